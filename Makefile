@@ -1,0 +1,188 @@
+# tilespool - build, test, demo, bench, install.
+#
+#   make            build programs, filters and the driver into build/
+#   make demo       run a visible chain on a generated sample image
+#   make test       build everything (plus an ASan/UBSan build) and run every test
+#   make bench      the benchmark (docs/benchmarks.md)
+#   make batch IN=dir OUT=dir FILTER=chain [WORKERS=n]   redo only changed outputs
+#   make install PREFIX=/usr/local DESTDIR=
+#
+# Generated files have explicit rules: filter.c|.wat -> .wasm -> wasm2c .c/.h -> .so.
+# Header dependencies are tracked with -MMD.
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+SAN       ?=
+CC        ?= cc
+WASM_CC   ?= clang
+WASM2C    ?= wasm2c
+WAT2WASM  ?= wat2wasm
+
+ifeq ($(SAN),1)
+B         := build/asan
+SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+B         := build
+SANFLAGS  :=
+endif
+
+# -ffp-contract=off: filters must give the same bits natively and under wasm
+# (which has no fused multiply-add), and the host must not differ either.
+CSTD      := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+WARN      := -Wall -Wextra -Werror
+OPT       ?= -O2 -g
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -ffp-contract=off $(SANFLAGS) -Icommon -I/usr/share/wabt/wasm2c -MMD -MP \
+             -DTS_VERSION='"$(VERSION)"' $(CFLAGS)
+# The runtime must be exported so that filter objects loaded with dlopen
+# resolve wasm_rt_* against the one copy in the worker.
+WASMRT    := -rdynamic -Wl,--whole-archive -lwasm-rt-impl -Wl,--no-whole-archive
+LIBS      := -lpng -ljpeg -lcjson -lz -lm -ldl
+LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
+
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/obj/%.o)
+PROGRAMS   := splitter worker assembler
+PROG_BIN   := $(PROGRAMS:%=$(B)/bin/%)
+
+FILTER_C    := $(wildcard filters/*.c)
+FILTER_WAT  := $(wildcard filters/*.wat)
+FILTER_NAMES := $(sort $(notdir $(FILTER_C:.c=) $(FILTER_WAT:.wat=)))
+HOSTILE_C   := $(wildcard filters/hostile/*.c)
+HOSTILE_WAT := $(wildcard filters/hostile/*.wat)
+HOSTILE_NAMES := $(sort $(notdir $(HOSTILE_C:.c=) $(HOSTILE_WAT:.wat=)))
+# A module that imports anything cannot be linked (and must be refused from
+# its .wasm alone), so those hostile cases are built to .wasm only.
+HOSTILE_WASM_ONLY := imports_host
+FILTER_SO   := $(FILTER_NAMES:%=build/filters/%.so) \
+               $(patsubst %,build/filters/hostile/%.so,$(filter-out $(HOSTILE_WASM_ONLY),$(HOSTILE_NAMES))) \
+               $(HOSTILE_WASM_ONLY:%=build/filters/hostile/%.wasm)
+NATIVE_SO   := $(notdir $(FILTER_C:.c=))
+NATIVE_SO   := $(NATIVE_SO:%=build/native/%.so)
+
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TOOL_SRC   := $(wildcard tests/tools/*.c)
+TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
+
+.PHONY: all deps programs filters tools test test-unit demo bench batch install uninstall clean
+.SUFFIXES:
+.SECONDARY:
+.DELETE_ON_ERROR:
+
+all: deps programs filters tools $(B)/bin/tilespool
+
+deps: build/.deps-ok
+build/.deps-ok: scripts/install-deps
+	@sh scripts/install-deps
+	@mkdir -p build && touch $@
+
+programs: $(PROG_BIN)
+filters: $(FILTER_SO) $(NATIVE_SO)
+tools: $(TOOL_BIN) $(UNIT_BIN)
+
+# ---- host code -------------------------------------------------------------
+
+$(B)/obj/%.o: %.c | build/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(B)/libcommon.a: $(COMMON_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+define program_rule
+$(B)/bin/$(1): $$(patsubst %.c,$(B)/obj/%.o,$$(wildcard $(1)/*.c)) $(B)/libcommon.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $(if $(filter worker splitter,$(1)),$$(WASMRT)) $$(LIBS)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
+
+$(B)/bin/tilespool: scripts/tilespool
+	@mkdir -p $(dir $@)
+	sed -e 's|@VERSION@|$(VERSION)|' $< > $@ && chmod +x $@
+
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(WASMRT) $(LIBS)
+
+$(B)/tools/%: $(B)/obj/tests/tools/%.o $(B)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(WASMRT) $(LIBS) -lpthread
+
+# ---- filters: C or WAT -> .wasm -> wasm2c C -> shared object ----------------
+# Filters are built once, without sanitizers, and shared by both host builds.
+
+WASM_CFLAGS := --target=wasm32 -nostdlib -O2 -std=c11 -Wall -Wextra -Werror \
+               -ffp-contract=off -Ifilters -Wl,--no-entry -Wl,--export-dynamic \
+               -Wl,-z,stack-size=1048576
+# wasm2c output is generated code: it is compiled without -Werror (its
+# unused-parameter warnings are not ours), and without sibling-call
+# optimisation so that runaway recursion reaches the guard page and traps.
+W2C_CFLAGS  := -std=c11 -O2 -fPIC -shared -ffp-contract=off -fno-optimize-sibling-calls -w
+NATIVE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -O2 -fPIC -shared -ffp-contract=off $(WARN) \
+                 -fvisibility=hidden -DTSF_NATIVE -Ifilters
+
+build/filters/%.wasm: filters/%.c filters/tsf.h | build/.deps-ok
+	@mkdir -p $(dir $@)
+	$(WASM_CC) $(WASM_CFLAGS) -o $@ $<
+
+build/filters/%.wasm: filters/%.wat | build/.deps-ok
+	@mkdir -p $(dir $@)
+	$(WAT2WASM) -o $@ $<
+
+build/filters/hostile/%.wasm: filters/hostile/%.c filters/tsf.h | build/.deps-ok
+	@mkdir -p $(dir $@)
+	$(WASM_CC) $(WASM_CFLAGS) -o $@ $<
+
+build/filters/hostile/%.wasm: filters/hostile/%.wat | build/.deps-ok
+	@mkdir -p $(dir $@)
+	$(WAT2WASM) -o $@ $<
+
+%.wasm.c %.wasm.h: %.wasm
+	$(WASM2C) -n tsf -o $*.wasm.c $<
+
+%.so: %.wasm.c %.wasm.h common/glue/filter_glue.c common/filter_glue.h
+	$(CC) $(W2C_CFLAGS) -Icommon -include $*.wasm.h -o $@ $*.wasm.c common/glue/filter_glue.c
+
+build/native/%.so: filters/%.c filters/tsf.h | build/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(NATIVE_CFLAGS) -o $@ $<
+
+# ---- tests, demo, bench ----------------------------------------------------
+
+test: all
+	$(MAKE) SAN=1 programs tools
+	sh tests/run
+
+demo: all
+	sh scripts/demo
+
+bench: all
+	sh scripts/bench $(if $(QUICK),--quick)
+
+batch: all
+	@test -n "$(IN)" -a -n "$(OUT)" -a -n "$(FILTER)" || \
+	  { echo "usage: make batch IN=dir OUT=dir FILTER=chain [WORKERS=n]"; exit 2; }
+	$(MAKE) -f scripts/batch.mk IN="$(IN)" OUT="$(OUT)" FILTER="$(FILTER)" \
+	  WORKERS="$(WORKERS)" TILESPOOL="$(CURDIR)/build/bin/tilespool"
+
+BINDIR     = $(DESTDIR)$(PREFIX)/bin
+LIBEXECDIR = $(DESTDIR)$(PREFIX)/libexec/tilespool
+FILTERDIR  = $(DESTDIR)$(PREFIX)/lib/tilespool/filters
+
+install: all
+	install -d $(BINDIR) $(LIBEXECDIR) $(FILTERDIR)
+	install -m 755 build/bin/tilespool $(BINDIR)/tilespool
+	install -m 755 $(PROGRAMS:%=build/bin/%) $(LIBEXECDIR)/
+	install -m 644 $(FILTER_NAMES:%=build/filters/%.so) $(FILTER_NAMES:%=build/filters/%.wasm) \
+	  $(FILTERDIR)/
+
+uninstall:
+	rm -f $(BINDIR)/tilespool $(PROGRAMS:%=$(LIBEXECDIR)/%)
+	rm -f $(FILTER_NAMES:%=$(FILTERDIR)/%.so) $(FILTER_NAMES:%=$(FILTERDIR)/%.wasm)
+	-rmdir $(LIBEXECDIR) $(FILTERDIR) $(DESTDIR)$(PREFIX)/lib/tilespool 2>/dev/null
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

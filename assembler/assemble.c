@@ -1,0 +1,189 @@
+/*
+ * assemble.c - check that a job is complete, then stream out/ into the
+ * output image a row of tiles at a time, via a temporary file renamed into
+ * place only when the image is whole.
+ */
+#include "assemble.h"
+#include "err.h"
+#include "progress.h"
+#include "tile.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LIST_MAX 8     /* missing tiles named in the message; the rest counted */
+
+/* tile_state - where a tile that is not in out/ is, for the message. */
+static void tile_state(const char *jobdir, const char *name, char *buf, size_t n)
+{
+    char path[PATH_MAX], err[ERR_MAX], json[1024];
+    snprintf(buf, n, "not processed yet");
+    snprintf(json, sizeof json, "%s.json", name);
+    if (spool_path(path, jobdir, SPOOL_FAILED, json, err) < 0)
+        return;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    size_t len = fread(json, 1, sizeof json - 1, f);
+    fclose(f);
+    json[len] = '\0';
+    cJSON *o = cJSON_Parse(json);
+    cJSON *reason = cJSON_GetObjectItemCaseSensitive(o, "reason");
+    snprintf(buf, n, "failed: %.200s", cJSON_IsString(reason) ? reason->valuestring : "?");
+    cJSON_Delete(o);
+}
+
+/* check_complete - count tiles missing from out/ and describe the first. */
+static int check_complete(const struct manifest *m, const char *jobdir, char *list, size_t n,
+                          char *err)
+{
+    int missing = 0;
+    list[0] = '\0';
+    for (uint32_t r = 0; r < m->rows; r++)
+        for (uint32_t c = 0; c < m->cols; c++) {
+            char name[SPOOL_TILE_NAME_MAX], path[PATH_MAX], state[256];
+            tile_name(m, r, c, name);
+            if (spool_path(path, jobdir, SPOOL_OUT, name, err) < 0)
+                return -1;
+            if (access(path, F_OK) == 0)
+                continue;
+            if (missing++ < LIST_MAX) {
+                tile_state(jobdir, name, state, sizeof state);
+                size_t used = strlen(list);
+                snprintf(list + used, n - used, "%s%s (%s)", used ? ", " : "", name, state);
+            }
+        }
+    return missing;
+}
+
+/* find_source_tile - the unprocessed input tile, wherever it is now. */
+static int find_source_tile(const char *jobdir, const char *name, char *path, char *err)
+{
+    static const char *subs[] = {SPOOL_FAILED, SPOOL_TILES, SPOOL_DONE};
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+        if (spool_path(path, jobdir, subs[i], name, err) == 0 && access(path, R_OK) == 0)
+            return 0;
+    char dir[PATH_MAX], **names;
+    size_t len = strlen(name);
+    if (spool_path(dir, jobdir, SPOOL_CLAIMED, NULL, err) < 0)
+        return -1;
+    int n = spool_list(dir, &names, err), rc = -1;
+    for (int i = 0; i < n && rc < 0; i++)
+        if (strncmp(names[i], name, len) == 0 && names[i][len] == '@')
+            rc = spool_path(path, dir, names[i], NULL, err);
+    if (n > 0)
+        free(names);
+    return rc < 0 ? errf(err, "tile %s: neither processed nor found as a source tile", name)
+                  : 0;
+}
+
+/* read_core - tile (r, c) cropped to its core into core (w*h*ch). */
+static int read_core(const struct manifest *m, const char *jobdir, const struct tile_geom *g,
+                     int partial, uint8_t *core, uint8_t *scratch, char *err)
+{
+    char name[SPOOL_TILE_NAME_MAX], path[PATH_MAX];
+    tile_name(m, g->row, g->col, name);
+    if (spool_path(path, jobdir, SPOOL_OUT, name, err) < 0)
+        return -1;
+    if (!partial || access(path, F_OK) == 0)
+        return tile_read(m, path, core, g->w, g->h, err);
+    if (find_source_tile(jobdir, name, path, err) < 0 ||
+        tile_read(m, path, scratch, g->fw, g->fh, err) < 0)
+        return -1;
+    size_t ch = (size_t)m->source.channels, H = (size_t)m->halo;
+    for (uint32_t y = 0; y < g->h; y++)
+        memcpy(core + y * g->w * ch, scratch + ((y + H) * g->fw + H) * ch, g->w * ch);
+    return 0;
+}
+
+/* drop_alpha - in place: w pixels of ch channels to ch-1 channels. */
+static void drop_alpha(uint8_t *row, uint32_t w, int ch)
+{
+    for (uint32_t x = 0; x < w; x++)
+        memmove(row + x * (size_t)(ch - 1), row + x * (size_t)ch, (size_t)(ch - 1));
+}
+
+/* encode - write the image from out/ into the open writer, band by band. */
+static int encode(const struct manifest *m, const char *jobdir, const struct assemble_opts *o,
+                  img_writer *w, int out_ch, char *err)
+{
+    uint32_t W = m->source.width, T = m->tile_size;
+    int ch = m->source.channels;
+    size_t stride = (size_t)W * ch;
+    uint32_t tmax = T < W ? T : W, hmax = T < m->source.height ? T : m->source.height;
+    uint8_t *band = malloc(stride * hmax);
+    uint8_t *core = malloc((size_t)tmax * hmax * ch);
+    uint8_t *scratch = o->allow_partial ? malloc((size_t)(tmax + 2 * m->halo) *
+                                                 (hmax + 2 * m->halo) * ch) : NULL;
+    int rc = 0;
+    if (!band || !core || (o->allow_partial && !scratch))
+        rc = errf(err, "out of memory for a band of %u rows", hmax);
+    struct progress p;
+    progress_begin(&p, "tile rows", m->rows, o->quiet);
+    for (uint32_t r = 0; r < m->rows && rc == 0; r++) {
+        struct tile_geom g;
+        for (uint32_t c = 0; c < m->cols && rc == 0; c++) {
+            tile_geometry(m, r, c, &g);
+            rc = read_core(m, jobdir, &g, o->allow_partial, core, scratch, err);
+            for (uint32_t y = 0; rc == 0 && y < g.h; y++)
+                memcpy(band + y * stride + (size_t)g.x0 * ch, core + (size_t)y * g.w * ch,
+                       (size_t)g.w * ch);
+        }
+        for (uint32_t y = 0; rc == 0 && out_ch != ch && y < g.h; y++)
+            drop_alpha(band + y * stride, W, ch);
+        if (rc == 0)
+            rc = img_write_rows(w, band, g.h, err);
+        progress_update(&p, r + 1);
+    }
+    progress_end(&p);
+    free(band);
+    free(core);
+    free(scratch);
+    return rc;
+}
+
+int assemble_job(const struct manifest *m, const char *jobdir, const char *output,
+                 const struct assemble_opts *o, char *err)
+{
+    char list[2048];
+    int missing = check_complete(m, jobdir, list, sizeof list, err);
+    if (missing < 0)
+        return EXIT_SPOOL;
+    if (missing > 0 && !o->allow_partial)
+        return errf(err, "%d of %u tiles missing, not writing %s: %s%s", missing,
+                    m->rows * m->cols, output, list, missing > LIST_MAX ? ", ..." : ""),
+               EXIT_TILES_FAILED;
+    enum img_format fmt = img_format_from_path(output);
+    if (fmt != IMG_PNG && fmt != IMG_JPEG && fmt != IMG_PNM)
+        return errf(err, "%s: output must end in .png, .jpg/.jpeg or .pnm/.ppm/.pgm/.pam",
+                    output), EXIT_USAGE;
+    int ch = m->source.channels;
+    int out_ch = fmt == IMG_JPEG && (ch == 2 || ch == 4) ? ch - 1 : ch;
+    if (missing > 0)
+        msg_info("job %s: %d tile(s) missing, filled from the unprocessed source: %s", m->job,
+                 missing, list);
+    if (out_ch != ch)
+        msg_info("job %s: JPEG has no alpha channel: alpha dropped in %s", m->job, output);
+    struct img_write_opts wo = m->output_opts;
+    if (o->png_level >= 0)
+        wo.png_level = o->png_level;
+    if (o->jpeg_quality >= 0)
+        wo.jpeg_quality = o->jpeg_quality;
+    struct spool_file sf;
+    if (spool_file_begin_at(&sf, output, err) < 0)
+        return EXIT_SPOOL;
+    img_writer *w = img_create(sf.f, output, fmt, m->source.width, m->source.height, out_ch, &wo,
+                               err);
+    int rc = w ? encode(m, jobdir, o, w, out_ch, err) : -1;
+    if (rc == 0) {
+        rc = img_finish(w, err);
+        w = NULL;
+    }
+    img_abandon(w);
+    if (rc == 0 && spool_file_commit(&sf, err) == 0)
+        return EXIT_OK;
+    spool_file_abort(&sf);
+    return EXIT_SPOOL;
+}

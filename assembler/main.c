@@ -1,0 +1,172 @@
+/*
+ * assembler - stitch a job's processed tiles into the output image.
+ *
+ * SYNOPSIS
+ *     assembler --spool DIR --job ID [-o OUT] [--allow-partial]
+ *     assembler --spool DIR --all [--outdir DIR] [--allow-partial]
+ *
+ * DESCRIPTION
+ *     Reads out/ one row of tiles at a time and encodes PNG or JPEG (by
+ *     the output's extension) into a temporary file beside the output,
+ *     renamed into place only when complete: the output appears whole or
+ *     not at all.  If tiles are missing or failed it refuses, listing
+ *     them; --allow-partial fills them from the unprocessed source tiles
+ *     and says so.
+ *
+ * DIAGNOSTICS
+ *     Exit 0 written, 1 tiles missing or failed (nothing written), 2 usage,
+ *     3 invalid job, 4 spool or I/O error.
+ */
+#include "assemble.h"
+#include "err.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct cmdline {
+    const char *spool, *job, *output, *outdir;
+    int all;
+    struct assemble_opts a;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: assembler [--spool DIR] --job ID [-o OUT] [options]\n"
+        "       assembler [--spool DIR] --all [--outdir DIR] [options]\n"
+        "Stitch processed tiles into the output image (PNG or JPEG by extension).\n"
+        "  -s, --spool DIR       spool directory (default $TILESPOOL_SPOOL or ./spool)\n"
+        "  -j, --job ID          the job to assemble\n"
+        "  -o, --output PATH     output file (default: the path given to the splitter)\n"
+        "      --all             every complete job in the spool\n"
+        "      --outdir DIR      with --all: write DIR/<output or input file name>\n"
+        "      --allow-partial   fill missing or failed tiles from the source tiles\n"
+        "      --png-level N     PNG zlib level 0-9 (default: the job's, 6)\n"
+        "      --jpeg-quality N  JPEG quality 1-100 (default: the job's, 90)\n"
+        "      --durable         fsync the output and its directory\n"
+        "  -q, --quiet           no progress or notes\n"
+        "  -h, --help, --version\n"
+        "exit: 0 written, 1 tiles missing or failed, 2 usage, 3 invalid job,\n"
+        "      4 spool or I/O error\n");
+}
+
+static int parse_cmdline(int argc, char **argv, struct cmdline *c)
+{
+    enum { O_ALL = 256, O_OUTDIR, O_PARTIAL, O_PNGL, O_JPGQ, O_DURABLE, O_VERSION };
+    static const struct option lo[] = {
+        {"spool", 1, 0, 's'}, {"job", 1, 0, 'j'}, {"output", 1, 0, 'o'},
+        {"all", 0, 0, O_ALL}, {"outdir", 1, 0, O_OUTDIR}, {"allow-partial", 0, 0, O_PARTIAL},
+        {"png-level", 1, 0, O_PNGL}, {"jpeg-quality", 1, 0, O_JPGQ},
+        {"durable", 0, 0, O_DURABLE}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'},
+        {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
+    memset(c, 0, sizeof *c);
+    c->spool = getenv("TILESPOOL_SPOOL") ? getenv("TILESPOOL_SPOOL") : "spool";
+    c->a.png_level = c->a.jpeg_quality = -1;
+    int opt;
+    char *end;
+    long v;
+    while ((opt = getopt_long(argc, argv, "s:j:o:qh", lo, NULL)) != -1) {
+        switch (opt) {
+        case 's': c->spool = optarg; break;
+        case 'j': c->job = optarg; break;
+        case 'o': c->output = optarg; break;
+        case 'q': c->a.quiet = 1; break;
+        case O_ALL: c->all = 1; break;
+        case O_OUTDIR: c->outdir = optarg; break;
+        case O_PARTIAL: c->a.allow_partial = 1; break;
+        case O_DURABLE: spool_set_durable(1); break;
+        case O_PNGL: case O_JPGQ:
+            v = strtol(optarg, &end, 10);
+            if (end == optarg || *end || v < (opt == O_PNGL ? 0 : 1) || v > (opt == O_PNGL ? 9 : 100))
+                return errf_usage("%s: out of range: '%s'",
+                                  opt == O_PNGL ? "--png-level" : "--jpeg-quality", optarg);
+            *(opt == O_PNGL ? &c->a.png_level : &c->a.jpeg_quality) = (int)v;
+            break;
+        case 'h': usage(stdout); exit(EXIT_OK);
+        case O_VERSION: printf("assembler (tilespool) %s\n", TS_VERSION); exit(EXIT_OK);
+        default: return errf_usage("try 'assembler --help'");
+        }
+    }
+    if (optind < argc)
+        return errf_usage("unexpected argument '%s'", argv[optind]);
+    if (!c->all == !c->job)
+        return errf_usage("give either --job ID or --all");
+    if (c->job && !spool_job_id_ok(c->job))
+        return errf_usage("--job: '%s' is not a job id", c->job);
+    if (c->all && c->output)
+        return errf_usage("-o goes with --job; use --outdir with --all");
+    return 0;
+}
+
+/* output_in_dir - OUTDIR/<base name of the job's output or source>. */
+static int output_in_dir(const char *outdir, const struct manifest *m, char *out, char *err)
+{
+    const char *p = m->output_path[0] ? m->output_path : m->source_path;
+    const char *base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+    if (snprintf(out, PATH_MAX, "%s/%s", outdir, base) >= PATH_MAX)
+        return errf(err, "%s: path too long", outdir);
+    return 0;
+}
+
+/* assemble_id - load job id and assemble it to `output` (or the default). */
+static int assemble_id(const struct cmdline *c, const char *id, const char *output)
+{
+    char jobdir[PATH_MAX], out[PATH_MAX], err[ERR_MAX];
+    struct manifest *m = malloc(sizeof *m);
+    int status = EXIT_OK;
+    if (!m)
+        return msg_warn("out of memory"), EXIT_SPOOL;
+    if (spool_path(jobdir, c->spool, id, NULL, err) < 0 || access(jobdir, F_OK) != 0) {
+        msg_warn("job %s: no such job in %s", id, c->spool);
+        free(m);
+        return EXIT_INPUT;
+    }
+    if (manifest_load(m, jobdir, err) < 0) {
+        msg_warn("job %s: %s", id, err);
+        free(m);
+        return EXIT_INPUT;
+    }
+    if (output)
+        snprintf(out, sizeof out, "%s", output);
+    else if (c->outdir)
+        status = output_in_dir(c->outdir, m, out, err) < 0 ? EXIT_USAGE : EXIT_OK;
+    else if (m->output_path[0])
+        snprintf(out, sizeof out, "%s", m->output_path);
+    else
+        status = (errf(err, "no output path: give -o"), EXIT_USAGE);
+    if (status == EXIT_OK)
+        status = assemble_job(m, jobdir, out, &c->a, err);
+    if (status != EXIT_OK)
+        msg_warn("job %s: %s", id, err);
+    free(m);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct cmdline c;
+    msg_set_program("assembler");
+    if (parse_cmdline(argc, argv, &c) < 0)
+        return EXIT_USAGE;
+    msg_set_quiet(c.a.quiet);
+    if (c.job)
+        return assemble_id(&c, c.job, c.output);
+    char **names, err[ERR_MAX];
+    int n = spool_list(c.spool, &names, err), status = EXIT_OK;
+    if (n < 0)
+        return msg_warn("%s", err), EXIT_SPOOL;
+    for (int i = 0; i < n; i++) {
+        char path[PATH_MAX];
+        if (!spool_job_id_ok(names[i]) || spool_path(path, c.spool, names[i], SPOOL_MANIFEST, err) < 0 ||
+            access(path, F_OK) != 0)
+            continue;
+        int s = assemble_id(&c, names[i], NULL);
+        if (status == EXIT_OK)
+            status = s;
+    }
+    if (n > 0)
+        free(names);
+    return status;
+}

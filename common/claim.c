@@ -1,0 +1,202 @@
+/*
+ * claim.c - claim, commit, release, fail and recover tiles (claim.h).
+ */
+#include "claim.h"
+#include "err.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+int claim_tile_of(const char *entry, char out[SPOOL_TILE_NAME_MAX])
+{
+    const char *at = strchr(entry, '@');
+    if (!at || at == entry || (size_t)(at - entry) >= SPOOL_TILE_NAME_MAX)
+        return -1;
+    memcpy(out, entry, (size_t)(at - entry));
+    out[at - entry] = '\0';
+    return 0;
+}
+
+/* lock_path - open path and take its lock without waiting.  Returns the fd,
+ * -2 if someone holds the lock or the file is gone, -1 on error. */
+static int lock_path(const char *path, char *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return -2;
+        return errf_sys(err, "%s", path);
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        int e = errno;
+        close(fd);
+        if (e == EWOULDBLOCK)
+            return -2;
+        errno = e;
+        return errf_sys(err, "%s: flock", path);
+    }
+    return fd;
+}
+
+int claim_tile(const char *jobdir, const char *tile, struct claim *c, char *err)
+{
+    char from[PATH_MAX], entry[SPOOL_TILE_NAME_MAX + SPOOL_NODE_MAX + 24];
+    memset(c, 0, sizeof *c);
+    c->fd = -1;
+    snprintf(c->jobdir, sizeof c->jobdir, "%s", jobdir);
+    snprintf(c->tile, sizeof c->tile, "%s", tile);
+    snprintf(entry, sizeof entry, "%s@%s.%ld", tile, spool_node(), (long)getpid());
+    if (spool_path(from, jobdir, SPOOL_TILES, tile, err) < 0 ||
+        spool_path(c->path, jobdir, SPOOL_CLAIMED, entry, err) < 0)
+        return -1;
+    int fd = lock_path(from, err);
+    if (fd == -2)
+        return 1;
+    if (fd < 0)
+        return -1;
+    int r = spool_rename(from, c->path, err);
+    if (r != 0) {
+        close(fd);
+        return r;           /* 1: somebody else moved it first */
+    }
+    c->fd = fd;
+    return 0;
+}
+
+int claim_adopt(const char *jobdir, const char *entry, struct claim *c, char *err)
+{
+    memset(c, 0, sizeof *c);
+    c->fd = -1;
+    snprintf(c->jobdir, sizeof c->jobdir, "%s", jobdir);
+    if (claim_tile_of(entry, c->tile) < 0)
+        return errf(err, "%s/%s/%s: not a claim name (T@node.pid)", jobdir, SPOOL_CLAIMED,
+                    entry);
+    if (spool_path(c->path, jobdir, SPOOL_CLAIMED, entry, err) < 0)
+        return -1;
+    int fd = lock_path(c->path, err);
+    if (fd == -2)
+        return 1;
+    if (fd < 0)
+        return -1;
+    c->fd = fd;
+    return 0;
+}
+
+void claim_close(struct claim *c)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+}
+
+/* move_claim - rename the claimed file to sub/T and close c. */
+static int move_claim(struct claim *c, const char *sub, char *err)
+{
+    char to[PATH_MAX];
+    int rc = spool_path(to, c->jobdir, sub, c->tile, err);
+    if (rc == 0) {
+        rc = spool_rename(c->path, to, err);
+        if (rc > 0)
+            rc = errf(err, "%s: claim vanished while held", c->path);
+    }
+    claim_close(c);
+    return rc;
+}
+
+int claim_commit(struct claim *c, int keep, char *err)
+{
+    if (keep)
+        return move_claim(c, SPOOL_DONE, err);
+    int rc = spool_unlink(c->path, err);
+    claim_close(c);
+    return rc;
+}
+
+int claim_release(struct claim *c, char *err)
+{
+    return move_claim(c, SPOOL_TILES, err);
+}
+
+/* write_reason - publish failed/T.json describing the failure. */
+static int write_reason(struct claim *c, const char *kind, const char *reason, int attempts,
+                        long pid, char *err)
+{
+    char name[SPOOL_TILE_NAME_MAX + 8], when[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return errf(err, "out of memory");
+    cJSON_AddStringToObject(o, "tile", c->tile);
+    cJSON_AddStringToObject(o, "kind", kind);
+    cJSON_AddStringToObject(o, "reason", reason);
+    cJSON_AddNumberToObject(o, "attempts", attempts);
+    cJSON_AddNumberToObject(o, "pid", (double)pid);
+    cJSON_AddStringToObject(o, "time", when);
+    char *text = cJSON_Print(o);
+    cJSON_Delete(o);
+    if (!text)
+        return errf(err, "out of memory");
+    snprintf(name, sizeof name, "%s.json", c->tile);
+    struct spool_file sf;
+    int rc = spool_file_begin(&sf, c->jobdir, SPOOL_FAILED, name, err);
+    if (rc == 0) {
+        fprintf(sf.f, "%s\n", text);
+        rc = spool_file_commit(&sf, err);
+    }
+    free(text);
+    return rc;
+}
+
+int claim_fail(struct claim *c, const char *kind, const char *reason, int attempts, long pid,
+               char *err)
+{
+    if (write_reason(c, kind, reason, attempts, pid, err) < 0) {
+        claim_close(c);
+        return -1;
+    }
+    return move_claim(c, SPOOL_FAILED, err);
+}
+
+int claim_recover(const char *jobdir, int *requeued, int *finished, char *err)
+{
+    char dir[PATH_MAX], out[PATH_MAX];
+    char **names;
+    if (spool_path(dir, jobdir, SPOOL_CLAIMED, NULL, err) < 0)
+        return -1;
+    int n = spool_list(dir, &names, err);
+    if (n < 0)
+        return -1;
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        struct claim c;
+        int r = claim_adopt(jobdir, names[i], &c, err);
+        if (r != 0) {
+            rc = r < 0 ? -1 : 0;
+            continue;
+        }
+        if (spool_path(out, jobdir, SPOOL_OUT, c.tile, err) < 0) {
+            claim_close(&c);
+            rc = -1;
+        } else if (access(out, F_OK) == 0) {
+            rc = claim_commit(&c, 1, err);
+            if (rc == 0 && finished)
+                ++*finished;
+        } else {
+            rc = claim_release(&c, err);
+            if (rc == 0 && requeued)
+                ++*requeued;
+        }
+    }
+    free(names);
+    return rc;
+}

@@ -1,0 +1,60 @@
+/*
+ * claim.h - the claim protocol: who works on a tile, and taking back the
+ * tiles of workers that died.
+ *
+ * Claim:   open tiles/T, take flock(LOCK_EX|LOCK_NB) on it, then
+ *          rename(tiles/T, claimed/T@node.pid).  The lock travels with the
+ *          file through the rename and the kernel drops it when the owner
+ *          dies, so "claimed and unlocked" means "owner is gone".
+ * Commit:  the caller has published out/T first; then claimed -> done/T.
+ * Release: claimed -> tiles/T (give the tile back, e.g. on shutdown).
+ * Fail:    failed/T.json (the reason), then claimed -> failed/T.
+ * Recover: every unlocked claim goes to done/ if out/T exists (the work was
+ *          finished), otherwise back to tiles/.
+ */
+#ifndef TS_CLAIM_H
+#define TS_CLAIM_H
+
+#include "spool.h"
+
+struct claim {
+    int fd;                              /* holds the flock; -1 when closed */
+    char jobdir[PATH_MAX];
+    char tile[SPOOL_TILE_NAME_MAX];      /* T */
+    char path[PATH_MAX];                 /* jobdir/claimed/T@node.pid */
+};
+
+/* claim_tile - try to claim jobdir/tiles/<tile>.  Returns 0 when claimed,
+ * 1 when another worker has it (or it is gone), -1 with err on error. */
+int claim_tile(const char *jobdir, const char *tile, struct claim *c, char *err);
+
+/* claim_adopt - take over jobdir/claimed/<entry> if its owner is dead.
+ * Returns 0 adopted, 1 owner alive (or entry gone), -1 error. */
+int claim_adopt(const char *jobdir, const char *entry, struct claim *c, char *err);
+
+/* claim_commit - move the claim to done/T (keep) or remove it; the caller
+ * has published out/T before.  Closes c.  Returns 0 or -1. */
+int claim_commit(struct claim *c, int keep, char *err);
+
+/* claim_release - give the tile back to tiles/T; closes c.  Returns 0 or -1. */
+int claim_release(struct claim *c, char *err);
+
+/* claim_fail - record why the tile failed (failed/T.json: kind, reason,
+ * attempts, pid, time) and move it to failed/T; closes c.  kind is one of
+ * "trap", "timeout", "signal", "error", "limit".  Returns 0 or -1. */
+int claim_fail(struct claim *c, const char *kind, const char *reason, int attempts,
+               long pid, char *err);
+
+/* claim_close - drop the lock without moving anything (the next recovery
+ * will requeue the tile). */
+void claim_close(struct claim *c);
+
+/* claim_recover - run recovery over jobdir/claimed.  *requeued and *finished
+ * (either may be NULL) count what moved.  Returns 0 or -1. */
+int claim_recover(const char *jobdir, int *requeued, int *finished, char *err);
+
+/* claim_tile_of - the tile name part of a claimed entry "T@node.pid" into
+ * out; returns 0, or -1 if the entry is not of that form. */
+int claim_tile_of(const char *entry, char out[SPOOL_TILE_NAME_MAX]);
+
+#endif

@@ -1,0 +1,276 @@
+/*
+ * filter.c - filter modules: find, check, dlopen, instantiate, call (filter.h).
+ *
+ * Two backends behind one interface.  WASM: the wasm2c translation of the
+ * module plus common/glue/filter_glue.c, reached through the `tsf_glue`
+ * table; calls are made inside wasm_rt_impl_try() so that a trap comes
+ * back here as FILTER_TRAP.  NATIVE: the filter's C source compiled for
+ * the host with -DTSF_NATIVE, whose SDK emulates linear memory with an
+ * arena (filters/tsf.h); used to check the sandbox and as a speed floor.
+ */
+#include "filter.h"
+#include "err.h"
+#include "filter_glue.h"
+#include "hash.h"
+#include "wasm_check.h"
+#include "filter_impl.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <wasm-rt-impl.h>
+
+#define WASM_PAGE 65536u
+/* wasm-rt-impl.c reserves this much address space per memory but unmaps
+ * only the pages in use when the memory is freed; see filter_free. */
+#define WASM_RESERVATION 0x200000000ull
+
+void filter_runtime_init(void)
+{
+    wasm_rt_init();
+}
+
+const char *filter_module_name(const struct filter_module *m) { return m->name; }
+uint64_t filter_module_hash(const struct filter_module *m) { return m->hash; }
+
+/* exe_dir - directory of the running program into buf; returns 0 or -1. */
+static int exe_dir(char *buf, size_t n)
+{
+    ssize_t len = readlink("/proc/self/exe", buf, n - 1);
+    if (len <= 0)
+        return -1;
+    buf[len] = '\0';
+    char *slash = strrchr(buf, '/');
+    if (!slash)
+        return -1;
+    *slash = '\0';
+    return 0;
+}
+
+int filter_search_dirs(char dirs[][PATH_MAX], int max)
+{
+    int n = 0;
+    const char *env = getenv("TILESPOOL_FILTER_PATH");
+    while (env && *env && n < max) {
+        const char *colon = strchr(env, ':');
+        size_t len = colon ? (size_t)(colon - env) : strlen(env);
+        if (len > 0 && len < PATH_MAX) {
+            memcpy(dirs[n], env, len);
+            dirs[n++][len] = '\0';
+        }
+        env = colon ? colon + 1 : NULL;
+    }
+    char here[PATH_MAX];
+    if (exe_dir(here, sizeof here) == 0) {
+        /* build tree: build/bin -> build/filters; installed:
+         * libexec/tilespool -> lib/tilespool/filters */
+        if (n < max)
+            snprintf(dirs[n++], PATH_MAX, "%.*s/../filters", PATH_MAX - 16, here);
+        if (n < max)
+            snprintf(dirs[n++], PATH_MAX, "%.*s/../../lib/tilespool/filters",
+                     PATH_MAX - 32, here);
+    }
+    return n;
+}
+
+int filter_find(const char *name, char *so_path, char *wasm_path, char *err)
+{
+    if (!chain_name_ok(name))
+        return errf(err, "filter '%s': not a valid filter name", name);
+    char dirs[16][PATH_MAX];
+    int n = filter_search_dirs(dirs, 16);
+    for (int i = 0; i < n; i++) {
+        snprintf(so_path, PATH_MAX, "%.*s/%s.so", PATH_MAX - 80, dirs[i], name);
+        snprintf(wasm_path, PATH_MAX, "%.*s/%s.wasm", PATH_MAX - 80, dirs[i], name);
+        /* the .wasm decides: it is checked before the .so is ever opened */
+        if (access(wasm_path, R_OK) == 0)
+            return 0;
+    }
+    char where[1024] = "";
+    for (int i = 0; i < n; i++)
+        snprintf(where + strlen(where), sizeof where - strlen(where), "%s%s",
+                 i ? ":" : "", dirs[i]);
+    return errf(err, "unknown filter '%s' (looked in %s; `tilespool filters` lists them)",
+                name, n ? where : "no directory");
+}
+
+/* load_wasm - check and hash the .wasm, dlopen the .so, fetch the glue. */
+static int load_wasm(struct filter_module *m, const char *so_path, const char *wasm_path,
+                     char *err)
+{
+    if (wasm_check_file(wasm_path, err) < 0)
+        return -1;
+    if (access(so_path, R_OK) != 0)
+        return errf(err, "filter %s: %s is missing (compile the module first)", m->name,
+                    so_path);
+    if (hash_file(wasm_path, &m->hash, NULL, err) < 0)
+        return -1;
+    m->dl = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
+    if (!m->dl)
+        return errf(err, "filter %s: cannot load %s: %s", m->name, so_path, dlerror());
+    m->glue = dlsym(m->dl, TSF_GLUE_SYMBOL);
+    if (!m->glue || m->glue->version != TSF_GLUE_VERSION)
+        return errf(err, "filter %s: %s is not a tilespool filter object (glue v%d)",
+                    m->name, so_path, TSF_GLUE_VERSION);
+    return 0;
+}
+
+/* load_native - dlopen a natively compiled filter and fetch its exports. */
+static int load_native(struct filter_module *m, const char *so_path, char *err)
+{
+    if (hash_file(so_path, &m->hash, NULL, err) < 0)
+        return -1;
+    m->dl = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
+    if (!m->dl)
+        return errf(err, "filter %s: cannot load %s: %s", m->name, so_path, dlerror());
+    /* POSIX guarantees that dlsym's object pointer converts to a function pointer. */
+    *(void **)&m->n_abi = dlsym(m->dl, "tsf_abi_version");
+    *(void **)&m->n_describe = dlsym(m->dl, "tsf_describe");
+    *(void **)&m->n_halo = dlsym(m->dl, "tsf_halo");
+    *(void **)&m->n_alloc = dlsym(m->dl, "tsf_alloc");
+    *(void **)&m->n_process = dlsym(m->dl, "tsf_process");
+    *(void **)&m->n_base = dlsym(m->dl, "tsf_native_base");
+    *(void **)&m->n_reset = dlsym(m->dl, "tsf_native_reset");
+    if (!m->n_abi || !m->n_describe || !m->n_halo || !m->n_alloc || !m->n_process ||
+        !m->n_base || !m->n_reset)
+        return errf(err, "filter %s: %s lacks the native filter exports", m->name, so_path);
+    return 0;
+}
+
+struct filter_module *filter_load(const char *name, enum filter_backend backend,
+                                  const char *so_path, const char *wasm_path, char *err)
+{
+    struct filter_module *m = calloc(1, sizeof *m);
+    if (!m) {
+        errf(err, "filter %s: out of memory", name);
+        return NULL;
+    }
+    snprintf(m->name, sizeof m->name, "%s", name);
+    snprintf(m->path, sizeof m->path, "%s", so_path);
+    m->backend = backend;
+    int rc = backend == FILTER_WASM ? load_wasm(m, so_path, wasm_path, err)
+                                    : load_native(m, so_path, err);
+    if (rc < 0) {
+        filter_unload(m);
+        return NULL;
+    }
+    return m;
+}
+
+void filter_unload(struct filter_module *m)
+{
+    if (!m)
+        return;
+    if (m->dl)
+        dlclose(m->dl);
+    free(m);
+}
+
+/* trap_error - describe trap code t of module m into err; returns FILTER_TRAP. */
+static int trap_error(const struct filter_module *m, const char *during, int t, char *err)
+{
+    errf(err, "filter %s: trap in %s: %s", m->name, during,
+         wasm_rt_strerror((wasm_rt_trap_t)t));
+    return FILTER_TRAP;
+}
+
+static wasm_rt_memory_t *inst_memory(struct filter_inst *fi)
+{
+    return (wasm_rt_memory_t *)fi->m->glue->memory(fi->wasm);
+}
+
+/* guarded_instantiate - run the module's start-up code inside the trap
+ * guard; returns 0 or FILTER_TRAP. */
+static int guarded_instantiate(struct filter_module *m, void *wasm, char *err)
+{
+    int t = wasm_rt_impl_try();
+    if (t != 0)
+        return trap_error(m, "instantiate", t, err);
+    if (!m->module_ready) {
+        m->glue->init_module();
+        m->module_ready = 1;
+    }
+    m->glue->instantiate(wasm);
+    return 0;
+}
+
+struct filter_inst *filter_instantiate(struct filter_module *m, uint64_t max_memory,
+                                       int *trapped, char *err)
+{
+    *trapped = 0;
+    struct filter_inst *fi = calloc(1, sizeof *fi);
+    if (!fi) {
+        errf(err, "filter %s: out of memory", m->name);
+        return NULL;
+    }
+    fi->m = m;
+    if (m->backend == FILTER_NATIVE) {
+        m->n_reset();
+        return fi;
+    }
+    fi->wasm = calloc(1, m->glue->instance_size);
+    if (!fi->wasm) {
+        free(fi);
+        errf(err, "filter %s: out of memory", m->name);
+        return NULL;
+    }
+    if (guarded_instantiate(m, fi->wasm, err) < 0) {
+        *trapped = 1;
+        /* the half-made instance is abandoned: the process is replaced */
+        free(fi->wasm);
+        free(fi);
+        return NULL;
+    }
+    wasm_rt_memory_t *mem = inst_memory(fi);
+    if (max_memory > 0) {
+        uint64_t cap = max_memory / WASM_PAGE;
+        if (cap < mem->max_pages)
+            mem->max_pages = (uint32_t)(cap < mem->pages ? mem->pages : cap);
+    }
+    return fi;
+}
+
+void filter_free(struct filter_inst *fi)
+{
+    if (!fi)
+        return;
+    if (fi->wasm) {
+        uint8_t *base = inst_memory(fi)->data;
+        fi->m->glue->free_instance(fi->wasm);
+        /* Release the rest of the 8 GiB reservation, which the runtime
+         * leaves mapped; without this every instance leaks address space
+         * and a long-lived child runs out after some thousands of tiles. */
+        if (base)
+            munmap(base, WASM_RESERVATION);
+        free(fi->wasm);
+    }
+    free(fi);
+}
+
+uint64_t filter_mem_size(struct filter_inst *fi)
+{
+    return fi->m->backend == FILTER_NATIVE ? NATIVE_ARENA : inst_memory(fi)->size;
+}
+
+uint8_t *filter_mem(struct filter_inst *fi, uint32_t off, uint64_t len, char *err)
+{
+    uint8_t *base;
+    uint64_t size;
+    if (fi->m->backend == FILTER_NATIVE) {
+        base = fi->m->n_base();
+        size = NATIVE_ARENA;
+    } else {
+        wasm_rt_memory_t *mem = inst_memory(fi);
+        base = mem->data;
+        size = mem->size;
+    }
+    if (off == 0 || (uint64_t)off + len > size) {
+        errf(err, "filter %s: buffer [%u, +%llu) is outside its memory (%llu bytes)",
+             fi->m->name, off, (unsigned long long)len, (unsigned long long)size);
+        return NULL;
+    }
+    return base + off;
+}

@@ -1,0 +1,116 @@
+/*
+ * filter.h - load filter modules and run them, sandboxed or native.
+ *
+ * A bundled filter NAME is found as NAME.so (wasm2c output + glue) with its
+ * NAME.wasm beside it, in $TILESPOOL_FILTER_PATH (colon-separated) and then
+ * in the directory next to the programs (build/filters, or
+ * lib/tilespool/filters when installed).  The .wasm is what is checked
+ * (no imports, ABI exports present) and hashed; the .so is what runs.
+ *
+ * The native backend loads the same filter source compiled for the host
+ * (build/native/NAME.so); tests and the benchmark use it to compare.
+ *
+ * Filter code runs only between filter_runtime_init() and process exit, in
+ * a process that does nothing else: the wasm2c runtime turns every SIGSEGV
+ * in the process into a "trap".  Calls that run filter code return
+ * FILTER_TRAP when the filter trapped; the process should then be replaced.
+ */
+#ifndef TS_FILTER_H
+#define TS_FILTER_H
+
+#include "chain.h"
+
+#include <limits.h>
+#include <stdint.h>
+
+#define FILTER_TRAP (-2)
+#define FILTER_NAME_MAX 64
+#define FILTER_DESC_MAX 65536
+
+enum filter_backend { FILTER_WASM, FILTER_NATIVE };
+
+struct filter_param_desc {
+    char name[FILTER_NAME_MAX];
+    double def, min, max;
+};
+
+struct filter_desc {
+    char name[FILTER_NAME_MAX];
+    char summary[256];
+    char kind[16];               /* point | neighborhood | global */
+    unsigned channels_mask;      /* bit n set: n channels supported */
+    int nparams;
+    struct filter_param_desc params[CHAIN_MAX_PARAMS];
+};
+
+/* A chain stage with everything resolved: what the manifest records. */
+struct stage_spec {
+    char name[FILTER_NAME_MAX];
+    uint64_t hash;               /* FNV-1a of the module's .wasm */
+    int halo;
+    char kind[16];
+    unsigned channels_mask;
+    int nparams;
+    char param_names[CHAIN_MAX_PARAMS][FILTER_NAME_MAX];
+    float params[CHAIN_MAX_PARAMS];
+};
+
+struct filter_module;
+struct filter_inst;
+
+/* filter_runtime_init - install the wasm2c runtime (its signal handler). */
+void filter_runtime_init(void);
+
+/* filter_find - locate bundled filter `name`: fills so_path and wasm_path
+ * (PATH_MAX each).  Returns 0, or -1 with err listing where it looked. */
+int filter_find(const char *name, char *so_path, char *wasm_path, char *err);
+
+/* filter_search_dirs - the directories filter_find looks in, one per line,
+ * into buf.  Returns the number of directories. */
+int filter_search_dirs(char dirs[][PATH_MAX], int max);
+
+/* filter_load - load a filter.  WASM: so_path + wasm_path (checked, hashed).
+ * NATIVE: so_path only.  Returns NULL with err naming the module on error. */
+struct filter_module *filter_load(const char *name, enum filter_backend backend,
+                                  const char *so_path, const char *wasm_path, char *err);
+
+/* filter_unload - dlclose and free; NULL is fine.  No instance may be live. */
+void filter_unload(struct filter_module *m);
+
+const char *filter_module_name(const struct filter_module *m);
+uint64_t filter_module_hash(const struct filter_module *m);
+
+/* filter_instantiate - a fresh instance; linear memory is capped at
+ * max_memory bytes (0 = the module's own maximum).  Returns NULL with err
+ * filled; *trapped is set when instantiation trapped. */
+struct filter_inst *filter_instantiate(struct filter_module *m, uint64_t max_memory,
+                                       int *trapped, char *err);
+
+/* filter_free - release an instance and all its address space; NULL is fine. */
+void filter_free(struct filter_inst *fi);
+
+/* filter_mem - pointer to [off, off+len) of the instance's memory, or NULL
+ * with err filled when that range is not inside it. */
+uint8_t *filter_mem(struct filter_inst *fi, uint32_t off, uint64_t len, char *err);
+
+/* The calls below run filter code.  Each returns 0, -1 (err filled) or
+ * FILTER_TRAP (err names the trap). */
+int filter_call_abi_version(struct filter_inst *fi, int32_t *version, char *err);
+int filter_call_describe(struct filter_inst *fi, struct filter_desc *d, char *json,
+                         char *err);
+int filter_call_halo(struct filter_inst *fi, uint32_t params, int32_t *halo, char *err);
+int filter_call_alloc(struct filter_inst *fi, uint32_t bytes, uint32_t *off, char *err);
+int filter_call_process(struct filter_inst *fi, const uint32_t args[8], int32_t *rc,
+                        char *err);
+
+/* filter_parse_desc - parse describe JSON into d; returns 0 or -1. */
+int filter_parse_desc(const char *json, const char *module, struct filter_desc *d,
+                      char *err);
+
+/* filter_bind_params - validate a stage's user params against d (names,
+ * numbers, ranges) and fill out->params in declared order, defaults for the
+ * rest.  Returns 0, or -1 with err naming the filter and the param. */
+int filter_bind_params(const struct filter_desc *d, const struct chain_stage *st,
+                       struct stage_spec *out, char *err);
+
+#endif

@@ -1,0 +1,254 @@
+/*
+ * filter_call.c - the guarded calls into a filter instance, and the host's
+ * reading of what a filter declares about itself (filter.h).
+ *
+ * Each call runs inside wasm_rt_impl_try(); a trap longjmps back to it and
+ * becomes FILTER_TRAP with the trap's name.  The describe JSON is untrusted
+ * input: it is copied out of linear memory with a bound and parsed with
+ * cJSON, and anything missing or of the wrong type is an error naming the
+ * module and the field.
+ */
+#include "filter.h"
+#include "err.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wasm-rt-impl.h>
+
+/* The module struct is private to filter.c; these calls need its backend,
+ * so filter.c exposes it through this small internal accessor set. */
+#include "filter_impl.h"
+
+#define GUARD(fi, what)                                                          \
+    do {                                                                         \
+        int t_ = wasm_rt_impl_try();                                             \
+        if (t_ != 0)                                                             \
+            return errf(err, "filter %s: trap in %s: %s", filter_module_name((fi)->m), \
+                        what, wasm_rt_strerror((wasm_rt_trap_t)t_)), FILTER_TRAP;  \
+    } while (0)
+
+int filter_call_abi_version(struct filter_inst *fi, int32_t *version, char *err)
+{
+    if (fi->m->backend == FILTER_NATIVE) {
+        *version = fi->m->n_abi();
+        return 0;
+    }
+    GUARD(fi, "tsf_abi_version");
+    *version = (int32_t)fi->m->glue->abi_version(fi->wasm);
+    return 0;
+}
+
+int filter_call_halo(struct filter_inst *fi, uint32_t params, int32_t *halo, char *err)
+{
+    if (fi->m->backend == FILTER_NATIVE) {
+        *halo = fi->m->n_halo((int32_t)params);
+        return 0;
+    }
+    GUARD(fi, "tsf_halo");
+    *halo = (int32_t)fi->m->glue->halo(fi->wasm, params);
+    return 0;
+}
+
+int filter_call_alloc(struct filter_inst *fi, uint32_t bytes, uint32_t *off, char *err)
+{
+    if (fi->m->backend == FILTER_NATIVE) {
+        *off = (uint32_t)fi->m->n_alloc((int32_t)bytes);
+    } else {
+        GUARD(fi, "tsf_alloc");
+        *off = fi->m->glue->alloc(fi->wasm, bytes);
+    }
+    if (*off == 0)
+        return errf(err, "filter %s: cannot allocate %u bytes in its memory "
+                    "(memory limit reached?)", filter_module_name(fi->m), bytes);
+    return filter_mem(fi, *off, bytes, err) ? 0 : -1;
+}
+
+int filter_call_process(struct filter_inst *fi, const uint32_t a[8], int32_t *rc, char *err)
+{
+    if (fi->m->backend == FILTER_NATIVE) {
+        *rc = fi->m->n_process((int32_t)a[0], (int32_t)a[1], (int32_t)a[2], (int32_t)a[3],
+                               (int32_t)a[4], (int32_t)a[5], (int32_t)a[6], (int32_t)a[7]);
+        return 0;
+    }
+    GUARD(fi, "tsf_process");
+    *rc = (int32_t)fi->m->glue->process(fi->wasm, a[0], a[1], a[2], a[3], a[4], a[5], a[6],
+                                        a[7]);
+    return 0;
+}
+
+/* copy_cstring - copy the NUL-terminated string at off out of the
+ * instance's memory into json[FILTER_DESC_MAX]; returns 0 or -1. */
+static int copy_cstring(struct filter_inst *fi, uint32_t off, char *json, char *err)
+{
+    const char *name = filter_module_name(fi->m);
+    uint64_t avail = filter_mem_size(fi);
+    if (off == 0 || off >= avail)
+        return errf(err, "filter %s: tsf_describe returned %u, outside its memory", name, off);
+    uint64_t n = avail - off < FILTER_DESC_MAX ? avail - off : FILTER_DESC_MAX;
+    const uint8_t *s = filter_mem(fi, off, n, err);
+    if (!s)
+        return -1;
+    const uint8_t *nul = memchr(s, '\0', n);
+    if (!nul)
+        return errf(err, "filter %s: tsf_describe string is not terminated within %llu bytes",
+                    name, (unsigned long long)n);
+    memcpy(json, s, (size_t)(nul - s) + 1);
+    return 0;
+}
+
+int filter_call_describe(struct filter_inst *fi, struct filter_desc *d, char *json, char *err)
+{
+    uint32_t off;
+    if (fi->m->backend == FILTER_NATIVE) {
+        off = (uint32_t)fi->m->n_describe();
+    } else {
+        GUARD(fi, "tsf_describe");
+        off = fi->m->glue->describe(fi->wasm);
+    }
+    if (copy_cstring(fi, off, json, err) < 0)
+        return -1;
+    return filter_parse_desc(json, filter_module_name(fi->m), d, err);
+}
+
+/* get_field - object member `key` of type `type` (cJSON_String ...), or NULL
+ * with err naming the module and field. */
+static cJSON *get_field(cJSON *obj, const char *key, int type, const char *where,
+                        const char *module, char *err)
+{
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    const char *want = type == cJSON_String ? "a string" : type == cJSON_Number ? "a number"
+                       : type == cJSON_Array ? "an array" : "an object";
+    if (!v || !(v->type & type)) {
+        errf(err, "filter %s: describe: %s%s'%s' %s, must be %s", module, where,
+             *where ? " " : "", key, v ? "has the wrong type" : "is missing", want);
+        return NULL;
+    }
+    return v;
+}
+
+/* parse_param_desc - one entry of "params"; returns 0 or -1. */
+static int parse_param_desc(cJSON *p, const char *module, struct filter_param_desc *out,
+                            char *err)
+{
+    cJSON *name = get_field(p, "name", cJSON_String, "param", module, err);
+    if (!name)
+        return -1;
+    cJSON *def = get_field(p, "default", cJSON_Number, name->valuestring, module, err);
+    cJSON *min = def ? get_field(p, "min", cJSON_Number, name->valuestring, module, err) : NULL;
+    cJSON *max = min ? get_field(p, "max", cJSON_Number, name->valuestring, module, err) : NULL;
+    if (!max)
+        return -1;
+    if (!chain_name_ok(name->valuestring))
+        return errf(err, "filter %s: describe: bad param name '%.64s'", module,
+                    name->valuestring);
+    snprintf(out->name, sizeof out->name, "%s", name->valuestring);
+    out->def = def->valuedouble;
+    out->min = min->valuedouble;
+    out->max = max->valuedouble;
+    if (!(out->min <= out->def && out->def <= out->max))
+        return errf(err, "filter %s: describe: param %s: default %g not in [%g, %g]", module,
+                    out->name, out->def, out->min, out->max);
+    return 0;
+}
+
+/* parse_channels - the "channels" array into a bit mask; returns 0 or -1. */
+static int parse_channels(cJSON *arr, const char *module, unsigned *mask, char *err)
+{
+    cJSON *c;
+    *mask = 0;
+    cJSON_ArrayForEach(c, arr) {
+        if (!cJSON_IsNumber(c) || c->valueint < 1 || c->valueint > 4)
+            return errf(err, "filter %s: describe: channels must hold numbers 1..4", module);
+        *mask |= 1u << c->valueint;
+    }
+    if (*mask == 0)
+        return errf(err, "filter %s: describe: channels is empty", module);
+    return 0;
+}
+
+int filter_parse_desc(const char *json, const char *module, struct filter_desc *d, char *err)
+{
+    memset(d, 0, sizeof *d);
+    cJSON *root = cJSON_Parse(json);
+    if (!root || !cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return errf(err, "filter %s: describe: not a JSON object", module);
+    }
+    int rc = -1;
+    cJSON *name = get_field(root, "name", cJSON_String, "", module, err);
+    cJSON *summary = name ? get_field(root, "summary", cJSON_String, "", module, err) : NULL;
+    cJSON *kind = summary ? get_field(root, "kind", cJSON_String, "", module, err) : NULL;
+    cJSON *chans = kind ? get_field(root, "channels", cJSON_Array, "", module, err) : NULL;
+    cJSON *params = chans ? get_field(root, "params", cJSON_Array, "", module, err) : NULL;
+    if (!params || parse_channels(chans, module, &d->channels_mask, err) < 0)
+        goto done;
+    snprintf(d->name, sizeof d->name, "%s", name->valuestring);
+    snprintf(d->summary, sizeof d->summary, "%s", summary->valuestring);
+    snprintf(d->kind, sizeof d->kind, "%s", kind->valuestring);
+    if (strcmp(d->kind, "point") != 0 && strcmp(d->kind, "neighborhood") != 0) {
+        errf(err, "filter %s: describe: kind '%.16s' is not supported (point, neighborhood)",
+             module, kind->valuestring);
+        goto done;
+    }
+    if (cJSON_GetArraySize(params) > CHAIN_MAX_PARAMS) {
+        errf(err, "filter %s: describe: more than %d params", module, CHAIN_MAX_PARAMS);
+        goto done;
+    }
+    cJSON *p;
+    cJSON_ArrayForEach(p, params) {
+        if (parse_param_desc(p, module, &d->params[d->nparams], err) < 0)
+            goto done;
+        d->nparams++;
+    }
+    rc = 0;
+done:
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* parse_number - a finite decimal number filling the whole string. */
+static int parse_number(const char *s, double *v)
+{
+    char *end;
+    *v = strtod(s, &end);
+    return end != s && *end == '\0' && isfinite(*v) ? 0 : -1;
+}
+
+int filter_bind_params(const struct filter_desc *d, const struct chain_stage *st,
+                       struct stage_spec *out, char *err)
+{
+    for (int i = 0; i < st->nparams; i++) {
+        int k = 0;
+        while (k < d->nparams && strcmp(d->params[k].name, st->params[i].key) != 0)
+            k++;
+        if (k == d->nparams) {
+            char known[512] = "";
+            for (int j = 0; j < d->nparams; j++)
+                snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                         j ? ", " : "", d->params[j].name);
+            return errf(err, "filter %s: unknown parameter '%s' (it takes: %s)", d->name,
+                        st->params[i].key, d->nparams ? known : "no parameters");
+        }
+    }
+    out->nparams = d->nparams;
+    for (int k = 0; k < d->nparams; k++) {
+        const struct filter_param_desc *pd = &d->params[k];
+        double v = pd->def;
+        for (int i = 0; i < st->nparams; i++) {
+            if (strcmp(st->params[i].key, pd->name) != 0)
+                continue;
+            if (parse_number(st->params[i].value, &v) < 0)
+                return errf(err, "filter %s: parameter %s='%s' is not a number", d->name,
+                            pd->name, st->params[i].value);
+        }
+        if (v < pd->min || v > pd->max)
+            return errf(err, "filter %s: parameter %s=%g is out of range [%g, %g]", d->name,
+                        pd->name, v, pd->min, pd->max);
+        snprintf(out->param_names[k], FILTER_NAME_MAX, "%s", pd->name);
+        out->params[k] = (float)v;
+    }
+    return 0;
+}

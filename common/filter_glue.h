@@ -1,0 +1,40 @@
+/*
+ * filter_glue.h - the fixed table every compiled filter object exports.
+ *
+ * wasm2c names its functions after the module (Z_tsf_..., all filters are
+ * translated with `-n tsf`) and lays out each module's instance struct
+ * differently.  common/glue/filter_glue.c is compiled into each filter's
+ * shared object next to the wasm2c output and wraps it in this one table,
+ * so the worker can dlopen any filter and call it the same way.
+ *
+ * Every call that runs filter code must be made inside wasm_rt_impl_try():
+ * a trap longjmps back there.
+ */
+#ifndef TS_FILTER_GLUE_H
+#define TS_FILTER_GLUE_H
+
+#include <stdint.h>
+
+struct wasm_rt_memory_t;
+
+#define TSF_GLUE_VERSION 1
+
+struct tsf_glue {
+    int version;                       /* TSF_GLUE_VERSION */
+    uint32_t instance_size;            /* bytes the caller allocates per instance */
+    void (*init_module)(void);         /* once per process, before instantiate */
+    void (*instantiate)(void *inst);   /* may trap (data segments out of range) */
+    void (*free_instance)(void *inst);
+    void *(*memory)(void *inst);       /* the exported wasm_rt_memory_t */
+    uint32_t (*abi_version)(void *inst);
+    uint32_t (*describe)(void *inst);
+    uint32_t (*halo)(void *inst, uint32_t params);
+    uint32_t (*alloc)(void *inst, uint32_t bytes);
+    uint32_t (*process)(void *inst, uint32_t in, uint32_t in_w, uint32_t in_h,
+                        uint32_t out, uint32_t out_w, uint32_t out_h,
+                        uint32_t channels, uint32_t params);
+};
+
+#define TSF_GLUE_SYMBOL "tsf_glue"
+
+#endif

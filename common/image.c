@@ -1,0 +1,319 @@
+/*
+ * image.c - format sniffing and dispatch for the streaming image codecs.
+ *
+ * NAME
+ *	image - img_open/img_read_rows/img_close, img_create/img_write_rows/
+ *	img_finish/img_abandon, and small format helpers (see image.h)
+ * SUMMARY
+ *	This module owns the input FILE and the row bookkeeping; the formats
+ *	themselves live in image_png.c, image_jpeg.c and image_pnm.c behind
+ *	the `struct img_codec` table of image_impl.h.
+ * DESCRIPTION
+ *	img_open() reads the first bytes of the file to choose the codec:
+ *	the 8-byte PNG signature, JPEG's FF D8 FF, or 'P' and a digit 1-7
+ *	for netpbm (P1-P4 are then refused by the netpbm reader with a clear
+ *	message).  The file name's extension is never consulted.  The file is
+ *	then rewound, so the input must be seekable (a regular file).
+ *
+ *	Row counts are checked here: asking a reader or writer for more rows
+ *	than remain is an error, and img_finish() refuses an image that did
+ *	not receive all its rows.  After a codec has failed, every later call
+ *	fails too (libpng and libjpeg state is not reusable after an error).
+ * DIAGNOSTICS
+ *	All messages start with the file name: "photo.png: not a PNG, JPEG or
+ *	netpbm image", "photo.png: empty file (0 bytes)".
+ */
+#include "image.h"
+#include "image_impl.h"
+#include "err.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct img_reader {
+    const struct img_codec *codec;
+    void *state;
+    FILE *f;
+    char *name;
+    uint32_t height, next_row;
+    int failed;
+};
+
+struct img_writer {
+    const struct img_codec *codec;
+    void *state;
+    char *name;
+    uint32_t height, next_row;
+    int failed;
+};
+
+/* img_default_opts - fill o with the defaults of image.h; returns nothing. */
+void img_default_opts(struct img_write_opts *o)
+{
+    o->png_level = 6;
+    o->png_filter = -1;
+    o->jpeg_quality = 90;
+    o->jpeg_progressive = 0;
+}
+
+/* img_format_name - returns a static lower-case name for f. */
+const char *img_format_name(enum img_format f)
+{
+    switch (f) {
+    case IMG_PNG: return "png";
+    case IMG_JPEG: return "jpeg";
+    case IMG_PNM: return "pnm";
+    default: return "unknown";
+    }
+}
+
+/* img_format_from_path - returns the format implied by path's extension. */
+enum img_format img_format_from_path(const char *path)
+{
+    static const struct { const char *ext; enum img_format fmt; } map[] = {
+        { ".png", IMG_PNG }, { ".jpg", IMG_JPEG }, { ".jpeg", IMG_JPEG },
+        { ".pnm", IMG_PNM }, { ".pgm", IMG_PNM }, { ".ppm", IMG_PNM },
+        { ".pam", IMG_PNM },
+    };
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+
+    if (dot == NULL || (slash != NULL && dot < slash))
+        return IMG_UNKNOWN;
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcasecmp(dot, map[i].ext) == 0)
+            return map[i].fmt;
+    return IMG_UNKNOWN;
+}
+
+/* img_check_pixels - returns 0 if the size is within max_pixels, else -1. */
+int img_check_pixels(const char *name, uint32_t width, uint32_t height,
+                     uint64_t max_pixels, char *err)
+{
+    uint64_t n = (uint64_t)width * height;
+
+    if (max_pixels != 0 && n > max_pixels)
+        return errf(err, "%s: image is %" PRIu32 "x%" PRIu32 " = %llu pixels,"
+                    " over the limit of %llu pixels", name, width, height,
+                    (unsigned long long)n, (unsigned long long)max_pixels);
+    return 0;
+}
+
+/* codec_for - returns the codec table for fmt, or NULL. */
+static const struct img_codec *codec_for(enum img_format fmt)
+{
+    switch (fmt) {
+    case IMG_PNG: return &img_png_codec;
+    case IMG_JPEG: return &img_jpeg_codec;
+    case IMG_PNM: return &img_pnm_codec;
+    default: return NULL;
+    }
+}
+
+/* sniff - returns the format named by f's magic bytes and rewinds f;
+ * IMG_UNKNOWN with err filled if it has none or cannot be read. */
+static enum img_format sniff(FILE *f, const char *name, char *err)
+{
+    static const uint8_t png_sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+    uint8_t m[8];
+    enum img_format fmt = IMG_UNKNOWN;
+    size_t n = fread(m, 1, sizeof m, f);
+
+    if (n == 0 && ferror(f))
+        return errf_sys(err, "%s: read", name), IMG_UNKNOWN;
+    if (n == 0)
+        return errf(err, "%s: empty file (0 bytes)", name), IMG_UNKNOWN;
+    if (n == 8 && memcmp(m, png_sig, 8) == 0)
+        fmt = IMG_PNG;
+    else if (n >= 3 && m[0] == 0xff && m[1] == 0xd8 && m[2] == 0xff)
+        fmt = IMG_JPEG;
+    else if (n >= 2 && m[0] == 'P' && m[1] >= '1' && m[1] <= '7')
+        fmt = IMG_PNM;
+    else
+        return errf(err, "%s: not a PNG, JPEG or netpbm image", name), IMG_UNKNOWN;
+    if (fseeko(f, 0, SEEK_SET) != 0)
+        return errf_sys(err, "%s: cannot rewind (input must be a regular file)",
+                        name), IMG_UNKNOWN;
+    return fmt;
+}
+
+/* img_open - returns a reader positioned at the first row, or NULL. */
+img_reader *img_open(const char *path, uint64_t max_pixels,
+                     struct img_info *info, char *err)
+{
+    img_reader *r = calloc(1, sizeof *r);
+    enum img_format fmt;
+
+    if (r == NULL || (r->name = strdup(path)) == NULL) {
+        errf(err, "%s: out of memory", path);
+        goto fail;
+    }
+    if ((r->f = fopen(path, "rb")) == NULL) {
+        errf_sys(err, "%s", path);
+        goto fail;
+    }
+    if ((fmt = sniff(r->f, r->name, err)) == IMG_UNKNOWN)
+        goto fail;
+    memset(info, 0, sizeof *info);
+    info->format = fmt;
+    r->codec = codec_for(fmt);
+    r->state = r->codec->open(r->f, r->name, max_pixels, info, err);
+    if (r->state == NULL)
+        goto fail;
+    if (info->width == 0 || info->height == 0
+        || info->channels < 1 || info->channels > 4) {
+        errf(err, "%s: %s decoder gave a bad shape", path, img_format_name(fmt));
+        goto fail;
+    }
+    /* codecs already checked; repeated so no format can forget it */
+    if (img_check_pixels(path, info->width, info->height, max_pixels, err) < 0)
+        goto fail;
+    r->height = info->height;
+    return r;
+
+fail:
+    img_close(r);
+    return NULL;
+}
+
+/* img_read_rows - returns 0 after decoding nrows rows into buf, or -1. */
+int img_read_rows(img_reader *r, uint8_t *buf, uint32_t nrows, char *err)
+{
+    if (r->failed)
+        return errf(err, "%s: cannot read after an earlier error", r->name);
+    if (nrows > r->height - r->next_row)
+        return errf(err, "%s: asked for %" PRIu32 " rows but only %" PRIu32
+                    " remain", r->name, nrows, r->height - r->next_row);
+    if (nrows == 0)
+        return 0;
+    if (r->codec->read(r->state, buf, nrows, err) < 0) {
+        r->failed = 1;
+        return -1;
+    }
+    r->next_row += nrows;
+    return 0;
+}
+
+/* img_close - frees the reader and closes its file; returns nothing. */
+void img_close(img_reader *r)
+{
+    if (r == NULL)
+        return;
+    if (r->state != NULL)
+        r->codec->close(r->state);
+    if (r->f != NULL)
+        fclose(r->f);
+    free(r->name);
+    free(r);
+}
+
+/* check_opts - returns 0 if o is within the ranges of image.h, else -1. */
+static int check_opts(const char *name, const struct img_write_opts *o, char *err)
+{
+    if (o->png_level < 0 || o->png_level > 9)
+        return errf(err, "%s: png level %d is not 0-9", name, o->png_level);
+    if (o->png_filter < -1 || o->png_filter > 4)
+        return errf(err, "%s: png filter %d is not -1 or 0-4", name, o->png_filter);
+    if (o->jpeg_quality < 1 || o->jpeg_quality > 100)
+        return errf(err, "%s: jpeg quality %d is not 1-100", name, o->jpeg_quality);
+    return 0;
+}
+
+/* check_shape - returns 0 if the image can be written as fmt, else -1. */
+static int check_shape(const char *name, enum img_format fmt, uint32_t width,
+                       uint32_t height, int channels, char *err)
+{
+    if (codec_for(fmt) == NULL)
+        return errf(err, "%s: cannot write format %s", name, img_format_name(fmt));
+    if (width == 0 || height == 0)
+        return errf(err, "%s: cannot write a %" PRIu32 "x%" PRIu32 " image",
+                    name, width, height);
+    if (channels < 1 || channels > 4)
+        return errf(err, "%s: cannot write %d channels (1-4)", name, channels);
+    if (fmt == IMG_JPEG && (channels == 2 || channels == 4))
+        return errf(err, "%s: jpeg: cannot write %d channels: JPEG has no alpha"
+                    " (drop alpha first)", name, channels);
+    return 0;
+}
+
+/* img_create - returns a writer ready for the first row, or NULL. */
+img_writer *img_create(FILE *f, const char *name, enum img_format fmt,
+                       uint32_t width, uint32_t height, int channels,
+                       const struct img_write_opts *o, char *err)
+{
+    struct img_write_opts defaults;
+    img_writer *w = NULL;
+
+    if (o == NULL) {
+        img_default_opts(&defaults);
+        o = &defaults;
+    }
+    if (check_shape(name, fmt, width, height, channels, err) < 0
+        || check_opts(name, o, err) < 0)
+        return NULL;
+    if ((w = calloc(1, sizeof *w)) == NULL || (w->name = strdup(name)) == NULL) {
+        errf(err, "%s: out of memory", name);
+        goto fail;
+    }
+    w->codec = codec_for(fmt);
+    w->height = height;
+    w->state = w->codec->create(f, w->name, width, height, channels, o, err);
+    if (w->state == NULL)
+        goto fail;
+    return w;
+
+fail:
+    img_abandon(w);
+    return NULL;
+}
+
+/* img_write_rows - returns 0 after encoding nrows rows from buf, or -1. */
+int img_write_rows(img_writer *w, const uint8_t *buf, uint32_t nrows, char *err)
+{
+    if (w->failed)
+        return errf(err, "%s: cannot write after an earlier error", w->name);
+    if (nrows > w->height - w->next_row)
+        return errf(err, "%s: %" PRIu32 " rows given but only %" PRIu32
+                    " remain", w->name, nrows, w->height - w->next_row);
+    if (nrows == 0)
+        return 0;
+    if (w->codec->write(w->state, buf, nrows, err) < 0) {
+        w->failed = 1;
+        return -1;
+    }
+    w->next_row += nrows;
+    return 0;
+}
+
+/* img_finish - returns 0 once the trailer is written, or -1; frees w. */
+int img_finish(img_writer *w, char *err)
+{
+    int rc;
+
+    if (w->failed || w->next_row != w->height) {
+        if (w->failed)
+            errf(err, "%s: cannot finish after an earlier error", w->name);
+        else
+            errf(err, "%s: only %" PRIu32 " of %" PRIu32 " rows written",
+                 w->name, w->next_row, w->height);
+        img_abandon(w);
+        return -1;
+    }
+    rc = w->codec->finish(w->state, err);
+    free(w->name);
+    free(w);
+    return rc;
+}
+
+/* img_abandon - frees w without finishing the file; returns nothing. */
+void img_abandon(img_writer *w)
+{
+    if (w == NULL)
+        return;
+    if (w->state != NULL)
+        w->codec->abandon(w->state);
+    free(w->name);
+    free(w);
+}

@@ -1,0 +1,85 @@
+/*
+ * image.h - streaming image decoders and encoders: PNG, JPEG and netpbm.
+ *
+ * Pixel layout, fixed for the whole project: 8 bits per sample, samples
+ * interleaved, rows top to bottom, no padding between rows.  `channels` is
+ * 1 (gray), 2 (gray + alpha), 3 (RGB) or 4 (RGBA); alpha is straight
+ * (not premultiplied).  Every decoder normalises to this layout: palettes
+ * are expanded, tRNS becomes alpha, 16-bit samples are reduced to 8 bits,
+ * low bit depths are scaled up.
+ *
+ * Readers and writers work a band of rows at a time so that callers can
+ * keep only a band in memory.  Every function that can fail fills a
+ * caller's err[ERR_MAX] with one line naming the file and the cause.
+ */
+#ifndef TS_IMAGE_H
+#define TS_IMAGE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum img_format { IMG_UNKNOWN = 0, IMG_PNG, IMG_JPEG, IMG_PNM };
+
+struct img_info {
+    uint32_t width, height;
+    int channels;           /* after normalisation: 1..4 */
+    enum img_format format;
+    int src_depth;          /* bits per sample in the file: 1,2,4,8,16 */
+    char src_color[32];     /* what the file said, e.g. "palette+tRNS", "cmyk" */
+    int interlaced;         /* PNG Adam7 or progressive JPEG */
+};
+
+struct img_write_opts {
+    int png_level;          /* zlib level 0-9; default 6 */
+    int png_filter;         /* -1 = libpng's adaptive choice, else 0-4 (none..paeth) */
+    int jpeg_quality;       /* 1-100; default 90 */
+    int jpeg_progressive;   /* 0 or 1 */
+};
+
+typedef struct img_reader img_reader;
+typedef struct img_writer img_writer;
+
+/* img_default_opts - fill o with the defaults above. */
+void img_default_opts(struct img_write_opts *o);
+
+/* img_format_name - "png", "jpeg", "pnm" or "unknown". */
+const char *img_format_name(enum img_format f);
+
+/* img_format_from_path - format implied by the file name's extension
+ * (.png; .jpg/.jpeg; .pnm/.pgm/.ppm/.pam), IMG_UNKNOWN otherwise. */
+enum img_format img_format_from_path(const char *path);
+
+/* img_open - open path, sniffing the format from its magic bytes (not the
+ * name), and read the header into *info.  Refuses images whose
+ * width*height exceeds max_pixels (0 = no limit) before allocating
+ * anything proportional to the image.  Returns NULL and fills err on error. */
+img_reader *img_open(const char *path, uint64_t max_pixels,
+                     struct img_info *info, char *err);
+
+/* img_read_rows - decode the next nrows rows into buf
+ * (nrows * width * channels bytes).  Returns 0, or -1 with err filled:
+ * a truncated or corrupt file is an error, never silently padded. */
+int img_read_rows(img_reader *r, uint8_t *buf, uint32_t nrows, char *err);
+
+/* img_close - release everything the reader holds; NULL is fine. */
+void img_close(img_reader *r);
+
+/* img_create - start encoding a width x height image with `channels`
+ * channels into f, which the caller opened and will close.  JPEG has no
+ * alpha: a 2- or 4-channel image is refused for JPEG (callers drop alpha
+ * first).  `name` is only used in messages. */
+img_writer *img_create(FILE *f, const char *name, enum img_format fmt,
+                       uint32_t width, uint32_t height, int channels,
+                       const struct img_write_opts *o, char *err);
+
+/* img_write_rows - encode the next nrows rows from buf.  Returns 0 or -1. */
+int img_write_rows(img_writer *w, const uint8_t *buf, uint32_t nrows, char *err);
+
+/* img_finish - write the trailer and free w (also on error).  The caller
+ * still owns f and must fflush/fsync/fclose it.  Returns 0 or -1. */
+int img_finish(img_writer *w, char *err);
+
+/* img_abandon - free w without finishing the file; NULL is fine. */
+void img_abandon(img_writer *w);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * image_impl.h - what image.c shares with the per-format codec modules.
+ *
+ * NAME
+ *	image_impl - codec table behind img_open() and img_create()
+ * SUMMARY
+ *	Each format module (image_png.c, image_jpeg.c, image_pnm.c) exports
+ *	one `struct img_codec`.  image.c opens the input file, sniffs the
+ *	magic bytes, rewinds, and hands the FILE to the codec; it also keeps
+ *	the row count, so a codec's read/write is never asked for more rows
+ *	than remain and its `nrows` is always at least 1.
+ * DESCRIPTION
+ *	`name` pointers given to a codec stay valid until its close/finish/
+ *	abandon (image.c owns the copy).  Codec state is opaque (void *).
+ *	Every codec normalises to the layout in image.h and fills err with
+ *	"NAME: png: ...", "NAME: jpeg: ..." or "NAME: pnm: ..." on failure.
+ *	finish() frees its state whether or not it succeeds.
+ */
+#ifndef TS_IMAGE_IMPL_H
+#define TS_IMAGE_IMPL_H
+
+#include "image.h"
+
+struct img_codec {
+    /* open - read the header from f (at offset 0) into *info; NULL on error */
+    void *(*open)(FILE *f, const char *name, uint64_t max_pixels,
+                  struct img_info *info, char *err);
+    /* read - decode the next nrows rows into buf; 0 or -1 */
+    int (*read)(void *st, uint8_t *buf, uint32_t nrows, char *err);
+    /* close - free everything, never touching the FILE */
+    void (*close)(void *st);
+    /* create - start an image in f; opts already validated; NULL on error */
+    void *(*create)(FILE *f, const char *name, uint32_t width, uint32_t height,
+                    int channels, const struct img_write_opts *o, char *err);
+    /* write - encode the next nrows rows; 0 or -1 */
+    int (*write)(void *st, const uint8_t *buf, uint32_t nrows, char *err);
+    /* finish - write the trailer and free st; 0 or -1 */
+    int (*finish)(void *st, char *err);
+    /* abandon - free st without finishing */
+    void (*abandon)(void *st);
+};
+
+extern const struct img_codec img_png_codec;
+extern const struct img_codec img_jpeg_codec;
+extern const struct img_codec img_pnm_codec;
+
+/* img_check_pixels - 0 if width*height <= max_pixels (0 = no limit),
+ * else -1 with the one pixel-limit message every codec uses. */
+int img_check_pixels(const char *name, uint32_t width, uint32_t height,
+                     uint64_t max_pixels, char *err);
+
+#endif

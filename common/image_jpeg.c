@@ -1,0 +1,385 @@
+/*
+ * image_jpeg.c - JPEG decoder and encoder on libjpeg-turbo (libjpeg62 API).
+ *
+ * NAME
+ *	img_jpeg_codec - the JPEG entry of the codec table (image_impl.h)
+ * SUMMARY
+ *	Reading: baseline, extended and progressive (and arithmetic-coded)
+ *	8-bit JPEG.  Grayscale gives 1 channel; YCbCr and RGB give 3.  CMYK
+ *	and YCCK are converted to RGB without colour management:
+ *	R = (255-C)(255-K)/255 and so on, rounded.  When the file has an
+ *	Adobe APP14 marker (as Photoshop and libjpeg write for CMYK) the
+ *	samples are taken to be stored inverted (255 = no ink), the
+ *	convention of Photoshop and of every common viewer; without it they
+ *	are taken as plain ink amounts.  EXIF orientation is not applied:
+ *	pixels are returned as stored.  ICC profiles are ignored.
+ *
+ *	A baseline image is streamed one scanline at a time.  A progressive
+ *	image is not: libjpeg absorbs the whole file in img_open(), keeping
+ *	a coefficient buffer of about 2 bytes per stored sample (e.g.
+ *	3 bytes a pixel for 4:2:0 colour) until the reader is closed.  The
+ *	pixel limit is checked after jpeg_read_header(), before that.  A file
+ *	with more than MAX_SCANS scans is refused, since each scan costs a
+ *	pass over the coefficient buffer.
+ *
+ *	Writing: 1 channel as JCS_GRAYSCALE, 3 as JCS_RGB (stored as YCbCr
+ *	4:2:0, libjpeg's default), quality and progressive from
+ *	img_write_opts, a JFIF header and no timestamps, so output is
+ *	deterministic.  Huffman tables are the standard ones for baseline
+ *	output (optimising them would buffer the image); progressive output
+ *	buffers the whole image's coefficients, like progressive reading.
+ *	libjpeg's stdio destination fflush()es f at the end but never closes it.
+ * DESCRIPTION
+ *	libjpeg errors reach on_error_exit(), which formats the message into
+ *	the caller's err and longjmps to the entry point's setjmp().  libjpeg
+ *	only warns about a truncated or corrupt file (and pads the image with
+ *	gray), so on_message() turns warnings into errors too, except those
+ *	that cannot affect pixels: skipped bytes between markers
+ *	(JWRN_EXTRANEOUS_DATA), an unknown JFIF revision, a bad ICC marker.
+ *	Trace messages are dropped.  After the last row jpeg_finish_decompress()
+ *	reads up to EOI, so a file cut anywhere is an error.
+ * DIAGNOSTICS
+ *	"NAME: jpeg: MESSAGE", MESSAGE being libjpeg's text or ours.
+ */
+#include "image_impl.h"
+#include "err.h"
+
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <jpeglib.h>
+#include <jerror.h>
+
+#define MAX_SCANS 500
+
+struct jerr {
+    struct jpeg_error_mgr pub;  /* first: libjpeg hands us &pub */
+    jmp_buf jb;
+    const char *name;
+    char *err;                  /* the err of the current entry point */
+};
+
+struct jpegr {
+    struct jpeg_decompress_struct cinfo;
+    struct jerr jerr;
+    struct jpeg_progress_mgr progress;
+    uint8_t *cmyk;              /* CMYK/YCCK only: one row of CMYK pixels */
+    int inverted;               /* CMYK stored inverted (Adobe marker) */
+    size_t stride;
+    uint32_t width, height, next;
+};
+
+struct jpegw {
+    struct jpeg_compress_struct cinfo;
+    struct jerr jerr;
+    size_t stride;
+};
+
+/* on_error_exit - libjpeg fatal error: fills err and longjmps; never returns. */
+static void on_error_exit(j_common_ptr c)
+{
+    struct jerr *e = (struct jerr *)c->err;
+    char msg[JMSG_LENGTH_MAX];
+
+    c->err->format_message(c, msg);
+    errf(e->err, "%s: jpeg: %s", e->name, msg);
+    longjmp(e->jb, 1);
+}
+
+/* harmless - returns 1 for a warning that cannot affect any pixel. */
+static int harmless(int code)
+{
+    return code == JWRN_EXTRANEOUS_DATA || code == JWRN_JFIF_MAJOR
+        || code == JWRN_BOGUS_ICC;
+}
+
+/* on_message - libjpeg warning or trace: warnings that may mean damaged
+ * pixels become errors (longjmp); returns for the rest. */
+static void on_message(j_common_ptr c, int level)
+{
+    if (level >= 0)
+        return;
+    if (!harmless(c->err->msg_code))
+        on_error_exit(c);
+    c->err->num_warnings++;
+}
+
+/* on_output - libjpeg's printer: library code prints nothing; returns nothing. */
+static void on_output(j_common_ptr c)
+{
+    (void)c;
+}
+
+/* on_progress - libjpeg progress hook: longjmps past MAX_SCANS scans. */
+static void on_progress(j_common_ptr c)
+{
+    struct jerr *e = (struct jerr *)c->err;
+
+    if (c->is_decompressor && ((j_decompress_ptr)c)->input_scan_number > MAX_SCANS) {
+        errf(e->err, "%s: jpeg: more than %d scans", e->name, MAX_SCANS);
+        longjmp(e->jb, 1);
+    }
+}
+
+/* init_jerr - points the libjpeg error manager at us; returns it. */
+static struct jpeg_error_mgr *init_jerr(struct jerr *e, const char *name, char *err)
+{
+    jpeg_std_error(&e->pub);
+    e->pub.error_exit = on_error_exit;
+    e->pub.emit_message = on_message;
+    e->pub.output_message = on_output;
+    e->name = name;
+    e->err = err;
+    return &e->pub;
+}
+
+/* cmyk_to_rgb - converts one row of CMYK to RGB; returns nothing. */
+static void cmyk_to_rgb(const uint8_t *in, uint8_t *out, uint32_t width, int inverted)
+{
+    for (uint32_t x = 0; x < width; x++, in += 4, out += 3) {
+        unsigned k = inverted ? in[3] : 255u - in[3];
+
+        for (int i = 0; i < 3; i++) {
+            unsigned v = inverted ? in[i] : 255u - in[i];
+            out[i] = (uint8_t)((v * k + 127) / 255);
+        }
+    }
+}
+
+/* choose_output - picks the output colour space and fills info;
+ * returns 0, or -1 for a colour space we cannot convert. */
+static int choose_output(struct jpegr *st, struct img_info *info, char *err)
+{
+    struct jpeg_decompress_struct *ci = &st->cinfo;
+    const char *src;
+
+    switch (ci->jpeg_color_space) {
+    case JCS_GRAYSCALE: src = "gray"; break;
+    case JCS_YCbCr: src = "ycbcr"; break;
+    case JCS_RGB: src = "rgb"; break;
+    case JCS_CMYK: src = "cmyk"; break;
+    case JCS_YCCK: src = "ycck"; break;
+    default:
+        return errf(err, "%s: jpeg: unsupported colour space (%d components)",
+                    st->jerr.name, ci->num_components);
+    }
+    snprintf(info->src_color, sizeof info->src_color, "%s", src);
+    if (ci->jpeg_color_space == JCS_GRAYSCALE) {
+        ci->out_color_space = JCS_GRAYSCALE;
+        info->channels = 1;
+    } else if (ci->jpeg_color_space == JCS_CMYK || ci->jpeg_color_space == JCS_YCCK) {
+        ci->out_color_space = JCS_CMYK;
+        st->inverted = ci->saw_Adobe_marker;
+        info->channels = 3;
+    } else {
+        ci->out_color_space = JCS_RGB;
+        info->channels = 3;
+    }
+    info->src_depth = ci->data_precision;
+    info->interlaced = ci->progressive_mode != 0;
+    return 0;
+}
+
+/* start_output - starts decompression and checks its shape; returns 0 or
+ * -1.  libjpeg errors longjmp. */
+static int start_output(struct jpegr *st, struct img_info *info, char *err)
+{
+    struct jpeg_decompress_struct *ci = &st->cinfo;
+    int want = ci->out_color_space == JCS_CMYK ? 4 : info->channels;
+
+    jpeg_start_decompress(ci);
+    if (ci->output_components != want || ci->output_width != ci->image_width
+        || ci->output_height != ci->image_height)
+        return errf(err, "%s: jpeg: unexpected output shape", st->jerr.name);
+    info->width = st->width = ci->output_width;
+    info->height = st->height = ci->output_height;
+    st->stride = (size_t)st->width * (size_t)info->channels;
+    if (want == 4 && (st->cmyk = malloc((size_t)st->width * 4)) == NULL)
+        return errf(err, "%s: jpeg: out of memory", st->jerr.name);
+    return 0;
+}
+
+/* jpegr_close - frees a JPEG reader; returns nothing. */
+static void jpegr_close(void *p)
+{
+    struct jpegr *st = p;
+
+    if (st == NULL)
+        return;
+    jpeg_destroy_decompress(&st->cinfo);
+    free(st->cmyk);
+    free(st);
+}
+
+/* read_header - reads the header and starts decompressing; returns 0 or -1. */
+static int read_header(struct jpegr *st, FILE *f, uint64_t max_pixels,
+                       struct img_info *info, char *err)
+{
+    if (setjmp(st->jerr.jb))
+        return -1;
+    jpeg_create_decompress(&st->cinfo);
+    st->progress.progress_monitor = on_progress;
+    st->cinfo.progress = &st->progress;
+    jpeg_stdio_src(&st->cinfo, f);
+    jpeg_read_header(&st->cinfo, TRUE);
+    if (img_check_pixels(st->jerr.name, st->cinfo.image_width,
+                         st->cinfo.image_height, max_pixels, err) < 0
+        || choose_output(st, info, err) < 0)
+        return -1;
+    return start_output(st, info, err);
+}
+
+/* jpegr_open - returns a JPEG reader with *info filled, or NULL. */
+static void *jpegr_open(FILE *f, const char *name, uint64_t max_pixels,
+                        struct img_info *info, char *err)
+{
+    struct jpegr *st = calloc(1, sizeof *st);
+
+    if (st == NULL) {
+        errf(err, "%s: jpeg: out of memory", name);
+        return NULL;
+    }
+    st->cinfo.err = init_jerr(&st->jerr, name, err);
+    if (read_header(st, f, max_pixels, info, err) < 0) {
+        jpegr_close(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* read_band - decodes nrows rows into buf; returns 0 or -1.  May longjmp. */
+static int read_band(struct jpegr *st, uint8_t *buf, uint32_t nrows, char *err)
+{
+    for (uint32_t i = 0; i < nrows; i++, st->next++) {
+        uint8_t *row = buf + (size_t)i * st->stride;
+        JSAMPROW dst = st->cmyk != NULL ? st->cmyk : row;
+
+        if (jpeg_read_scanlines(&st->cinfo, &dst, 1) != 1)
+            return errf(err, "%s: jpeg: decoder gave no row %" PRIu32,
+                        st->jerr.name, st->next);
+        if (st->cmyk != NULL)
+            cmyk_to_rgb(st->cmyk, row, st->width, st->inverted);
+    }
+    if (st->next == st->height)
+        jpeg_finish_decompress(&st->cinfo);
+    return 0;
+}
+
+/* jpegr_read - returns 0 after decoding the next nrows rows, or -1. */
+static int jpegr_read(void *p, uint8_t *buf, uint32_t nrows, char *err)
+{
+    struct jpegr *st = p;
+
+    st->jerr.err = err;
+    if (setjmp(st->jerr.jb))
+        return -1;
+    return read_band(st, buf, nrows, err);
+}
+
+/* jpegw_abandon - frees a JPEG writer; returns nothing. */
+static void jpegw_abandon(void *p)
+{
+    struct jpegw *st = p;
+
+    if (st == NULL)
+        return;
+    jpeg_destroy_compress(&st->cinfo);
+    free(st);
+}
+
+/* start_file - sets the parameters and writes the headers; returns 0 or -1. */
+static int start_file(struct jpegw *st, FILE *f, uint32_t width, uint32_t height,
+                      int channels, const struct img_write_opts *o)
+{
+    struct jpeg_compress_struct *ci = &st->cinfo;
+
+    if (setjmp(st->jerr.jb))
+        return -1;
+    jpeg_create_compress(ci);
+    jpeg_stdio_dest(ci, f);
+    ci->image_width = width;
+    ci->image_height = height;
+    ci->input_components = channels;
+    ci->in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_set_defaults(ci);
+    jpeg_set_quality(ci, o->jpeg_quality, TRUE);
+    if (o->jpeg_progressive)
+        jpeg_simple_progression(ci);
+    jpeg_start_compress(ci, TRUE);
+    return 0;
+}
+
+/* jpegw_create - returns a JPEG writer with the headers written, or NULL. */
+static void *jpegw_create(FILE *f, const char *name, uint32_t width, uint32_t height,
+                          int channels, const struct img_write_opts *o, char *err)
+{
+    struct jpegw *st;
+
+    if (channels != 1 && channels != 3) {
+        errf(err, "%s: jpeg: cannot write %d channels: JPEG has no alpha"
+             " (drop alpha first)", name, channels);
+        return NULL;
+    }
+    if (width > JPEG_MAX_DIMENSION || height > JPEG_MAX_DIMENSION) {
+        errf(err, "%s: jpeg: %" PRIu32 "x%" PRIu32 " is over JPEG's limit of %ld"
+             " pixels a side", name, width, height, (long)JPEG_MAX_DIMENSION);
+        return NULL;
+    }
+    if ((st = calloc(1, sizeof *st)) == NULL) {
+        errf(err, "%s: jpeg: out of memory", name);
+        return NULL;
+    }
+    st->stride = (size_t)width * (size_t)channels;
+    st->cinfo.err = init_jerr(&st->jerr, name, err);
+    if (start_file(st, f, width, height, channels, o) < 0) {
+        jpegw_abandon(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* write_band - encodes nrows rows from buf; returns 0 or -1.  May longjmp. */
+static int write_band(struct jpegw *st, const uint8_t *buf, uint32_t nrows, char *err)
+{
+    for (uint32_t i = 0; i < nrows; i++) {
+        JSAMPROW row = (JSAMPROW)(buf + (size_t)i * st->stride);
+
+        if (jpeg_write_scanlines(&st->cinfo, &row, 1) != 1)
+            return errf(err, "%s: jpeg: encoder took no row", st->jerr.name);
+    }
+    return 0;
+}
+
+/* jpegw_write - returns 0 after encoding the next nrows rows, or -1. */
+static int jpegw_write(void *p, const uint8_t *buf, uint32_t nrows, char *err)
+{
+    struct jpegw *st = p;
+
+    st->jerr.err = err;
+    if (setjmp(st->jerr.jb))
+        return -1;
+    return write_band(st, buf, nrows, err);
+}
+
+/* jpegw_finish - returns 0 after writing EOI, or -1; frees st. */
+static int jpegw_finish(void *p, char *err)
+{
+    struct jpegw *st = p;
+
+    st->jerr.err = err;
+    if (setjmp(st->jerr.jb)) {
+        jpegw_abandon(st);
+        return -1;
+    }
+    jpeg_finish_compress(&st->cinfo);
+    jpegw_abandon(st);
+    return 0;
+}
+
+const struct img_codec img_jpeg_codec = {
+    jpegr_open, jpegr_read, jpegr_close,
+    jpegw_create, jpegw_write, jpegw_finish, jpegw_abandon,
+};

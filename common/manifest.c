@@ -1,0 +1,375 @@
+/*
+ * manifest.c - job.json to and from struct manifest with cJSON (manifest.h).
+ */
+#include "manifest.h"
+#include "err.h"
+#include "hash.h"
+#include "netpbm.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *tile_format_name(enum tile_format f) { return f == TILE_PNG ? "png" : "pnm"; }
+
+uint64_t manifest_key(const struct manifest *m)
+{
+    uint64_t h = hash_bytes(HASH_INIT, &m->source_hash, sizeof m->source_hash);
+    h = hash_bytes(h, &m->tile_size, sizeof m->tile_size);
+    h = hash_str(h, tile_format_name(m->tile_format));
+    for (int i = 0; i < m->nstages; i++) {
+        const struct stage_spec *s = &m->stages[i];
+        h = hash_str(h, s->name);
+        h = hash_bytes(h, &s->hash, sizeof s->hash);
+        h = hash_bytes(h, s->params, sizeof(float) * (size_t)s->nparams);
+    }
+    return h;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static void add_hex(cJSON *o, const char *key, uint64_t v)
+{
+    char hex[17];
+    hash_hex(v, hex);
+    cJSON_AddStringToObject(o, key, hex);
+}
+
+static cJSON *source_json(const struct manifest *m)
+{
+    cJSON *s = cJSON_CreateObject();
+    cJSON_AddStringToObject(s, "path", m->source_path);
+    cJSON_AddStringToObject(s, "format", img_format_name(m->source_format));
+    cJSON_AddNumberToObject(s, "width", m->source.width);
+    cJSON_AddNumberToObject(s, "height", m->source.height);
+    cJSON_AddNumberToObject(s, "channels", m->source.channels);
+    cJSON_AddNumberToObject(s, "bit_depth", m->source.src_depth);
+    cJSON_AddStringToObject(s, "color", m->source.src_color);
+    cJSON_AddBoolToObject(s, "interlaced", m->source.interlaced);
+    add_hex(s, "hash", m->source_hash);
+    cJSON_AddNumberToObject(s, "size", (double)m->source_size);
+    return s;
+}
+
+static cJSON *tiles_json(const struct manifest *m)
+{
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddNumberToObject(t, "size", m->tile_size);
+    cJSON_AddNumberToObject(t, "halo", m->halo);
+    cJSON_AddStringToObject(t, "edge", "replicate");
+    cJSON_AddStringToObject(t, "format", tile_format_name(m->tile_format));
+    cJSON_AddStringToObject(t, "extension", m->tile_ext);
+    cJSON_AddNumberToObject(t, "cols", m->cols);
+    cJSON_AddNumberToObject(t, "rows", m->rows);
+    cJSON_AddNumberToObject(t, "digits", m->digits);
+    return t;
+}
+
+static cJSON *chain_json(const struct manifest *m)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; i < m->nstages; i++) {
+        const struct stage_spec *s = &m->stages[i];
+        cJSON *o = cJSON_CreateObject(), *p = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", s->name);
+        add_hex(o, "hash", s->hash);
+        cJSON_AddStringToObject(o, "kind", s->kind);
+        cJSON_AddNumberToObject(o, "halo", s->halo);
+        for (int k = 0; k < s->nparams; k++)
+            cJSON_AddNumberToObject(p, s->param_names[k], s->params[k]);
+        cJSON_AddItemToObject(o, "params", p);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+static cJSON *output_json(const struct manifest *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "path", m->output_path);
+    cJSON_AddNumberToObject(o, "png_level", m->output_opts.png_level);
+    cJSON_AddNumberToObject(o, "png_filter", m->output_opts.png_filter);
+    cJSON_AddNumberToObject(o, "jpeg_quality", m->output_opts.jpeg_quality);
+    cJSON_AddBoolToObject(o, "jpeg_progressive", m->output_opts.jpeg_progressive);
+    return o;
+}
+
+int manifest_save(const struct manifest *m, const char *jobdir, char *err)
+{
+    cJSON *root = cJSON_CreateObject();
+    if (!root)
+        return errf(err, "%s/%s: out of memory", jobdir, SPOOL_MANIFEST);
+    cJSON_AddStringToObject(root, "format", "tilespool-job");
+    cJSON_AddNumberToObject(root, "version", MANIFEST_VERSION);
+    cJSON_AddStringToObject(root, "job", m->job);
+    add_hex(root, "key", m->key);
+    cJSON_AddStringToObject(root, "created", m->created);
+    cJSON_AddItemToObject(root, "source", source_json(m));
+    cJSON_AddItemToObject(root, "tiles", tiles_json(m));
+    cJSON_AddStringToObject(root, "chain_text", m->chain_text);
+    cJSON_AddItemToObject(root, "chain", chain_json(m));
+    cJSON_AddItemToObject(root, "output", output_json(m));
+    cJSON_AddBoolToObject(root, "keep_done", m->keep_done);
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text)
+        return errf(err, "%s/%s: out of memory", jobdir, SPOOL_MANIFEST);
+    struct spool_file sf;
+    int rc = spool_file_begin(&sf, jobdir, NULL, SPOOL_MANIFEST, err);
+    if (rc == 0) {
+        fputs(text, sf.f);
+        fputc('\n', sf.f);
+        rc = spool_file_commit(&sf, err);
+    }
+    free(text);
+    return rc;
+}
+
+/* ---- reading -------------------------------------------------------------- */
+
+struct rd {
+    const char *file;
+    char *err;
+    int failed;
+};
+
+/* field - member key of obj with the given cJSON type, or NULL after
+ * recording "FILE: field 'path.key' ..." in the error (first one wins). */
+static cJSON *field(struct rd *r, cJSON *obj, const char *path, const char *key, int type)
+{
+    if (r->failed)
+        return NULL;
+    cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+    if (v && (v->type & type))
+        return v;
+    const char *want = type == cJSON_String ? "a string" : type == cJSON_Number ? "a number"
+                       : type == cJSON_Array ? "an array" : type == cJSON_Object ? "an object"
+                                                                                 : "a boolean";
+    errf(r->err, "%s: field '%s%s%s' %s (must be %s)", r->file, path, *path ? "." : "", key,
+         v ? "has the wrong type" : "is missing", want);
+    r->failed = 1;
+    return NULL;
+}
+
+static void get_str(struct rd *r, cJSON *o, const char *path, const char *key, char *out,
+                    size_t n)
+{
+    cJSON *v = field(r, o, path, key, cJSON_String);
+    if (!v)
+        return;
+    if (strlen(v->valuestring) >= n) {
+        errf(r->err, "%s: field '%s.%s' is too long", r->file, path, key);
+        r->failed = 1;
+        return;
+    }
+    memcpy(out, v->valuestring, strlen(v->valuestring) + 1);
+}
+
+/* get_int - an integral number in [lo, hi]. */
+static long long get_int(struct rd *r, cJSON *o, const char *path, const char *key,
+                         long long lo, long long hi)
+{
+    cJSON *v = field(r, o, path, key, cJSON_Number);
+    if (!v)
+        return lo;
+    double d = v->valuedouble;
+    if (!(d >= (double)lo && d <= (double)hi) || d != floor(d)) {
+        errf(r->err, "%s: field '%s%s%s' = %g is not an integer in [%lld, %lld]", r->file,
+             path, *path ? "." : "", key, d, lo, hi);
+        r->failed = 1;
+        return lo;
+    }
+    return (long long)d;
+}
+
+static uint64_t get_hex(struct rd *r, cJSON *o, const char *path, const char *key)
+{
+    char s[32] = "";
+    uint64_t v = 0;
+    get_str(r, o, path, key, s, sizeof s);
+    if (!r->failed && hash_parse_hex(s, &v) < 0) {
+        errf(r->err, "%s: field '%s.%s' is not 16 hex digits", r->file, path, key);
+        r->failed = 1;
+    }
+    return v;
+}
+
+static int get_bool(struct rd *r, cJSON *o, const char *path, const char *key)
+{
+    cJSON *v = field(r, o, path, key, cJSON_True | cJSON_False);
+    return v ? cJSON_IsTrue(v) : 0;
+}
+
+static void read_source(struct rd *r, cJSON *root, struct manifest *m)
+{
+    cJSON *s = field(r, root, "", "source", cJSON_Object);
+    char fmt[16] = "";
+    get_str(r, s, "source", "path", m->source_path, sizeof m->source_path);
+    get_str(r, s, "source", "format", fmt, sizeof fmt);
+    m->source_format = strcmp(fmt, "png") == 0 ? IMG_PNG : strcmp(fmt, "jpeg") == 0 ? IMG_JPEG
+                       : strcmp(fmt, "pnm") == 0 ? IMG_PNM : IMG_UNKNOWN;
+    m->source.format = m->source_format;
+    m->source.width = (uint32_t)get_int(r, s, "source", "width", 1, UINT32_MAX);
+    m->source.height = (uint32_t)get_int(r, s, "source", "height", 1, UINT32_MAX);
+    m->source.channels = (int)get_int(r, s, "source", "channels", 1, 4);
+    m->source.src_depth = (int)get_int(r, s, "source", "bit_depth", 1, 16);
+    get_str(r, s, "source", "color", m->source.src_color, sizeof m->source.src_color);
+    m->source.interlaced = get_bool(r, s, "source", "interlaced");
+    m->source_hash = get_hex(r, s, "source", "hash");
+    m->source_size = (uint64_t)get_int(r, s, "source", "size", 0, (1LL << 53));
+}
+
+static void read_tiles(struct rd *r, cJSON *root, struct manifest *m)
+{
+    cJSON *t = field(r, root, "", "tiles", cJSON_Object);
+    char fmt[8] = "", edge[16] = "";
+    m->tile_size = (uint32_t)get_int(r, t, "tiles", "size", 1, 1 << 20);
+    m->halo = (int)get_int(r, t, "tiles", "halo", 0, 4096);
+    get_str(r, t, "tiles", "edge", edge, sizeof edge);
+    get_str(r, t, "tiles", "format", fmt, sizeof fmt);
+    get_str(r, t, "tiles", "extension", m->tile_ext, sizeof m->tile_ext);
+    m->cols = (uint32_t)get_int(r, t, "tiles", "cols", 1, 1 << 24);
+    m->rows = (uint32_t)get_int(r, t, "tiles", "rows", 1, 1 << 24);
+    m->digits = (int)get_int(r, t, "tiles", "digits", 1, 9);
+    if (r->failed)
+        return;
+    if (strcmp(edge, "replicate") != 0 || (strcmp(fmt, "pnm") && strcmp(fmt, "png"))) {
+        errf(r->err, "%s: tiles.edge must be \"replicate\" and tiles.format \"pnm\" or \"png\"",
+             r->file);
+        r->failed = 1;
+    }
+    m->tile_format = strcmp(fmt, "png") == 0 ? TILE_PNG : TILE_PNM;
+}
+
+/* check_geometry - the grid must be exactly what width, height and tile
+ * size give, and the extension one the format writes: a tampered manifest
+ * must not make anyone read or write outside the job. */
+static void check_geometry(struct rd *r, struct manifest *m)
+{
+    if (r->failed)
+        return;
+    uint64_t cols = ((uint64_t)m->source.width + m->tile_size - 1) / m->tile_size;
+    uint64_t rows = ((uint64_t)m->source.height + m->tile_size - 1) / m->tile_size;
+    uint64_t most = cols > rows ? cols : rows;
+    int digits = 1;
+    for (uint64_t v = most - 1; v >= 10; v /= 10)
+        digits++;
+    const char *ext = m->tile_format == TILE_PNG ? ".png" : pnm_extension(m->source.channels);
+    if (cols != m->cols || rows != m->rows || digits != m->digits || strcmp(ext, m->tile_ext)) {
+        errf(r->err, "%s: tiles.cols/rows/digits/extension do not match the image size, "
+             "tile size and format", r->file);
+        r->failed = 1;
+    }
+}
+
+static void read_stage(struct rd *r, cJSON *o, struct stage_spec *s)
+{
+    get_str(r, o, "chain[]", "name", s->name, sizeof s->name);
+    s->hash = get_hex(r, o, "chain[]", "hash");
+    get_str(r, o, "chain[]", "kind", s->kind, sizeof s->kind);
+    s->halo = (int)get_int(r, o, "chain[]", "halo", 0, 4096);
+    cJSON *p = field(r, o, "chain[]", "params", cJSON_Object), *v;
+    if (!r->failed && !chain_name_ok(s->name)) {
+        errf(r->err, "%s: chain[].name '%s' is not a filter name", r->file, s->name);
+        r->failed = 1;
+    }
+    if (r->failed)
+        return;
+    cJSON_ArrayForEach(v, p) {
+        if (s->nparams == CHAIN_MAX_PARAMS || !cJSON_IsNumber(v) || !v->string ||
+            strlen(v->string) >= FILTER_NAME_MAX) {
+            errf(r->err, "%s: chain[].params of %s: too many, or not name: number", r->file,
+                 s->name);
+            r->failed = 1;
+            return;
+        }
+        snprintf(s->param_names[s->nparams], FILTER_NAME_MAX, "%s", v->string);
+        s->params[s->nparams++] = (float)v->valuedouble;
+    }
+}
+
+static void read_chain(struct rd *r, cJSON *root, struct manifest *m)
+{
+    get_str(r, root, "", "chain_text", m->chain_text, sizeof m->chain_text);
+    cJSON *arr = field(r, root, "", "chain", cJSON_Array), *o;
+    if (r->failed)
+        return;
+    int halo = 0;
+    cJSON_ArrayForEach(o, arr) {
+        if (m->nstages == CHAIN_MAX_STAGES || !cJSON_IsObject(o)) {
+            errf(r->err, "%s: chain: more than %d stages or not objects", r->file,
+                 CHAIN_MAX_STAGES);
+            r->failed = 1;
+            return;
+        }
+        read_stage(r, o, &m->stages[m->nstages]);
+        halo += m->stages[m->nstages++].halo;
+    }
+    if (!r->failed && (m->nstages == 0 || halo != m->halo)) {
+        errf(r->err, "%s: chain is empty or its halos do not add up to tiles.halo", r->file);
+        r->failed = 1;
+    }
+}
+
+static void read_output(struct rd *r, cJSON *root, struct manifest *m)
+{
+    cJSON *o = field(r, root, "", "output", cJSON_Object);
+    get_str(r, o, "output", "path", m->output_path, sizeof m->output_path);
+    m->output_opts.png_level = (int)get_int(r, o, "output", "png_level", 0, 9);
+    m->output_opts.png_filter = (int)get_int(r, o, "output", "png_filter", -1, 4);
+    m->output_opts.jpeg_quality = (int)get_int(r, o, "output", "jpeg_quality", 1, 100);
+    m->output_opts.jpeg_progressive = get_bool(r, o, "output", "jpeg_progressive");
+}
+
+int manifest_parse(struct manifest *m, const char *json, const char *name, char *err)
+{
+    memset(m, 0, sizeof *m);
+    struct rd r = {name, err, 0};
+    cJSON *root = cJSON_Parse(json);
+    if (!root || !cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return errf(err, "%s: not a JSON object", name);
+    }
+    char format[32] = "";
+    get_str(&r, root, "", "format", format, sizeof format);
+    if (!r.failed && strcmp(format, "tilespool-job") != 0)
+        r.failed = 1, errf(err, "%s: not a tilespool job manifest", name);
+    m->version = (int)get_int(&r, root, "", "version", MANIFEST_VERSION, MANIFEST_VERSION);
+    get_str(&r, root, "", "job", m->job, sizeof m->job);
+    m->key = get_hex(&r, root, "", "key");
+    get_str(&r, root, "", "created", m->created, sizeof m->created);
+    read_source(&r, root, m);
+    read_tiles(&r, root, m);
+    read_chain(&r, root, m);
+    read_output(&r, root, m);
+    m->keep_done = get_bool(&r, root, "", "keep_done");
+    if (!r.failed && !spool_job_id_ok(m->job))
+        r.failed = 1, errf(err, "%s: job id '%s' is not a safe name", name, m->job);
+    check_geometry(&r, m);
+    cJSON_Delete(root);
+    return r.failed ? -1 : 0;
+}
+
+int manifest_load(struct manifest *m, const char *jobdir, char *err)
+{
+    char path[PATH_MAX];
+    if (spool_path(path, jobdir, SPOOL_MANIFEST, NULL, err) < 0)
+        return -1;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return errf_sys(err, "%s", path);
+    char *buf = malloc(1 << 20);
+    size_t n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+    int bad = !buf || ferror(f) || n == (1 << 20) - 1;
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return errf(err, "%s: unreadable or larger than 1 MiB", path);
+    }
+    buf[n] = '\0';
+    int rc = manifest_parse(m, buf, path, err);
+    free(buf);
+    return rc;
+}

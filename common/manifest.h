@@ -1,0 +1,64 @@
+/*
+ * manifest.h - job.json: everything a worker and the assembler need to
+ * know about a job, written once by the splitter (docs/spool.md lists
+ * every field).  Unknown fields are ignored on reading; a missing or
+ * wrong-typed field is an error naming the field.
+ */
+#ifndef TS_MANIFEST_H
+#define TS_MANIFEST_H
+
+#include "chain.h"
+#include "filter.h"
+#include "image.h"
+#include "spool.h"
+
+#define MANIFEST_VERSION 1
+
+enum tile_format { TILE_PNM = 0, TILE_PNG = 1 };
+
+struct manifest {
+    int version;
+    char job[SPOOL_JOB_ID_MAX];
+    uint64_t key;                   /* identity of (input, chain, tiling) */
+    char created[32];               /* UTC, ISO 8601 */
+
+    char source_path[PATH_MAX];
+    enum img_format source_format;
+    struct img_info source;         /* width, height, channels, depth, colour */
+    uint64_t source_hash, source_size;
+
+    uint32_t tile_size;             /* core edge */
+    int halo;                       /* sum of the chain's halos */
+    enum tile_format tile_format;
+    char tile_ext[8];               /* ".ppm", ".pgm", ".pam" or ".png" */
+    uint32_t cols, rows;
+    int digits;                     /* zero-padding of row/col in tile names */
+
+    char chain_text[1024];
+    int nstages;
+    struct stage_spec stages[CHAIN_MAX_STAGES];
+
+    char output_path[PATH_MAX];     /* may be empty: given to the assembler */
+    struct img_write_opts output_opts;
+    int keep_done;                  /* keep processed input tiles in done/ */
+};
+
+/* manifest_save - write m as jobdir/job.json (tmp + rename).  Returns 0 or -1. */
+int manifest_save(const struct manifest *m, const char *jobdir, char *err);
+
+/* manifest_load - read and check jobdir/job.json.  Returns 0 or -1 with err
+ * naming the file and the field. */
+int manifest_load(struct manifest *m, const char *jobdir, char *err);
+
+/* manifest_parse - the same from a string (fuzzing, tests); `name` is used
+ * in messages. */
+int manifest_parse(struct manifest *m, const char *json, const char *name, char *err);
+
+/* manifest_key - the identity used to find an existing job for the same
+ * input content, chain (names, hashes, params) and tiling. */
+uint64_t manifest_key(const struct manifest *m);
+
+/* tile_format_name - "pnm" or "png". */
+const char *tile_format_name(enum tile_format f);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * netpbm.h - netpbm headers: the tile file format and an input format.
+ *
+ * Tiles are written as P5 (1 channel), P6 (3 channels) or P7 PAM
+ * (2 channels: GRAYSCALE_ALPHA, 4 channels: RGB_ALPHA), maxval 255, so
+ * any image viewer opens them.  The reader accepts what netpbm itself
+ * writes: P5/P6 with comments, maxval 1..65535, and P7 with TUPLTYPE
+ * GRAYSCALE, RGB, GRAYSCALE_ALPHA, RGB_ALPHA (and BLACKANDWHITE).
+ */
+#ifndef TS_NETPBM_H
+#define TS_NETPBM_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct pnm_header {
+    int kind;           /* 5, 6 or 7 */
+    uint32_t width, height;
+    int channels;       /* 1..4 */
+    unsigned maxval;    /* 1..65535; samples are 2 bytes big-endian if > 255 */
+};
+
+/* pnm_read_header - parse the header at f's position and leave f at the
+ * first sample byte.  Rejects width or height 0, more than 2^31-1 samples
+ * per row, unknown tuple types and maxval out of range.  `name` is used
+ * in messages.  Returns 0 or -1 with err filled. */
+int pnm_read_header(FILE *f, const char *name, struct pnm_header *h, char *err);
+
+/* pnm_write_header - write the P5/P6/P7 header for an 8-bit tile. Returns 0 or -1. */
+int pnm_write_header(FILE *f, const char *name, uint32_t width, uint32_t height,
+                     int channels, char *err);
+
+/* pnm_extension - ".pgm", ".ppm" or ".pam" for 1, 3 or 2/4 channels. */
+const char *pnm_extension(int channels);
+
+#endif

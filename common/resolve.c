@@ -1,0 +1,326 @@
+/*
+ * resolve.c - resolve a chain's stages, in this process or in a forked
+ * child that sends the result back through a pipe (resolve.h).
+ */
+#include "resolve.h"
+#include "err.h"
+#include "spool.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* describe_module - instantiate m once, check its ABI version, describe it. */
+static int describe_module(struct filter_module *m, struct filter_desc *d, char *json,
+                           struct filter_inst **keep, char *err)
+{
+    int trapped;
+    struct filter_inst *fi = filter_instantiate(m, 0, &trapped, err);
+    if (!fi)
+        return -1;
+    int32_t abi = 0;
+    int rc = filter_call_abi_version(fi, &abi, err);
+    if (rc == 0 && abi != 1)
+        rc = errf(err, "filter %s: ABI version %d, this worker speaks version 1",
+                  filter_module_name(m), abi);
+    if (rc == 0)
+        rc = filter_call_describe(fi, d, json, err);
+    if (rc != 0) {
+        filter_free(fi);
+        return -1;
+    }
+    *keep = fi;
+    return 0;
+}
+
+/* stage_halo - ask the instance for its halo with the bound params. */
+static int stage_halo(struct filter_inst *fi, struct stage_spec *s, char *err)
+{
+    uint32_t off;
+    if (filter_call_alloc(fi, sizeof(float) * CHAIN_MAX_PARAMS, &off, err) != 0)
+        return -1;
+    uint8_t *p = filter_mem(fi, off, sizeof(float) * CHAIN_MAX_PARAMS, err);
+    if (!p)
+        return -1;
+    memcpy(p, s->params, sizeof(float) * (size_t)s->nparams);
+    int32_t halo;
+    if (filter_call_halo(fi, off, &halo, err) != 0)
+        return -1;
+    if (halo < 0 || halo > 1024)
+        return errf(err, "filter %s: halo %d is out of range [0, 1024]", s->name, halo);
+    s->halo = halo;
+    return 0;
+}
+
+/* load_stage - find and load the module of a stage for a backend. */
+static struct filter_module *load_stage(const char *name, enum filter_backend backend,
+                                        char *err)
+{
+    char so[PATH_MAX], wasm[PATH_MAX];
+    if (filter_find(name, so, wasm, err) < 0)
+        return NULL;
+    if (backend == FILTER_NATIVE) {
+        /* build/filters/NAME.so -> build/native/NAME.so */
+        char *slash = strrchr(so, '/');
+        *slash = '\0';
+        if (snprintf(wasm, sizeof wasm, "%s/../native/%s.so", so, name) >= (int)sizeof wasm) {
+            errf(err, "filter %s: path too long", name);
+            return NULL;
+        }
+        return filter_load(name, FILTER_NATIVE, wasm, NULL, err);
+    }
+    return filter_load(name, FILTER_WASM, so, wasm, err);
+}
+
+/* resolve_stage - everything for one stage; *why says whose fault an error
+ * is.  On success the loaded module is left in *keep if keep is not NULL. */
+static int resolve_stage(const struct chain_stage *st, enum filter_backend backend,
+                         struct stage_spec *s, struct filter_module **keep,
+                         enum resolve_error *why, char *err)
+{
+    char *json = NULL;
+    struct filter_desc d;
+    struct filter_inst *fi = NULL;
+    struct filter_module *m = NULL;
+    memset(s, 0, sizeof *s);
+    *why = RESOLVE_USAGE;
+    if (st->is_path)
+        return errf(err, "filter %s: modules given by path are not supported; put NAME.wasm "
+                    "and its compiled NAME.so in a directory on TILESPOOL_FILTER_PATH",
+                    st->name);
+    char so[PATH_MAX], wasm[PATH_MAX];
+    if (filter_find(st->name, so, wasm, err) < 0)
+        return -1;
+    *why = RESOLVE_MODULE;
+    int rc = -1;
+    if (!(json = malloc(FILTER_DESC_MAX)) || !(m = load_stage(st->name, backend, err)))
+        goto done;
+    if (describe_module(m, &d, json, &fi, err) < 0)
+        goto done;
+    if (strcmp(d.name, st->name) != 0) {
+        errf(err, "filter %s: module describes itself as '%s'", st->name, d.name);
+        goto done;
+    }
+    snprintf(s->name, sizeof s->name, "%.63s", st->name);
+    snprintf(s->kind, sizeof s->kind, "%s", d.kind);
+    s->hash = filter_module_hash(m);
+    s->channels_mask = d.channels_mask;
+    *why = RESOLVE_USAGE;
+    if (filter_bind_params(&d, st, s, err) < 0)
+        goto done;
+    *why = RESOLVE_MODULE;
+    rc = stage_halo(fi, s, err);
+done:
+    filter_free(fi);
+    if (rc == 0 && keep)
+        *keep = m;
+    else
+        filter_unload(m);
+    free(json);
+    return rc;
+}
+
+int resolve_chain(const struct chain *c, struct stage_spec *out, enum resolve_error *why,
+                  char *err)
+{
+    return resolve_chain_loaded(c, FILTER_WASM, out, NULL, why, err);
+}
+
+int resolve_chain_loaded(const struct chain *c, enum filter_backend backend,
+                         struct stage_spec *out, struct filter_module **mods,
+                         enum resolve_error *why, char *err)
+{
+    *why = RESOLVE_OK;
+    for (int i = 0; i < c->nstages; i++)
+        if (resolve_stage(&c->stages[i], backend, &out[i], mods ? &mods[i] : NULL, why,
+                          err) < 0) {
+            while (mods && i-- > 0)
+                filter_unload(mods[i]);
+            return -1;
+        }
+    return 0;
+}
+
+/* The child's answer, written to the pipe in one piece. */
+struct answer {
+    int rc;
+    enum resolve_error why;
+    char err[ERR_MAX];
+    struct stage_spec stages[CHAIN_MAX_STAGES];
+};
+
+/* read_full - read n bytes from fd within deadline (CLOCK_MONOTONIC ms). */
+static int read_full(int fd, void *buf, size_t n, long long deadline_ms)
+{
+    size_t got = 0;
+    while (got < n) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        long long left = deadline_ms - (ts.tv_sec * 1000LL + ts.tv_nsec / 1000000);
+        struct pollfd p = {fd, POLLIN, 0};
+        int r = left > 0 ? poll(&p, 1, (int)left) : 0;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -2;
+        ssize_t k = read(fd, (char *)buf + got, n - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        got += (size_t)k;
+    }
+    return 0;
+}
+
+/* child_main - the forked side: resolve and write the answer. */
+static void child_main(const struct chain *c, int fd)
+{
+    struct answer *a = calloc(1, sizeof *a);
+    if (!a)
+        _exit(1);
+    filter_runtime_init();
+    a->rc = resolve_chain(c, a->stages, &a->why, a->err);
+    size_t off = 0;
+    while (off < sizeof *a) {
+        ssize_t k = write(fd, (char *)a + off, sizeof *a - off);
+        if (k <= 0)
+            _exit(1);
+        off += (size_t)k;
+    }
+    _exit(0);
+}
+
+int resolve_chain_isolated(const struct chain *c, struct stage_spec *out, int timeout_sec,
+                           enum resolve_error *why, char *err)
+{
+    int fds[2];
+    *why = RESOLVE_MODULE;
+    if (pipe(fds) < 0)
+        return errf_sys(err, "pipe");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return errf_sys(err, "fork");
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child_main(c, fds[1]);
+    }
+    close(fds[1]);
+    struct answer *a = calloc(1, sizeof *a);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int r = a ? read_full(fds[0], a, sizeof *a,
+                          ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 + timeout_sec * 1000LL)
+              : -1;
+    close(fds[0]);
+    if (r != 0)
+        kill(pid, SIGKILL);
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    int rc;
+    if (r == -2)
+        rc = errf(err, "filter chain: a filter did not answer within %d s while describing "
+                  "itself", timeout_sec);
+    else if (r < 0)
+        rc = errf(err, "filter chain: the process describing the filters died (%s %d)",
+                  WIFSIGNALED(status) ? "signal" : "status",
+                  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+    else if (a->rc != 0)
+        rc = errf(err, "%s", a->err), *why = a->why;
+    else
+        rc = 0, *why = RESOLVE_OK, memcpy(out, a->stages, sizeof(struct stage_spec) * (size_t)c->nstages);
+    free(a);
+    return rc;
+}
+
+/* print_filter - one filter's description, as text or a JSON line. */
+static void print_filter(FILE *f, const struct filter_desc *d, const char *json_text,
+                         const char *dir, int json)
+{
+    if (json) {
+        fprintf(f, "%s\n", json_text);
+        return;
+    }
+    fprintf(f, "%-20s %-12s %s\n", d->name, d->kind, d->summary);
+    for (int k = 0; k < d->nparams; k++)
+        fprintf(f, "    %-16s default %-8g range [%g, %g]\n", d->params[k].name,
+                d->params[k].def, d->params[k].min, d->params[k].max);
+    (void)dir;
+}
+
+/* list_dir - describe every NAME.wasm with a NAME.so in dir not seen yet. */
+static void list_dir(FILE *f, const char *dir, char seen[][FILTER_NAME_MAX], int *nseen,
+                     int json, char *json_text)
+{
+    char **names, err[ERR_MAX];
+    int n = spool_list(dir, &names, err);
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(names[i]);
+        if (len < 6 || strcmp(names[i] + len - 5, ".wasm") != 0 || len - 5 >= FILTER_NAME_MAX)
+            continue;
+        char name[FILTER_NAME_MAX];
+        snprintf(name, sizeof name, "%.*s", (int)(len - 5), names[i]);
+        int dup = 0;
+        for (int k = 0; k < *nseen; k++)
+            dup |= strcmp(seen[k], name) == 0;
+        if (dup || !chain_name_ok(name) || *nseen == 256)
+            continue;
+        snprintf(seen[(*nseen)++], FILTER_NAME_MAX, "%s", name);
+        char so[PATH_MAX], wasm[PATH_MAX];
+        struct filter_module *m = NULL;
+        struct filter_inst *fi = NULL;
+        struct filter_desc d;
+        if (filter_find(name, so, wasm, err) == 0 &&
+            (m = filter_load(name, FILTER_WASM, so, wasm, err)) != NULL &&
+            describe_module(m, &d, json_text, &fi, err) == 0)
+            print_filter(f, &d, json_text, dir, json);
+        else
+            fprintf(json ? stderr : f, "%-20s (unusable: %s)\n", name, err);
+        filter_free(fi);
+        filter_unload(m);
+    }
+    if (n > 0)
+        free(names);
+}
+
+int resolve_describe_all(FILE *f, int json, char *err)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return errf_sys(err, "fork");
+    if (pid == 0) {
+        static char seen[256][FILTER_NAME_MAX];
+        static char dirs[16][PATH_MAX];
+        char *json_text = malloc(FILTER_DESC_MAX);
+        int nseen = 0, ndirs = filter_search_dirs(dirs, 16);
+        if (!json_text)
+            _exit(1);
+        filter_runtime_init();
+        for (int i = 0; i < ndirs; i++)
+            list_dir(f, dirs[i], seen, &nseen, json, json_text);
+        fflush(f);
+        free(json_text);
+        _exit(nseen > 0 ? 0 : 3);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+        return errf(err, "no filters found (set TILESPOOL_FILTER_PATH?)");
+    return errf(err, "listing filters failed (a filter crashed the lister)");
+}

@@ -1,0 +1,108 @@
+/*
+ * spool.h - the spool directory: every path, rename and name check.
+ *
+ *   SPOOL/<job>/job.json     manifest, written once, last, by tmp + rename
+ *   SPOOL/<job>/tiles/T      waiting
+ *   SPOOL/<job>/claimed/T@node.pid   being processed; the owner holds flock
+ *   SPOOL/<job>/done/T       processed input tiles (kept for inspection)
+ *   SPOOL/<job>/out/T        results, cropped to the core
+ *   SPOOL/<job>/failed/T     tiles that failed, with failed/T.json
+ *   SPOOL/<job>/tmp/         partial writes; garbage after a crash
+ *   SPOOL/<job>/log          one line per processed tile (append)
+ *
+ * Every file appears under its final name by rename(2) from tmp/.  See
+ * docs/spool.md for the protocol and its crash-safety argument.
+ *
+ * Fault injection: when TILESPOOL_CRASH_AT=N is set, the process kills
+ * itself with SIGKILL just before its Nth spool operation (create, write,
+ * fsync, rename, unlink, mkdir), so tests can crash at every step.
+ */
+#ifndef TS_SPOOL_H
+#define TS_SPOOL_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define SPOOL_JOB_ID_MAX 96
+#define SPOOL_TILE_NAME_MAX 64
+#define SPOOL_NODE_MAX 64
+
+/* Subdirectories of a job, in the order they are created. */
+#define SPOOL_TILES "tiles"
+#define SPOOL_CLAIMED "claimed"
+#define SPOOL_DONE "done"
+#define SPOOL_OUT "out"
+#define SPOOL_FAILED "failed"
+#define SPOOL_TMP "tmp"
+#define SPOOL_MANIFEST "job.json"
+#define SPOOL_LOG "log"
+
+/* spool_set_durable - with 1, fsync each file and its directory before and
+ * after each rename that publishes it (--durable). */
+void spool_set_durable(int on);
+
+/* spool_fault_point - count one spool operation; dies with SIGKILL at the
+ * operation TILESPOOL_CRASH_AT names.  Called by every wrapper below. */
+void spool_fault_point(void);
+
+/* spool_node - this host's node id (hostname, or $TILESPOOL_NODE), safe
+ * for a file name. */
+const char *spool_node(void);
+
+/* spool_job_id_ok - 1 if s is a well-formed job id (safe file name). */
+int spool_job_id_ok(const char *s);
+
+/* spool_path - join "dir/a" or "dir/a/b" into out (PATH_MAX); b may be NULL.
+ * Returns 0, or -1 with err when the result does not fit. */
+int spool_path(char *out, const char *dir, const char *a, const char *b, char *err);
+
+/* spool_job_create - make SPOOL/<id> and its subdirectories; returns 0 or -1. */
+int spool_job_create(const char *spool, const char *id, char *err);
+
+/* spool_job_remove - remove an (incomplete) job directory and the files
+ * the protocol puts in it; returns 0 or -1. */
+int spool_job_remove(const char *jobdir, char *err);
+
+/* A file being written in tmp/ that becomes `final` when committed. */
+struct spool_file {
+    FILE *f;
+    char tmp[PATH_MAX];
+    char final[PATH_MAX];
+};
+
+/* spool_file_begin - open a new file in jobdir/tmp that will be published
+ * as jobdir/sub/name (sub NULL: jobdir/name).  Returns 0 or -1. */
+int spool_file_begin(struct spool_file *sf, const char *jobdir, const char *sub,
+                     const char *name, char *err);
+
+/* spool_file_begin_at - the same for any final path, with the temporary in
+ * the same directory (outputs of the assembler). */
+int spool_file_begin_at(struct spool_file *sf, const char *final, char *err);
+
+/* spool_file_commit - flush, (fsync), close and rename into place.  On
+ * error the temporary is removed.  Returns 0 or -1. */
+int spool_file_commit(struct spool_file *sf, char *err);
+
+/* spool_file_abort - close and remove the temporary; safe to call twice. */
+void spool_file_abort(struct spool_file *sf);
+
+/* spool_rename - rename with fault injection and (durable) directory sync.
+ * Returns 0, -1 with err, or 1 if `from` vanished (ENOENT: lost a race). */
+int spool_rename(const char *from, const char *to, char *err);
+
+/* spool_unlink - unlink with fault injection; ENOENT is success. */
+int spool_unlink(const char *path, char *err);
+
+/* spool_list - sorted names in dir (not starting with '.'); *names is one
+ * malloc'd block the caller frees.  A missing dir is an empty list.
+ * Returns the count, or -1 with err. */
+int spool_list(const char *dir, char ***names, char *err);
+
+/* spool_count - number of entries in dir (not starting with '.'), or -1. */
+int spool_count(const char *dir);
+
+/* spool_append_line - append one line to path with a single write(2). */
+int spool_append_line(const char *path, const char *line, char *err);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * tile.c - tile names, geometry, and reading/writing tile files (tile.h).
+ */
+#include "tile.h"
+#include "err.h"
+#include "netpbm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void tile_geometry(const struct manifest *m, uint32_t row, uint32_t col, struct tile_geom *g)
+{
+    g->row = row;
+    g->col = col;
+    g->x0 = col * m->tile_size;
+    g->y0 = row * m->tile_size;
+    g->w = m->source.width - g->x0 < m->tile_size ? m->source.width - g->x0 : m->tile_size;
+    g->h = m->source.height - g->y0 < m->tile_size ? m->source.height - g->y0 : m->tile_size;
+    g->fw = g->w + 2u * (uint32_t)m->halo;
+    g->fh = g->h + 2u * (uint32_t)m->halo;
+}
+
+void tile_name(const struct manifest *m, uint32_t row, uint32_t col, char *out)
+{
+    snprintf(out, SPOOL_TILE_NAME_MAX, "r%0*uc%0*u%s", m->digits, row, m->digits, col,
+             m->tile_ext);
+}
+
+/* parse_index - exactly `digits` decimal digits at *p; advances *p. */
+static int parse_index(const char **p, int digits, uint32_t *out)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < digits; i++) {
+        char c = (*p)[i];
+        if (c < '0' || c > '9')
+            return -1;
+        v = v * 10 + (uint32_t)(c - '0');
+    }
+    *p += digits;
+    *out = v;
+    return 0;
+}
+
+int tile_parse_name(const struct manifest *m, const char *name, uint32_t *row, uint32_t *col)
+{
+    const char *p = name;
+    if (*p++ != 'r' || parse_index(&p, m->digits, row) < 0 || *p++ != 'c' ||
+        parse_index(&p, m->digits, col) < 0 || strcmp(p, m->tile_ext) != 0)
+        return -1;
+    return *row < m->rows && *col < m->cols ? 0 : -1;
+}
+
+int tile_write(const struct manifest *m, FILE *f, const char *name, const uint8_t *px,
+               uint32_t w, uint32_t h, char *err)
+{
+    int ch = m->source.channels;
+    if (m->tile_format == TILE_PNG) {
+        struct img_write_opts o;
+        img_default_opts(&o);
+        o.png_level = 1;   /* tiles are transient: favour speed over size */
+        img_writer *iw = img_create(f, name, IMG_PNG, w, h, ch, &o, err);
+        if (!iw)
+            return -1;
+        if (img_write_rows(iw, px, h, err) < 0) {
+            img_abandon(iw);
+            return -1;
+        }
+        return img_finish(iw, err);
+    }
+    if (pnm_write_header(f, name, w, h, ch, err) < 0)
+        return -1;
+    size_t n = (size_t)w * h * (size_t)ch;
+    if (fwrite(px, 1, n, f) != n)
+        return errf_sys(err, "%s: write", name);
+    return 0;
+}
+
+/* read_png_tile - decode a PNG tile and check its size. */
+static int read_png_tile(const struct manifest *m, const char *path, uint8_t *dst, uint32_t w,
+                         uint32_t h, char *err)
+{
+    struct img_info info;
+    img_reader *r = img_open(path, (uint64_t)w * h, &info, err);
+    if (!r)
+        return -1;
+    int rc = 0;
+    if (info.format != IMG_PNG || info.width != w || info.height != h ||
+        info.channels != m->source.channels)
+        rc = errf(err, "%s: tile is %s %ux%u with %d channels, expected PNG %ux%u with %d",
+                  path, img_format_name(info.format), info.width, info.height, info.channels,
+                  w, h, m->source.channels);
+    else
+        rc = img_read_rows(r, dst, h, err);
+    img_close(r);
+    return rc;
+}
+
+int tile_read(const struct manifest *m, const char *path, uint8_t *dst, uint32_t w, uint32_t h,
+              char *err)
+{
+    if (m->tile_format == TILE_PNG)
+        return read_png_tile(m, path, dst, w, h, err);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return errf_sys(err, "%s", path);
+    struct pnm_header hd;
+    int rc = pnm_read_header(f, path, &hd, err);
+    if (rc == 0 && (hd.width != w || hd.height != h || hd.channels != m->source.channels ||
+                    hd.maxval != 255))
+        rc = errf(err, "%s: tile is %ux%u with %d channels (maxval %u), expected %ux%u with %d",
+                  path, hd.width, hd.height, hd.channels, hd.maxval, w, h, m->source.channels);
+    size_t n = (size_t)w * h * (size_t)m->source.channels;
+    if (rc == 0 && fread(dst, 1, n, f) != n)
+        rc = errf(err, "%s: tile is truncated", path);
+    if (rc == 0 && fgetc(f) != EOF)
+        rc = errf(err, "%s: tile has bytes after its pixels", path);
+    fclose(f);
+    return rc;
+}

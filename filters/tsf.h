@@ -1,0 +1,538 @@
+/*
+ * tsf.h - the tilespool filter SDK: turns one C file into a filter module.
+ *
+ * SUMMARY
+ *	A filter is one C file that includes this header once, declares
+ *	itself with TSF_FILTER (or TSF_POINT_FILTER) and defines
+ *	filter_process() (and filter_halo() unless it is a point filter).
+ *	The header supplies every ABI v1 export (filters/ABI.md): memory,
+ *	tsf_abi_version, tsf_describe, tsf_halo, tsf_alloc, tsf_process,
+ *	plus tsf_native_base and tsf_native_reset in native builds.
+ *
+ *	    #include "tsf.h"
+ *
+ *	    #define PARAMS(X) \
+ *	        X(level, 128, 0, 255, "luma at or above which a pixel is white")
+ *	    TSF_POINT_FILTER("threshold", "...", "[1,2,3,4]", PARAMS);
+ *
+ *	    static int32_t filter_process(const struct tsf_call *c)
+ *	    {
+ *	        uint32_t level = (uint32_t)tsf_ceil_i(c->p[P_level]);
+ *	        ...
+ *	        return TSF_OK;
+ *	    }
+ *
+ * DESCRIPTION
+ *	PARAMS is an X-macro: one X(name, default, min, max, "summary") per
+ *	parameter, in the order the host passes them.  From it TSF_FILTER
+ *	makes the describe JSON at compile time (default, min and max are
+ *	stringified, so write them as plain JSON numbers: 0.5 not .5f), an
+ *	enum P_<name> of indices into c->p, and the ranges the SDK clamps
+ *	to.  Summaries are pasted into JSON unescaped: no '"' or '\'.
+ *	TSF_NO_PARAMS declares none.
+ *
+ *	Before filter_process runs the SDK has checked the channel count
+ *	against the declared list, checked that out is in minus 2*halo on
+ *	each axis, that the buffers fit and do not overlap, and read the
+ *	params (NaN becomes the default, anything else is clamped to
+ *	[min, max]).  A filter never clamps coordinates: the halo is there.
+ *
+ *	Pixel layout: 8-bit samples, interleaved, rows packed; channels 1
+ *	gray, 2 gray+alpha, 3 RGB, 4 RGBA (straight alpha).  The last
+ *	channel is alpha exactly when the count is even.
+ *
+ *	Scratch memory comes from tsf_alloc_ptr(): a bump allocator that
+ *	never frees (each tile gets a fresh instance) and whose contents are
+ *	unspecified, so read nothing you did not write.
+ *
+ *	Determinism: native and wasm builds must give the same bits, so use
+ *	integers where you can and otherwise only + - * / and tsf_sqrtf
+ *	(IEEE-exact everywhere) and tsf_expf (ours, not libm's).  Convert
+ *	float to u8 with tsf_f2u8.  Only one file per module includes this
+ *	header: it defines the exported functions.
+ *
+ * NATIVE MODE
+ *	With -DTSF_NATIVE there is no linear memory: a 4 GiB arena is
+ *	reserved (not committed) per thread on first use and offsets are
+ *	relative to it.  tsf_native_base() returns the calling thread's
+ *	arena base, tsf_native_reset() forgets every allocation, as a fresh
+ *	instance would (the bytes are kept, not zeroed).
+ */
+#ifndef TSF_H
+#define TSF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef TSF_NATIVE
+#include <string.h>
+#include <sys/mman.h>
+#endif
+
+#define TSF_ABI_VERSION 1
+#define TSF_MAX_PARAMS 16
+
+/* tsf_process results (filters/ABI.md). */
+#define TSF_OK 0
+#define TSF_EBADARG 1   /* sizes, offsets or halo inconsistent */
+#define TSF_ECHANNELS 2 /* channel count not in the declared list */
+#define TSF_ENOMEM 3    /* tsf_alloc could not grow memory */
+#define TSF_EPARAM 4    /* a value inside [min, max] the filter cannot use */
+
+/* No offset or allocation reaches 2 GiB, so offsets are positive int32. */
+#define TSF_MEMORY_LIMIT 0x80000000u
+
+#define TSF_EXPORT __attribute__((visibility("default"), used))
+
+/* What filter_process gets; in and out are the host's buffers. */
+struct tsf_call {
+    const uint8_t *in;
+    uint32_t in_w, in_h;        /* core plus halo on every side */
+    uint8_t *out;
+    uint32_t out_w, out_h;      /* the core */
+    uint32_t ch;                /* 1..4 */
+    uint32_t halo;              /* filter_halo(p) */
+    float p[TSF_MAX_PARAMS];    /* declared order, clamped, index with P_<name> */
+};
+
+/* The filter's own two functions, defined after TSF_FILTER. */
+static int32_t filter_halo(const float *p);
+static int32_t filter_process(const struct tsf_call *c);
+
+/* ---- memory ------------------------------------------------------------ */
+
+static uint32_t tsf__align16(uint64_t v)
+{
+    return (uint32_t)((v + 15) & ~(uint64_t)15);
+}
+
+#ifdef TSF_NATIVE
+
+#define TSF__ARENA (4ull << 30)
+
+static _Thread_local uint8_t *tsf__base;
+static _Thread_local uint32_t tsf__top;
+
+/* tsf__arena - this thread's arena, reserved on first use; NULL if mmap failed. */
+static uint8_t *tsf__arena(void)
+{
+    if (!tsf__base) {
+        void *p = mmap(NULL, TSF__ARENA, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED)
+            return NULL;
+        tsf__base = p;
+        tsf__top = 16; /* offset 0 means failure, never hand it out */
+    }
+    return tsf__base;
+}
+
+/* tsf__reserve - make [0, end) usable; returns 0 or -1. */
+static int tsf__reserve(uint64_t end)
+{
+    return tsf__arena() && end <= TSF__ARENA ? 0 : -1;
+}
+
+static inline uint8_t *tsf_ptr(int32_t off)
+{
+    return tsf__base + (uint32_t)off;
+}
+
+/* tsf_native_base - export: the calling thread's arena, NULL if it cannot be had. */
+TSF_EXPORT uint8_t *tsf_native_base(void)
+{
+    return tsf__arena();
+}
+
+/* tsf_native_reset - export: forget every allocation of this thread. */
+TSF_EXPORT void tsf_native_reset(void)
+{
+    tsf__top = 16;
+}
+
+#else /* wasm32 */
+
+extern unsigned char __heap_base;
+static uint32_t tsf__top;
+
+/* tsf__reserve - grow linear memory to hold [0, end); returns 0 or -1. */
+static int tsf__reserve(uint64_t end)
+{
+    uint64_t have = (uint64_t)__builtin_wasm_memory_size(0) << 16;
+    if (tsf__top == 0)
+        tsf__top = tsf__align16((uintptr_t)&__heap_base);
+    if (end <= have)
+        return 0;
+    size_t pages = (size_t)((end - have + 65535) >> 16);
+    return __builtin_wasm_memory_grow(0, pages) == (size_t)-1 ? -1 : 0;
+}
+
+static inline uint8_t *tsf_ptr(int32_t off)
+{
+    return (uint8_t *)(uintptr_t)(uint32_t)off;
+}
+
+/*
+ * Clang turns copy and fill loops into calls to these; with -nostdlib they
+ * would become imports.  Bulk-memory instructions make wasm2c call the
+ * host's memmove/memset, so big copies cost what they cost natively.
+ */
+#define TSF__BULK __attribute__((visibility("hidden"), target("bulk-memory")))
+
+TSF__BULK void *memcpy(void *restrict d, const void *restrict s, size_t n)
+{
+    __builtin_memmove(d, s, n);
+    return d;
+}
+
+TSF__BULK void *memmove(void *d, const void *s, size_t n)
+{
+    __builtin_memmove(d, s, n);
+    return d;
+}
+
+TSF__BULK void *memset(void *d, int v, size_t n)
+{
+    __builtin_memset(d, v, n);
+    return d;
+}
+
+#endif /* TSF_NATIVE */
+
+/*
+ * tsf__alloc - offset of a fresh 16-aligned block of n bytes, 0 on failure.
+ * The SDK calls this, never the export, so that a native module loaded
+ * RTLD_GLOBAL beside others cannot have its calls bound to theirs.
+ */
+static int32_t tsf__alloc(uint64_t n)
+{
+    if (tsf__reserve(0) < 0)
+        return 0;
+    uint64_t start = tsf__top, end = start + n;
+    if (end > TSF_MEMORY_LIMIT - 16 || tsf__reserve(end) < 0)
+        return 0;
+    tsf__top = tsf__align16(end);
+    return (int32_t)start;
+}
+
+/* tsf_alloc - export: tsf__alloc for the host; negative sizes fail. */
+TSF_EXPORT int32_t tsf_alloc(int32_t bytes)
+{
+    return bytes < 0 ? 0 : tsf__alloc((uint32_t)bytes);
+}
+
+/* tsf_alloc_ptr - pointer to n scratch bytes (16-aligned, not zeroed), NULL on failure. */
+static inline void *tsf_alloc_ptr(uint64_t n)
+{
+    int32_t off = n < TSF_MEMORY_LIMIT ? tsf__alloc(n) : 0;
+    return off ? tsf_ptr(off) : NULL;
+}
+
+/* ---- arithmetic -------------------------------------------------------- */
+
+static inline uint8_t tsf_clamp_u8(int32_t v)
+{
+    return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+/* tsf_floor_i - floor of a float known to fit in int32. */
+static inline int32_t tsf_floor_i(float v)
+{
+    int32_t i = (int32_t)v;
+    return (float)i > v ? i - 1 : i;
+}
+
+static inline int32_t tsf_ceil_i(float v)
+{
+    int32_t i = (int32_t)v;
+    return (float)i < v ? i + 1 : i;
+}
+
+/* tsf_round_i - nearest integer, halves rounded up: floor(v + 0.5). */
+static inline int32_t tsf_round_i(float v)
+{
+    return tsf_floor_i(v + 0.5f);
+}
+
+/* tsf_f2u8 - float sample to u8: clamp to [0, 255], then round half up. */
+static inline uint8_t tsf_f2u8(float v)
+{
+    v = v > 0.0f ? v : 0.0f; /* NaN lands here too */
+    v = v < 255.0f ? v : 255.0f;
+    return (uint8_t)(int32_t)(v + 0.5f);
+}
+
+/*
+ * tsf_rshift_round - floor((x + 2^(s-1)) / 2^s) for |x| < 2^30, 1 <= s <= 30:
+ * a rounding shift that is defined for negative x (>> on a negative int is
+ * implementation-defined in C).
+ */
+static inline int32_t tsf_rshift_round(int32_t x, unsigned s)
+{
+    uint32_t biased = (uint32_t)x + (1u << 30) + (1u << (s - 1));
+    return (int32_t)(biased >> s) - (int32_t)(1u << (30 - s));
+}
+
+/*
+ * tsf_sqrtf - IEEE-exact square root: f32.sqrt in wasm, the instruction
+ * natively.  __builtin_sqrtf alone would keep a call to libm's sqrtf for
+ * errno's sake, an import the native module must not have.
+ */
+static inline float tsf_sqrtf(float v)
+{
+#if defined(TSF_NATIVE) && defined(__x86_64__)
+    __asm__("sqrtss %0, %0" : "+x"(v));
+    return v;
+#elif defined(TSF_NATIVE) && defined(__aarch64__)
+    __asm__("fsqrt %s0, %s0" : "+w"(v));
+    return v;
+#else
+    return __builtin_sqrtf(v);
+#endif
+}
+
+/*
+ * tsf_expf - e^x with the same bits everywhere (about 1 ulp from libm).
+ * Cody-Waite reduction x = k ln2 + r, a degree-7 Taylor polynomial for
+ * e^r, and 2^k put together from its bits.  Below -87 (and for NaN) the
+ * result is 0: no denormals, so no flush-to-zero mode can change it.
+ */
+static inline float tsf_expf(float x)
+{
+    if (!(x > -87.0f))
+        return 0.0f;
+    if (x > 88.0f)
+        return __builtin_inff();
+    int32_t k = tsf_round_i(x * 1.44269504f);
+    float r = x - (float)k * 0.693359375f;
+    r = r - (float)k * -2.12194440e-4f;
+    float e = 1.0f / 5040.0f;
+    e = e * r + 1.0f / 720.0f;
+    e = e * r + 1.0f / 120.0f;
+    e = e * r + 1.0f / 24.0f;
+    e = e * r + 1.0f / 6.0f;
+    e = e * r + 0.5f;
+    e = e * r + 1.0f;
+    e = e * r + 1.0f;
+    union { uint32_t u; float f; } scale = { (uint32_t)(k + 127) << 23 };
+    return e * scale.f;
+}
+
+/* tsf_luma601 - Rec.601 luma, weights 77/150/29 of 256, rounded. */
+static inline uint32_t tsf_luma601(uint32_t r, uint32_t g, uint32_t b)
+{
+    return (77 * r + 150 * g + 29 * b + 128) >> 8;
+}
+
+/* ---- pixels ------------------------------------------------------------ */
+
+static inline int tsf_has_alpha(uint32_t ch)
+{
+    return (ch & 1) == 0;
+}
+
+/* tsf_in_core - first byte of the core row y (0-based) of the input. */
+static inline const uint8_t *tsf_in_core(const struct tsf_call *c, uint32_t y)
+{
+    return c->in + ((size_t)(y + c->halo) * c->in_w + c->halo) * c->ch;
+}
+
+/* tsf_copy_alpha - copy the core's alpha into out; nothing without alpha. */
+static inline void tsf_copy_alpha(const struct tsf_call *c)
+{
+    uint32_t ch = c->ch, a = ch - 1;
+    if (!tsf_has_alpha(ch))
+        return;
+    for (uint32_t y = 0; y < c->out_h; y++) {
+        const uint8_t *s = tsf_in_core(c, y);
+        uint8_t *d = c->out + (size_t)y * c->out_w * ch;
+        for (uint32_t x = 0; x < c->out_w; x++)
+            d[x * ch + a] = s[x * ch + a];
+    }
+}
+
+/*
+ * tsf_apply_lut - point filters: out = lut[in] on colour samples, alpha
+ * copied.  One loop per channel count keeps the alpha test out of it.
+ */
+static inline void tsf_apply_lut(const struct tsf_call *c, const uint8_t lut[256])
+{
+    const uint8_t *s = c->in;
+    uint8_t *d = c->out;
+    uint32_t n = c->out_w * c->out_h;
+    if (c->ch == 2) {
+        for (uint32_t i = 0; i < n; i++, s += 2, d += 2) {
+            d[0] = lut[s[0]];
+            d[1] = s[1];
+        }
+    } else if (c->ch == 4) {
+        for (uint32_t i = 0; i < n; i++, s += 4, d += 4) {
+            d[0] = lut[s[0]];
+            d[1] = lut[s[1]];
+            d[2] = lut[s[2]];
+            d[3] = s[3];
+        }
+    } else {
+        n *= c->ch;
+        for (uint32_t i = 0; i < n; i++)
+            d[i] = lut[s[i]];
+    }
+}
+
+/* ---- describe and the exports ------------------------------------------ */
+
+struct tsf__param {
+    float def, lo, hi;
+};
+
+struct tsf__info {
+    const char *json_head;      /* up to and including "params":[ */
+    const char *json_params;    /* ",{...}" per param, leading comma */
+    const char *channels;       /* "[1,2,3,4]" */
+    uint32_t nparams;
+    const struct tsf__param *param;
+};
+
+/* Defined by TSF_FILTER. */
+static const struct tsf__info tsf__info;
+
+#define TSF__P_ENUM(n, d, lo, hi, s) P_##n,
+#define TSF__P_RANGE(n, d, lo, hi, s) {(float)(d), (float)(lo), (float)(hi)},
+#define TSF__P_JSON(n, d, lo, hi, s) \
+    ",{\"name\":\"" #n "\",\"default\":" #d ",\"min\":" #lo ",\"max\":" #hi \
+    ",\"summary\":\"" s "\"}"
+
+/* TSF_NO_PARAMS - the PARAMS list of a filter without parameters. */
+#define TSF_NO_PARAMS(X)
+
+/*
+ * TSF_FILTER - declare the filter: name, summary, kind, channels JSON, PARAMS.
+ * Both macros end in a prototype of filter_halo, so they take a ';' after
+ * them like any declaration.
+ */
+#define TSF_FILTER(name, summary, kind, channels, PARAMS)                          \
+    enum { PARAMS(TSF__P_ENUM) TSF_NPARAMS };                                      \
+    _Static_assert(TSF_NPARAMS <= TSF_MAX_PARAMS, "too many params");              \
+    static const struct tsf__param tsf__param[] = {PARAMS(TSF__P_RANGE){0, 0, 0}}; \
+    static const struct tsf__info tsf__info = {                                    \
+        "{\"name\":\"" name "\",\"summary\":\"" summary "\",\"kind\":\"" kind      \
+        "\",\"channels\":" channels ",\"params\":[",                               \
+        "" PARAMS(TSF__P_JSON), channels, TSF_NPARAMS, tsf__param};              \
+    static int32_t filter_halo(const float *p)
+
+/* TSF_POINT_FILTER - a filter with kind "point": halo 0, filter_halo supplied. */
+#define TSF_POINT_FILTER(name, summary, channels, PARAMS) \
+    TSF_FILTER(name, summary, "point", channels, PARAMS)  \
+    {                                                     \
+        (void)p;                                          \
+        return 0;                                         \
+    }                                                     \
+    static int32_t filter_halo(const float *p)
+
+static uint32_t tsf__strlen(const char *s)
+{
+    uint32_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+static char *tsf__append(char *d, const char *s, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        d[i] = s[i];
+    return d + n;
+}
+
+TSF_EXPORT int32_t tsf_abi_version(void)
+{
+    return TSF_ABI_VERSION;
+}
+
+/* tsf_describe - export: offset of the describe JSON, built in fresh memory. */
+TSF_EXPORT int32_t tsf_describe(void)
+{
+    const char *params = tsf__info.json_params;
+    params += params[0] == ',';
+    uint32_t nh = tsf__strlen(tsf__info.json_head), np = tsf__strlen(params);
+    int32_t off = tsf__alloc(nh + np + 3);
+    if (!off)
+        return 0;
+    char *d = (char *)tsf_ptr(off);
+    d = tsf__append(d, tsf__info.json_head, nh);
+    d = tsf__append(d, params, np);
+    tsf__append(d, "]}", 3);
+    return off;
+}
+
+/* tsf__params - the param values at offset off into p (defaults if off is 0). */
+static void tsf__params(int32_t off, float *p)
+{
+    for (uint32_t i = 0; i < tsf__info.nparams; i++) {
+        const struct tsf__param *d = &tsf__info.param[i];
+        float v = d->def;
+        if (off)
+            __builtin_memcpy(&v, tsf_ptr(off) + 4 * (size_t)i, 4);
+        if (v != v)
+            v = d->def;
+        p[i] = v < d->lo ? d->lo : v > d->hi ? d->hi : v;
+    }
+}
+
+/* tsf_halo - export: the halo radius these params need. */
+TSF_EXPORT int32_t tsf_halo(int32_t params)
+{
+    float p[TSF_MAX_PARAMS];
+    tsf__params(params, p);
+    return filter_halo(p);
+}
+
+/* tsf__channels_ok - is ch a digit of the declared channels list? */
+static int tsf__channels_ok(int32_t ch)
+{
+    for (const char *s = tsf__info.channels; *s; s++)
+        if (*s >= '1' && *s <= '4' && *s - '0' == ch)
+            return 1;
+    return 0;
+}
+
+/*
+ * tsf__disjoint - do [a, a+na) and [b, b+nb) lie in allocated memory without
+ * overlapping?  Checked here so that a bad call is an error, not a trap.
+ */
+static int tsf__disjoint(uint32_t a, uint64_t na, uint32_t b, uint64_t nb)
+{
+    if (a == 0 || b == 0 || a + na > tsf__top || b + nb > tsf__top)
+        return 0;
+    return a + na <= b || b + nb <= a;
+}
+
+/* tsf_process - export: check the call, then run the filter. */
+TSF_EXPORT int32_t tsf_process(int32_t in, int32_t in_w, int32_t in_h, int32_t out,
+                               int32_t out_w, int32_t out_h, int32_t channels,
+                               int32_t params)
+{
+    struct tsf_call c;
+    if (!tsf__channels_ok(channels))
+        return TSF_ECHANNELS;
+    tsf__params(params, c.p);
+    int64_t h = filter_halo(c.p);
+    if (h < 0 || out_w < 1 || out_h < 1 || (int64_t)in_w != out_w + 2 * h ||
+        (int64_t)in_h != out_h + 2 * h)
+        return TSF_EBADARG;
+    uint64_t in_n = (uint64_t)in_w * (uint64_t)in_h * (uint64_t)channels;
+    uint64_t out_n = (uint64_t)out_w * (uint64_t)out_h * (uint64_t)channels;
+    if (!tsf__disjoint((uint32_t)in, in_n, (uint32_t)out, out_n))
+        return TSF_EBADARG;
+    c.in = tsf_ptr(in);
+    c.in_w = (uint32_t)in_w;
+    c.in_h = (uint32_t)in_h;
+    c.out = tsf_ptr(out);
+    c.out_w = (uint32_t)out_w;
+    c.out_h = (uint32_t)out_h;
+    c.ch = (uint32_t)channels;
+    c.halo = (uint32_t)h;
+    return filter_process(&c);
+}
+
+#endif /* TSF_H */

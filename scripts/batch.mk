@@ -1,0 +1,24 @@
+# batch.mk - process a directory of images with tilespool, redoing only the
+# outputs whose input or filter chain changed.  Called by `make batch`:
+#
+#   make batch IN=photos OUT=processed FILTER=gaussian_blur:sigma=2 [WORKERS=4]
+#
+# or directly:  make -f scripts/batch.mk IN=... OUT=... FILTER=... TILESPOOL=tilespool
+# Each output depends on its input and on a stamp file holding the chain,
+# which is rewritten only when FILTER differs from the last run's.
+
+TILESPOOL ?= tilespool
+SPOOL     ?= $(OUT)/.spool
+INPUTS    := $(wildcard $(IN)/*.png $(IN)/*.jpg $(IN)/*.jpeg $(IN)/*.PNG $(IN)/*.JPG)
+OUTPUTS   := $(patsubst $(IN)/%,$(OUT)/%,$(INPUTS))
+STAMP     := $(OUT)/.tilespool-chain
+
+.PHONY: all FORCE
+all: $(OUTPUTS)
+
+$(STAMP): FORCE
+	@mkdir -p $(OUT)
+	@printf '%s\n' '$(FILTER)' | cmp -s - $@ || printf '%s\n' '$(FILTER)' > $@
+
+$(OUT)/%: $(IN)/% $(STAMP)
+	$(TILESPOOL) run -q --spool '$(SPOOL)' -f '$(FILTER)' $(if $(WORKERS),-w $(WORKERS)) '$<' '$@'

@@ -1,0 +1,294 @@
+/*
+ * splitter - decode PNG, JPEG or netpbm images and spool them as tiles.
+ *
+ * SYNOPSIS
+ *     splitter --spool DIR -f CHAIN [-t SIZE] [--tile-format pnm|png] [-o OUT] IN...
+ *     splitter --list-filters [--json]
+ *
+ * DESCRIPTION
+ *     For each input, resolves the filter chain (in a child process: that
+ *     runs filter code), creates SPOOL/<job>/ with one tile file per tile
+ *     (core + the chain's halo, replicate-padded at the image edge) and
+ *     writes job.json last.  Prints one job id per input on stdout.  An
+ *     input already spooled with the same content, chain and tiling is
+ *     not split again: its job id is printed (--new forces a fresh job).
+ *
+ * DIAGNOSTICS
+ *     One line per problem on stderr, naming the file and the cause.
+ *     Exit 0 ok, 2 usage or bad parameters, 3 unreadable input or unusable
+ *     filter, 4 spool or I/O error (docs/cli.md).
+ */
+#include "err.h"
+#include "hash.h"
+#include "netpbm.h"
+#include "resolve.h"
+#include "split.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+struct cmdline {
+    struct split_opts o;
+    const char *chain_text;
+    const char *output;
+    int list_filters, json, durable, print_input;
+    char **inputs;
+    int ninputs;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: splitter --spool DIR -f CHAIN [options] IN...\n"
+        "       splitter --list-filters [--json]\n"
+        "Cut images into tile files in a spool job; print one job id per input.\n"
+        "  -s, --spool DIR        spool directory (default $TILESPOOL_SPOOL or ./spool)\n"
+        "  -f, --filter CHAIN     name[:param=value...][,name...]\n"
+        "  -t, --tile-size N      tile edge in pixels (default 256)\n"
+        "      --tile-format F    pnm (default) or png\n"
+        "  -o, --output PATH      output file (one input) or directory (several)\n"
+        "      --max-pixels N     refuse larger images (default 268435456)\n"
+        "      --png-level N      output PNG zlib level 0-9 (default 6)\n"
+        "      --jpeg-quality N   output JPEG quality 1-100 (default 90)\n"
+        "      --new              make a new job even if one exists for this input\n"
+        "      --no-keep          do not keep processed input tiles in done/\n"
+        "      --durable          fsync files and directories before publishing\n"
+        "  -q, --quiet            no progress line\n"
+        "      --list-filters     list the filters found and their parameters\n"
+        "      --json             with --list-filters: one JSON object per line\n"
+        "      --print-input      print \"JOB<TAB>INPUT\" instead of the job id\n"
+        "  -h, --help, --version\n"
+        "exit: 0 ok, 2 usage, 3 bad input or filter, 4 spool or I/O error\n");
+}
+
+/* parse_uint - a decimal number in [lo, hi] or -1. */
+static long long parse_uint(const char *s, long long lo, long long hi)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    return end != s && *end == '\0' && v >= lo && v <= hi ? v : -1;
+}
+
+static int parse_cmdline(int argc, char **argv, struct cmdline *c)
+{
+    enum { O_TF = 256, O_MAXPX, O_PNGL, O_JPGQ, O_NEW, O_NOKEEP, O_DUR, O_LIST, O_JSON, O_VER,
+           O_PRINTIN };
+    static const struct option lo[] = {
+        {"spool", 1, 0, 's'}, {"filter", 1, 0, 'f'}, {"tile-size", 1, 0, 't'},
+        {"tile-format", 1, 0, O_TF}, {"output", 1, 0, 'o'}, {"max-pixels", 1, 0, O_MAXPX},
+        {"png-level", 1, 0, O_PNGL}, {"jpeg-quality", 1, 0, O_JPGQ}, {"new", 0, 0, O_NEW},
+        {"no-keep", 0, 0, O_NOKEEP}, {"durable", 0, 0, O_DUR}, {"quiet", 0, 0, 'q'},
+        {"list-filters", 0, 0, O_LIST}, {"json", 0, 0, O_JSON}, {"help", 0, 0, 'h'},
+        {"version", 0, 0, O_VER}, {"print-input", 0, 0, O_PRINTIN}, {0, 0, 0, 0}};
+    memset(c, 0, sizeof *c);
+    c->o.spool = getenv("TILESPOOL_SPOOL") ? getenv("TILESPOOL_SPOOL") : "spool";
+    c->o.tile_size = 256;
+    c->o.max_pixels = 1ull << 28;
+    c->o.keep_done = 1;
+    img_default_opts(&c->o.out_opts);
+    int opt;
+    long long v;
+    while ((opt = getopt_long(argc, argv, "s:f:t:o:qh", lo, NULL)) != -1) {
+        switch (opt) {
+        case 's': c->o.spool = optarg; break;
+        case 'f': c->chain_text = optarg; break;
+        case 'o': c->output = optarg; break;
+        case 'q': c->o.quiet = 1; break;
+        case 't':
+            if ((v = parse_uint(optarg, 1, 1 << 20)) < 0)
+                return errf_usage("-t: tile size must be 1..1048576, not '%s'", optarg);
+            c->o.tile_size = (uint32_t)v;
+            break;
+        case O_TF:
+            if (strcmp(optarg, "pnm") && strcmp(optarg, "ppm") && strcmp(optarg, "png"))
+                return errf_usage("--tile-format: pnm or png, not '%s'", optarg);
+            c->o.tile_format = strcmp(optarg, "png") == 0 ? TILE_PNG : TILE_PNM;
+            break;
+        case O_MAXPX:
+            if ((v = parse_uint(optarg, 1, 1LL << 40)) < 0)
+                return errf_usage("--max-pixels: not a positive number: '%s'", optarg);
+            c->o.max_pixels = (uint64_t)v;
+            break;
+        case O_PNGL:
+            if ((v = parse_uint(optarg, 0, 9)) < 0)
+                return errf_usage("--png-level: 0..9, not '%s'", optarg);
+            c->o.out_opts.png_level = (int)v;
+            break;
+        case O_JPGQ:
+            if ((v = parse_uint(optarg, 1, 100)) < 0)
+                return errf_usage("--jpeg-quality: 1..100, not '%s'", optarg);
+            c->o.out_opts.jpeg_quality = (int)v;
+            break;
+        case O_NEW: c->o.force_new = 1; break;
+        case O_NOKEEP: c->o.keep_done = 0; break;
+        case O_DUR: c->durable = 1; break;
+        case O_LIST: c->list_filters = 1; break;
+        case O_JSON: c->json = 1; break;
+        case O_PRINTIN: c->print_input = 1; break;
+        case 'h': usage(stdout); exit(EXIT_OK);
+        case O_VER: printf("splitter (tilespool) %s\n", TS_VERSION); exit(EXIT_OK);
+        default: return errf_usage("try 'splitter --help'");
+        }
+    }
+    c->inputs = argv + optind;
+    c->ninputs = argc - optind;
+    if (c->list_filters)
+        return 0;
+    if (!c->chain_text)
+        return errf_usage("no filter chain: give -f CHAIN (e.g. -f grayscale)");
+    if (c->ninputs == 0)
+        return errf_usage("no input images");
+    return 0;
+}
+
+/* output_for - where the assembler writes input's result by default. */
+static int output_for(const struct cmdline *c, const char *input, char *out, char *err)
+{
+    out[0] = '\0';
+    if (!c->output)
+        return 0;
+    struct stat st;
+    int is_dir = stat(c->output, &st) == 0 && S_ISDIR(st.st_mode);
+    if (c->ninputs > 1 && !is_dir)
+        return errf(err, "-o %s: with several inputs, -o must be an existing directory",
+                    c->output);
+    const char *base = strrchr(input, '/') ? strrchr(input, '/') + 1 : input;
+    int n = is_dir ? snprintf(out, PATH_MAX, "%s/%s", c->output, base)
+                   : snprintf(out, PATH_MAX, "%s", c->output);
+    return n < PATH_MAX ? 0 : errf(err, "%s: path too long", c->output);
+}
+
+/* describe_input - fill the source and tiling part of m from the image. */
+static int describe_input(const struct cmdline *c, const char *input, const struct img_info *info,
+                          struct manifest *m, char *err)
+{
+    m->source = *info;
+    m->source_format = info->format;
+    if (!realpath(input, m->source_path))
+        snprintf(m->source_path, sizeof m->source_path, "%s", input);
+    if (hash_file(input, &m->source_hash, &m->source_size, err) < 0)
+        return -1;
+    for (int i = 0; i < m->nstages; i++)
+        if (!(m->stages[i].channels_mask & (1u << info->channels)))
+            return errf(err, "%s: filter %s does not take %d-channel images", input,
+                        m->stages[i].name, info->channels);
+    m->tile_size = c->o.tile_size;
+    m->tile_format = c->o.tile_format;
+    snprintf(m->tile_ext, sizeof m->tile_ext, "%s",
+             m->tile_format == TILE_PNG ? ".png" : pnm_extension(info->channels));
+    m->cols = (info->width + m->tile_size - 1) / m->tile_size;
+    m->rows = (info->height + m->tile_size - 1) / m->tile_size;
+    uint32_t most = m->cols > m->rows ? m->cols : m->rows;
+    m->digits = 1;
+    for (uint32_t v = most - 1; v >= 10; v /= 10)
+        m->digits++;
+    m->key = manifest_key(m);
+    return 0;
+}
+
+/* print_job - the job id on stdout, with the input after a tab if asked. */
+static void print_job(const struct cmdline *c, const char *job, const char *input)
+{
+    if (c->print_input)
+        printf("%s\t%s\n", job, input);
+    else
+        printf("%s\n", job);
+    fflush(stdout);
+}
+
+/* spool_input - split one input; prints its job id.  Returns an exit status. */
+static int spool_input(const struct cmdline *c, const char *input, struct manifest *m)
+{
+    char err[ERR_MAX], jobdir[PATH_MAX] = "";
+    struct img_info info;
+    img_reader *r = img_open(input, c->o.max_pixels, &info, err);
+    if (!r || describe_input(c, input, &info, m, err) < 0) {
+        img_close(r);
+        msg_warn("%s", err);
+        return EXIT_INPUT;
+    }
+    int found = c->o.force_new ? 0 : job_find(c->o.spool, m, m->job, err);
+    if (found == 0 && (output_for(c, input, m->output_path, err) < 0 ||
+                       job_new_id(c->o.spool, m, m->job, err) < 0))
+        found = -1;
+    if (found != 0) {
+        img_close(r);
+        if (found < 0)
+            msg_warn("%s", err);
+        else
+            print_job(c, m->job, input);
+        return found < 0 ? EXIT_SPOOL : EXIT_OK;
+    }
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(m->created, sizeof m->created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    int status = EXIT_OK;
+    if (spool_job_create(c->o.spool, m->job, err) < 0 ||
+        spool_path(jobdir, c->o.spool, m->job, NULL, err) < 0)
+        status = EXIT_SPOOL;
+    else if (cut_tiles(r, m, jobdir, c->o.quiet, err) < 0)
+        status = strstr(err, input) ? EXIT_INPUT : EXIT_SPOOL;
+    else if (manifest_save(m, jobdir, err) < 0)
+        status = EXIT_SPOOL;
+    img_close(r);
+    if (status != EXIT_OK) {
+        char e2[ERR_MAX];
+        msg_warn("%s", err);
+        if (jobdir[0] && spool_job_remove(jobdir, e2) < 0)
+            msg_warn("%s (the incomplete job is removed by the next run)", e2);
+        return status;
+    }
+    print_job(c, m->job, input);
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    struct cmdline c;
+    char err[ERR_MAX];
+    msg_set_program("splitter");
+    if (parse_cmdline(argc, argv, &c) < 0)
+        return EXIT_USAGE;
+    if (c.list_filters) {
+        if (resolve_describe_all(stdout, c.json, err) == 0)
+            return EXIT_OK;
+        msg_warn("%s", err);
+        return EXIT_INPUT;
+    }
+    spool_set_durable(c.durable);
+    msg_set_quiet(c.o.quiet);
+    struct chain chain;
+    struct manifest *m = calloc(1, sizeof *m);
+    enum resolve_error why;
+    if (!m)
+        return msg_warn("out of memory"), EXIT_SPOOL;
+    if (chain_parse(c.chain_text, &chain, err) < 0) {
+        msg_warn("%s", err);
+        free(m);
+        return EXIT_USAGE;
+    }
+    if (resolve_chain_isolated(&chain, m->stages, 30, &why, err) < 0) {
+        msg_warn("%s", err);
+        free(m);
+        return why == RESOLVE_USAGE ? EXIT_USAGE : EXIT_INPUT;
+    }
+    m->version = MANIFEST_VERSION;
+    m->nstages = chain.nstages;
+    for (int i = 0; i < m->nstages; i++)
+        m->halo += m->stages[i].halo;
+    snprintf(m->chain_text, sizeof m->chain_text, "%s", c.chain_text);
+    m->output_opts = c.o.out_opts;
+    m->keep_done = c.o.keep_done;
+    int status = EXIT_OK;
+    for (int i = 0; i < c.ninputs; i++) {
+        int s = spool_input(&c, c.inputs[i], m);
+        if (status == EXIT_OK)
+            status = s;
+    }
+    free(m);
+    return status;
+}

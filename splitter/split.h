@@ -1,0 +1,35 @@
+/*
+ * split.h - the splitter's two halves: finding or creating the job for an
+ * input (job.c) and cutting the image into tiles (cut.c).
+ */
+#ifndef TS_SPLIT_H
+#define TS_SPLIT_H
+
+#include "manifest.h"
+
+struct split_opts {
+    const char *spool;
+    uint32_t tile_size;
+    enum tile_format tile_format;
+    uint64_t max_pixels;
+    int force_new;
+    int keep_done;
+    int quiet;
+    struct img_write_opts out_opts;
+};
+
+/* job_find - look in the spool for a complete job with m->key.  Removes
+ * incomplete jobs (no job.json) made for the same key.  Returns 1 and
+ * fills id when found, 0 when not, -1 with err on error. */
+int job_find(const char *spool, const struct manifest *m, char *id, char *err);
+
+/* job_new_id - a fresh job id "<UTC time>-<stem>-<key>" that does not
+ * exist in the spool yet. */
+int job_new_id(const char *spool, const struct manifest *m, char *id, char *err);
+
+/* cut_tiles - decode the input band by band and write every tile of m
+ * into SPOOL/<m->job>/tiles.  Returns 0 or -1. */
+int cut_tiles(img_reader *r, const struct manifest *m, const char *jobdir, int quiet,
+              char *err);
+
+#endif

@@ -1,0 +1,54 @@
+# tests/e2e/lib.sh - sourced by every end-to-end test.
+#
+# Gives: $T (a fresh temporary directory, removed at exit), $BIN (host
+# programs: the ASan build unless TILESPOOL_TEST_BIN says otherwise),
+# $PLAIN (the plain build's programs, for measurements), $TOOLS (mkimage,
+# imgcmp, ...), and the check helpers below, which print the lines
+# tests/run counts.
+set -u
+TOP=${TILESPOOL_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+PLAIN=$TOP/build/bin
+BIN=${TILESPOOL_TEST_BIN:-$TOP/build/asan/bin}
+[ -x "$BIN/worker" ] || BIN=$PLAIN
+TOOLS=$TOP/build/tools
+FILTERS=$TOP/build/filters
+export TILESPOOL_FILTER_PATH=$FILTERS
+unset TILESPOOL_SPOOL
+T=$(mktemp -d "${TMPDIR:-/tmp}/tilespool-e2e.XXXXXX") || exit 2
+trap 'rm -rf "$T"' EXIT INT TERM
+
+# The driver finds its programs beside itself: give it the chosen build.
+mkdir -p "$T/.bin"
+for p in splitter worker assembler; do ln -s "$BIN/$p" "$T/.bin/$p"; done
+cp "$PLAIN/tilespool" "$T/.bin/tilespool"
+TS=$T/.bin/tilespool
+
+ok() { echo "ok - $1"; }
+notok() { echo "not ok - $1: $2"; }
+
+# check NAME CMD... - ok if CMD succeeds.
+check() {
+    name=$1; shift
+    if "$@" >"$T/.check.out" 2>&1; then ok "$name"
+    else notok "$name" "$(head -c 400 "$T/.check.out" | tr '\n' ' ')"; fi
+}
+
+# check_fails NAME STATUS CMD... - ok if CMD exits with STATUS and prints
+# exactly one line on stderr.
+check_fails() {
+    name=$1 want=$2; shift 2
+    "$@" >"$T/.out" 2>"$T/.err"
+    got=$?
+    lines=$(grep -c . "$T/.err")
+    if [ "$got" -eq "$want" ] && [ "$lines" -eq 1 ]; then ok "$name"
+    else notok "$name" "exit $got (want $want), $lines stderr lines: $(head -c 300 "$T/.err" | tr '\n' ' ')"; fi
+}
+
+# same_pixels NAME A B - ok if the two images decode to identical pixels.
+same_pixels() {
+    if "$TOOLS/imgcmp" "$2" "$3" >"$T/.cmp" 2>&1; then ok "$1"
+    else notok "$1" "$(cat "$T/.cmp")"; fi
+}
+
+# mk ARGS... - generate a test image with mkimage.
+mk() { "$TOOLS/mkimage" "$@" || { notok "mkimage $*" "could not generate"; exit 1; }; }

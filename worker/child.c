@@ -1,0 +1,248 @@
+/*
+ * child.c - worker child: claim a tile, run the filter chain on it in fresh
+ * wasm2c instances, publish out/T, commit the claim; repeat.
+ *
+ * The tile is read straight into the first instance's linear memory and
+ * the chain runs in fresh instances (exec.h).
+ *
+ * A trap poisons this process (wasm2c's signal handler has seen a fault):
+ * the tile is failed and the child exits so the supervisor starts a new one.
+ */
+#include "worker.h"
+#include "claim.h"
+#include "err.h"
+#include "filter.h"
+#include "exec.h"
+#include "progress.h"
+#include "tile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* What happened to a tile, and what the child does next. */
+enum outcome { TILE_OK, TILE_FAILED, TILE_TRAPPED, TILE_SPOOL_ERROR };
+
+struct fill_ctx {
+    const struct manifest *m;
+    const char *path;
+};
+
+struct loaded {
+    struct filter_module *mods[CHAIN_MAX_STAGES];
+    int state;             /* 0 not tried, 1 loaded, -1 unusable */
+    char err[ERR_MAX];
+};
+
+/* check_abi - the module must speak ABI version 1. */
+static int check_abi(struct filter_module *m, char *err)
+{
+    int trapped;
+    int32_t v = 0;
+    struct filter_inst *fi = filter_instantiate(m, 0, &trapped, err);
+    if (!fi)
+        return -1;
+    int rc = filter_call_abi_version(fi, &v, err);
+    if (rc == 0 && v != 1)
+        rc = errf(err, "filter %s: ABI version %d, this worker speaks version 1",
+                  filter_module_name(m), v);
+    if (rc != FILTER_TRAP)
+        filter_free(fi);
+    return rc < 0 ? -1 : 0;
+}
+
+/* load_chain - dlopen a job's modules once, checking each is the module the
+ * job was split with. */
+static int load_chain(const struct job *j, struct loaded *l)
+{
+    for (int i = 0; i < j->m.nstages; i++) {
+        const struct stage_spec *s = &j->m.stages[i];
+        char so[PATH_MAX], wasm[PATH_MAX];
+        if (filter_find(s->name, so, wasm, l->err) < 0 ||
+            !(l->mods[i] = filter_load(s->name, FILTER_WASM, so, wasm, l->err)))
+            return l->state = -1;
+        if (filter_module_hash(l->mods[i]) != s->hash)
+            return errf(l->err, "filter %s: module changed since the job was split", s->name),
+                   l->state = -1;
+        if (check_abi(l->mods[i], l->err) < 0)
+            return l->state = -1;
+    }
+    return l->state = 1;
+}
+
+/* publish_out - write the final core to out/T. */
+static enum outcome publish_out(const struct job *j, const struct claim *c,
+                                const uint8_t *px, uint32_t w, uint32_t h, char *err)
+{
+    struct spool_file sf;
+    if (spool_file_begin(&sf, j->dir, SPOOL_OUT, c->tile, err) < 0)
+        return TILE_SPOOL_ERROR;
+    if (tile_write(&j->m, sf.f, sf.final, px, w, h, err) < 0) {
+        spool_file_abort(&sf);
+        return TILE_SPOOL_ERROR;
+    }
+    return spool_file_commit(&sf, err) < 0 ? TILE_SPOOL_ERROR : TILE_OK;
+}
+
+/* fill_from_tile - exec_fill_fn: read the claimed tile file. */
+static int fill_from_tile(void *ctx, uint8_t *dst, uint32_t w, uint32_t h, char *err)
+{
+    const struct fill_ctx *f = ctx;
+    return tile_read(f->m, f->path, dst, w, h, err);
+}
+
+/* process_tile - the whole chain on one claimed tile, output published. */
+static enum outcome process_tile(const struct worker_opts *o, const struct job *j,
+                                 struct loaded *l, const struct claim *c,
+                                 const struct tile_geom *g, char *err)
+{
+    const struct manifest *m = &j->m;
+    struct exec_tile t = {m->source.width, m->source.height, m->source.channels,
+                          g->x0, g->y0, g->w, g->h, m->halo};
+    struct fill_ctx f = {m, c->path};
+    struct exec_out out;
+    enum exec_result r = exec_chain(l->mods, m->stages, m->nstages, &t, o->max_memory,
+                                    fill_from_tile, &f, &out, err);
+    if (r != EXEC_OK)
+        return r == EXEC_TRAPPED ? TILE_TRAPPED : TILE_FAILED;
+    enum outcome res = publish_out(j, c, out.px, g->w, g->h, err);
+    exec_release(&out);
+    return res;
+}
+
+/* log_tile - one line in the job's log: tile, pid, start, duration, result. */
+static void log_tile(const struct job *j, const char *tile, double t0, double t1,
+                     const char *result)
+{
+    char path[PATH_MAX], line[256], err[ERR_MAX];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    snprintf(line, sizeof line, "%s pid=%ld end=%lld.%03ld ms=%.3f %s\n", tile, (long)getpid(),
+             (long long)now.tv_sec, now.tv_nsec / 1000000, (t1 - t0) * 1e3, result);
+    if (spool_path(path, j->dir, SPOOL_LOG, NULL, err) == 0)
+        spool_append_line(path, line, err);
+}
+
+/* settle - commit, fail or release the claim after processing.  Returns
+ * the exit status to leave with, or -1 to carry on. */
+static int settle(const struct job *j, struct claim *c, enum outcome res, double t0,
+                  const char *why)
+{
+    char err[ERR_MAX];
+    double t1 = now_seconds();
+    int rc = 0;
+    switch (res) {
+    case TILE_OK:
+        rc = claim_commit(c, j->m.keep_done, err);
+        log_tile(j, c->tile, t0, t1, "ok");
+        break;
+    case TILE_FAILED:
+    case TILE_TRAPPED:
+        msg_warn("job %s: tile %s: %s", j->m.job, c->tile, why);
+        rc = claim_fail(c, res == TILE_TRAPPED ? "trap"
+                           : strstr(why, "allocate") ? "limit" : "error",
+                        why, 1, (long)getpid(), err);
+        log_tile(j, c->tile, t0, t1, res == TILE_TRAPPED ? "trap" : "failed");
+        break;
+    case TILE_SPOOL_ERROR:
+        msg_warn("job %s: tile %s: %s", j->m.job, c->tile, why);
+        claim_release(c, err);
+        return CHILD_SPOOL;
+    }
+    if (rc < 0) {
+        msg_warn("job %s: tile %s: %s", j->m.job, c->tile, err);
+        return CHILD_SPOOL;
+    }
+    return res == TILE_TRAPPED ? CHILD_REPLACE : -1;
+}
+
+/* work_job - try to claim and process the tiles of job jx once over.
+ * Returns how many were processed, or -(exit status) to stop. */
+static int work_job(const struct worker_opts *o, struct job *j, int jx, struct loaded *l,
+                    struct slot *me, int index)
+{
+    char dir[PATH_MAX], err[ERR_MAX];
+    char **names;
+    if (spool_path(dir, j->dir, SPOOL_TILES, NULL, err) < 0)
+        return -CHILD_SPOOL;
+    int n = spool_list(dir, &names, err), done = 0;
+    if (n <= 0)
+        return n < 0 ? (msg_warn("%s", err), -CHILD_SPOOL) : 0;
+    int start = (int)(((long long)index * n) / (o->workers > 0 ? o->workers : 1));
+    for (int k = 0; k < n; k++) {
+        const char *name = names[(start + k) % n];
+        uint32_t row, col;
+        struct claim c;
+        if (tile_parse_name(&j->m, name, &row, &col) < 0)
+            continue;                /* not a tile of this job: left alone */
+        int r = claim_tile(j->dir, name, &c, err);
+        if (r != 0) {
+            if (r < 0)
+                return free(names), msg_warn("%s", err), -CHILD_SPOOL;
+            continue;
+        }
+        if (l->state == 0)
+            load_chain(j, l);
+        struct tile_geom g;
+        tile_geometry(&j->m, row, col, &g);
+        snprintf(me->tile, sizeof me->tile, "%s", name);
+        snprintf(me->claim_entry, sizeof me->claim_entry, "%s", strrchr(c.path, '/') + 1);
+        me->job = jx;
+        me->start = now_seconds();
+        atomic_store(&me->busy, 1);
+        enum outcome res = l->state < 0 ? (snprintf(err, sizeof err, "%s", l->err), TILE_FAILED)
+                                        : process_tile(o, j, l, &c, &g, err);
+        int stop = settle(j, &c, res, me->start, err);
+        atomic_store(&me->busy, 0);
+        if (stop >= 0)
+            return free(names), -stop;
+        done++;
+    }
+    free(names);
+    return done;
+}
+
+/* close_inherited - close every inherited descriptor but
+ * stdout/stderr and point stdin at /dev/null: filter code never needs them. */
+static void close_inherited(void)
+{
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        dup2(fd, 0);
+        close(fd);
+    }
+    /* close_range(2) (Linux 5.9+); older kernels fall back to a loop. */
+    if (syscall(SYS_close_range, 3u, ~0u, 0u) < 0)
+        for (int i = 3; i < 1024; i++)
+            close(i);
+}
+
+void child_main(const struct worker_opts *o, struct job *jobs, int njobs, struct slot *slots,
+                int index)
+{
+    struct slot *me = &slots[index];
+    struct loaded *l = calloc((size_t)njobs, sizeof *l);
+    if (!l)
+        _exit(CHILD_SPOOL);
+    close_inherited();
+    filter_runtime_init();
+    for (;;) {
+        int worked = 0;
+        for (int jx = 0; jx < njobs; jx++) {
+            if (jobs[jx].broken)
+                continue;
+            int r = work_job(o, &jobs[jx], jx, &l[jx], me, index);
+            if (r < 0)
+                _exit(-r);
+            worked += r;
+        }
+        if (!worked)
+            break;      /* with --follow the supervisor starts children again */
+    }
+    /* modules stay loaded until exit: the process ends here */
+    _exit(CHILD_IDLE);
+}
