@@ -123,6 +123,18 @@ static int check_filters(struct job *j, char *err)
     return 0;
 }
 
+/* has_work - 1 if the job has tiles waiting or claimed. */
+static int has_work(const struct job *j)
+{
+    char dir[PATH_MAX], err[ERR_MAX];
+    int n = 0;
+    if (spool_path(dir, j->dir, SPOOL_TILES, NULL, err) == 0)
+        n += spool_count(dir);
+    if (spool_path(dir, j->dir, SPOOL_CLAIMED, NULL, err) == 0)
+        n += spool_count(dir);
+    return n != 0;
+}
+
 /* load_jobs - the jobs to process: named ones, or every complete job.
  * Returns the count (jobs in *out), or -1 with err. */
 static int load_jobs(const struct cmdline *c, struct job **out, int *bad, char *err)
@@ -142,7 +154,14 @@ static int load_jobs(const struct cmdline *c, struct job **out, int *bad, char *
             continue;
         if (!c->njobs && access(manifest, F_OK) != 0)
             continue;   /* still being split, or not a job */
-        if (manifest_load(&j->m, j->dir, e) < 0 || check_filters(j, e) < 0) {
+        if (manifest_load(&j->m, j->dir, e) < 0) {
+            msg_warn("job %s: %s", id, e);
+            ++*bad;
+            continue;
+        }
+        if (c->o.follow && !has_work(j))
+            continue;   /* finished: --follow only reports jobs it works on */
+        if (check_filters(j, e) < 0) {
             msg_warn("job %s: %s", id, e);
             ++*bad;
             continue;
