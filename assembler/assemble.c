@@ -98,11 +98,14 @@ static int read_core(const struct manifest *m, const char *jobdir, const struct 
     return 0;
 }
 
-/* drop_alpha - in place: w pixels of ch channels to ch-1 channels. */
-static void drop_alpha(uint8_t *row, uint32_t w, int ch)
+/* drop_alpha - in place: rows of w pixels of ch channels become packed
+ * rows of ch-1 channels (the writer reads rows back to back).  Safe in
+ * place: every byte moves to an offset no greater than its own. */
+static void drop_alpha(uint8_t *band, uint32_t w, uint32_t rows, int ch)
 {
-    for (uint32_t x = 0; x < w; x++)
-        memmove(row + x * (size_t)(ch - 1), row + x * (size_t)ch, (size_t)(ch - 1));
+    size_t in = 0, out = 0;
+    for (size_t i = 0; i < (size_t)w * rows; i++, in += (size_t)ch, out += (size_t)(ch - 1))
+        memmove(band + out, band + in, (size_t)(ch - 1));
 }
 
 /* encode - write the image from out/ into the open writer, band by band. */
@@ -131,8 +134,8 @@ static int encode(const struct manifest *m, const char *jobdir, const struct ass
                 memcpy(band + y * stride + (size_t)g.x0 * ch, core + (size_t)y * g.w * ch,
                        (size_t)g.w * ch);
         }
-        for (uint32_t y = 0; rc == 0 && out_ch != ch && y < g.h; y++)
-            drop_alpha(band + y * stride, W, ch);
+        if (rc == 0 && out_ch != ch)
+            drop_alpha(band, W, g.h, ch);
         if (rc == 0)
             rc = img_write_rows(w, band, g.h, err);
         progress_update(&p, r + 1);

@@ -65,6 +65,7 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
     c->spool = getenv("TILESPOOL_SPOOL") ? getenv("TILESPOOL_SPOOL") : "spool";
     c->a.png_level = c->a.jpeg_quality = -1;
     int opt;
+    opterr = 0;     /* bad_option() says it in one line */
     char *end;
     long v;
     while ((opt = getopt_long(argc, argv, "s:j:o:qh", lo, NULL)) != -1) {
@@ -86,7 +87,7 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
             break;
         case 'h': usage(stdout); exit(EXIT_OK);
         case O_VERSION: printf("assembler (tilespool) %s\n", TS_VERSION); exit(EXIT_OK);
-        default: return errf_usage("try 'assembler --help'");
+        default: return bad_option(argv);
         }
     }
     if (optind < argc)

@@ -89,3 +89,14 @@ int errf_usage(const char *fmt, ...)
     va_end(ap);
     return -1;
 }
+
+int bad_option(char **argv)
+{
+    extern int optind, optopt;
+    const char *arg = argv[optind - 1];
+    if (optopt && arg[0] == '-' && arg[1] != '-' && arg[1] != (char)optopt)
+        return errf_usage("bad option '-%c' in '%s' (try '%s --help')", optopt, arg,
+                          msg_program());
+    return errf_usage("bad option or missing value: '%s' (try '%s --help')", arg,
+                      msg_program());
+}

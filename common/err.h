@@ -47,4 +47,8 @@ void msg_set_quiet(int quiet);
  * For parse_cmdline() functions only. */
 int errf_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* bad_option - the one-line message for the option getopt_long() just
+ * rejected (call with opterr = 0); returns -1. */
+int bad_option(char **argv);
+
 #endif

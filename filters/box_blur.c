@@ -1,9 +1,11 @@
 /*
  * box_blur.c - the box_blur filter: mean of a (2r+1) x (2r+1) square.
  *
- * r = round(radius).  Integer sliding sums, horizontal over all in_h rows,
- * then vertical; sums are exact, so sliding does not depend on where a
- * tile starts.  With N = (2r+1)^2 and S the sum of the square,
+ * r = round(radius).  Integer sliding sums: column sums of 2r+1 input rows
+ * (moved down a row at a time, four columns per step), then sums of 2r+1
+ * column sums along each output row.  Sums are exact, so sliding does not
+ * depend on where a tile starts.  With N = (2r+1)^2 and S the sum of the
+ * square,
  *     out = floor((S + (N-1)/2) / N)
  * i.e. the mean rounded to nearest (N is odd, so there are no ties).  The
  * division is a multiply by a reciprocal that is exact for every S that can
@@ -54,56 +56,59 @@ static inline uint8_t recip_div(const struct recip *q, uint32_t sum)
     return (uint8_t)(((uint64_t)(sum + q->half) * q->mul) >> q->shift);
 }
 
-/* box_rows - horizontal sums of 2r+1 pixels for every input row into t. */
-static void box_rows(const struct tsf_call *c, uint32_t r, uint16_t *t)
+/*
+ * col_update - cs += add - sub on in_w*ch column sums, four at a time as
+ * u16 lanes: a sum is at most 101 * 255 < 2^16 and sub is part of it, so
+ * no lane borrows from or carries into its neighbour.
+ */
+static void col_update(uint16_t *cs, const uint8_t *add, const uint8_t *sub, uint32_t n)
 {
-    uint32_t ch = c->ch, n = c->out_w * ch, span = 2 * r * ch;
-    for (uint32_t y = 0; y < c->in_h; y++) {
-        const uint8_t *row = c->in + (size_t)y * c->in_w * ch;
-        uint16_t *dst = t + (size_t)y * n;
-        for (uint32_t k = 0; k < ch; k++) {
-            uint32_t s = 0;
-            for (uint32_t i = k; i <= span + k; i += ch)
-                s += row[i];
-            dst[k] = (uint16_t)s;
-            for (uint32_t j = k + ch; j < n; j += ch) {
-                s += (uint32_t)row[j + span] - row[j - ch];
-                dst[j] = (uint16_t)s;
-            }
-        }
+    uint32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        uint64_t a = tsf_load_u32(add + i), b = tsf_load_u32(sub + i);
+        a = (a | a << 16) & 0x0000ffff0000ffffull;
+        a = (a | a << 8) & 0x00ff00ff00ff00ffull;
+        b = (b | b << 16) & 0x0000ffff0000ffffull;
+        b = (b | b << 8) & 0x00ff00ff00ff00ffull;
+        tsf_store_u64(cs + i, tsf_load_u64(cs + i) + a - b);
     }
+    for (; i < n; i++)
+        cs[i] = (uint16_t)(cs[i] + add[i] - sub[i]);
 }
 
-/* box_step - emit a row of means and slide the column sums one row down. */
-static void box_step(uint32_t *cs, const uint16_t *add, const uint16_t *sub, uint8_t *d,
-                     uint32_t n, const struct recip *q)
+/* means - one output row of w pixels from the column sums, a channel at a time. */
+static void means(const uint16_t *cs, uint8_t *d, uint32_t w, uint32_t r, uint32_t ch,
+                  const struct recip *q)
 {
-    for (uint32_t j = 0; j < n; j++) {
-        d[j] = recip_div(q, cs[j]);
-        cs[j] += (uint32_t)add[j] - sub[j];
+    for (uint32_t k = 0; k < ch; k++) {
+        const uint16_t *in = cs + k + 2 * r * ch, *out = cs + k;
+        uint32_t s = 0;
+        for (uint32_t i = 0; i <= 2 * r; i++)
+            s += cs[i * ch + k];
+        d[k] = recip_div(q, s);
+        for (uint32_t x = 1; x < w; x++) {
+            s += (uint32_t)in[x * ch] - out[(x - 1) * ch];
+            d[x * ch + k] = recip_div(q, s);
+        }
     }
 }
 
 static int32_t filter_process(const struct tsf_call *c)
 {
-    uint32_t r = c->halo, n = c->out_w * c->ch, span = 2 * r + 1;
+    uint32_t r = c->halo, ch = c->ch, span = 2 * r + 1, n = c->in_w * ch;
     struct recip q = recip_make(span * span);
-    uint16_t *t = tsf_alloc_ptr((uint64_t)c->in_h * n * sizeof *t);
-    uint32_t *cs = tsf_alloc_ptr((uint64_t)n * sizeof *cs);
-    if (!t || !cs)
+    uint16_t *cs = tsf_alloc_ptr((uint64_t)n * sizeof *cs);
+    uint8_t *zero = tsf_alloc_ptr(n);
+    if (!cs || !zero)
         return TSF_ENOMEM;
-    box_rows(c, r, t);
-    for (uint32_t j = 0; j < n; j++)
-        cs[j] = 0;
+    memset(cs, 0, (size_t)n * sizeof *cs);
+    memset(zero, 0, n);
     for (uint32_t k = 0; k < span; k++)
-        for (uint32_t j = 0; j < n; j++)
-            cs[j] += t[(size_t)k * n + j];
-    uint32_t last = c->out_h - 1;
-    for (uint32_t y = 0; y < last; y++)
-        box_step(cs, t + (size_t)(y + span) * n, t + (size_t)y * n, c->out + (size_t)y * n,
-                 n, &q);
-    uint8_t *d = c->out + (size_t)last * n;
-    for (uint32_t j = 0; j < n; j++)
-        d[j] = recip_div(&q, cs[j]);
+        col_update(cs, c->in + (size_t)k * n, zero, n);
+    for (uint32_t y = 0; y < c->out_h; y++) {
+        if (y > 0)
+            col_update(cs, c->in + (size_t)(y + 2 * r) * n, c->in + (size_t)(y - 1) * n, n);
+        means(cs, c->out + (size_t)y * c->out_w * ch, c->out_w, r, ch, &q);
+    }
     return TSF_OK;
 }

@@ -2,7 +2,7 @@
  * gaussian_blur.c - the gaussian_blur filter: separable integer Gaussian.
  *
  * Radius ceil(3 sigma), weights and rounding as in tsf_kernels.h; the
- * result is (acc + 2^23) >> 24.  Every channel is blurred, alpha too (on
+ * result is (acc + 2^22) >> 23.  Every channel is blurred, alpha too (on
  * straight alpha, as stored).
  */
 #include "tsf_kernels.h"
@@ -21,17 +21,11 @@ static int32_t filter_halo(const float *p)
 
 static int32_t filter_process(const struct tsf_call *c)
 {
-    uint32_t w[2 * TSF_GAUSS_MAX_RADIUS + 1], r = c->halo, n = c->out_w * c->ch;
-    uint16_t *t = tsf_alloc_ptr((uint64_t)c->in_h * n * sizeof *t);
-    if (!t)
-        return TSF_ENOMEM;
-    tsf_gauss_kernel(c->p[P_sigma], r, w);
-    tsf_gauss_rows(c, r, w, t);
-    for (uint32_t y = 0; y < c->out_h; y++) {
-        const uint16_t *s = t + (size_t)y * n;
-        uint8_t *d = c->out + (size_t)y * n;
-        for (uint32_t j = 0; j < n; j++)
-            d[j] = (uint8_t)((tsf_gauss_col(s + j, n, w, r) + (1u << 23)) >> 24);
-    }
+    struct tsf_gauss g;
+    int32_t rc = tsf_gauss_init(&g, c, c->p[P_sigma]);
+    if (rc != TSF_OK)
+        return rc;
+    for (uint32_t y = 0; y < c->out_h; y++)
+        tsf_gauss_out8(&g, tsf_gauss_window(&g, y), c->out + (size_t)y * g.n);
     return TSF_OK;
 }

@@ -2,7 +2,7 @@
  * sharpen.c - the sharpen filter: unsharp mask on the integer Gaussian.
  *
  * With blur b the Gaussian of tsf_kernels.h kept at 8.8 precision,
- * b = (acc + 2^15) >> 16, d = 256 v - b, A = round(256 amount) and
+ * b = (acc + 2^14) >> 15, d = 256 v - b, A = round(256 amount) and
  * T = round(threshold):
  *     out = v                                          where |d| < 256 T
  *     out = clamp(v + floor((A d + 2^15) / 2^16))      elsewhere
@@ -26,32 +26,49 @@ static int32_t filter_halo(const float *p)
     return (int32_t)tsf_gauss_radius(p[P_sigma]);
 }
 
-/* sharp_row - one output row from its blurred sums; alpha is fixed up later. */
-static inline void sharp_row(const uint16_t *t, size_t stride, const uint32_t *w, uint32_t r,
-                             const uint8_t *v, uint8_t *d, uint32_t n, int32_t a, int32_t lim)
+/* sharp1 - one sample: v + amount (v - blur), rounded and clamped, or v below the threshold. */
+static inline uint32_t sharp1(uint32_t v, uint32_t blur, int32_t a, int32_t lim)
 {
-    for (uint32_t j = 0; j < n; j++) {
-        int32_t blur = (int32_t)((tsf_gauss_col(t + j, stride, w, r) + (1u << 15)) >> 16);
-        int32_t diff = ((int32_t)v[j] << 8) - blur;
-        int32_t big = diff >= lim || diff <= -lim;
-        int32_t out = v[j] + tsf_rshift_round(a * diff, 16);
-        d[j] = big ? tsf_clamp_u8(out) : v[j];
+    int32_t diff = (int32_t)(v << 8) - (int32_t)blur;
+    int32_t out = (int32_t)v + tsf_rshift_round(a * diff, 16);
+    out = out < 0 ? 0 : out;
+    out = out > 255 ? 255 : out;
+    return (diff < 0 ? -diff : diff) < lim ? v : (uint32_t)out;
+}
+
+/*
+ * sharp_row - one output row from the input core row v and its 8.8 blur,
+ * four samples per load and store, alpha taken from v.
+ */
+static void sharp_row(const uint8_t *v, const uint16_t *blur, uint8_t *d, uint32_t n,
+                      uint32_t ch, int32_t a, int32_t lim)
+{
+    uint32_t keep = tsf_alpha_mask32(ch), j = 0;
+    for (; j + 4 <= n; j += 4) {
+        uint32_t s = tsf_load_u32(v + j);
+        uint64_t b = tsf_load_u64(blur + j);
+        uint32_t o = sharp1(s & 0xff, b & 0xffff, a, lim) |
+                     sharp1((s >> 8) & 0xff, (b >> 16) & 0xffff, a, lim) << 8 |
+                     sharp1((s >> 16) & 0xff, (b >> 32) & 0xffff, a, lim) << 16 |
+                     sharp1(s >> 24, (uint32_t)(b >> 48), a, lim) << 24;
+        tsf_store_u32(d + j, (o & ~keep) | (s & keep));
     }
+    for (; j < n; j++)
+        d[j] = tsf_is_alpha(j, ch) ? v[j] : (uint8_t)sharp1(v[j], blur[j], a, lim);
 }
 
 static int32_t filter_process(const struct tsf_call *c)
 {
-    uint32_t w[2 * TSF_GAUSS_MAX_RADIUS + 1], r = c->halo, n = c->out_w * c->ch;
+    struct tsf_gauss g;
     int32_t a = tsf_round_i(256.0f * c->p[P_amount]);
     int32_t lim = 256 * tsf_round_i(c->p[P_threshold]);
-    uint16_t *t = tsf_alloc_ptr((uint64_t)c->in_h * n * sizeof *t);
-    if (!t)
+    int32_t rc = tsf_gauss_init(&g, c, c->p[P_sigma]);
+    uint16_t *blur = tsf_alloc_ptr((uint64_t)g.n * sizeof *blur);
+    if (rc != TSF_OK || !blur)
         return TSF_ENOMEM;
-    tsf_gauss_kernel(c->p[P_sigma], r, w);
-    tsf_gauss_rows(c, r, w, t);
-    for (uint32_t y = 0; y < c->out_h; y++)
-        sharp_row(t + (size_t)y * n, n, w, r, tsf_in_core(c, y), c->out + (size_t)y * n, n,
-                  a, lim);
-    tsf_copy_alpha(c);
+    for (uint32_t y = 0; y < c->out_h; y++) {
+        tsf_gauss_out16(&g, tsf_gauss_window(&g, y), blur);
+        sharp_row(tsf_in_core(c, y), blur, c->out + (size_t)y * g.n, g.n, c->ch, a, lim);
+    }
     return TSF_OK;
 }

@@ -1,10 +1,10 @@
 /*
- * tsf_kernels.h - the Gaussian kernel shared by gaussian_blur and sharpen.
+ * tsf_kernels.h - the Gaussian shared by gaussian_blur and sharpen.
  *
- * The kernel is computed in float with tsf_expf and then turned into
- * integer weights w[0..2r] (symmetric, 16-bit fixed point) that sum to
- * exactly TSF_GAUSS_ONE, so that the convolution itself is integer and
- * exact, and therefore the same in every build and at every position.
+ * The kernel is computed in float with tsf_expf and turned into integer
+ * weights w[0..2r] (symmetric, 16-bit fixed point) that sum to exactly
+ * TSF_GAUSS_ONE; the convolution itself is integer and exact, so it gives
+ * the same bits in every build and at every position in a tile.
  *
  *   radius   r = ceil(3 sigma)
  *   weights  g_i = tsf_expf(-i*i / (2 sigma^2)), i = 0..r;
@@ -13,14 +13,22 @@
  *            units still missing from 65536 go, two at a time, to the
  *            pairs with the largest remainders f_i - floor(f_i) (smaller i
  *            first on ties), and the centre w[r] takes the last odd one.
- *            Every tap is within one unit of f_i and the kernel stays
- *            symmetric and never rises away from the centre.
- *   rows     every one of the in_h input rows is filtered horizontally into
- *            8.8 fixed point: t = (sum w[k] * v + 128) >> 8, 0..65280
- *            (the vertical pass needs the halo rows too);
- *   columns  acc = sum w[k] * t, at most 65280 * 65536 < 2^32; the caller
- *            rounds acc to what it needs, (acc + 2^23) >> 24 for 8 bits.
- * The pairs w[k] = w[2r-k] are folded (one multiply per pair).
+ *            Every tap is within one unit of f_i, the kernel is symmetric
+ *            and it never rises away from the centre.
+ *   rows     every one of the in_h input rows (the vertical pass needs
+ *            the halo rows too) is filtered horizontally into 9.7 fixed
+ *            point: t = (sum w[k] v + 2^8) >> 9, at most 32640;
+ *   columns  acc = sum w[k] t < 2^31; gaussian_blur's result is
+ *            (acc + 2^22) >> 23, sharpen's 8.8 blur (acc + 2^14) >> 15.
+ *
+ * Both passes work on four neighbouring samples at once, as 32-bit lanes
+ * of two 64-bit integers (samples 0 and 2, samples 1 and 3).  The bounds
+ * above keep every lane below 2^32, so lanes never carry into each other
+ * and the result is exactly that of one sample at a time; the last
+ * samples of a row (fewer than four) are done one at a time.  Rows are
+ * filtered as the vertical pass needs them, into a ring of 2(2r+1) rows
+ * that holds every row twice so that any window of 2r+1 rows is one
+ * contiguous block (or, when that would not be smaller, all in_h rows).
  */
 #ifndef TSF_KERNELS_H
 #define TSF_KERNELS_H
@@ -29,6 +37,19 @@
 
 #define TSF_GAUSS_ONE 65536u
 #define TSF_GAUSS_MAX_RADIUS 60 /* sigma 20 */
+#define TSF__LANES 0x0000ffff0000ffffull
+
+/* A Gaussian pass over one tile; see tsf_gauss_init. */
+struct tsf_gauss {
+    uint32_t w[2 * TSF_GAUSS_MAX_RADIUS + 1];
+    uint32_t r, span;       /* radius, 2r+1 */
+    uint32_t n;             /* samples in an output row: out_w * ch */
+    uint32_t slots;         /* rows the ring holds */
+    uint32_t next;          /* next input row to filter */
+    uint16_t *wide;         /* the input row being filtered, widened */
+    uint16_t *ring;         /* filtered rows */
+    const struct tsf_call *c;
+};
 
 /* tsf_gauss_radius - the halo a sigma needs: ceil(3 sigma). */
 static inline uint32_t tsf_gauss_radius(float sigma)
@@ -37,8 +58,8 @@ static inline uint32_t tsf_gauss_radius(float sigma)
 }
 
 /*
- * gauss_pick - index i in 1..r of the largest remainder not yet taken
- * (taken[i] == 0), the smaller index on ties.
+ * tsf__gauss_pick - index i in 1..r of the largest remainder not yet taken,
+ * the smaller index on ties; 0 when all are taken.
  */
 static inline uint32_t tsf__gauss_pick(const float *rem, const uint8_t *taken, uint32_t r)
 {
@@ -81,32 +102,141 @@ static inline void tsf_gauss_kernel(float sigma, uint32_t r, uint32_t *w)
     w[r] = (uint32_t)((int64_t)w[r] + left);
 }
 
-/* tsf_gauss_rows - horizontal pass of all in_h rows into t (in_h rows of out_w*ch). */
-static inline void tsf_gauss_rows(const struct tsf_call *c, uint32_t r, const uint32_t *w,
-                                  uint16_t *t)
+/*
+ * tsf__gauss4 - the weighted sums for four neighbouring samples s[0..3]
+ * whose taps are `step` samples apart: samples 0 and 2 in the lanes of
+ * *lo, 1 and 3 in *hi.  Inputs are at most 32640, so a pair of them
+ * still fits a 16-bit lane and is added before splitting.
+ */
+static inline void tsf__gauss4(const uint16_t *s, size_t step, const uint32_t *w, uint32_t r,
+                               uint64_t *lo, uint64_t *hi)
 {
-    uint32_t ch = c->ch, n = c->out_w * ch, wc = w[r];
-    for (uint32_t y = 0; y < c->in_h; y++) {
-        const uint8_t *row = c->in + (size_t)y * c->in_w * ch;
-        uint16_t *dst = t + (size_t)y * n;
-        for (uint32_t j = 0; j < n; j++) {
-            const uint8_t *s = row + j;
-            uint32_t acc = wc * s[r * ch];
-            for (uint32_t k = 0; k < r; k++)
-                acc += w[k] * (uint32_t)(s[k * ch] + s[(2 * r - k) * ch]);
-            dst[j] = (uint16_t)((acc + 128) >> 8);
-        }
+    uint64_t v = tsf_load_u64(s + r * step);
+    uint64_t a = w[r] * (v & TSF__LANES), b = w[r] * ((v >> 16) & TSF__LANES);
+    for (uint32_t k = 0; k < r; k++) {
+        uint64_t pair = tsf_load_u64(s + k * step) + tsf_load_u64(s + (2 * r - k) * step);
+        a += w[k] * (pair & TSF__LANES);
+        b += w[k] * ((pair >> 16) & TSF__LANES);
+    }
+    *lo = a;
+    *hi = b;
+}
+
+/* tsf__gauss1 - the weighted sum for the one sample s[0]. */
+static inline uint32_t tsf__gauss1(const uint16_t *s, size_t step, const uint32_t *w,
+                                   uint32_t r)
+{
+    uint32_t acc = w[r] * s[r * step];
+    for (uint32_t k = 0; k < r; k++)
+        acc += w[k] * (uint32_t)(s[k * step] + s[(2 * r - k) * step]);
+    return acc;
+}
+
+/* tsf__lanes16 - (x + round) >> shift in each lane, packed as four u16 (0,1,2,3). */
+static inline uint64_t tsf__lanes16(uint64_t lo, uint64_t hi, uint64_t round, unsigned shift)
+{
+    lo = ((lo + round) >> shift) & TSF__LANES;
+    hi = ((hi + round) >> shift) & TSF__LANES;
+    return lo | hi << 16;
+}
+
+/* tsf__widen - bytes to u16 samples, four at a time. */
+static inline void tsf__widen(const uint8_t *s, uint16_t *d, uint32_t n)
+{
+    uint32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        uint64_t v = tsf_load_u32(s + i);
+        v = (v | v << 16) & 0x0000ffff0000ffffull;
+        v = (v | v << 8) & 0x00ff00ff00ff00ffull;
+        tsf_store_u64(d + i, v);
+    }
+    for (; i < n; i++)
+        d[i] = s[i];
+}
+
+/* tsf__gauss_row - filter input row y horizontally into its ring slot(s). */
+static inline void tsf__gauss_row(struct tsf_gauss *g, uint32_t y)
+{
+    const struct tsf_call *c = g->c;
+    uint32_t ch = c->ch, n = g->n, j = 0;
+    uint32_t slot = g->slots == c->in_h ? y : y % g->span;
+    uint16_t *d = g->ring + (size_t)slot * n, *twin = d + (size_t)g->span * n;
+    int mirror = g->slots != c->in_h;
+    tsf__widen(c->in + (size_t)y * c->in_w * ch, g->wide, c->in_w * ch);
+    for (; j + 4 <= n; j += 4) {
+        uint64_t lo, hi;
+        tsf__gauss4(g->wide + j, ch, g->w, g->r, &lo, &hi);
+        uint64_t v = tsf__lanes16(lo, hi, 0x0000010000000100ull, 9);
+        tsf_store_u64(d + j, v);
+        if (mirror)
+            tsf_store_u64(twin + j, v);
+    }
+    for (; j < n; j++) {
+        d[j] = (uint16_t)((tsf__gauss1(g->wide + j, ch, g->w, g->r) + 256) >> 9);
+        if (mirror)
+            twin[j] = d[j];
     }
 }
 
-/* tsf_gauss_col - vertical sum for the column starting at s, rows `stride` apart. */
-static inline uint32_t tsf_gauss_col(const uint16_t *s, size_t stride, const uint32_t *w,
-                                     uint32_t r)
+/*
+ * tsf_gauss_init - kernel for sigma, buffers for tile c (whose halo must be
+ * tsf_gauss_radius(sigma)).  Returns TSF_OK or TSF_ENOMEM.
+ */
+static inline int32_t tsf_gauss_init(struct tsf_gauss *g, const struct tsf_call *c, float sigma)
 {
-    uint32_t acc = w[r] * s[r * stride];
-    for (uint32_t k = 0; k < r; k++)
-        acc += w[k] * (uint32_t)(s[k * stride] + s[(2 * r - k) * stride]);
-    return acc;
+    g->c = c;
+    g->r = c->halo;
+    g->span = 2 * g->r + 1;
+    g->n = c->out_w * c->ch;
+    g->slots = 2 * g->span < c->in_h ? 2 * g->span : c->in_h;
+    g->next = 0;
+    g->wide = tsf_alloc_ptr((uint64_t)c->in_w * c->ch * sizeof *g->wide);
+    g->ring = tsf_alloc_ptr((uint64_t)g->slots * g->n * sizeof *g->ring);
+    if (!g->wide || !g->ring)
+        return TSF_ENOMEM;
+    tsf_gauss_kernel(sigma, g->r, g->w);
+    return TSF_OK;
+}
+
+/*
+ * tsf_gauss_window - the 2r+1 filtered rows output row y needs, as one
+ * block with rows n samples apart.  Call for y = 0, 1, 2, ... in order.
+ */
+static inline const uint16_t *tsf_gauss_window(struct tsf_gauss *g, uint32_t y)
+{
+    while (g->next <= y + 2 * g->r)
+        tsf__gauss_row(g, g->next++);
+    uint32_t first = g->slots == g->c->in_h ? y : y % g->span;
+    return g->ring + (size_t)first * g->n;
+}
+
+/* tsf_gauss_out8 - the blurred 8-bit row from window t: (acc + 2^22) >> 23. */
+static inline void tsf_gauss_out8(const struct tsf_gauss *g, const uint16_t *t, uint8_t *d)
+{
+    uint32_t n = g->n, j = 0;
+    for (; j + 4 <= n; j += 4) {
+        uint64_t lo, hi;
+        tsf__gauss4(t + j, n, g->w, g->r, &lo, &hi);
+        lo = ((lo + 0x0040000000400000ull) >> 23) & 0x000000ff000000ffull;
+        hi = ((hi + 0x0040000000400000ull) >> 23) & 0x000000ff000000ffull;
+        uint64_t x = lo | hi << 8;
+        tsf_store_u32(d + j, (uint32_t)((x & 0xffff) | ((x >> 16) & 0xffff0000)));
+    }
+    for (; j < n; j++)
+        d[j] = (uint8_t)((tsf__gauss1(t + j, n, g->w, g->r) + (1u << 22)) >> 23);
+}
+
+/* tsf_gauss_out16 - the blurred row from window t in 8.8: (acc + 2^14) >> 15. */
+static inline void tsf_gauss_out16(const struct tsf_gauss *g, const uint16_t *t, uint16_t *d)
+{
+    uint32_t n = g->n, j = 0;
+    for (; j + 4 <= n; j += 4) {
+        uint64_t lo, hi;
+        tsf__gauss4(t + j, n, g->w, g->r, &lo, &hi);
+        tsf_store_u64(d + j, tsf__lanes16(lo, hi, 0x0000400000004000ull, 15));
+    }
+    for (; j < n; j++)
+        d[j] = (uint16_t)((tsf__gauss1(t + j, n, g->w, g->r) + (1u << 14)) >> 15);
 }
 
 #endif

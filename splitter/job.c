@@ -91,8 +91,8 @@ int job_new_id(const char *spool, const struct manifest *m, char *id, char *err)
     for (int k = 1; k < 1000; k++) {
         if (k == 1)
             snprintf(id, SPOOL_JOB_ID_MAX, "%s-%s%s", stamp, stem, suffix);
-        else
-            snprintf(id, SPOOL_JOB_ID_MAX, "%s-%s-%d%s", stamp, stem, k, suffix);
+        else    /* "...Z.2-" sorts after "...Z-": ids stay in creation order */
+            snprintf(id, SPOOL_JOB_ID_MAX, "%s.%d-%s%s", stamp, k, stem, suffix);
         if (spool_path(path, spool, id, NULL, err) < 0)
             return -1;
         if (access(path, F_OK) != 0)

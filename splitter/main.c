@@ -90,6 +90,7 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
     c->o.keep_done = 1;
     img_default_opts(&c->o.out_opts);
     int opt;
+    opterr = 0;     /* bad_option() says it in one line */
     long long v;
     while ((opt = getopt_long(argc, argv, "s:f:t:o:qh", lo, NULL)) != -1) {
         switch (opt) {
@@ -130,7 +131,7 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
         case O_PRINTIN: c->print_input = 1; break;
         case 'h': usage(stdout); exit(EXIT_OK);
         case O_VER: printf("splitter (tilespool) %s\n", TS_VERSION); exit(EXIT_OK);
-        default: return errf_usage("try 'splitter --help'");
+        default: return bad_option(argv);
         }
     }
     c->inputs = argv + optind;
@@ -141,6 +142,11 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
         return errf_usage("no filter chain: give -f CHAIN (e.g. -f grayscale)");
     if (c->ninputs == 0)
         return errf_usage("no input images");
+    struct stat st;
+    if (c->output && !(stat(c->output, &st) == 0 && S_ISDIR(st.st_mode)) &&
+        img_format_from_path(c->output) == IMG_UNKNOWN)
+        return errf_usage("-o %s: the output must end in .png, .jpg/.jpeg or "
+                          ".pnm/.ppm/.pgm/.pam", c->output);
     return 0;
 }
 

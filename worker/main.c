@@ -72,6 +72,7 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
     c->o.max_memory = 1024ull << 20;
     c->jobs = calloc((size_t)argc, sizeof *c->jobs);
     int opt;
+    opterr = 0;     /* bad_option() says it in one line */
     char *end;
     double v;
     while ((opt = getopt_long(argc, argv, "s:w:j:qh", lo, NULL)) != -1) {
@@ -98,7 +99,7 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
             break;
         case 'h': usage(stdout); exit(EXIT_OK);
         case O_VERSION: printf("worker (tilespool) %s\n", TS_VERSION); exit(EXIT_OK);
-        default: return errf_usage("try 'worker --help'");
+        default: return bad_option(argv);
         }
     }
     if (optind < argc)

@@ -8,7 +8,7 @@
  * by round trips and by reading their PNG output back with plain libpng.
  * Broken files (truncated, corrupt, empty, unknown, too large) must give
  * errors.  Everything lives in a private temporary directory, removed at
- * the end.
+ * the end.  The test_* functions return nothing: each reports through CHECK.
  */
 #include "image.h"
 #include "err.h"
@@ -38,7 +38,7 @@ static const char *tpath(const char *name)
     return buf[next];
 }
 
-/* cleanup - removes every file in the test directory and the directory. */
+/* cleanup - removes the test directory and every file in it; returns nothing. */
 static void cleanup(void)
 {
     DIR *d = opendir(dir);
@@ -638,9 +638,11 @@ static void test_png_broken(void)
 {
     static const struct png_case il = { "il", PNG_COLOR_TYPE_RGB, 8, 1, 0, 64, 64 };
     struct img_write_opts o;
+    struct img_info info;
     struct png_src p;
     char err[ERR_MAX];
     uint8_t *pix = noise(64 * 64 * 3), *data;
+    img_reader *r;
     size_t len = 0;
 
     img_default_opts(&o);
@@ -650,6 +652,12 @@ static void test_png_broken(void)
     truncate_copy(tpath("ok.png"), tpath("half.png"), len / 2, NULL, 0);
     CHECK(expect_read_error(tpath("half.png"), "half.png: png: unexpected end of file", err),
           "png cut in half", "%s", err);
+    r = img_open(tpath("half.png"), 0, &info, err);
+    int first = r ? img_read_rows(r, pix, 64, err) : 0;
+    int again = r ? img_read_rows(r, pix, 0, err) : 0;
+    CHECK(r != NULL && first == -1 && again == -1 && has(err, "cannot read after an earlier error"),
+          "png reader stays failed after an error", "%d %d %s", first, again, err);
+    img_close(r);
     truncate_copy(tpath("ok.png"), tpath("noiend.png"), len - 12, NULL, 0);
     CHECK(expect_read_error(tpath("noiend.png"), "unexpected end of file", err),
           "png without IEND", "%s", err);
@@ -1227,6 +1235,7 @@ static void test_names(void)
           "img_format_name", "mismatch");
 }
 
+/* main - runs every check in a fresh directory; returns 0 if all passed. */
 int main(void)
 {
     const char *t = getenv("TMPDIR");

@@ -5,7 +5,8 @@
  * private temporary directory, parses it with pnm_read_header() and checks
  * the fields, the file position left behind and the error message.  Last,
  * a few thousand mutated headers check that the parser never accepts
- * nonsense (and, under ASan, never reads out of bounds).
+ * nonsense (and, under ASan, never reads out of bounds).  The test_*
+ * functions return nothing: each reports through CHECK.
  */
 #include "netpbm.h"
 #include "err.h"
@@ -406,6 +407,7 @@ static void test_mutations(void)
           "%d of %d accepted", accepted, n);
 }
 
+/* main - runs every check in a fresh directory; returns 0 if all passed. */
 int main(void)
 {
     if (setup() < 0) {
