@@ -61,7 +61,10 @@ static int parse_stage(const char *text, size_t len, struct chain_stage *st, cha
     const char *colon = memchr(text, ':', len);
     size_t nlen = colon ? (size_t)(colon - text) : len;
     if (nlen == 0)
-        return errf(err, "filter chain: empty filter name in '%.*s'", (int)len, text);
+        return len == 0 ? errf(err, "filter chain: empty filter name (two commas, or a comma "
+                               "at an end)")
+                        : errf(err, "filter chain: empty filter name before '%.*s'", (int)len,
+                               text);
     if (nlen >= CHAIN_NAME_MAX)
         return errf(err, "filter chain: filter name too long: '%.*s'", (int)nlen, text);
     memcpy(st->name, text, nlen);

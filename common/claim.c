@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,6 +86,14 @@ int claim_adopt(const char *jobdir, const char *entry, struct claim *c, char *er
         return 1;
     if (fd < 0)
         return -1;
+    /* Another recovery may have moved the file between our open and our
+     * lock (and let go of it): then the name no longer leads to it. */
+    struct stat held, now;
+    if (fstat(fd, &held) < 0 || stat(c->path, &now) < 0 || held.st_ino != now.st_ino ||
+        held.st_dev != now.st_dev) {
+        close(fd);
+        return 1;
+    }
     c->fd = fd;
     return 0;
 }
@@ -179,6 +188,9 @@ int claim_recover(const char *jobdir, int *requeued, int *finished, char *err)
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
         struct claim c;
+        char tile[SPOOL_TILE_NAME_MAX];
+        if (claim_tile_of(names[i], tile) < 0)
+            continue;       /* not a claim: not ours to move */
         int r = claim_adopt(jobdir, names[i], &c, err);
         if (r != 0) {
             rc = r < 0 ? -1 : 0;

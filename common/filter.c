@@ -267,7 +267,7 @@ uint8_t *filter_mem(struct filter_inst *fi, uint32_t off, uint64_t len, char *er
         base = mem->data;
         size = mem->size;
     }
-    if (off == 0 || (uint64_t)off + len > size) {
+    if (off == 0 || len > size || off > size - len) {
         errf(err, "filter %s: buffer [%u, +%llu) is outside its memory (%llu bytes)",
              fi->m->name, off, (unsigned long long)len, (unsigned long long)size);
         return NULL;

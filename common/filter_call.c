@@ -160,7 +160,8 @@ static int parse_channels(cJSON *arr, const char *module, unsigned *mask, char *
     cJSON *c;
     *mask = 0;
     cJSON_ArrayForEach(c, arr) {
-        if (!cJSON_IsNumber(c) || c->valueint < 1 || c->valueint > 4)
+        if (!cJSON_IsNumber(c) || c->valuedouble != (double)c->valueint || c->valueint < 1 ||
+            c->valueint > 4)
             return errf(err, "filter %s: describe: channels must hold numbers 1..4", module);
         *mask |= 1u << c->valueint;
     }
@@ -201,6 +202,12 @@ int filter_parse_desc(const char *json, const char *module, struct filter_desc *
     cJSON_ArrayForEach(p, params) {
         if (parse_param_desc(p, module, &d->params[d->nparams], err) < 0)
             goto done;
+        for (int k = 0; k < d->nparams; k++)
+            if (strcmp(d->params[k].name, d->params[d->nparams].name) == 0) {
+                errf(err, "filter %s: describe: param '%s' declared twice", module,
+                     d->params[k].name);
+                goto done;
+            }
         d->nparams++;
     }
     rc = 0;

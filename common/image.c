@@ -196,6 +196,15 @@ int img_read_rows(img_reader *r, uint8_t *buf, uint32_t nrows, char *err)
     return 0;
 }
 
+/* img_has_trailing_bytes - after the last row: 1 if the file goes on past
+ * the image's end, 0 if not, -1 if rows remain unread. */
+int img_has_trailing_bytes(img_reader *r)
+{
+    if (r->next_row != r->height || r->failed)
+        return -1;
+    return fgetc(r->f) != EOF;
+}
+
 /* img_close - frees the reader and closes its file; returns nothing. */
 void img_close(img_reader *r)
 {

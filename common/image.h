@@ -61,6 +61,11 @@ img_reader *img_open(const char *path, uint64_t max_pixels,
  * a truncated or corrupt file is an error, never silently padded. */
 int img_read_rows(img_reader *r, uint8_t *buf, uint32_t nrows, char *err);
 
+/* img_has_trailing_bytes - once every row is read: 1 if the file has bytes
+ * after the image's end, 0 if not; -1 if rows remain.  Exact for PNG and
+ * netpbm; JPEG's decoder reads ahead, so it may answer 0 for a few bytes. */
+int img_has_trailing_bytes(img_reader *r);
+
 /* img_close - release everything the reader holds; NULL is fine. */
 void img_close(img_reader *r);
 

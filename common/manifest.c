@@ -160,7 +160,7 @@ static void get_str(struct rd *r, cJSON *o, const char *path, const char *key, c
     if (!v)
         return;
     if (strlen(v->valuestring) >= n) {
-        errf(r->err, "%s: field '%s.%s' is too long", r->file, path, key);
+        errf(r->err, "%s: field '%s%s%s' is too long", r->file, path, *path ? "." : "", key);
         r->failed = 1;
         return;
     }
@@ -190,7 +190,8 @@ static uint64_t get_hex(struct rd *r, cJSON *o, const char *path, const char *ke
     uint64_t v = 0;
     get_str(r, o, path, key, s, sizeof s);
     if (!r->failed && hash_parse_hex(s, &v) < 0) {
-        errf(r->err, "%s: field '%s.%s' is not 16 hex digits", r->file, path, key);
+        errf(r->err, "%s: field '%s%s%s' is not 16 hex digits", r->file, path,
+             *path ? "." : "", key);
         r->failed = 1;
     }
     return v;
@@ -211,6 +212,10 @@ static void read_source(struct rd *r, cJSON *root, struct manifest *m)
     m->source_format = strcmp(fmt, "png") == 0 ? IMG_PNG : strcmp(fmt, "jpeg") == 0 ? IMG_JPEG
                        : strcmp(fmt, "pnm") == 0 ? IMG_PNM : IMG_UNKNOWN;
     m->source.format = m->source_format;
+    if (!r->failed && m->source_format == IMG_UNKNOWN) {
+        errf(r->err, "%s: field 'source.format' must be \"png\", \"jpeg\" or \"pnm\"", r->file);
+        r->failed = 1;
+    }
     m->source.width = (uint32_t)get_int(r, s, "source", "width", 1, UINT32_MAX);
     m->source.height = (uint32_t)get_int(r, s, "source", "height", 1, UINT32_MAX);
     m->source.channels = (int)get_int(r, s, "source", "channels", 1, 4);

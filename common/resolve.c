@@ -117,6 +117,8 @@ static int resolve_stage(const struct chain_stage *st, enum filter_backend backe
         goto done;
     *why = RESOLVE_MODULE;
     rc = stage_halo(fi, s, err);
+    if (rc == 0)
+        *why = RESOLVE_OK;
 done:
     filter_free(fi);
     if (rc == 0 && keep)

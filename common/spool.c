@@ -72,7 +72,7 @@ int spool_path(char *out, const char *dir, const char *a, const char *b, char *e
     int n = b ? snprintf(out, PATH_MAX, "%s/%s/%s", dir, a, b)
               : snprintf(out, PATH_MAX, "%s/%s", dir, a);
     if (n < 0 || n >= PATH_MAX)
-        return errf(err, "%s/%s: path too long", dir, a);
+        return errf(err, "path too long: %.200s.../%.100s", dir, a);
     return 0;
 }
 
@@ -183,13 +183,13 @@ int spool_file_begin(struct spool_file *sf, const char *jobdir, const char *sub,
     char dir[PATH_MAX];
     if (sub ? spool_path(dir, jobdir, sub, NULL, err) < 0
             : snprintf(dir, sizeof dir, "%s", jobdir) >= (int)sizeof dir)
-        return errf(err, "%s: path too long", jobdir);
+        return errf(err, "path too long: %.200s...", jobdir);
     if (spool_path(sf->final, dir, name, NULL, err) < 0)
         return -1;
     int n = snprintf(sf->tmp, sizeof sf->tmp, "%s/%s/%s.%ld.%u", jobdir, SPOOL_TMP, name,
                      (long)getpid(), tmp_serial++);
     if (n < 0 || n >= (int)sizeof sf->tmp)
-        return errf(err, "%s: path too long", jobdir);
+        return errf(err, "path too long: %.200s...", jobdir);
     return open_tmp(sf, err);
 }
 
@@ -198,13 +198,13 @@ int spool_file_begin_at(struct spool_file *sf, const char *final, char *err)
     memset(sf, 0, sizeof *sf);
     char dir[PATH_MAX];
     if (snprintf(sf->final, sizeof sf->final, "%s", final) >= (int)sizeof sf->final)
-        return errf(err, "%s: path too long", final);
+        return errf(err, "path too long: %.200s...", final);
     dir_of(final, dir);
     const char *base = strrchr(final, '/') ? strrchr(final, '/') + 1 : final;
     int n = snprintf(sf->tmp, sizeof sf->tmp, "%s/.%s.tmp.%ld.%u", dir, base, (long)getpid(),
                      tmp_serial++);
     if (n < 0 || n >= (int)sizeof sf->tmp)
-        return errf(err, "%s: path too long", final);
+        return errf(err, "path too long: %.200s...", final);
     return open_tmp(sf, err);
 }
 
@@ -246,8 +246,12 @@ int spool_rename(const char *from, const char *to, char *err)
 {
     spool_fault_point();
     if (rename(from, to) < 0) {
-        if (errno == ENOENT)
+        /* ENOENT also means the target's directory is missing: only a
+         * vanished source is a lost race */
+        int e = errno;
+        if (e == ENOENT && access(from, F_OK) != 0)
             return 1;
+        errno = e;
         return errf_sys(err, "rename %s -> %s", from, to);
     }
     if (durable) {

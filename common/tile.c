@@ -80,7 +80,8 @@ static int read_png_tile(const struct manifest *m, const char *path, uint8_t *ds
                          uint32_t h, char *err)
 {
     struct img_info info;
-    img_reader *r = img_open(path, (uint64_t)w * h, &info, err);
+    /* a generous limit: a wrong size is reported below, with both sizes */
+    img_reader *r = img_open(path, (uint64_t)w * h * 4 + 4096, &info, err);
     if (!r)
         return -1;
     int rc = 0;
@@ -89,8 +90,8 @@ static int read_png_tile(const struct manifest *m, const char *path, uint8_t *ds
         rc = errf(err, "%s: tile is %s %ux%u with %d channels, expected PNG %ux%u with %d",
                   path, img_format_name(info.format), info.width, info.height, info.channels,
                   w, h, m->source.channels);
-    else
-        rc = img_read_rows(r, dst, h, err);
+    else if ((rc = img_read_rows(r, dst, h, err)) == 0 && img_has_trailing_bytes(r) != 0)
+        rc = errf(err, "%s: tile has bytes after its image", path);
     img_close(r);
     return rc;
 }

@@ -29,6 +29,8 @@ static int read_uleb(struct reader *r, uint32_t *out)
         if (r->p >= r->end)
             return -1;
         uint8_t b = *r->p++;
+        if (shift == 28 && b > 0x0f)
+            return -1;      /* more than 32 bits: malformed, as wabt says */
         v |= (uint32_t)(b & 0x7f) << shift;
         if (!(b & 0x80)) {
             *out = v;

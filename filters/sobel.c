@@ -5,10 +5,10 @@
  * the 3x3 Sobel operators
  *     gx = (L[-1,+1] + 2 L[0,+1] + L[+1,+1]) - (L[-1,-1] + 2 L[0,-1] + L[+1,-1])
  *     gy = (L[+1,-1] + 2 L[+1,0] + L[+1,+1]) - (L[-1,-1] + 2 L[-1,0] + L[-1,+1])
- * ([row, column] offsets) the output is min(255, round(sqrt(gx^2 + gy^2))),
- * computed as (int)(sqrtf(s) + 0.5f): s < 2^24 is exact in float and
- * sqrtf is correctly rounded, so this is the exact rounded root.  It goes
- * to every colour channel; alpha is kept.
+ * ([row, column] offsets) the output is min(255, round(sqrt(gx^2 + gy^2))):
+ * the sum is below 2^24, so exact in float, and sqrtf is correctly rounded,
+ * so this is the exact rounded root.  It goes to every colour channel;
+ * alpha is kept.
  */
 #include "tsf.h"
 
@@ -23,57 +23,87 @@ static int32_t filter_halo(const float *p)
     return 1;
 }
 
-/* luma_plane - the luma of every input pixel, in_w * in_h bytes. */
-static void luma_plane(const struct tsf_call *c, uint8_t *l)
+/* luma_row - the luma of w input pixels, ch a constant after inlining. */
+static inline void luma_row(const uint8_t *s, uint8_t *l, uint32_t w, uint32_t ch)
 {
-    const uint8_t *s = c->in;
-    uint32_t n = c->in_w * c->in_h, ch = c->ch;
-    if (ch < 3) {
-        for (uint32_t i = 0; i < n; i++)
-            l[i] = s[i * ch];
-        return;
+    for (uint32_t x = 0; x < w; x++, s += ch)
+        l[x] = ch < 3 ? s[0] : (uint8_t)tsf_luma601(s[0], s[1], s[2]);
+}
+
+/*
+ * magnitude - min(255, round(sqrt(gx^2 + gy^2))).  Adding 2^23 rounds the
+ * root to the nearest integer and leaves it in the low mantissa bits, which
+ * spares a float-to-int conversion (and wasm2c's checks around it).  Ties
+ * cannot occur: a root of an integer is never within 1e-4 of k + 1/2.
+ */
+static inline uint32_t magnitude(int32_t gx, int32_t gy)
+{
+    union { float f; uint32_t u; } m = {tsf_sqrtf((float)(gx * gx + gy * gy)) + 8388608.0f};
+    uint32_t v = m.u - 0x4b000000u;
+    return v > 255 ? 255 : v;
+}
+
+/*
+ * sobel_row - one output row from luma rows a, b, c (above, on, below).
+ * With column sums A = a + 2b + c and differences D = c - a, gx is
+ * A[x+2] - A[x] and gy is D[x] + 2 D[x+1] + D[x+2]; the last two columns
+ * stay in registers.  s is the input core row, for alpha.
+ */
+static inline void sobel_row(const uint8_t *a, const uint8_t *b, const uint8_t *c,
+                             const uint8_t *s, uint8_t *d, uint32_t w, uint32_t ch)
+{
+    int32_t a0 = a[0] + 2 * b[0] + c[0], a1 = a[1] + 2 * b[1] + c[1];
+    int32_t d0 = c[0] - a[0], d1 = c[1] - a[1];
+    for (uint32_t x = 0; x < w; x++, d += ch, s += ch) {
+        int32_t a2 = a[x + 2] + 2 * b[x + 2] + c[x + 2], d2 = c[x + 2] - a[x + 2];
+        uint32_t m = magnitude(a2 - a0, d0 + 2 * d1 + d2);
+        if (ch == 4) {
+            tsf_store_u32(d, m * 0x010101u | (uint32_t)s[3] << 24);
+        } else {
+            d[0] = (uint8_t)m;
+            if (ch == 2)
+                d[1] = s[1];
+            if (ch == 3) {
+                d[1] = (uint8_t)m;
+                d[2] = (uint8_t)m;
+            }
+        }
+        a0 = a1;
+        a1 = a2;
+        d0 = d1;
+        d1 = d2;
     }
-    for (uint32_t i = 0; i < n; i++, s += ch)
-        l[i] = (uint8_t)tsf_luma601(s[0], s[1], s[2]);
 }
 
-/* magnitude - the Sobel magnitude at the pixel below-right of a[0] (rows a, b, c). */
-static inline uint32_t magnitude(const uint8_t *a, const uint8_t *b, const uint8_t *c)
+/* sobel_rows - the whole tile with ch channels, a constant after inlining. */
+static inline void sobel_rows(const struct tsf_call *c, uint8_t *l[3], uint32_t ch)
 {
-    int32_t gx = (a[2] + 2 * b[2] + c[2]) - (a[0] + 2 * b[0] + c[0]);
-    int32_t gy = (c[0] + 2 * c[1] + c[2]) - (a[0] + 2 * a[1] + a[2]);
-    uint32_t m = (uint32_t)(int32_t)(tsf_sqrtf((float)(gx * gx + gy * gy)) + 0.5f);
-    return m > 255 ? 255 : m;
-}
-
-/* sobel_row - one output row of ch (a constant after inlining) channels. */
-static inline void sobel_row(const uint8_t *a, uint32_t stride, uint8_t *d, uint32_t w,
-                             uint32_t ch)
-{
-    uint32_t colours = tsf_has_alpha(ch) ? ch - 1 : ch;
-    for (uint32_t x = 0; x < w; x++, d += ch) {
-        uint8_t m = (uint8_t)magnitude(a + x, a + x + stride, a + x + 2 * stride);
-        for (uint32_t k = 0; k < colours; k++)
-            d[k] = m;
+    size_t in_row = (size_t)c->in_w * ch, out_row = (size_t)c->out_w * ch;
+    for (uint32_t k = 0; k < 3; k++)
+        luma_row(c->in + k * in_row, l[k], c->in_w, ch);
+    for (uint32_t y = 0; y < c->out_h; y++) {
+        if (y > 0) {
+            uint8_t *t = l[0];
+            l[0] = l[1];
+            l[1] = l[2];
+            l[2] = t;
+            luma_row(c->in + (y + 2) * in_row, l[2], c->in_w, ch);
+        }
+        sobel_row(l[0], l[1], l[2], tsf_in_core(c, y), c->out + y * out_row, c->out_w, ch);
     }
 }
 
 static int32_t filter_process(const struct tsf_call *c)
 {
-    uint8_t *l = tsf_alloc_ptr((uint64_t)c->in_w * c->in_h);
-    if (!l)
-        return TSF_ENOMEM;
-    luma_plane(c, l);
-    for (uint32_t y = 0; y < c->out_h; y++) {
-        const uint8_t *a = l + (size_t)y * c->in_w;
-        uint8_t *d = c->out + (size_t)y * c->out_w * c->ch;
-        switch (c->ch) {
-        case 1: sobel_row(a, c->in_w, d, c->out_w, 1); break;
-        case 2: sobel_row(a, c->in_w, d, c->out_w, 2); break;
-        case 3: sobel_row(a, c->in_w, d, c->out_w, 3); break;
-        default: sobel_row(a, c->in_w, d, c->out_w, 4); break;
-        }
+    uint8_t *l[3];
+    for (uint32_t k = 0; k < 3; k++)
+        if (!(l[k] = tsf_alloc_ptr(c->in_w)))
+            return TSF_ENOMEM;
+    switch (c->ch) {
+    case 1: sobel_rows(c, l, 1); break;
+    case 2: sobel_rows(c, l, 2); break;
+    case 3: sobel_rows(c, l, 3); break;
+    default: sobel_rows(c, l, 4); break;
     }
-    tsf_copy_alpha(c);
     return TSF_OK;
 }

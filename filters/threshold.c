@@ -15,18 +15,23 @@ TSF_POINT_FILTER("threshold",
                  "alpha unchanged",
                  "[1,2,3,4]", PARAMS);
 
-/* rgb_pixels - n pixels of ch (3 or 4, a constant after inlining) channels. */
+/*
+ * rgb_pixels - n pixels of ch (3 or 4, a constant after inlining) channels,
+ * one 4-byte load and store per pixel.  With 3 channels the store's fourth
+ * byte lands on the next pixel, which is written after it, so the last
+ * pixel is done a byte at a time.
+ */
 static inline void rgb_pixels(const uint8_t *s, uint8_t *d, uint32_t n, uint32_t ch,
                               uint32_t level)
 {
-    for (uint32_t i = 0; i < n; i++, s += ch, d += ch) {
-        uint8_t v = tsf_luma601(s[0], s[1], s[2]) >= level ? 255 : 0;
-        d[0] = v;
-        d[1] = v;
-        d[2] = v;
-        if (ch == 4)
-            d[3] = s[3];
+    uint32_t alpha = ch == 4 ? 0xff000000u : 0, last = ch == 4 ? n : n - 1, i = 0;
+    for (; i < last; i++, s += ch, d += ch) {
+        uint32_t v = tsf_load_u32(s);
+        uint32_t y = tsf_luma601(v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff);
+        tsf_store_u32(d, (y >= level ? 0xffffffu : 0) | (v & alpha));
     }
+    if (i < n)
+        d[0] = d[1] = d[2] = tsf_luma601(s[0], s[1], s[2]) >= level ? 255 : 0;
 }
 
 static int32_t filter_process(const struct tsf_call *c)

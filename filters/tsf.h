@@ -398,21 +398,32 @@ static inline void tsf_copy_alpha(const struct tsf_call *c)
 
 /*
  * tsf_apply_lut - point filters: out = lut[in] on colour samples, alpha
- * copied; four bytes per load and store.
+ * copied.  One loop per channel count keeps the alpha test out of it
+ * (bytes one at a time: the table lookups dominate, and wider loads only
+ * add shifts).
  */
 static inline void tsf_apply_lut(const struct tsf_call *c, const uint8_t lut[256])
 {
     const uint8_t *s = c->in;
     uint8_t *d = c->out;
-    uint32_t n = c->out_w * c->out_h * c->ch, keep = tsf_alpha_mask32(c->ch), i = 0;
-    for (; i + 4 <= n; i += 4) {
-        uint32_t v = tsf_load_u32(s + i);
-        uint32_t o = (uint32_t)lut[v & 0xff] | (uint32_t)lut[(v >> 8) & 0xff] << 8 |
-                     (uint32_t)lut[(v >> 16) & 0xff] << 16 | (uint32_t)lut[v >> 24] << 24;
-        tsf_store_u32(d + i, (o & ~keep) | (v & keep));
+    uint32_t n = c->out_w * c->out_h;
+    if (c->ch == 2) {
+        for (uint32_t i = 0; i < n; i++, s += 2, d += 2) {
+            d[0] = lut[s[0]];
+            d[1] = s[1];
+        }
+    } else if (c->ch == 4) {
+        for (uint32_t i = 0; i < n; i++, s += 4, d += 4) {
+            d[0] = lut[s[0]];
+            d[1] = lut[s[1]];
+            d[2] = lut[s[2]];
+            d[3] = s[3];
+        }
+    } else {
+        n *= c->ch;
+        for (uint32_t i = 0; i < n; i++)
+            d[i] = lut[s[i]];
     }
-    for (; i < n; i++)
-        d[i] = tsf_is_alpha(i, c->ch) ? s[i] : lut[s[i]];
 }
 
 /* ---- describe and the exports ------------------------------------------ */
