@@ -21,4 +21,5 @@ $(STAMP): FORCE
 	@printf '%s\n' '$(FILTER)' | cmp -s - $@ || printf '%s\n' '$(FILTER)' > $@
 
 $(OUT)/%: $(IN)/% $(STAMP)
-	$(TILESPOOL) run -q --spool '$(SPOOL)' -f '$(FILTER)' $(if $(WORKERS),-w $(WORKERS)) '$<' '$@'
+	@echo tilespool run -f '$(FILTER)' '$<' '$@'
+	@$(TILESPOOL) run -q --spool '$(SPOOL)' -f '$(FILTER)' $(if $(WORKERS),-w $(WORKERS)) '$<' '$@'
