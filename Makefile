@@ -65,7 +65,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRC   := $(wildcard tests/tools/*.c)
 TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 
-.PHONY: all deps programs filters tools test test-unit demo bench batch install uninstall clean
+.PHONY: all deps programs filters tools test demo bench batch fuzz crashtest install uninstall clean
 .SUFFIXES:
 .SECONDARY:
 .DELETE_ON_ERROR:
@@ -156,6 +156,14 @@ test: all
 
 demo: all
 	sh scripts/demo
+
+# Long runs of what `make test` runs briefly.
+fuzz: all
+	$(MAKE) -f tests/fuzz/fuzz.mk run FUZZ_SECONDS=$(or $(FUZZ_SECONDS),300)
+
+crashtest: all
+	$(MAKE) SAN=1 programs tools
+	TILESPOOL_CRASH_TRIALS=$(or $(TRIALS),1000) TESTS="crash_random" sh tests/run
 
 bench: all
 	sh scripts/bench $(if $(QUICK),--quick)
