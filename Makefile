@@ -103,7 +103,10 @@ $(B)/bin/tilespool: scripts/tilespool
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(WASMRT) $(LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(WASMRT) $(LIBS)
+
+# tests of worker code link the worker module they test
+$(B)/tests/test_confine: $(B)/obj/worker/confine.o
 
 $(B)/tools/%: $(B)/obj/tests/tools/%.o $(B)/libcommon.a
 	@mkdir -p $(dir $@)

@@ -10,6 +10,7 @@
  */
 #include "worker.h"
 #include "claim.h"
+#include "confine.h"
 #include "err.h"
 #include "filter.h"
 #include "exec.h"
@@ -229,6 +230,11 @@ void child_main(const struct worker_opts *o, struct job *jobs, int njobs, struct
     if (!l)
         _exit(CHILD_SPOOL);
     close_inherited();
+    char cerr[ERR_MAX];
+    if (confine_child(jobs, njobs, cerr) < 0) {
+        msg_warn("cannot confine worker child: %s", cerr);
+        _exit(CHILD_SPOOL);
+    }
     filter_runtime_init();
     for (;;) {
         int worked = 0;

@@ -20,6 +20,7 @@
  *     I/O error.
  */
 #include "worker.h"
+#include "confine.h"
 #include "err.h"
 #include "filter.h"
 #include "hash.h"
@@ -204,6 +205,9 @@ int main(int argc, char **argv)
     if (parse_cmdline(argc, argv, &c) < 0)
         return free(c.jobs), EXIT_USAGE;
     msg_set_quiet(c.o.quiet);
+    if (!confine_available())
+        msg_warn("this kernel has no Landlock: worker children are not confined to the "
+                 "job directories");
     int status;
     for (;;) {
         struct job *jobs = NULL;
