@@ -180,6 +180,10 @@ batch: all
 BINDIR     = $(DESTDIR)$(PREFIX)/bin
 LIBEXECDIR = $(DESTDIR)$(PREFIX)/libexec/tilespool
 FILTERDIR  = $(DESTDIR)$(PREFIX)/lib/tilespool/filters
+MANDIR     = $(DESTDIR)$(PREFIX)/share/man
+COMPLDIR   = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+MAN1_PAGES := tilespool splitter worker assembler
+MAN7_PAGES := tilespool-filter
 
 install: all
 	install -d $(BINDIR) $(LIBEXECDIR) $(FILTERDIR)
@@ -187,10 +191,16 @@ install: all
 	install -m 755 $(PROGRAMS:%=build/bin/%) $(LIBEXECDIR)/
 	install -m 644 $(FILTER_NAMES:%=build/filters/%.so) $(FILTER_NAMES:%=build/filters/%.wasm) \
 	  $(FILTERDIR)/
+	install -d $(MANDIR)/man1 $(MANDIR)/man7 $(COMPLDIR)
+	install -m 644 $(MAN1_PAGES:%=docs/man/%.1) $(MANDIR)/man1/
+	install -m 644 $(MAN7_PAGES:%=docs/man/%.7) $(MANDIR)/man7/
+	install -m 644 scripts/tilespool-completion.bash $(COMPLDIR)/tilespool
 
 uninstall:
 	rm -f $(BINDIR)/tilespool $(PROGRAMS:%=$(LIBEXECDIR)/%)
 	rm -f $(FILTER_NAMES:%=$(FILTERDIR)/%.so) $(FILTER_NAMES:%=$(FILTERDIR)/%.wasm)
+	rm -f $(MAN1_PAGES:%=$(MANDIR)/man1/%.1) $(MAN7_PAGES:%=$(MANDIR)/man7/%.7) \
+	  $(COMPLDIR)/tilespool
 	-rmdir $(LIBEXECDIR) $(FILTERDIR) $(DESTDIR)$(PREFIX)/lib/tilespool 2>/dev/null
 
 clean:
