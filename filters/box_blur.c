@@ -103,6 +103,7 @@ static int32_t filter_process(const struct tsf_call *c)
         return TSF_ENOMEM;
     memset(cs, 0, (size_t)n * sizeof *cs);
     memset(zero, 0, n);
+    /* the first 2r+1 rows go in against a row of zeros */
     for (uint32_t k = 0; k < span; k++)
         col_update(cs, c->in + (size_t)k * n, zero, n);
     for (uint32_t y = 0; y < c->out_h; y++) {

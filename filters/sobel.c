@@ -33,8 +33,10 @@ static inline void luma_row(const uint8_t *s, uint8_t *l, uint32_t w, uint32_t c
 /*
  * magnitude - min(255, round(sqrt(gx^2 + gy^2))).  Adding 2^23 rounds the
  * root to the nearest integer and leaves it in the low mantissa bits, which
- * spares a float-to-int conversion (and wasm2c's checks around it).  Ties
- * cannot occur: a root of an integer is never within 1e-4 of k + 1/2.
+ * spares a float-to-int conversion (and wasm2c's checks around it).  No
+ * tie-breaking rule is involved: below 255.5 (above, the result is clamped
+ * anyway) the root of an integer is never within 4e-4 of some k + 1/2,
+ * far more than sqrtf's error of 1e-5 there.
  */
 static inline uint32_t magnitude(int32_t gx, int32_t gy)
 {

@@ -32,10 +32,11 @@
  *	TSF_NO_PARAMS declares none.
  *
  *	Before filter_process runs the SDK has checked the channel count
- *	against the declared list, checked that out is in minus 2*halo on
- *	each axis, that the buffers fit and do not overlap, and read the
- *	params (NaN becomes the default, anything else is clamped to
- *	[min, max]).  A filter never clamps coordinates: the halo is there.
+ *	against the declared list, that out is in minus 2*halo on each
+ *	axis, that both buffers lie in allocated memory without overlapping
+ *	(TSF_ECHANNELS, TSF_EBADARG), and read the params: NaN becomes the
+ *	default, anything else is clamped to [min, max].  A filter never
+ *	clamps coordinates: the halo is there.
  *
  *	Pixel layout: 8-bit samples, interleaved, rows packed; channels 1
  *	gray, 2 gray+alpha, 3 RGB, 4 RGBA (straight alpha).  The last
@@ -50,6 +51,17 @@
  *	(IEEE-exact everywhere) and tsf_expf (ours, not libm's).  Convert
  *	float to u8 with tsf_f2u8.  Only one file per module includes this
  *	header: it defines the exported functions.
+ *
+ * HELPERS
+ *	memory      tsf_ptr(off), tsf_alloc_ptr(n), tsf_load_u32/u64,
+ *	            tsf_store_u32/u64 (unaligned, little-endian)
+ *	arithmetic  tsf_clamp_u8, tsf_floor_i, tsf_ceil_i, tsf_round_i (halves
+ *	            up), tsf_f2u8, tsf_rshift_round, tsf_sqrtf, tsf_expf,
+ *	            tsf_luma601
+ *	pixels      tsf_has_alpha, tsf_is_alpha, tsf_alpha_mask32, tsf_in_core,
+ *	            tsf_copy_alpha, tsf_apply_lut (point filters by table)
+ *	tsf_kernels.h adds the integer Gaussian used by gaussian_blur and
+ *	sharpen.
  *
  * NATIVE MODE
  *	With -DTSF_NATIVE there is no linear memory: a 4 GiB arena is
@@ -94,6 +106,19 @@ struct tsf_call {
     uint32_t halo;              /* filter_halo(p) */
     float p[TSF_MAX_PARAMS];    /* declared order, clamped, index with P_<name> */
 };
+
+/* The ABI v1 exports (filters/ABI.md), all defined in this header. */
+TSF_EXPORT int32_t tsf_abi_version(void);
+TSF_EXPORT int32_t tsf_describe(void);
+TSF_EXPORT int32_t tsf_halo(int32_t params);
+TSF_EXPORT int32_t tsf_alloc(int32_t bytes);
+TSF_EXPORT int32_t tsf_process(int32_t in, int32_t in_w, int32_t in_h, int32_t out,
+                               int32_t out_w, int32_t out_h, int32_t channels,
+                               int32_t params);
+#ifdef TSF_NATIVE
+TSF_EXPORT uint8_t *tsf_native_base(void);
+TSF_EXPORT void tsf_native_reset(void);
+#endif
 
 /* The filter's own two functions, defined after TSF_FILTER. */
 static int32_t filter_halo(const float *p);
@@ -178,6 +203,10 @@ static inline uint8_t *tsf_ptr(int32_t off)
  * host's memmove/memset, so big copies cost what they cost natively.
  */
 #define TSF__BULK __attribute__((visibility("hidden"), target("bulk-memory")))
+
+TSF__BULK void *memcpy(void *restrict d, const void *restrict s, size_t n);
+TSF__BULK void *memmove(void *d, const void *s, size_t n);
+TSF__BULK void *memset(void *d, int v, size_t n);
 
 TSF__BULK void *memcpy(void *restrict d, const void *restrict s, size_t n)
 {
