@@ -175,6 +175,15 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
     if (o->jpeg_quality >= 0)
         wo.jpeg_quality = o->jpeg_quality;
     struct spool_file sf;
+    int garbage = 0;
+    char e2[ERR_MAX];
+    /* an assembler killed while writing left .OUT.tmp@...: remove it now
+     * that its writer is gone (a live one's is left alone) */
+    if (spool_tmp_clean_at(output, &garbage, e2) < 0)
+        msg_warn("job %s: %s", m->job, e2);
+    else if (garbage > 0)
+        msg_info("job %s: removed %d partial output(s) of dead writers beside %s", m->job,
+                 garbage, output);
     if (spool_file_begin_at(&sf, output, err) < 0)
         return EXIT_SPOOL;
     img_writer *w = img_create(sf.f, output, fmt, m->source.width, m->source.height, out_ch, &wo,

@@ -124,7 +124,7 @@ static int assemble_id(const struct cmdline *c, const char *id, const char *outp
         free(m);
         return EXIT_INPUT;
     }
-    if (manifest_load(m, jobdir, err) < 0) {
+    if (spool_job_check(jobdir, err) < 0 || manifest_load(m, jobdir, err) < 0) {
         msg_warn("job %s: %s", id, err);
         free(m);
         return EXIT_INPUT;
@@ -149,6 +149,7 @@ int main(int argc, char **argv)
 {
     struct cmdline c;
     msg_set_program("assembler");
+    spool_fault_init("assembler");
     if (parse_cmdline(argc, argv, &c) < 0)
         return EXIT_USAGE;
     msg_set_quiet(c.a.quiet);

@@ -5,39 +5,168 @@
 #include "err.h"
 #include "pad.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
-/* run_stage - instantiate a stage, place its input and params, run it.
- * in == NULL: the first stage, whose input comes from fill(). */
-static enum exec_result run_stage(struct filter_module *mod, const struct stage_spec *s,
-                                  uint32_t ch, const uint8_t *in, uint32_t in_w, uint32_t in_h,
-                                  uint64_t max_memory, exec_fill_fn fill, void *ctx,
-                                  struct filter_inst **fi, uint32_t *out_off, char *err)
+/*
+ * Guard bytes on each side of a stage's output buffer.  A filter that
+ * writes past either end of `out` stays inside its own linear memory, so
+ * the host is never harmed, but the tile's output cannot be trusted: the
+ * bands are filled with a pattern before tsf_process and checked after.
+ * A stray write that lands beyond the bands, or that stores exactly the
+ * pattern, goes unseen; the host reads only [out, out + n) either way.
+ */
+#define OUT_GUARD 4096u
+
+/* One stage's instance and where its buffers lie in its memory. */
+struct stage {
+    struct filter_inst *fi;
+    uint32_t args[8];          /* tsf_process arguments: in, in_w, in_h, out, ... */
+    uint8_t *guard;            /* the guard band before out; the other follows out */
+};
+
+/* guard_byte - byte i of a guard band: not constant, so that a stray fill
+ * with any single value changes it. */
+static uint8_t guard_byte(uint32_t i)
 {
-    uint32_t h2 = 2u * (uint32_t)s->halo, out_w = in_w - h2, out_h = in_h - h2, in_off, p_off;
-    size_t in_bytes = (size_t)in_w * in_h * ch, psize = sizeof(float) * CHAIN_MAX_PARAMS;
-    int trapped, rc;
-    *fi = filter_instantiate(mod, max_memory, &trapped, err);
-    if (!*fi)
-        return trapped ? EXEC_TRAPPED : EXEC_FAILED;
-    if ((rc = filter_call_alloc(*fi, (uint32_t)in_bytes, &in_off, err)) != 0 ||
-        (rc = filter_call_alloc(*fi, out_w * out_h * ch, out_off, err)) != 0 ||
-        (rc = filter_call_alloc(*fi, (uint32_t)psize, &p_off, err)) != 0)
+    return (uint8_t)(0xa5u ^ (i * 0x9du) ^ (i >> 7));
+}
+
+static void guard_fill(uint8_t *g)
+{
+    for (uint32_t i = 0; i < OUT_GUARD; i++)
+        g[i] = guard_byte(i);
+}
+
+/* guard_intact - 1 if the band at g still holds the pattern. */
+static int guard_intact(const uint8_t *g)
+{
+    for (uint32_t i = 0; i < OUT_GUARD; i++)
+        if (g[i] != guard_byte(i))
+            return 0;
+    return 1;
+}
+
+/* note_limit - when fi's memory has reached the cap the host set (another
+ * `more` bytes would not fit), say so in err: whatever failed, the cap is
+ * why.  Returns 1 if it did. */
+static int note_limit(struct filter_inst *fi, const char *name, uint64_t more, char *err)
+{
+    uint64_t limit = fi ? filter_mem_limit(fi) : 0;
+    if (limit == 0 || filter_mem_size(fi) + more <= limit)
+        return 0;
+    char was[ERR_MAX], prefix[FILTER_NAME_MAX + 16];
+    snprintf(was, sizeof was, "%s", err);
+    int n = snprintf(prefix, sizeof prefix, "filter %s: ", name);
+    const char *rest = strncmp(was, prefix, (size_t)n) == 0 ? was + n : was;
+    errf(err, "filter %s: memory limit of %llu MiB reached (--max-memory); %s", name,
+         (unsigned long long)(limit >> 20), rest);
+    return 1;
+}
+
+/* status_text - what a tsf_process error code means (filters/tsf.h). */
+static const char *status_text(int32_t status)
+{
+    switch (status) {
+    case 1: return "bad arguments";
+    case 2: return "channel count not supported";
+    case 3: return "out of memory";
+    case 4: return "unusable parameter value";
+    default: return "not defined by the ABI";
+    }
+}
+
+/* struct fill_call - the caller's fill function, run under filter_guard_host. */
+struct fill_call {
+    exec_fill_fn fill;
+    void *ctx;
+    uint8_t *dst;
+    uint32_t w, h;
+};
+
+static int fill_thunk(void *ctx, char *err)
+{
+    struct fill_call *f = ctx;
+    return f->fill(f->ctx, f->dst, f->w, f->h, err);
+}
+
+/* place_input - the stage's input: copied from the previous stage's
+ * output `in`, or (first stage, in == NULL) filled by the caller under
+ * the trap guard, since decoding a tile runs host code in this process. */
+static int place_input(struct stage *st, const uint8_t *in, size_t bytes, exec_fill_fn fill,
+                       void *ctx, char *err)
+{
+    uint8_t *dst = filter_mem(st->fi, st->args[0], bytes, err);
+    if (!dst)
+        return -1;
+    if (in) {
+        memcpy(dst, in, bytes);
+        return 0;
+    }
+    struct fill_call f = {fill, ctx, dst, st->args[1], st->args[2]};
+    return filter_guard_host(st->fi, "reading the tile", fill_thunk, &f, err);
+}
+
+/* stage_setup - instantiate a stage and place its input, params and
+ * output buffer with guard bands.  Returns EXEC_OK, or EXEC_FAILED /
+ * EXEC_TRAPPED with err filled (*limit set when the memory cap is why). */
+static enum exec_result stage_setup(struct filter_module *mod, const struct stage_spec *s,
+                                    uint32_t ch, const uint8_t *in, uint32_t in_w,
+                                    uint32_t in_h, uint64_t max_memory, exec_fill_fn fill,
+                                    void *ctx, struct stage *st, int *limit, char *err)
+{
+    uint32_t h2 = 2u * (uint32_t)s->halo, out_w = in_w - h2, out_h = in_h - h2;
+    uint64_t in_bytes = (uint64_t)in_w * in_h * ch, out_bytes = (uint64_t)out_w * out_h * ch;
+    uint32_t psize = sizeof(float) * CHAIN_MAX_PARAMS, in_off, block, p_off;
+    int why, rc;
+    if (in_bytes > UINT32_MAX - 16 || out_bytes + 2 * OUT_GUARD > UINT32_MAX - 16)
+        return errf(err, "filter %s: tile of %ux%u is too large for a 32-bit memory", s->name,
+                    in_w, in_h), EXEC_FAILED;
+    if (!(st->fi = filter_instantiate(mod, max_memory, &why, err)))
+        return *limit = why == FILTER_LIMIT, why == FILTER_TRAP ? EXEC_TRAPPED : EXEC_FAILED;
+    if ((rc = filter_call_alloc(st->fi, (uint32_t)in_bytes, &in_off, err)) != 0 ||
+        (rc = filter_call_alloc(st->fi, (uint32_t)out_bytes + 2 * OUT_GUARD, &block, err)) != 0 ||
+        (rc = filter_call_alloc(st->fi, psize, &p_off, err)) != 0) {
+        /* blamed on the cap when what the host asks for could not fit */
+        *limit = rc != FILTER_TRAP &&
+                 note_limit(st->fi, s->name, in_bytes + out_bytes + 2 * OUT_GUARD + psize, err);
         return rc == FILTER_TRAP ? EXEC_TRAPPED : EXEC_FAILED;
-    uint8_t *inbuf = filter_mem(*fi, in_off, in_bytes, err);
-    uint8_t *pbuf = filter_mem(*fi, p_off, psize, err);
-    memcpy(pbuf, s->params, sizeof(float) * (size_t)s->nparams);
-    if (in)
-        memcpy(inbuf, in, in_bytes);
-    else if (fill(ctx, inbuf, in_w, in_h, err) < 0)
+    }
+    uint32_t args[8] = {in_off, in_w, in_h, block + OUT_GUARD, out_w, out_h, ch, p_off};
+    memcpy(st->args, args, sizeof args);
+    uint8_t *pbuf = filter_mem(st->fi, p_off, psize, err);
+    st->guard = filter_mem(st->fi, block, out_bytes + 2 * OUT_GUARD, err);
+    if (!pbuf || !st->guard)
         return EXEC_FAILED;
-    uint32_t args[8] = {in_off, in_w, in_h, *out_off, out_w, out_h, ch, p_off};
-    int32_t status;
-    rc = filter_call_process(*fi, args, &status, err);
-    if (rc != 0)
+    memcpy(pbuf, s->params, sizeof(float) * (size_t)s->nparams);
+    if ((rc = place_input(st, in, (size_t)in_bytes, fill, ctx, err)) != 0)
         return rc == FILTER_TRAP ? EXEC_TRAPPED : EXEC_FAILED;
-    if (status != 0)
-        return errf(err, "filter %s: tsf_process returned error %d", s->name, status),
+    /* last: a module whose tsf_alloc overlaps blocks harms only itself */
+    guard_fill(st->guard);
+    guard_fill(st->guard + OUT_GUARD + out_bytes);
+    return EXEC_OK;
+}
+
+/* stage_run - call tsf_process and judge what it did. */
+static enum exec_result stage_run(const struct stage_spec *s, struct stage *st, int *limit,
+                                  char *err)
+{
+    int32_t status;
+    int rc = filter_call_process(st->fi, st->args, &status, err);
+    if (rc == 0 && status != 0)
+        rc = errf(err, "filter %s: tsf_process returned error code %d (%s)", s->name, status,
+                  status_text(status));
+    if (rc != 0) {
+        *limit = note_limit(st->fi, s->name, 65536, err);
+        return rc == FILTER_TRAP ? EXEC_TRAPPED : EXEC_FAILED;
+    }
+    uint64_t out_bytes = (uint64_t)st->args[4] * st->args[5] * st->args[6];
+    int before = !guard_intact(st->guard);
+    if (before || !guard_intact(st->guard + OUT_GUARD + out_bytes))
+        return errf(err, "filter %s: wrote %s its output buffer (%llu bytes at offset %u), "
+                    "output discarded", s->name, before ? "before the start of"
+                    : "past the end of", (unsigned long long)out_bytes, st->args[3]),
                EXEC_FAILED;
     return EXEC_OK;
 }
@@ -49,25 +178,31 @@ enum exec_result exec_chain(struct filter_module *const *mods, const struct stag
     uint32_t ch = (uint32_t)t->channels;
     uint32_t w = t->w + 2u * (uint32_t)t->halo, h = t->h + 2u * (uint32_t)t->halo;
     int64_t rest = t->halo;
-    struct filter_inst *prev = NULL, *fi = NULL;
+    struct filter_inst *prev = NULL;
     uint8_t *in = NULL;
-    out->last = NULL;
-    out->px = NULL;
+    memset(out, 0, sizeof *out);
     for (int k = 0; k < n; k++) {
-        uint32_t out_off;
-        enum exec_result res = run_stage(mods[k], &stages[k], ch, in, w, h, max_memory, fill,
-                                         ctx, &fi, &out_off, err);
+        struct stage st = {0};
+        enum exec_result res = stage_setup(mods[k], &stages[k], ch, in, w, h, max_memory, fill,
+                                           ctx, &st, &out->at_limit, err);
+        /* The input is copied: free the previous instance before this one
+         * runs, so that at most one instance's memory is in use while
+         * filter code runs and the cap bounds the whole process. */
         filter_free(prev);
+        prev = NULL;
+        if (res == EXEC_OK)
+            res = stage_run(&stages[k], &st, &out->at_limit, err);
         if (res != EXEC_OK) {
-            if (res != EXEC_TRAPPED)   /* a trapped instance is left to process exit */
-                filter_free(fi);
+            /* trapped or not: wasm code reaches nothing of the host's but
+             * its own linear memory, so the instance is freed as usual */
+            filter_free(st.fi);
             return res;
         }
-        prev = fi;
+        prev = st.fi;
         rest -= stages[k].halo;
         w -= 2u * (uint32_t)stages[k].halo;
         h -= 2u * (uint32_t)stages[k].halo;
-        in = filter_mem(fi, out_off, (uint64_t)w * h * ch, err);
+        in = filter_mem(prev, st.args[3], (uint64_t)w * h * ch, err);
         struct pad_rect r = {(int64_t)t->x0 - rest, (int64_t)t->y0 - rest, w, h};
         if (rest > 0 && pad_touches_border(&r, t->img_w, t->img_h))
             pad_replicate(in, &r, (int)ch, t->img_w, t->img_h);

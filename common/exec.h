@@ -26,16 +26,21 @@ enum exec_result { EXEC_OK = 0, EXEC_FAILED, EXEC_TRAPPED };
 /* Fill dst (w x h pixels) with the tile's input; returns 0 or -1 with err. */
 typedef int (*exec_fill_fn)(void *ctx, uint8_t *dst, uint32_t w, uint32_t h, char *err);
 
-/* The result: px points at the core's pixels inside the last instance. */
+/* The result: px points at the core's pixels inside the last instance.
+ * On failure at_limit says the memory cap (max_memory) was the cause. */
 struct exec_out {
     struct filter_inst *last;
     const uint8_t *px;
+    int at_limit;
 };
 
-/* exec_chain - run stages[0..n) with modules mods[] on tile t.  Returns
+/* exec_chain - run stages[0..n) with modules mods[] on tile t, each
+ * instance's memory capped at max_memory bytes (0: no cap).  Returns
  * EXEC_OK with *out set (release it with exec_release), or EXEC_FAILED /
- * EXEC_TRAPPED with err filled.  After EXEC_TRAPPED the process should
- * not run filters again (see filter.h). */
+ * EXEC_TRAPPED with err filled and out->at_limit set when the cap was
+ * reached.  A filter that writes just outside its output buffer fails
+ * the tile (EXEC_FAILED).  After EXEC_TRAPPED the process should not
+ * run filters again (see filter.h). */
 enum exec_result exec_chain(struct filter_module *const *mods, const struct stage_spec *stages,
                             int n, const struct exec_tile *t, uint64_t max_memory,
                             exec_fill_fn fill, void *ctx, struct exec_out *out, char *err);

@@ -197,10 +197,28 @@ static int guarded_instantiate(struct filter_module *m, void *wasm, char *err)
     return 0;
 }
 
-struct filter_inst *filter_instantiate(struct filter_module *m, uint64_t max_memory,
-                                       int *trapped, char *err)
+/* cap_memory - lower the instance's maximum to max_memory; returns 0, or
+ * FILTER_LIMIT when the memory it starts with is already larger. */
+static int cap_memory(struct filter_inst *fi, uint64_t max_memory, char *err)
 {
-    *trapped = 0;
+    wasm_rt_memory_t *mem = inst_memory(fi);
+    uint64_t cap = max_memory / WASM_PAGE;
+    if (max_memory == 0 || cap >= mem->max_pages)
+        return 0;           /* the module's own maximum is the lower one */
+    if (mem->pages > cap)
+        return errf(err, "filter %s: memory limit: the module starts with %llu KiB of "
+                    "memory, more than the %llu KiB allowed", fi->m->name,
+                    (unsigned long long)mem->pages * (WASM_PAGE / 1024),
+                    (unsigned long long)(max_memory >> 10)), FILTER_LIMIT;
+    mem->max_pages = (uint32_t)cap;
+    fi->limit = cap * WASM_PAGE;
+    return 0;
+}
+
+struct filter_inst *filter_instantiate(struct filter_module *m, uint64_t max_memory,
+                                       int *why, char *err)
+{
+    *why = -1;
     struct filter_inst *fi = calloc(1, sizeof *fi);
     if (!fi) {
         errf(err, "filter %s: out of memory", m->name);
@@ -209,6 +227,7 @@ struct filter_inst *filter_instantiate(struct filter_module *m, uint64_t max_mem
     fi->m = m;
     if (m->backend == FILTER_NATIVE) {
         m->n_reset();
+        *why = 0;
         return fi;
     }
     fi->wasm = calloc(1, m->glue->instance_size);
@@ -218,17 +237,17 @@ struct filter_inst *filter_instantiate(struct filter_module *m, uint64_t max_mem
         return NULL;
     }
     if (guarded_instantiate(m, fi->wasm, err) < 0) {
-        *trapped = 1;
+        *why = FILTER_TRAP;
         /* the half-made instance is abandoned: the process is replaced */
         free(fi->wasm);
         free(fi);
         return NULL;
     }
-    wasm_rt_memory_t *mem = inst_memory(fi);
-    if (max_memory > 0) {
-        uint64_t cap = max_memory / WASM_PAGE;
-        if (cap < mem->max_pages)
-            mem->max_pages = (uint32_t)(cap < mem->pages ? mem->pages : cap);
+    /* The cap goes on after instantiation, when the runtime has made the
+     * memory; memory.grow (wasm_rt_grow_memory) honours max_pages. */
+    if ((*why = cap_memory(fi, max_memory, err)) != 0) {
+        filter_free(fi);
+        return NULL;
     }
     return fi;
 }
@@ -253,6 +272,11 @@ void filter_free(struct filter_inst *fi)
 uint64_t filter_mem_size(struct filter_inst *fi)
 {
     return fi->m->backend == FILTER_NATIVE ? NATIVE_ARENA : inst_memory(fi)->size;
+}
+
+uint64_t filter_mem_limit(struct filter_inst *fi)
+{
+    return fi->limit;
 }
 
 uint8_t *filter_mem(struct filter_inst *fi, uint32_t off, uint64_t len, char *err)

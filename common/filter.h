@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #define FILTER_TRAP (-2)
+#define FILTER_LIMIT (-3)         /* the instance cannot fit in the memory cap */
 #define FILTER_NAME_MAX 64
 #define FILTER_DESC_MAX 65536
 
@@ -81,13 +82,23 @@ const char *filter_module_name(const struct filter_module *m);
 uint64_t filter_module_hash(const struct filter_module *m);
 
 /* filter_instantiate - a fresh instance; linear memory is capped at
- * max_memory bytes (0 = the module's own maximum).  Returns NULL with err
- * filled; *trapped is set when instantiation trapped. */
+ * max_memory bytes (0 = the module's own maximum).  Returns the instance
+ * with *why = 0, or NULL with err filled and *why = FILTER_TRAP (the
+ * module's start-up code trapped), FILTER_LIMIT (its initial memory is
+ * larger than max_memory) or -1. */
 struct filter_inst *filter_instantiate(struct filter_module *m, uint64_t max_memory,
-                                       int *trapped, char *err);
+                                       int *why, char *err);
 
 /* filter_free - release an instance and all its address space; NULL is fine. */
 void filter_free(struct filter_inst *fi);
+
+/* filter_mem_size - bytes of linear memory the instance has now. */
+uint64_t filter_mem_size(struct filter_inst *fi);
+
+/* filter_mem_limit - the cap filter_instantiate put on the instance's
+ * memory, in bytes; 0 when it set none (the module's own maximum, at
+ * most 4 GiB, applies). */
+uint64_t filter_mem_limit(struct filter_inst *fi);
 
 /* filter_mem - pointer to [off, off+len) of the instance's memory, or NULL
  * with err filled when that range is not inside it. */
@@ -102,6 +113,14 @@ int filter_call_halo(struct filter_inst *fi, uint32_t params, int32_t *halo, cha
 int filter_call_alloc(struct filter_inst *fi, uint32_t bytes, uint32_t *off, char *err);
 int filter_call_process(struct filter_inst *fi, const uint32_t args[8], int32_t *rc,
                         char *err);
+
+/* filter_guard_host - run host code fn(ctx, err) that works on the
+ * instance's memory (decoding a tile into it) inside the trap guard.  In
+ * a filter process a fault anywhere is caught by the wasm2c handler, and
+ * outside a guard it would jump to a stale one; here it comes back as
+ * FILTER_TRAP with err naming `what`.  Returns fn's result otherwise. */
+int filter_guard_host(struct filter_inst *fi, const char *what,
+                      int (*fn)(void *ctx, char *err), void *ctx, char *err);
 
 /* filter_parse_desc - parse describe JSON into d; returns 0 or -1. */
 int filter_parse_desc(const char *json, const char *module, struct filter_desc *d,

@@ -12,6 +12,7 @@
 #include "err.h"
 
 #include <cjson/cJSON.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,20 @@ int filter_call_process(struct filter_inst *fi, const uint32_t a[8], int32_t *rc
     *rc = (int32_t)fi->m->glue->process(fi->wasm, a[0], a[1], a[2], a[3], a[4], a[5], a[6],
                                         a[7]);
     return 0;
+}
+
+int filter_guard_host(struct filter_inst *fi, const char *what,
+                      int (*fn)(void *ctx, char *err), void *ctx, char *err)
+{
+    if (fi->m->backend == FILTER_NATIVE)
+        return fn(ctx, err);    /* no wasm2c handler is installed for native runs */
+    /* The handler reports any SIGSEGV as a wasm trap; in host code it is
+     * a fault of ours (e.g. in libpng on a damaged tile), named as such. */
+    int t = wasm_rt_impl_try();
+    if (t != 0)
+        return errf(err, "%s: memory fault in the worker's own code (caught as \"%s\")", what,
+                    wasm_rt_strerror((wasm_rt_trap_t)t)), FILTER_TRAP;
+    return fn(ctx, err);
 }
 
 /* copy_cstring - copy the NUL-terminated string at off out of the
@@ -148,6 +163,12 @@ static int parse_param_desc(cJSON *p, const char *module, struct filter_param_de
     out->def = def->valuedouble;
     out->min = min->valuedouble;
     out->max = max->valuedouble;
+    /* Values reach the filter and job.json as floats: a bound beyond
+     * FLT_MAX (cJSON reads 1e999 as infinity) would let a value through
+     * that becomes infinite there, and job.json cannot hold one. */
+    if (!(fabs(out->min) <= FLT_MAX && fabs(out->def) <= FLT_MAX && fabs(out->max) <= FLT_MAX))
+        return errf(err, "filter %s: describe: param %s: default, min and max must be "
+                    "finite and within float range", module, out->name);
     if (!(out->min <= out->def && out->def <= out->max))
         return errf(err, "filter %s: describe: param %s: default %g not in [%g, %g]", module,
                     out->name, out->def, out->min, out->max);

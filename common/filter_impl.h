@@ -34,9 +34,7 @@ struct filter_module {
 struct filter_inst {
     struct filter_module *m;
     void *wasm;                      /* glue->instance_size bytes */
+    uint64_t limit;                  /* filter_mem_limit(); 0 = none */
 };
-
-/* filter_mem_size - bytes of linear memory the instance has now. */
-uint64_t filter_mem_size(struct filter_inst *fi);
 
 #endif

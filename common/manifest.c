@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,7 +224,9 @@ static void read_source(struct rd *r, cJSON *root, struct manifest *m)
     get_str(r, s, "source", "color", m->source.src_color, sizeof m->source.src_color);
     m->source.interlaced = get_bool(r, s, "source", "interlaced");
     m->source_hash = get_hex(r, s, "source", "hash");
-    m->source_size = (uint64_t)get_int(r, s, "source", "size", 0, (1LL << 53));
+    /* cJSON writes numbers with 15 significant digits whenever that reads
+     * back within an ulp, so larger integers would not survive a save. */
+    m->source_size = (uint64_t)get_int(r, s, "source", "size", 0, 999999999999999LL);
 }
 
 static void read_tiles(struct rd *r, cJSON *root, struct manifest *m)
@@ -287,6 +290,15 @@ static void read_stage(struct rd *r, cJSON *o, struct stage_spec *s)
             strlen(v->string) >= FILTER_NAME_MAX) {
             errf(r->err, "%s: chain[].params of %s: too many, or not name: number", r->file,
                  s->name);
+            r->failed = 1;
+            return;
+        }
+        /* A param is a float: beyond FLT_MAX (or 1e999, which cJSON reads
+         * as infinity) it would reach the filter as infinity, and cJSON
+         * would write it back as null, which no reader takes. */
+        if (!(fabs(v->valuedouble) <= FLT_MAX)) {
+            errf(r->err, "%s: chain[].params of %s: '%s' is not a finite float", r->file,
+                 s->name, v->string);
             r->failed = 1;
             return;
         }

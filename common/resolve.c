@@ -17,12 +17,17 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Linear memory a module may use while it describes itself: describing
+ * takes a few KiB, and a module that grows without bound here must not
+ * take the machine with it (there is no --max-memory at split time). */
+#define DESCRIBE_MAX_MEMORY (256ull << 20)
+
 /* describe_module - instantiate m once, check its ABI version, describe it. */
 static int describe_module(struct filter_module *m, struct filter_desc *d, char *json,
                            struct filter_inst **keep, char *err)
 {
-    int trapped;
-    struct filter_inst *fi = filter_instantiate(m, 0, &trapped, err);
+    int why;
+    struct filter_inst *fi = filter_instantiate(m, DESCRIBE_MAX_MEMORY, &why, err);
     if (!fi)
         return -1;
     int32_t abi = 0;
@@ -40,6 +45,9 @@ static int describe_module(struct filter_module *m, struct filter_desc *d, char 
     return 0;
 }
 
+/* stage_halo's answer when the filter refuses the parameters themselves */
+#define HALO_REFUSED (-3)
+
 /* stage_halo - ask the instance for its halo with the bound params. */
 static int stage_halo(struct filter_inst *fi, struct stage_spec *s, char *err)
 {
@@ -53,7 +61,15 @@ static int stage_halo(struct filter_inst *fi, struct stage_spec *s, char *err)
     int32_t halo;
     if (filter_call_halo(fi, off, &halo, err) != 0)
         return -1;
-    if (halo < 0 || halo > 1024)
+    if (halo < 0) {
+        char vals[256] = "";
+        for (int k = 0; k < s->nparams; k++)
+            snprintf(vals + strlen(vals), sizeof vals - strlen(vals), "%s%s=%g", k ? ":" : "",
+                     s->param_names[k], s->params[k]);
+        return errf(err, "filter %s: the filter cannot use these parameters (%s)", s->name,
+                    vals), HALO_REFUSED;
+    }
+    if (halo > 1024)
         return errf(err, "filter %s: halo %d is out of range [0, 1024]", s->name, halo);
     s->halo = halo;
     return 0;
@@ -117,6 +133,8 @@ static int resolve_stage(const struct chain_stage *st, enum filter_backend backe
         goto done;
     *why = RESOLVE_MODULE;
     rc = stage_halo(fi, s, err);
+    if (rc == HALO_REFUSED)
+        *why = RESOLVE_USAGE, rc = -1;
     if (rc == 0)
         *why = RESOLVE_OK;
 done:

@@ -10,34 +10,122 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 static int durable;
-static long fault_countdown = -1;   /* -1: not read yet; 0: off */
 static unsigned tmp_serial;
+
+/* Fault injection state.  The environment is read once; a forked child
+ * inherits these variables but restarts the count (fault_pid differs). */
+static int fault_read;              /* environment read */
+static long fault_at;               /* TILESPOOL_CRASH_AT, 0: off */
+static long fault_countdown;        /* operations left in this process */
+static pid_t fault_pid;             /* the process fault_countdown belongs to */
+static pid_t fault_main_pid;        /* the program's own process */
+static char fault_program[32];      /* spool_fault_init's name, "" if none */
+static char *fault_once;            /* TILESPOOL_CRASH_ONCE's file, mapped */
+
+#define FAULT_ONCE_SIZE 128
+
+static int rename_synced(const char *from, const char *to, int sync_from, char *err);
 
 void spool_set_durable(int on) { durable = on; }
 
+void spool_fault_init(const char *program)
+{
+    snprintf(fault_program, sizeof fault_program, "%s", program);
+    fault_main_pid = getpid();
+    /* The "once" flag lives in a shared mapping of the file, made here
+     * before any fork: a worker child cannot create files outside its job
+     * (it is confined), and it closes every inherited descriptor, but the
+     * mapping stays, shared by every process that maps the file. */
+    const char *once = getenv("TILESPOOL_CRASH_ONCE"), *at = getenv("TILESPOOL_CRASH_AT");
+    if (!once || !*once || !at || atol(at) <= 0)
+        return;
+    int fd = open(once, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    struct stat st;
+    if (fd < 0)
+        return;
+    /* extending only: a crash record another process wrote stays */
+    if (fstat(fd, &st) == 0 && (st.st_size >= FAULT_ONCE_SIZE ||
+                                ftruncate(fd, FAULT_ONCE_SIZE) == 0)) {
+        void *p = mmap(NULL, FAULT_ONCE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (p != MAP_FAILED)
+            fault_once = p;
+    }
+    close(fd);
+}
+
+/* fault_role_matches - 1 if this process is the one TILESPOOL_CRASH_IN
+ * names (or the variable is unset): the program's main process has the
+ * program's name, processes it forked "<program>-child". */
+static int fault_role_matches(void)
+{
+    const char *want = getenv("TILESPOOL_CRASH_IN");
+    if (!want || !*want)
+        return 1;
+    char role[48];
+    if (!fault_program[0])
+        return 0;
+    snprintf(role, sizeof role, "%s%s", fault_program,
+             getpid() == fault_main_pid ? "" : "-child");
+    return strcmp(role, want) == 0;
+}
+
+/* fault_die - the crash itself.  With TILESPOOL_CRASH_ONCE=FILE only the
+ * first process to get here dies: it sets FILE's first byte to 'C' (and
+ * writes its role and pid after it), and a process that finds the 'C'
+ * there stops injecting faults.  So a test can kill exactly one of several
+ * worker children, the replacements started afterwards run clean, and the
+ * test learns from FILE whether the crash happened. */
+static void fault_die(void)
+{
+    if (fault_once) {
+        if (atomic_exchange((_Atomic char *)fault_once, 'C') == 'C') {
+            fault_at = fault_countdown = 0;
+            return;
+        }
+        snprintf(fault_once + 1, FAULT_ONCE_SIZE - 1, " %s%s %ld\n", fault_program,
+                 getpid() == fault_main_pid ? "" : "-child", (long)getpid());
+    }
+    raise(SIGKILL);
+}
+
 void spool_fault_point(void)
 {
-    if (fault_countdown < 0) {
+    if (!fault_read) {
         const char *s = getenv("TILESPOOL_CRASH_AT");
-        fault_countdown = s ? atol(s) : 0;
-        if (fault_countdown < 0)
-            fault_countdown = 0;
+        fault_at = s ? atol(s) : 0;
+        if (fault_at < 0)
+            fault_at = 0;
+        fault_read = 1;
+    }
+    if (fault_at == 0)
+        return;
+    pid_t me = getpid();
+    if (me != fault_pid) {
+        /* first operation of this process (a forked child included): its
+         * own count from zero, if it is the process the test aims at */
+        fault_pid = me;
+        fault_countdown = fault_role_matches() ? fault_at : 0;
     }
     if (fault_countdown > 0 && --fault_countdown == 0)
-        raise(SIGKILL);
+        fault_die();
 }
 
 const char *spool_node(void)
 {
     static char node[SPOOL_NODE_MAX];
-    if (node[0])
+    static pid_t owner;     /* computed once per process, forks included */
+    if (node[0] && owner == getpid())
         return node;
+    owner = getpid();
     const char *env = getenv("TILESPOOL_NODE");
     char host[256] = "localhost";
     if (env && *env)
@@ -101,11 +189,43 @@ static void dir_of(const char *path, char *out)
         snprintf(out, PATH_MAX, ".");
 }
 
+/* make_dir - mkdir (an existing directory is fine); with --durable the
+ * parent is synced too, or a power loss could take the new directory, and
+ * every file later published in it, away. */
 static int make_dir(const char *path, char *err)
 {
     spool_fault_point();
     if (mkdir(path, 0777) < 0 && errno != EEXIST)
         return errf_sys(err, "%s: mkdir", path);
+    if (durable) {
+        char parent[PATH_MAX];
+        dir_of(path, parent);
+        return sync_dir(parent, err);
+    }
+    return 0;
+}
+
+int spool_dir_create(const char *spool, char *err)
+{
+    return make_dir(spool, err);
+}
+
+int spool_lock(const char *path, int wait, int *fd, char *err)
+{
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0)
+        return errno == ENOENT ? 2 : errf_sys(err, "%s", path);
+    while (flock(*fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+        int e = errno;
+        if (e == EINTR)
+            continue;
+        close(*fd);
+        *fd = -1;
+        if (e == EWOULDBLOCK)
+            return 1;
+        errno = e;
+        return errf_sys(err, "%s: flock", path);
+    }
     return 0;
 }
 
@@ -121,6 +241,30 @@ int spool_job_create(const char *spool, const char *id, char *err)
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
         if (spool_path(path, spool, id, subs[i], err) < 0 || make_dir(path, err) < 0)
             return -1;
+    return 0;
+}
+
+int spool_job_check(const char *jobdir, char *err)
+{
+    static const char *subs[] = {SPOOL_TILES, SPOOL_CLAIMED, SPOOL_DONE, SPOOL_OUT,
+                                 SPOOL_FAILED, SPOOL_TMP};
+    struct stat st;
+    char path[PATH_MAX];
+    if (lstat(jobdir, &st) < 0)
+        return errf_sys(err, "%s", jobdir);
+    if (!S_ISDIR(st.st_mode))
+        return errf(err, "%s: not a directory (a symbolic link?): refused", jobdir);
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+        if (spool_path(path, jobdir, subs[i], NULL, err) < 0)
+            return -1;
+        if (lstat(path, &st) < 0) {
+            if (errno == ENOENT)
+                continue;
+            return errf_sys(err, "%s", path);
+        }
+        if (!S_ISDIR(st.st_mode))
+            return errf(err, "%s: not a directory (a symbolic link?): refused", path);
+    }
     return 0;
 }
 
@@ -186,8 +330,8 @@ int spool_file_begin(struct spool_file *sf, const char *jobdir, const char *sub,
         return errf(err, "path too long: %.200s...", jobdir);
     if (spool_path(sf->final, dir, name, NULL, err) < 0)
         return -1;
-    int n = snprintf(sf->tmp, sizeof sf->tmp, "%s/%s/%s.%ld.%u", jobdir, SPOOL_TMP, name,
-                     (long)getpid(), tmp_serial++);
+    int n = snprintf(sf->tmp, sizeof sf->tmp, "%s/%s/%s@%s.%ld.%u", jobdir, SPOOL_TMP, name,
+                     spool_node(), (long)getpid(), tmp_serial++);
     if (n < 0 || n >= (int)sizeof sf->tmp)
         return errf(err, "path too long: %.200s...", jobdir);
     return open_tmp(sf, err);
@@ -201,8 +345,8 @@ int spool_file_begin_at(struct spool_file *sf, const char *final, char *err)
         return errf(err, "path too long: %.200s...", final);
     dir_of(final, dir);
     const char *base = strrchr(final, '/') ? strrchr(final, '/') + 1 : final;
-    int n = snprintf(sf->tmp, sizeof sf->tmp, "%s/.%s.tmp.%ld.%u", dir, base, (long)getpid(),
-                     tmp_serial++);
+    int n = snprintf(sf->tmp, sizeof sf->tmp, "%s/.%s.tmp@%s.%ld.%u", dir, base, spool_node(),
+                     (long)getpid(), tmp_serial++);
     if (n < 0 || n >= (int)sizeof sf->tmp)
         return errf(err, "path too long: %.200s...", final);
     return open_tmp(sf, err);
@@ -223,7 +367,10 @@ int spool_file_commit(struct spool_file *sf, char *err)
         rc = errf_sys(err, "%s: close", sf->final);
     sf->f = NULL;
     if (rc == 0) {
-        int r = spool_rename(sf->tmp, sf->final, err);
+        /* Only the destination is synced: if a power loss undoes the
+         * removal from tmp/, the name left there is a dead writer's
+         * garbage, which recovery removes. */
+        int r = rename_synced(sf->tmp, sf->final, 0, err);
         rc = r == 0 ? 0 : r > 0 ? errf(err, "%s: vanished before rename", sf->tmp) : -1;
     }
     if (rc < 0)
@@ -242,7 +389,102 @@ void spool_file_abort(struct spool_file *sf)
     sf->tmp[0] = '\0';
 }
 
-int spool_rename(const char *from, const char *to, char *err)
+/* pid_gone - 1 if process pid has ended.  A zombie has ended too: it has
+ * closed its files and only waits to be reaped, which for an orphan is up
+ * to init and may take a while. */
+static int pid_gone(pid_t pid)
+{
+    if (kill(pid, 0) < 0)
+        return errno == ESRCH;
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* "pid (comm) S ...": the state follows the last ')' */
+    const char *rp = strrchr(buf, ')');
+    return rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X');
+}
+
+/* tmp_writer_dead - 1 if `name` is a temporary ("...@NODE.PID.SERIAL")
+ * written on this node by a process that no longer exists.  Another node's
+ * temporaries are never judged by our pids: its pid numbers mean nothing
+ * here.  A pid that has been reused by an unrelated process keeps the file
+ * until that process is gone too: garbage kept a little longer is safe,
+ * removing a live writer's file would not be. */
+static int tmp_writer_dead(const char *name)
+{
+    const char *at = strrchr(name, '@');
+    if (!at)
+        return 0;
+    const char *node = at + 1, *dot = strchr(node, '.');
+    size_t len = strlen(spool_node());
+    if (!dot || (size_t)(dot - node) != len || strncmp(node, spool_node(), len) != 0)
+        return 0;
+    char *end;
+    errno = 0;
+    long pid = strtol(dot + 1, &end, 10);
+    if (errno || end == dot + 1 || *end != '.' || pid <= 0 || (pid_t)pid != pid)
+        return 0;
+    const char *serial = end + 1;
+    if (!*serial || strspn(serial, "0123456789") != strlen(serial))
+        return 0;
+    if ((pid_t)pid == getpid())
+        return 0;
+    return pid_gone((pid_t)pid);
+}
+
+/* clean_dir - unlink the entries of dir that start with prefix and whose
+ * writer is dead; *removed counts them.  Returns 0 or -1. */
+static int clean_dir(const char *dir, const char *prefix, int *removed, char *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? 0 : errf_sys(err, "%s", dir);
+    size_t plen = strlen(prefix);
+    int rc = 0;
+    struct dirent *e;
+    /* unlinking while reading the directory is allowed: removed entries
+     * simply are not returned again */
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        char path[PATH_MAX];
+        if (strncmp(e->d_name, prefix, plen) != 0 || strcmp(e->d_name, ".") == 0 ||
+            strcmp(e->d_name, "..") == 0 || !tmp_writer_dead(e->d_name))
+            continue;
+        rc = spool_path(path, dir, e->d_name, NULL, err);
+        if (rc == 0)
+            rc = spool_unlink(path, err);
+        if (rc == 0 && removed)
+            ++*removed;
+    }
+    closedir(d);
+    return rc;
+}
+
+int spool_tmp_clean(const char *jobdir, int *removed, char *err)
+{
+    char dir[PATH_MAX];
+    if (spool_path(dir, jobdir, SPOOL_TMP, NULL, err) < 0)
+        return -1;
+    return clean_dir(dir, "", removed, err);
+}
+
+int spool_tmp_clean_at(const char *final, int *removed, char *err)
+{
+    char dir[PATH_MAX], prefix[NAME_MAX + 8];
+    const char *base = strrchr(final, '/') ? strrchr(final, '/') + 1 : final;
+    dir_of(final, dir);
+    if (snprintf(prefix, sizeof prefix, ".%s.tmp@", base) >= (int)sizeof prefix)
+        return 0;       /* no temporary of such a name can exist */
+    return clean_dir(dir, prefix, removed, err);
+}
+
+/* rename_synced - rename; with --durable, fsync the directory renamed
+ * into and, if sync_from, the one renamed out of.  Returns as spool_rename. */
+static int rename_synced(const char *from, const char *to, int sync_from, char *err)
 {
     spool_fault_point();
     if (rename(from, to) < 0) {
@@ -258,10 +500,18 @@ int spool_rename(const char *from, const char *to, char *err)
         char d1[PATH_MAX], d2[PATH_MAX];
         dir_of(to, d2);
         dir_of(from, d1);
-        if (sync_dir(d2, err) < 0 || (strcmp(d1, d2) != 0 && sync_dir(d1, err) < 0))
+        if (sync_dir(d2, err) < 0 ||
+            (sync_from && strcmp(d1, d2) != 0 && sync_dir(d1, err) < 0))
             return -1;
     }
     return 0;
+}
+
+int spool_rename(const char *from, const char *to, char *err)
+{
+    /* a claim moving between tiles/, claimed/, done/ and failed/: both
+     * directories, or a power loss could show the tile in both */
+    return rename_synced(from, to, 1, err);
 }
 
 int spool_unlink(const char *path, char *err)
@@ -308,6 +558,10 @@ int spool_list(const char *dir, char ***names, char *err)
         count++;
     }
     closedir(d);
+    if (count == 0) {
+        free(pool);     /* an empty list is NULL, like a missing directory */
+        return 0;
+    }
     /* one block: the pointer array followed by the strings */
     char **out = malloc(count * sizeof *out + bytes + 1);
     if (!out) {

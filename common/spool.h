@@ -13,9 +13,19 @@
  * Every file appears under its final name by rename(2) from tmp/.  See
  * docs/spool.md for the protocol and its crash-safety argument.
  *
- * Fault injection: when TILESPOOL_CRASH_AT=N is set, the process kills
+ * Temporaries are named NAME@NODE.PID.SERIAL (in tmp/) or
+ * .NAME.tmp@NODE.PID.SERIAL (beside an output), so that garbage left by a
+ * dead writer can be told from a file being written (spool_tmp_clean).
+ *
+ * Fault injection: when TILESPOOL_CRASH_AT=N is set, a process kills
  * itself with SIGKILL just before its Nth spool operation (create, write,
- * fsync, rename, unlink, mkdir), so tests can crash at every step.
+ * fsync, rename, unlink, mkdir, log append), so tests can crash at every
+ * step.  Each process counts its own operations, a forked child from zero.
+ * TILESPOOL_CRASH_IN=ROLE limits it to one kind of process (the program's
+ * name for its main process, "<program>-child" for processes it forks:
+ * "worker" is the supervisor, "worker-child" a worker child), and
+ * TILESPOOL_CRASH_ONCE=FILE to the first process that gets there (it
+ * marks FILE, which starts with 'C' once a crash has happened).
  */
 #ifndef TS_SPOOL_H
 #define TS_SPOOL_H
@@ -42,6 +52,10 @@
  * after each rename that publishes it (--durable). */
 void spool_set_durable(int on);
 
+/* spool_fault_init - name the program for TILESPOOL_CRASH_IN; main()
+ * calls it first, in the process whose forks are "<program>-child". */
+void spool_fault_init(const char *program);
+
 /* spool_fault_point - count one spool operation; dies with SIGKILL at the
  * operation TILESPOOL_CRASH_AT names.  Called by every wrapper below. */
 void spool_fault_point(void);
@@ -57,8 +71,24 @@ int spool_job_id_ok(const char *s);
  * Returns 0, or -1 with err when the result does not fit. */
 int spool_path(char *out, const char *dir, const char *a, const char *b, char *err);
 
+/* spool_dir_create - make the spool directory itself if it is missing;
+ * returns 0 or -1. */
+int spool_dir_create(const char *spool, char *err);
+
+/* spool_lock - open path (a file or a directory) and take an exclusive
+ * flock on it, waiting for it if `wait`.  The kernel drops the lock when
+ * the process dies, so a lock that can be taken has no live holder.
+ * Returns 0 with *fd holding the lock, 1 when another process holds it
+ * (no wait), 2 when path does not exist, -1 with err on error. */
+int spool_lock(const char *path, int wait, int *fd, char *err);
+
 /* spool_job_create - make SPOOL/<id> and its subdirectories; returns 0 or -1. */
 int spool_job_create(const char *spool, const char *id, char *err);
+
+/* spool_job_check - jobdir and each protocol subdirectory that exists must
+ * be a real directory, not a symbolic link (which could send reads and
+ * writes outside the spool).  Returns 0 or -1 with err. */
+int spool_job_check(const char *jobdir, char *err);
 
 /* spool_job_remove - remove an (incomplete) job directory and the files
  * the protocol puts in it; returns 0 or -1. */
@@ -86,6 +116,15 @@ int spool_file_commit(struct spool_file *sf, char *err);
 
 /* spool_file_abort - close and remove the temporary; safe to call twice. */
 void spool_file_abort(struct spool_file *sf);
+
+/* spool_tmp_clean - remove from jobdir/tmp the temporaries whose writer
+ * is dead: written on this node (TILESPOOL_NODE) by a pid that no longer
+ * exists.  *removed (may be NULL) counts them.  Returns 0 or -1. */
+int spool_tmp_clean(const char *jobdir, int *removed, char *err);
+
+/* spool_tmp_clean_at - the same for the temporaries of `final` beside it
+ * (.NAME.tmp@..., left by spool_file_begin_at writers that died). */
+int spool_tmp_clean_at(const char *final, int *removed, char *err);
 
 /* spool_rename - rename with fault injection and (durable) directory sync.
  * Returns 0, -1 with err, or 1 if `from` vanished (ENOENT: lost a race). */

@@ -11,10 +11,17 @@
 
 #define PARAMS(X) X(standard, 601, 601, 709, "luma weights: 601 (Rec.601) or 709 (Rec.709)")
 
-TSF_POINT_FILTER("grayscale",
-                 "Replace R, G and B by integer Rec.601 or Rec.709 luma; alpha unchanged, "
-                 "gray input unchanged",
-                 "[1,2,3,4]", PARAMS);
+TSF_FILTER("grayscale",
+           "Replace R, G and B by integer Rec.601 or Rec.709 luma; alpha unchanged, "
+           "gray input unchanged",
+           "point", "[1,2,3,4]", PARAMS);
+
+/* filter_halo - a point filter; any standard but 601 and 709 is refused
+ * here, so the host rejects it while planning the job, not on every tile. */
+static int32_t filter_halo(const float *p)
+{
+    return p[P_standard] == 601.0f || p[P_standard] == 709.0f ? 0 : -1;
+}
 
 /*
  * gray_pixels - n pixels of ch (3 or 4, a constant after inlining) channels,
@@ -25,7 +32,8 @@ TSF_POINT_FILTER("grayscale",
 static inline void gray_pixels(const uint8_t *s, uint8_t *d, uint32_t n, uint32_t ch,
                                const uint32_t *weights)
 {
-    uint32_t w[3] = {weights[0], weights[1], weights[2]}; /* in registers: stores may alias */
+    /* copied: the compiler must assume the stores below may change *weights */
+    uint32_t w[3] = {weights[0], weights[1], weights[2]};
     uint32_t alpha = ch == 4 ? 0xff000000u : 0, last = ch == 4 ? n : n - 1, i = 0;
     for (; i < last; i++, s += ch, d += ch) {
         uint32_t v = tsf_load_u32(s);

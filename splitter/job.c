@@ -43,8 +43,20 @@ int job_find(const char *spool, const struct manifest *m, char *id, char *err)
             break;
         }
         if (access(manifest, F_OK) != 0) {
-            /* an earlier split died before job.json: start that job over */
-            rc = spool_job_remove(jobdir, err);
+            /* No job.json: a split still running (its splitter holds the
+             * job's lock: wait for it) or one that died (start over). */
+            int fd, r = spool_lock(jobdir, 0, &fd, err);
+            if (r == 1) {
+                snprintf(id, SPOOL_JOB_ID_MAX, "%s", names[i]);
+                found = 2;
+            } else if (r == 0) {
+                rc = access(manifest, F_OK) == 0 ? 0 : spool_job_remove(jobdir, err);
+                close(fd);
+                if (rc == 0 && access(manifest, F_OK) == 0)
+                    i--;    /* finished just before we locked it: look again */
+            } else if (r < 0) {
+                rc = -1;
+            }
             continue;
         }
         struct manifest *old = malloc(sizeof *old);

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 struct cmdline {
     struct split_opts o;
@@ -205,21 +206,57 @@ static void print_job(const struct cmdline *c, const char *job, const char *inpu
     fflush(stdout);
 }
 
+/* open_job - find the input's job, or create it and lock it (*jobfd) for
+ * the split.  Under the spool's lock, so that two splitters of one input
+ * neither both split it nor remove each other's job half-way: a job
+ * without job.json whose lock is held is being split, and we wait for it
+ * and look again.  Returns 1 found, 0 created, -1 with err on error. */
+static int open_job(const struct cmdline *c, const char *input, struct manifest *m,
+                    int *jobfd, char *err)
+{
+    char jobdir[PATH_MAX];
+    *jobfd = -1;
+    for (;;) {
+        int spoolfd, found, r;
+        if (spool_dir_create(c->o.spool, err) < 0 ||
+            (r = spool_lock(c->o.spool, 1, &spoolfd, err)) < 0)
+            return -1;
+        if (r > 0)
+            return errf(err, "%s: spool directory vanished", c->o.spool);
+        found = c->o.force_new ? 0 : job_find(c->o.spool, m, m->job, err);
+        if (found == 0 && (output_for(c, input, m->output_path, err) < 0 ||
+                           job_new_id(c->o.spool, m, m->job, err) < 0 ||
+                           spool_job_create(c->o.spool, m->job, err) < 0 ||
+                           spool_path(jobdir, c->o.spool, m->job, NULL, err) < 0 ||
+                           (r = spool_lock(jobdir, 0, jobfd, err)) < 0))
+            found = -1;
+        else if (found == 0 && r > 0)
+            found = errf(err, "%s: job directory taken over while being created", jobdir);
+        close(spoolfd);
+        if (found != 2)
+            return found;
+        msg_info("job %s: another splitter is splitting %s, waiting for it", m->job, input);
+        if (spool_path(jobdir, c->o.spool, m->job, NULL, err) < 0 ||
+            (r = spool_lock(jobdir, 1, &spoolfd, err)) < 0)
+            return -1;
+        if (r == 0)
+            close(spoolfd);
+    }
+}
+
 /* spool_input - split one input; prints its job id.  Returns an exit status. */
 static int spool_input(const struct cmdline *c, const char *input, struct manifest *m)
 {
     char err[ERR_MAX], jobdir[PATH_MAX] = "";
     struct img_info info;
+    int jobfd;
     img_reader *r = img_open(input, c->o.max_pixels, &info, err);
     if (!r || describe_input(c, input, &info, m, err) < 0) {
         img_close(r);
         msg_warn("%s", err);
         return EXIT_INPUT;
     }
-    int found = c->o.force_new ? 0 : job_find(c->o.spool, m, m->job, err);
-    if (found == 0 && (output_for(c, input, m->output_path, err) < 0 ||
-                       job_new_id(c->o.spool, m, m->job, err) < 0))
-        found = -1;
+    int found = open_job(c, input, m, &jobfd, err);
     if (found != 0) {
         img_close(r);
         if (found < 0)
@@ -233,8 +270,7 @@ static int spool_input(const struct cmdline *c, const char *input, struct manife
     gmtime_r(&now, &tm);
     strftime(m->created, sizeof m->created, "%Y-%m-%dT%H:%M:%SZ", &tm);
     int status = EXIT_OK;
-    if (spool_job_create(c->o.spool, m->job, err) < 0 ||
-        spool_path(jobdir, c->o.spool, m->job, NULL, err) < 0)
+    if (spool_path(jobdir, c->o.spool, m->job, NULL, err) < 0)
         status = EXIT_SPOOL;
     else if (cut_tiles(r, m, jobdir, c->o.quiet, err) < 0)
         status = strstr(err, input) ? EXIT_INPUT : EXIT_SPOOL;
@@ -246,10 +282,11 @@ static int spool_input(const struct cmdline *c, const char *input, struct manife
         msg_warn("%s", err);
         if (jobdir[0] && spool_job_remove(jobdir, e2) < 0)
             msg_warn("%s (the incomplete job is removed by the next run)", e2);
-        return status;
+    } else {
+        print_job(c, m->job, input);
     }
-    print_job(c, m->job, input);
-    return EXIT_OK;
+    close(jobfd);       /* the job is complete, or gone: others may look */
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -257,6 +294,7 @@ int main(int argc, char **argv)
     struct cmdline c;
     char err[ERR_MAX];
     msg_set_program("splitter");
+    spool_fault_init("splitter");
     if (parse_cmdline(argc, argv, &c) < 0)
         return EXIT_USAGE;
     if (c.list_filters) {

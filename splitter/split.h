@@ -19,8 +19,10 @@ struct split_opts {
 };
 
 /* job_find - look in the spool for a complete job with m->key.  Removes
- * incomplete jobs (no job.json) made for the same key.  Returns 1 and
- * fills id when found, 0 when not, -1 with err on error. */
+ * incomplete jobs (no job.json) made for the same key whose splitter is
+ * dead (their lock is free).  Returns 1 and fills id when found, 2 and
+ * fills id when a live splitter is still splitting that job, 0 when there
+ * is none, -1 with err on error.  The caller holds the spool's lock. */
 int job_find(const char *spool, const struct manifest *m, char *id, char *err);
 
 /* job_new_id - a fresh job id "<UTC time>-<stem>-<key>" that does not

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,24 +37,25 @@ struct fill_ctx {
 struct loaded {
     struct filter_module *mods[CHAIN_MAX_STAGES];
     int state;             /* 0 not tried, 1 loaded, -1 unusable */
+    int trapped;           /* unusable because checking it trapped */
     char err[ERR_MAX];
 };
 
-/* check_abi - the module must speak ABI version 1. */
+/* check_abi - the module must speak ABI version 1.  Returns 0, -1 or
+ * FILTER_TRAP (this process is then poisoned). */
 static int check_abi(struct filter_module *m, char *err)
 {
-    int trapped;
+    int why;
     int32_t v = 0;
-    struct filter_inst *fi = filter_instantiate(m, 0, &trapped, err);
+    struct filter_inst *fi = filter_instantiate(m, 0, &why, err);
     if (!fi)
-        return -1;
+        return why == FILTER_TRAP ? FILTER_TRAP : -1;
     int rc = filter_call_abi_version(fi, &v, err);
     if (rc == 0 && v != 1)
         rc = errf(err, "filter %s: ABI version %d, this worker speaks version 1",
                   filter_module_name(m), v);
-    if (rc != FILTER_TRAP)
-        filter_free(fi);
-    return rc < 0 ? -1 : 0;
+    filter_free(fi);    /* even trapped: wasm code cannot touch the host's heap */
+    return rc == FILTER_TRAP ? FILTER_TRAP : rc < 0 ? -1 : 0;
 }
 
 /* load_chain - dlopen a job's modules once, checking each is the module the
@@ -69,8 +71,9 @@ static int load_chain(const struct job *j, struct loaded *l)
         if (filter_module_hash(l->mods[i]) != s->hash)
             return errf(l->err, "filter %s: module changed since the job was split", s->name),
                    l->state = -1;
-        if (check_abi(l->mods[i], l->err) < 0)
-            return l->state = -1;
+        int rc = check_abi(l->mods[i], l->err);
+        if (rc < 0)
+            return l->trapped = rc == FILTER_TRAP, l->state = -1;
     }
     return l->state = 1;
 }
@@ -96,10 +99,11 @@ static int fill_from_tile(void *ctx, uint8_t *dst, uint32_t w, uint32_t h, char 
     return tile_read(f->m, f->path, dst, w, h, err);
 }
 
-/* process_tile - the whole chain on one claimed tile, output published. */
+/* process_tile - the whole chain on one claimed tile, output published.
+ * *limit is set when the tile failed on the memory cap. */
 static enum outcome process_tile(const struct worker_opts *o, const struct job *j,
                                  struct loaded *l, const struct claim *c,
-                                 const struct tile_geom *g, char *err)
+                                 const struct tile_geom *g, int *limit, char *err)
 {
     const struct manifest *m = &j->m;
     struct exec_tile t = {m->source.width, m->source.height, m->source.channels,
@@ -108,6 +112,7 @@ static enum outcome process_tile(const struct worker_opts *o, const struct job *
     struct exec_out out;
     enum exec_result r = exec_chain(l->mods, m->stages, m->nstages, &t, o->max_memory,
                                     fill_from_tile, &f, &out, err);
+    *limit = out.at_limit;
     if (r != EXEC_OK)
         return r == EXEC_TRAPPED ? TILE_TRAPPED : TILE_FAILED;
     enum outcome res = publish_out(j, c, out.px, g->w, g->h, err);
@@ -115,23 +120,37 @@ static enum outcome process_tile(const struct worker_opts *o, const struct job *
     return res;
 }
 
-/* log_tile - one line in the job's log: tile, pid, start, duration, result. */
+/* log_tile - one line in the job's log: tile, pid, end time, duration,
+ * this process's peak RSS so far, result. */
 static void log_tile(const struct job *j, const char *tile, double t0, double t1,
                      const char *result)
 {
     char path[PATH_MAX], line[256], err[ERR_MAX];
     struct timespec now;
+    struct rusage ru;
     clock_gettime(CLOCK_REALTIME, &now);
-    snprintf(line, sizeof line, "%s pid=%ld end=%lld.%03ld ms=%.3f %s\n", tile, (long)getpid(),
-             (long long)now.tv_sec, now.tv_nsec / 1000000, (t1 - t0) * 1e3, result);
+    if (getrusage(RUSAGE_SELF, &ru) < 0)
+        ru.ru_maxrss = 0;
+    snprintf(line, sizeof line, "%s pid=%ld end=%lld.%03ld ms=%.3f peak_rss_kb=%ld %s\n", tile,
+             (long)getpid(), (long long)now.tv_sec, now.tv_nsec / 1000000, (t1 - t0) * 1e3,
+             ru.ru_maxrss, result);
     if (spool_path(path, j->dir, SPOOL_LOG, NULL, err) == 0)
         spool_append_line(path, line, err);
 }
 
+/* fail_kind - failed/T.json's kind for a tile that did not make it:
+ * the memory cap first (a filter at the cap fails in any of the other
+ * ways), then a trap, else an error (a refused module, an error code, an
+ * overrun of the output buffer). */
+static const char *fail_kind(enum outcome res, int limit)
+{
+    return limit ? "limit" : res == TILE_TRAPPED ? "trap" : "error";
+}
+
 /* settle - commit, fail or release the claim after processing.  Returns
  * the exit status to leave with, or -1 to carry on. */
-static int settle(const struct job *j, struct claim *c, enum outcome res, double t0,
-                  const char *why)
+static int settle(const struct job *j, struct claim *c, enum outcome res, int limit,
+                  double t0, const char *why)
 {
     char err[ERR_MAX];
     double t1 = now_seconds();
@@ -144,9 +163,7 @@ static int settle(const struct job *j, struct claim *c, enum outcome res, double
     case TILE_FAILED:
     case TILE_TRAPPED:
         msg_warn("job %s: tile %s: %s", j->m.job, c->tile, why);
-        rc = claim_fail(c, res == TILE_TRAPPED ? "trap"
-                           : strstr(why, "allocate") ? "limit" : "error",
-                        why, 1, (long)getpid(), err);
+        rc = claim_fail(c, fail_kind(res, limit), why, 1, (long)getpid(), err);
         log_tile(j, c->tile, t0, t1, res == TILE_TRAPPED ? "trap" : "failed");
         break;
     case TILE_SPOOL_ERROR:
@@ -186,8 +203,6 @@ static int work_job(const struct worker_opts *o, struct job *j, int jx, struct l
                 return free(names), msg_warn("%s", err), -CHILD_SPOOL;
             continue;
         }
-        if (l->state == 0)
-            load_chain(j, l);
         struct tile_geom g;
         tile_geometry(&j->m, row, col, &g);
         snprintf(me->tile, sizeof me->tile, "%s", name);
@@ -195,9 +210,13 @@ static int work_job(const struct worker_opts *o, struct job *j, int jx, struct l
         me->job = jx;
         me->start = now_seconds();
         atomic_store(&me->busy, 1);
-        enum outcome res = l->state < 0 ? (snprintf(err, sizeof err, "%s", l->err), TILE_FAILED)
-                                        : process_tile(o, j, l, &c, &g, err);
-        int stop = settle(j, &c, res, me->start, err);
+        if (l->state == 0)
+            load_chain(j, l);   /* runs filter code: under the timeout too */
+        int limit = 0;
+        enum outcome res = l->state >= 0 ? process_tile(o, j, l, &c, &g, &limit, err)
+                           : (snprintf(err, sizeof err, "%s", l->err),
+                              l->trapped ? TILE_TRAPPED : TILE_FAILED);
+        int stop = settle(j, &c, res, limit, me->start, err);
         atomic_store(&me->busy, 0);
         if (stop >= 0)
             return free(names), -stop;

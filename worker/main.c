@@ -128,13 +128,7 @@ static int check_filters(struct job *j, char *err)
 /* has_work - 1 if the job has tiles waiting or claimed. */
 static int has_work(const struct job *j)
 {
-    char dir[PATH_MAX], err[ERR_MAX];
-    int n = 0;
-    if (spool_path(dir, j->dir, SPOOL_TILES, NULL, err) == 0)
-        n += spool_count(dir);
-    if (spool_path(dir, j->dir, SPOOL_CLAIMED, NULL, err) == 0)
-        n += spool_count(dir);
-    return n != 0;
+    return job_waiting(j, SPOOL_TILES) != 0 || job_waiting(j, SPOOL_CLAIMED) != 0;
 }
 
 /* load_jobs - the jobs to process: named ones, or every complete job.
@@ -156,7 +150,7 @@ static int load_jobs(const struct cmdline *c, struct job **out, int *bad, char *
             continue;
         if (!c->njobs && access(manifest, F_OK) != 0)
             continue;   /* still being split, or not a job */
-        if (manifest_load(&j->m, j->dir, e) < 0) {
+        if (spool_job_check(j->dir, e) < 0 || manifest_load(&j->m, j->dir, e) < 0) {
             msg_warn("job %s: %s", id, e);
             ++*bad;
             continue;
@@ -202,12 +196,14 @@ int main(int argc, char **argv)
     struct cmdline c;
     char err[ERR_MAX];
     msg_set_program("worker");
+    spool_fault_init("worker");
     if (parse_cmdline(argc, argv, &c) < 0)
         return free(c.jobs), EXIT_USAGE;
     msg_set_quiet(c.o.quiet);
     if (!confine_available())
         msg_warn("this kernel has no Landlock: worker children are not confined to the "
                  "job directories");
+    supervisor_catch_signals();
     int status;
     for (;;) {
         struct job *jobs = NULL;
@@ -223,10 +219,12 @@ int main(int argc, char **argv)
         if (status == EXIT_OK && bad > 0)
             status = EXIT_INPUT;
         free(jobs);
-        if (!c.o.follow || status >= 128)
+        if (!c.o.follow || status >= 128 || supervisor_stopping())
             break;
         sleep(1);
     }
     free(c.jobs);
+    if (supervisor_stopping() && status < 128)
+        status = 128 + supervisor_stopping();
     return status;
 }

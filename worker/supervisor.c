@@ -2,7 +2,9 @@
  * supervisor.c - the worker's parent process: forks N children, kills a
  * child whose tile exceeds the timeout, and when a child dies takes its
  * tile back: requeued for another attempt, or failed for good after
- * --retries attempts, with the reason in failed/T.json.  It also runs
+ * --retries attempts (a timeout at once), with the reason in
+ * failed/T.json and a line in the job log carrying the dead child's peak
+ * RSS.  It also runs
  * recovery over every job's claims at start and after every death, so
  * tiles of workers that died elsewhere come back too.
  */
@@ -10,12 +12,15 @@
 #include "claim.h"
 #include "err.h"
 #include "progress.h"
+#include "tile.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +47,12 @@ static volatile sig_atomic_t stop_signal;
 
 static void on_stop(int sig) { stop_signal = sig; }
 
+int supervisor_stopping(void) { return stop_signal; }
+
+void supervisor_catch_signals(void)
+{
+}
+
 /* attempts_for - the attempt counter of a tile, created at 0. */
 static struct attempt *attempts_for(struct pool *p, int job, const char *tile)
 {
@@ -64,18 +75,17 @@ static struct attempt *attempts_for(struct pool *p, int job, const char *tile)
 }
 
 /* pending - tiles waiting in tiles/ of all usable jobs (-1 on error).
+ * Only names that are tiles of the job count: anything else a person left
+ * there is not work, and counting it would respawn idle children forever.
  * Claimed tiles are not counted: their owners are alive, or recovery
  * moves them back to tiles/ first. */
 static long pending(const struct pool *p)
 {
     long n = 0;
     for (int i = 0; i < p->njobs; i++) {
-        char dir[PATH_MAX], err[ERR_MAX];
         if (p->jobs[i].broken)
             continue;
-        if (spool_path(dir, p->jobs[i].dir, SPOOL_TILES, NULL, err) < 0)
-            return -1;
-        int t = spool_count(dir);
+        long t = job_waiting(&p->jobs[i], SPOOL_TILES);
         if (t < 0)
             return -1;
         n += t;
@@ -83,12 +93,36 @@ static long pending(const struct pool *p)
     return n;
 }
 
-/* recover_all - requeue dead claims in every job. */
+long job_waiting(const struct job *j, const char *sub)
+{
+    char dir[PATH_MAX], err[ERR_MAX], **names;
+    uint32_t row, col;
+    if (spool_path(dir, j->dir, sub, NULL, err) < 0)
+        return -1;
+    int n = spool_list(dir, &names, err);
+    long count = 0;
+    for (int i = 0; i < n; i++) {
+        char tile[SPOOL_TILE_NAME_MAX];
+        /* claimed/ holds "T@node.pid" */
+        if (strcmp(sub, SPOOL_CLAIMED) == 0 ? claim_tile_of(names[i], tile) == 0 &&
+                                                tile_parse_name(&j->m, tile, &row, &col) == 0
+                                            : tile_parse_name(&j->m, names[i], &row, &col) == 0)
+            count++;
+    }
+    if (n > 0)
+        free(names);
+    return n < 0 ? -1 : count;
+}
+
+/* recover_all - requeue dead claims in every job and remove the partial
+ * files their writers left in tmp/.  Claims go first: a child killed
+ * while writing has its claim taken back and, being dead, its temporary
+ * judged garbage in the same pass. */
 static void recover_all(struct pool *p)
 {
     for (int i = 0; i < p->njobs; i++) {
         char err[ERR_MAX];
-        int requeued = 0, finished = 0;
+        int requeued = 0, finished = 0, garbage = 0;
         if (p->jobs[i].broken)
             continue;
         if (claim_recover(p->jobs[i].dir, &requeued, &finished, err) < 0) {
@@ -98,6 +132,13 @@ static void recover_all(struct pool *p)
             msg_info("job %s: recovered %d claimed tile(s): %d requeued, %d already done",
                      p->jobs[i].m.job, requeued + finished, requeued, finished);
         }
+        if (spool_tmp_clean(p->jobs[i].dir, &garbage, err) < 0) {
+            msg_warn("job %s: cleaning tmp/: %s", p->jobs[i].m.job, err);
+            p->spool_error = 1;
+        } else if (garbage > 0) {
+            msg_info("job %s: removed %d partial file(s) of dead writers from tmp/",
+                     p->jobs[i].m.job, garbage);
+        }
     }
 }
 
@@ -105,18 +146,30 @@ static void recover_all(struct pool *p)
 static int spawn(struct pool *p, int index)
 {
     fflush(NULL);
+    /* Cleared before fork: the child may claim a tile and set busy before
+     * the parent runs again, and clearing it after would hide that tile
+     * from the timeout. */
+    atomic_store(&p->slots[index].busy, 0);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         msg_warn("fork: %s", strerror(errno));
         return -1;
     }
     if (pid == 0) {
+        /* Die with the supervisor, however it dies.  It alone enforces
+         * --timeout and the retry limit: an orphan on an endless filter
+         * would hold its claim's lock forever, so recovery could never
+         * take the tile back, and orphans would race a re-run for tiles.
+         * If the supervisor died before prctl, the parent has changed. */
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(CHILD_IDLE);
         signal(SIGTERM, SIG_DFL);
         signal(SIGINT, SIG_DFL);
         child_main(p->o, p->jobs, p->njobs, p->slots, index);
     }
     p->slots[index].pid = pid;
-    atomic_store(&p->slots[index].busy, 0);
     p->timed_out[index] = 0;
     p->alive++;
     return 0;
@@ -134,8 +187,28 @@ static void death_reason(int status, int timed_out, double timeout, char *buf, s
         snprintf(buf, n, "worker child exited with status %d", WEXITSTATUS(status));
 }
 
-/* take_back - the tile a dead child was on: retry it or fail it. */
-static void take_back(struct pool *p, int index, int status)
+/* log_failure - the job log's line for a tile the supervisor failed, in
+ * the children's format; peak_rss_kb is the dead child's (from wait4). */
+static void log_failure(const struct job *j, const struct slot *s, long peak_kb,
+                        const char *kind)
+{
+    char path[PATH_MAX], line[256], err[ERR_MAX];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    snprintf(line, sizeof line, "%s pid=%ld end=%lld.%03ld ms=%.3f peak_rss_kb=%ld %s\n",
+             s->tile, (long)s->pid, (long long)now.tv_sec, now.tv_nsec / 1000000,
+             (now_seconds() - s->start) * 1e3, peak_kb, kind);
+    if (spool_path(path, j->dir, SPOOL_LOG, NULL, err) < 0 ||
+        spool_append_line(path, line, err) < 0)
+        msg_warn("job %s: %s", j->m.job, err);
+}
+
+/* take_back - the tile a dead child was on: retry it or fail it.  A
+ * timeout fails it at once: filters are deterministic, so the next
+ * attempt would loop as long, and --timeout bounds the time a bad tile
+ * costs.  A child killed by a signal (the OOM killer, an operator) may
+ * have died of something else than its tile: that is retried. */
+static void take_back(struct pool *p, int index, int status, long peak_kb)
 {
     struct slot *s = &p->slots[index];
     struct job *j = &p->jobs[s->job];
@@ -144,21 +217,29 @@ static void take_back(struct pool *p, int index, int status)
     death_reason(status, p->timed_out[index], p->o->timeout, why, sizeof why);
     struct attempt *a = attempts_for(p, s->job, s->tile);
     int tries = a ? ++a->count : p->o->retries + 1;
+    int retry = tries <= p->o->retries && !p->timed_out[index];
     int r = claim_adopt(j->dir, s->claim_entry, &c, err);
+    /* A dead child's lock is gone before wait4 reports it, so recovery
+     * after another child's death may have requeued the tile already:
+     * take it from tiles/ when it is not to be tried again. */
+    if (r == 1 && !retry)
+        r = claim_tile(j->dir, s->tile, &c, err);
     if (r != 0) {
         if (r < 0)
             msg_warn("job %s: tile %s: %s", j->m.job, s->tile, err);
         return;        /* already moved on (e.g. committed just before dying) */
     }
-    if (tries <= p->o->retries) {
+    if (retry) {
         msg_warn("job %s: tile %s: %s; attempt %d of %d, requeued", j->m.job, s->tile, why,
                  tries, p->o->retries + 1);
         r = claim_release(&c, err);
     } else {
         msg_warn("job %s: tile %s: %s; failed after %d attempt(s)", j->m.job, s->tile, why,
                  tries);
-        r = claim_fail(&c, p->timed_out[index] ? "timeout" : "signal", why, tries,
-                       (long)s->pid, err);
+        const char *kind = p->timed_out[index] ? "timeout" : "signal";
+        r = claim_fail(&c, kind, why, tries, (long)s->pid, err);
+        if (r == 0)
+            log_failure(j, s, peak_kb, kind);
     }
     if (r < 0) {
         msg_warn("job %s: tile %s: %s", j->m.job, s->tile, err);
@@ -166,12 +247,14 @@ static void take_back(struct pool *p, int index, int status)
     }
 }
 
-/* reap - collect every child that has ended; returns how many. */
+/* reap - collect every child that has ended; returns how many.  wait4
+ * gives the child's peak RSS for the log of a tile it died on. */
 static int reap(struct pool *p)
 {
     int n = 0, status;
     pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    struct rusage ru;
+    while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0) {
         int index = 0;
         while (index < p->o->workers && p->slots[index].pid != pid)
             index++;
@@ -179,13 +262,13 @@ static int reap(struct pool *p)
             continue;
         p->alive--;
         n++;
-        p->slots[index].pid = 0;
         int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         if (code == CHILD_SPOOL)
             p->spool_error = 1;
         if (code != CHILD_IDLE && code != CHILD_REPLACE && code != CHILD_SPOOL &&
             atomic_load(&p->slots[index].busy))
-            take_back(p, index, status);
+            take_back(p, index, status, ru.ru_maxrss);   /* reads the slot's pid */
+        p->slots[index].pid = 0;
         atomic_store(&p->slots[index].busy, 0);
     }
     return n;

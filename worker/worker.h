@@ -48,6 +48,17 @@ struct worker_opts {
 void child_main(const struct worker_opts *o, struct job *jobs, int njobs, struct slot *slots,
                 int index) __attribute__((noreturn));
 
+/* job_waiting - how many entries of j's subdirectory sub (SPOOL_TILES or
+ * SPOOL_CLAIMED) are tiles of the job; -1 on error. */
+long job_waiting(const struct job *j, const char *sub);
+
+/* supervisor_catch_signals - SIGINT and SIGTERM ask the worker to stop:
+ * children are killed, their tiles requeued.  Installed once, at start. */
+void supervisor_catch_signals(void);
+
+/* supervisor_stopping - the signal that asked the worker to stop, or 0. */
+int supervisor_stopping(void);
+
 /* supervise - fork the children, watch them, requeue or fail the tiles of
  * those that die, replace them, and return the worker's exit status. */
 int supervise(const struct worker_opts *o, struct job *jobs, int njobs);

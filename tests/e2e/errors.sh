@@ -26,6 +26,7 @@ fails() {
 
 O=$T/out.png
 fails "sigma out of range" 2 sigma=50 "$O" "$TS" run -q --spool "$SP" -f gaussian_blur:sigma=50 in.png "$O"
+fails "param value the filter refuses" 2 "standard=650" "$O" "$TS" run -q --spool "$SP" -f grayscale:standard=650 in.png "$O"
 fails "unknown param" 2 radius "$O" "$TS" run -q --spool "$SP" -f gaussian_blur:radius=2 in.png "$O"
 fails "non-numeric param" 2 abc "$O" "$TS" run -q --spool "$SP" -f gaussian_blur:sigma=abc in.png "$O"
 fails "unknown filter" 2 nosuchfilter "$O" "$TS" run -q --spool "$SP" -f invert,nosuchfilter in.png "$O"

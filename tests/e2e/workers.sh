@@ -103,3 +103,31 @@ for n in 1 4; do
         notok "-w $n: nothing left in tiles/, claimed/, tmp/ or failed/" "$left"
     fi
 done
+
+# --follow: a worker started on an empty spool processes a job split after
+# it started, and stops on SIGTERM (exit 143) after having worked.
+FS=$T/follow
+mkdir -p "$FS"
+"$BIN/worker" --spool "$FS" --follow -q -w 1 2>"$T/follow.err" &
+fpid=$!
+sleep 1
+fjob=$("$BIN/splitter" -q --spool "$FS" -f invert -t 64 "$T/in.png")
+n=0
+while [ "$(ls "$FS/$fjob/out" 2>/dev/null | wc -l)" -lt 20 ] && [ $n -lt 100 ]; do
+    sleep 0.1; n=$((n + 1))
+done
+total=$(ls "$FS/$fjob/out" | wc -l)
+[ "$total" -eq 20 ] && ok "--follow picks up a job split after it started" ||
+    notok "--follow picks up a new job" "$total of 20 tiles in out/"
+kill -TERM $fpid
+n=0
+while kill -0 $fpid 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+if kill -0 $fpid 2>/dev/null; then
+    kill -9 $fpid
+    notok "--follow stops on SIGTERM" "still running 5 s after SIGTERM"
+else
+    wait $fpid
+    st=$?
+    [ $st -eq 143 ] && ok "--follow stops on SIGTERM with status 143" ||
+        notok "--follow stops on SIGTERM" "status $st"
+fi

@@ -524,11 +524,11 @@ static void test_memory_cap(void)
         CHECK(0, "cap setup", "err '%s'", err);
         return;
     }
-    struct filter_inst *fi = filter_instantiate(m, 1u << 20, &trapped, err);
+    struct filter_inst *fi = filter_instantiate(m, 2u << 20, &trapped, err);
     err[0] = '\0';
     int rc = fi ? filter_call_alloc(fi, 8u << 20, &off, err) : 0;
     CHECK(fi && rc == -1 && has("identity") && has("allocate"),
-          "max_memory 1 MiB: allocating 8 MiB fails", "rc %d err '%s'", rc, err);
+          "max_memory 2 MiB: allocating 8 MiB fails", "rc %d err '%s'", rc, err);
     filter_free(fi);
 
     fi = filter_instantiate(m, 0, &trapped, err);
@@ -684,6 +684,21 @@ static void test_parse_desc(void)
          "{\"name\":\"f\",\"summary\":\"s\",\"kind\":\"point\",\"channels\":[1],"
          "\"params\":[{\"name\":\"Level\",\"default\":1,\"min\":0,\"max\":2}]}",
          "bad param name 'Level'"},
+        /* found by tests/fuzz/fuzz_describe.c: a bound beyond float range let
+         * "contrast=-1e39" through binding, to become -inf as a float */
+        {"min beyond float range",
+         "{\"name\":\"f\",\"summary\":\"s\",\"kind\":\"point\",\"channels\":[1],"
+         "\"params\":[{\"name\":\"contrast\",\"default\":0,\"min\":-1e82,\"max\":100}]}",
+         "param contrast: default, min and max must be finite and within float range"},
+        {"max infinite (1e999)",
+         "{\"name\":\"f\",\"summary\":\"s\",\"kind\":\"point\",\"channels\":[1],"
+         "\"params\":[{\"name\":\"level\",\"default\":0,\"min\":0,\"max\":1e999}]}",
+         "param level: default, min and max must be finite"},
+        {"default beyond float range",
+         "{\"name\":\"f\",\"summary\":\"s\",\"kind\":\"point\",\"channels\":[1],"
+         "\"params\":[{\"name\":\"level\",\"default\":4e38,\"min\":-1e300,"
+         "\"max\":1e300}]}",
+         "param level: default, min and max must be finite"},
     };
     char name[96];
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
@@ -710,6 +725,28 @@ static void test_parse_desc(void)
         else
             CHECK(rc == -1 && has("more than 16 params"), "filter_parse_desc: 17 params",
                   "rc %d err '%s'", rc, err);
+    }
+
+    /* the float range itself is fine, and everything bound in it is finite */
+    static const char *flt = "{\"name\":\"f\",\"summary\":\"s\",\"kind\":\"point\","
+                             "\"channels\":[1],\"params\":[{\"name\":\"level\",\"default\":0,"
+                             "\"min\":-3.4028234663852886e38,\"max\":3.4028234663852886e38}]}";
+    struct filter_desc fd;
+    rc = filter_parse_desc(flt, "mod", &fd, err);
+    CHECK(rc == 0, "filter_parse_desc: bounds of +-FLT_MAX", "rc %d err '%s'", rc, err);
+    if (rc == 0) {
+        struct chain_stage st;
+        struct stage_spec out;
+        memset(&out, 0, sizeof out);
+        stage_of("f:level=-3.4028234663852886e38", &st);
+        rc = filter_bind_params(&fd, &st, &out, err);
+        CHECK(rc == 0 && isfinite(out.params[0]) && out.params[0] < -3e38f,
+              "bind: -FLT_MAX stays finite", "rc %d err '%s' %g", rc, err,
+              (double)out.params[0]);
+        stage_of("f:level=-1e39", &st);
+        rc = filter_bind_params(&fd, &st, &out, err);
+        CHECK(rc == -1 && has("out of range"), "bind: beyond -FLT_MAX is out of range",
+              "rc %d err '%s'", rc, err);
     }
 }
 

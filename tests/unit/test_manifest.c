@@ -560,6 +560,62 @@ static void test_consistency(void)
     CHECK(rc == 0, "16 stages are fine", "rc %d err '%s'", rc, err);
 }
 
+/* Found by tests/fuzz/fuzz_manifest.c: manifests that parsed, but did not
+ * survive manifest_save + manifest_load. */
+static void ed_param_big(cJSON *r)
+{
+    cJSON *p = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "chain"), 0),
+                                   "params");
+    set_num(p, "sigma", 1e39);
+}
+static void ed_size_big(cJSON *r) { set_num(cJSON_GetObjectItem(r, "source"), "size", 1e15); }
+
+static void test_fuzz_found(void)
+{
+    static struct manifest m, back;
+    char spool[PATH_MAX], jobdir[PATH_MAX];
+
+    if (!base_json) {
+        CHECK(0, "fuzz-found cases", "no base manifest text");
+        return;
+    }
+    /* a param beyond float range became infinite, was saved as null */
+    int rc = parse_edit(ed_param_big);
+    CHECK(rc == -1 && strstr(err, "params of gaussian_blur") && strstr(err, "finite float"),
+          "a param beyond float range is refused", "rc %d err '%s'", rc, err);
+    const char *at = strstr(base_json, "\"sigma\":\t1.5\n");
+    char *text = malloc(strlen(base_json) + 16);
+    if (at && text) {
+        size_t pre = (size_t)(at - base_json) + strlen("\"sigma\":\t");
+        snprintf(text, strlen(base_json) + 16, "%.*s1e999%s", (int)pre, base_json,
+                 base_json + pre + 3);
+        rc = parse_text(text);
+        CHECK(rc == -1 && strstr(err, "finite float"), "a param of 1e999 (infinity) is refused",
+              "rc %d err '%s'", rc, err);
+    } else {
+        CHECK(0, "a param of 1e999 (infinity) is refused", "no sigma 1.5 in the base text");
+    }
+    free(text);
+
+    /* a size of 16 digits came back rounded to 15 */
+    rc = parse_edit(ed_size_big);
+    CHECK(rc == -1 && strstr(err, "source.size"), "source.size of 10^15 is refused",
+          "rc %d err '%s'", rc, err);
+    full_manifest(&m);
+    m.source_size = 999999999999999ull;
+    snprintf(spool, sizeof spool, "%s/spool", top);
+    snprintf(jobdir, sizeof jobdir, "%s/spool/%s", top, JOB_ID);
+    rc = spool_job_create(spool, JOB_ID, err);
+    if (rc == 0)
+        rc = manifest_save(&m, jobdir, err);
+    if (rc == 0)
+        rc = manifest_load(&back, jobdir, err);
+    CHECK(rc == 0 && back.source_size == m.source_size && back.stages[1].params[2] == FLT_MAX,
+          "the largest source.size and FLT_MAX survive save + load", "rc %d err '%s' %llu",
+          rc, err, (unsigned long long)back.source_size);
+    spool_job_remove(jobdir, err);
+}
+
 static void test_key(void)
 {
     static struct manifest a, b;
@@ -622,6 +678,7 @@ int main(void)
     test_round_trip();
     test_fields();
     test_consistency();
+    test_fuzz_found();
     test_key();
     free(base_json);
 

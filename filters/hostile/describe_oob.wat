@@ -1,0 +1,17 @@
+;; describe_oob - tsf_describe returns offset 0x7fff0000, far past the end
+;; of its one-page (64 KiB) memory.  The host must not read there: the
+;; splitter refuses the module (exit 3, one line naming it and the bad
+;; offset) before it writes a tile.
+(module
+  (memory (export "memory") 1)
+  (global $brk (mut i32) (i32.const 4096))
+  (func (export "tsf_abi_version") (result i32) (i32.const 1))
+  (func (export "tsf_describe") (result i32) (i32.const 0x7fff0000))
+  (func (export "tsf_halo") (param i32) (result i32) (i32.const 0))
+  (func (export "tsf_alloc") (param $n i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $brk))
+    (global.set $brk (i32.add (local.get $p) (local.get $n)))
+    (local.get $p))
+  (func (export "tsf_process") (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)
+    (i32.const 0)))

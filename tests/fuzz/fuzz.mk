@@ -1,0 +1,70 @@
+# tests/fuzz/fuzz.mk - build and run the libFuzzer targets.  Run from the top
+# directory:
+#
+#   make -f tests/fuzz/fuzz.mk                  build build/fuzz/fuzz_* (clang, ASan + UBSan)
+#   make -f tests/fuzz/fuzz.mk corpus           seed build/fuzz/corpus/NAME/ (tests/fuzz/seeds.sh)
+#   make -f tests/fuzz/fuzz.mk run FUZZ_SECONDS=N   run each target N seconds, one after another
+#
+# `make fuzz` runs the last for 300 s a target; tests/e2e/fuzz.sh runs each
+# for a few seconds inside `make test`.  The evolving corpus stays in
+# build/fuzz/corpus/NAME, inputs that crash land in build/fuzz/crashes/,
+# libFuzzer's output in build/fuzz/logs/NAME.log.
+#
+# The library is compiled again here, with clang: libFuzzer needs its
+# coverage instrumentation (-fsanitize=fuzzer-no-link) in the code under
+# test, and build/libcommon.a is gcc's, without it.  Only the modules the
+# targets reach are compiled (a link error names one that becomes needed),
+# into an archive so each target links just what it uses; only
+# fuzz_describe reaches filter_call.c, the one user of the wasm2c runtime.
+
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+F            := build/fuzz
+TARGETS      := netpbm manifest chain wasm_check describe
+BINS         := $(TARGETS:%=$(F)/fuzz_%)
+
+# -fno-sanitize-recover: a UBSan finding must end the run like an ASan one,
+# or libFuzzer would never save the input.
+SAN          := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O1 -g \
+                -Wall -Wextra -Werror -ffp-contract=off $(SAN) -fsanitize=fuzzer-no-link \
+                -Icommon -I/usr/share/wabt/wasm2c -MMD -MP
+LIBS         := -lpng -ljpeg -lcjson -lz -lm -ldl
+WASMRT       := -lwasm-rt-impl
+
+FUZZ_COMMON  := chain err filter filter_call hash image image_jpeg image_png image_pnm \
+                manifest netpbm spool tile wasm_check
+COMMON_OBJ   := $(FUZZ_COMMON:%=$(F)/obj/common/%.o)
+
+.PHONY: all corpus run
+.SUFFIXES:
+.SECONDARY:
+.DELETE_ON_ERROR:
+
+all: $(BINS)
+
+$(F)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(F)/libcommon.a: $(COMMON_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(F)/fuzz_%: $(F)/obj/tests/fuzz/fuzz_%.o $(F)/libcommon.a
+	$(FUZZ_CC) $(SAN) -fsanitize=fuzzer -o $@ $^ $(if $(filter %/fuzz_describe,$@),$(WASMRT)) $(LIBS)
+
+# Seeds come from the real programs, so they follow them; regenerating is
+# idempotent (seeds have fixed names) and never removes what the fuzzer found.
+SEED_DEPS := tests/fuzz/seeds.sh $(wildcard build/bin/splitter build/tools/mkimage)
+
+corpus: $(F)/corpus/.seeded
+
+$(F)/corpus/.seeded: $(SEED_DEPS)
+	sh tests/fuzz/seeds.sh $(F)/corpus
+	@touch $@
+
+run: all corpus
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(TARGETS)
+
+-include $(shell find $(F)/obj -name '*.d' 2>/dev/null)
