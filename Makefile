@@ -166,7 +166,8 @@ fuzz: all
 
 crashtest: all
 	$(MAKE) SAN=1 programs tools
-	TILESPOOL_CRASH_TRIALS=$(or $(TRIALS),1000) TESTS="crash_random" sh tests/run
+	TILESPOOL_CRASH_TRIALS=$(or $(TRIALS),1000) TILESPOOL_CRASH_SWEEP_FULL=1 \
+	  TESTS="crash_random crash_sweep" sh tests/run
 
 bench: all
 	sh scripts/bench $(if $(QUICK),--quick)
