@@ -12,6 +12,7 @@
 #include "claim.h"
 #include "err.h"
 #include "check.h"
+#include "testfs.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -27,29 +28,6 @@
 
 static char top[256];
 static char err[ERR_MAX];
-
-/* rm_rf - remove path and everything under it; returns 0 or -1. */
-static int rm_rf(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return errno == ENOENT ? 0 : -1;
-    if (!S_ISDIR(st.st_mode))
-        return unlink(path);
-    DIR *d = opendir(path);
-    struct dirent *e;
-    int rc = 0;
-    char sub[PATH_MAX];
-    while (d && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(sub, sizeof sub, "%.2000s/%.1000s", path, e->d_name);
-        rc |= rm_rf(sub);
-    }
-    if (d)
-        closedir(d);
-    return rmdir(path) | rc;
-}
 
 /* jpath - jobdir/sub/name (name may be NULL) into out[PATH_MAX]; returns out. */
 static char *jpath(char *out, const char *jobdir, const char *sub, const char *name)

@@ -10,6 +10,7 @@
 #include "spool.h"
 #include "err.h"
 #include "check.h"
+#include "testfs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -26,29 +27,6 @@
 
 static char top[256];
 static char err[ERR_MAX];
-
-/* rm_rf - remove path and everything under it; returns 0 or -1. */
-static int rm_rf(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return errno == ENOENT ? 0 : -1;
-    if (!S_ISDIR(st.st_mode))
-        return unlink(path);
-    DIR *d = opendir(path);
-    struct dirent *e;
-    int rc = 0;
-    char sub[PATH_MAX];
-    while (d && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(sub, sizeof sub, "%.2000s/%.1000s", path, e->d_name);
-        rc |= rm_rf(sub);
-    }
-    if (d)
-        closedir(d);
-    return rmdir(path) | rc;
-}
 
 static int exists(const char *dir, const char *name)
 {

@@ -14,6 +14,7 @@
 #include "spool.h"
 #include "err.h"
 #include "check.h"
+#include "testfs.h"
 
 #include <errno.h>
 #include <dirent.h>
@@ -39,29 +40,6 @@ static const char *tpath(const char *fmt, const char *a, const char *b)
     snprintf(rel, sizeof rel, fmt, a ? a : "", b ? b : "");
     snprintf(buf[next], sizeof buf[next], "%s/%.1000s", top, rel);
     return buf[next];
-}
-
-/* rm_rf - remove path and everything under it; returns 0 or -1. */
-static int rm_rf(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return errno == ENOENT ? 0 : -1;
-    if (!S_ISDIR(st.st_mode))
-        return unlink(path);
-    DIR *d = opendir(path);
-    struct dirent *e;
-    int rc = 0;
-    char sub[PATH_MAX];
-    while (d && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(sub, sizeof sub, "%.2000s/%.1000s", path, e->d_name);
-        rc |= rm_rf(sub);
-    }
-    if (d)
-        closedir(d);
-    return rmdir(path) | rc;
 }
 
 /* keep - copy a tpath result into a caller's buffer (PATH_MAX). */
