@@ -309,6 +309,24 @@ static void fill_pool(struct pool *p)
         }
 }
 
+/* claims_elsewhere - with no child of ours left: are tiles of our jobs
+ * still claimed by another worker?  Then wait for them: they come back to
+ * tiles/ if that worker dies (recovery, retried here every 250 ms) or end
+ * in out/ if it finishes, so the job is done when this worker exits. */
+static int claims_elsewhere(struct pool *p)
+{
+    static double last_recovery;
+    long held = 0;
+    for (int i = 0; i < p->njobs; i++)
+        if (!p->jobs[i].broken && job_waiting(&p->jobs[i], SPOOL_CLAIMED) > 0)
+            held++;
+    if (held > 0 && now_seconds() - last_recovery > 0.25) {
+        last_recovery = now_seconds();
+        recover_all(p);
+    }
+    return held > 0;
+}
+
 /* shut_down - on SIGINT/SIGTERM: kill the children, requeue their tiles. */
 static void shut_down(struct pool *p)
 {
@@ -345,7 +363,7 @@ int supervise(const struct worker_opts *o, struct job *jobs, int njobs)
         enforce_timeouts(&p);
         if (p.alive < o->workers)
             fill_pool(&p);
-        if (p.alive == 0)
+        if (p.alive == 0 && !claims_elsewhere(&p))
             break;
         wait_a_little();
     }

@@ -131,3 +131,22 @@ else
     [ $st -eq 143 ] && ok "--follow stops on SIGTERM with status 143" ||
         notok "--follow stops on SIGTERM" "status $st"
 fi
+
+# A worker does not exit while another live process holds a claim of its
+# job: when that claim is given up (its owner dies), the tile is recovered
+# and processed, so the job is complete when the worker exits.
+HS=$T/held
+hjob=$("$BIN/splitter" -q --spool "$HS" -f invert -t 100 "$T/in.png")
+ht=$(ls "$HS/$hjob/tiles" | head -n 1)
+mv "$HS/$hjob/tiles/$ht" "$HS/$hjob/claimed/$ht@othernode.4242"
+flock "$HS/$hjob/claimed/$ht@othernode.4242" sleep 2 &
+lpid=$!
+sleep 0.3
+"$BIN/worker" -q --spool "$HS" -w 2 2>"$T/held.err"
+st=$?
+wait $lpid
+n=$(ls "$HS/$hjob/out" | wc -l)
+c=$(ls "$HS/$hjob/claimed" | wc -l)
+[ $st -eq 0 ] && [ "$n" -eq 6 ] && [ "$c" -eq 0 ] &&
+    ok "worker waits for a claim held elsewhere, then recovers and finishes it" ||
+    notok "claim held elsewhere" "exit $st, $n/6 in out/, $c still claimed: $(cat "$T/held.err")"
