@@ -18,6 +18,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* A job's subdirectories, in the order they are created (tmp/ first, so
+ * that every later file can be written through it). */
+static const char *const job_subdirs[] = {SPOOL_TMP, SPOOL_TILES, SPOOL_CLAIMED,
+                                          SPOOL_DONE, SPOOL_OUT, SPOOL_FAILED};
+#define NSUBS (sizeof job_subdirs / sizeof job_subdirs[0])
+
 static int durable;
 static unsigned tmp_serial;
 
@@ -231,31 +237,27 @@ int spool_lock(const char *path, int wait, int *fd, char *err)
 
 int spool_job_create(const char *spool, const char *id, char *err)
 {
-    static const char *subs[] = {SPOOL_TMP, SPOOL_TILES, SPOOL_CLAIMED, SPOOL_DONE,
-                                 SPOOL_OUT, SPOOL_FAILED};
     char path[PATH_MAX];
     if (make_dir(spool, err) < 0)
         return -1;
     if (spool_path(path, spool, id, NULL, err) < 0 || make_dir(path, err) < 0)
         return -1;
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (spool_path(path, spool, id, subs[i], err) < 0 || make_dir(path, err) < 0)
+    for (size_t i = 0; i < NSUBS; i++)
+        if (spool_path(path, spool, id, job_subdirs[i], err) < 0 || make_dir(path, err) < 0)
             return -1;
     return 0;
 }
 
 int spool_job_check(const char *jobdir, char *err)
 {
-    static const char *subs[] = {SPOOL_TILES, SPOOL_CLAIMED, SPOOL_DONE, SPOOL_OUT,
-                                 SPOOL_FAILED, SPOOL_TMP};
     struct stat st;
     char path[PATH_MAX];
     if (lstat(jobdir, &st) < 0)
         return errf_sys(err, "%s", jobdir);
     if (!S_ISDIR(st.st_mode))
         return errf(err, "%s: not a directory (a symbolic link?): refused", jobdir);
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
-        if (spool_path(path, jobdir, subs[i], NULL, err) < 0)
+    for (size_t i = 0; i < NSUBS; i++) {
+        if (spool_path(path, jobdir, job_subdirs[i], NULL, err) < 0)
             return -1;
         if (lstat(path, &st) < 0) {
             if (errno == ENOENT)
@@ -289,11 +291,12 @@ static int remove_files(const char *jobdir, const char *sub, char *err)
 
 int spool_job_remove(const char *jobdir, char *err)
 {
-    static const char *subs[] = {SPOOL_TILES, SPOOL_CLAIMED, SPOOL_DONE, SPOOL_OUT,
-                                 SPOOL_FAILED, SPOOL_TMP, "stats"};
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (remove_files(jobdir, subs[i], err) < 0)
+    for (size_t i = 0; i < NSUBS; i++)
+        if (remove_files(jobdir, job_subdirs[i], err) < 0)
             return -1;
+    /* stats/ is reserved for the statistics of two-pass filters */
+    if (remove_files(jobdir, "stats", err) < 0)
+        return -1;
     char path[PATH_MAX];
     static const char *files[] = {SPOOL_MANIFEST, SPOOL_LOG, "report.html"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
