@@ -176,6 +176,18 @@ int claim_fail(struct claim *c, const char *kind, const char *reason, int attemp
     return move_claim(c, SPOOL_FAILED, err);
 }
 
+/* drop_stale_reason - remove failed/T.json left by a claim_fail that was
+ * interrupted before its rename: the tile is still claimed, so the reason
+ * describes an attempt that never settled and must not outlive it. */
+static int drop_stale_reason(const struct claim *c, char *err)
+{
+    char name[SPOOL_TILE_NAME_MAX + 8], path[PATH_MAX];
+    snprintf(name, sizeof name, "%s.json", c->tile);
+    if (spool_path(path, c->jobdir, SPOOL_FAILED, name, err) < 0)
+        return -1;
+    return spool_unlink(path, err);
+}
+
 int claim_recover(const char *jobdir, int *requeued, int *finished, char *err)
 {
     char dir[PATH_MAX], out[PATH_MAX];
@@ -196,7 +208,8 @@ int claim_recover(const char *jobdir, int *requeued, int *finished, char *err)
             rc = r < 0 ? -1 : 0;
             continue;
         }
-        if (spool_path(out, jobdir, SPOOL_OUT, c.tile, err) < 0) {
+        if (spool_path(out, jobdir, SPOOL_OUT, c.tile, err) < 0 ||
+            drop_stale_reason(&c, err) < 0) {
             claim_close(&c);
             rc = -1;
         } else if (access(out, F_OK) == 0) {

@@ -385,6 +385,15 @@ static void test_recover(void)
     FILE *f = fopen(jpath(p, jobdir, SPOOL_OUT, "b.ppm"), "wb");   /* b was finished */
     if (f)
         fclose(f);
+    /* a and b died inside claim_fail: the reason was written, the claim not moved */
+    static const char *stale[] = {"a.ppm.json", "b.ppm.json"};
+    for (int i = 0; i < 2; i++) {
+        f = fopen(jpath(p, jobdir, SPOOL_FAILED, stale[i]), "wb");
+        if (f) {
+            fputs("{}", f);
+            fclose(f);
+        }
+    }
 
     int requeued = 0, finished = 0;
     int rc = claim_recover(jobdir, &requeued, &finished, err);
@@ -396,6 +405,10 @@ static void test_recover(void)
     CHECK(strcmp(content_of(jobdir, SPOOL_DONE, "b.ppm", buf), "b.ppm@n1.99998") == 0 &&
               !exists_in(jobdir, SPOOL_TILES, "b.ppm") && exists_in(jobdir, SPOOL_OUT, "b.ppm"),
           "a dead claim with out/T goes to done/", "done: %d", count_in(jobdir, SPOOL_DONE));
+    CHECK(!exists_in(jobdir, SPOOL_FAILED, "a.ppm.json") &&
+              !exists_in(jobdir, SPOOL_FAILED, "b.ppm.json"),
+          "recovery drops the reasons of failures that never settled", "failed: %d",
+          count_in(jobdir, SPOOL_FAILED));
     CHECK(count_in(jobdir, SPOOL_CLAIMED) == 1 && exists_in(jobdir, SPOOL_CLAIMED, h.entry),
           "the live claim stays", "claimed: %d", count_in(jobdir, SPOOL_CLAIMED));
 
