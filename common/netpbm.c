@@ -324,7 +324,11 @@ int pnm_write_header(FILE *f, const char *name, uint32_t width, uint32_t height,
         || (uint64_t)width * (uint64_t)channels > INT32_MAX)
         return errf(err, "%s: pnm: cannot write a %" PRIu32 "x%" PRIu32 " image",
                     name, width, height);
-    if (channels == 1 || channels == 3)
+    /* A file named .pam is read by PAM-only tools, so it gets P7 whatever
+     * the channels; elsewhere gray and RGB keep the older, wider-read P5/P6. */
+    size_t len = strlen(name);
+    int pam = len >= 4 && strcmp(name + len - 4, ".pam") == 0;
+    if (!pam && (channels == 1 || channels == 3))
         n = fprintf(f, "P%d\n%" PRIu32 " %" PRIu32 "\n255\n",
                     channels == 1 ? 5 : 6, width, height);
     else

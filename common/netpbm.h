@@ -26,7 +26,8 @@ struct pnm_header {
  * in messages.  Returns 0 or -1 with err filled. */
 int pnm_read_header(FILE *f, const char *name, struct pnm_header *h, char *err);
 
-/* pnm_write_header - write the P5/P6/P7 header for an 8-bit tile. Returns 0 or -1. */
+/* pnm_write_header - write the P5/P6/P7 header for an 8-bit tile: P7 for
+ * gray+alpha, RGBA or a NAME ending in ".pam". Returns 0 or -1. */
 int pnm_write_header(FILE *f, const char *name, uint32_t width, uint32_t height,
                      int channels, char *err);
 

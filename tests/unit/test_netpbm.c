@@ -353,6 +353,25 @@ static void test_write(void)
         CHECK(rc == -1 && strstr(err, "full.pnm: pnm: write") != NULL,
               "write header reports a write error", "rc %d %s", rc, err);
     }
+    for (int ch = 1; ch <= 4; ch += 2) {     /* a .pam file is P7 even for gray and RGB */
+        char text[128] = "";
+        f = tmpfile();
+        if (f == NULL || pnm_write_header(f, "out.pam", 5, 2, ch, err) < 0) {
+            CHECK(0, "write a .pam header", "%s", err);
+        } else {
+            rewind(f);
+            size_t n = fread(text, 1, sizeof text - 1, f);
+            text[n] = '\0';
+            rewind(f);
+            struct pnm_header h;
+            int rc = pnm_read_header(f, "out.pam", &h, err);
+            CHECK(strncmp(text, "P7\n", 3) == 0 && rc == 0 && h.channels == ch &&
+                      h.width == 5 && h.height == 2,
+                  "a .pam name gets a P7 header", "channels %d header '%s'", ch, text);
+        }
+        if (f)
+            fclose(f);
+    }
     CHECK(strcmp(pnm_extension(1), ".pgm") == 0 && strcmp(pnm_extension(2), ".pam") == 0
           && strcmp(pnm_extension(3), ".ppm") == 0 && strcmp(pnm_extension(4), ".pam") == 0,
           "pnm_extension", "%s %s %s %s", pnm_extension(1), pnm_extension(2),
