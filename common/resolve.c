@@ -5,6 +5,7 @@
 #include "resolve.h"
 #include "err.h"
 #include "spool.h"
+#include "usercache.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -95,6 +96,33 @@ static struct filter_module *load_stage(const char *name, enum filter_backend ba
     return filter_load(name, FILTER_WASM, so, wasm, err);
 }
 
+/* load_user - compile (once) and load a user's module given by path;
+ * records its absolute path in s->path. */
+static struct filter_module *load_user(const char *path, enum filter_backend backend,
+                                       struct stage_spec *s, char *err)
+{
+    char so[PATH_MAX];
+    uint64_t hash;
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    if (backend != FILTER_WASM) {
+        errf(err, "filter %s: a module given by path runs only sandboxed", path);
+        return NULL;
+    }
+    if (usercache_build(path, 0, &hash, so, err) < 0)
+        return NULL;
+    if (!realpath(path, s->path)) {
+        errf_sys(err, "filter %s", path);
+        return NULL;
+    }
+    struct filter_module *m = filter_load(base, FILTER_WASM, so, s->path, err);
+    if (m && filter_module_hash(m) != hash) {
+        errf(err, "filter %s: the module changed while it was being compiled", path);
+        filter_unload(m);
+        return NULL;
+    }
+    return m;
+}
+
 /* resolve_stage - everything for one stage; *why says whose fault an error
  * is.  On success the loaded module is left in *keep if keep is not NULL. */
 static int resolve_stage(const struct chain_stage *st, enum filter_backend backend,
@@ -107,24 +135,22 @@ static int resolve_stage(const struct chain_stage *st, enum filter_backend backe
     struct filter_module *m = NULL;
     memset(s, 0, sizeof *s);
     *why = RESOLVE_USAGE;
-    if (st->is_path)
-        return errf(err, "filter %s: modules given by path are not supported; put NAME.wasm "
-                    "and its compiled NAME.so in a directory on TILESPOOL_FILTER_PATH",
-                    st->name);
     char so[PATH_MAX], wasm[PATH_MAX];
-    if (filter_find(st->name, so, wasm, err) < 0)
+    if (!st->is_path && filter_find(st->name, so, wasm, err) < 0)
         return -1;
     *why = RESOLVE_MODULE;
     int rc = -1;
-    if (!(json = malloc(FILTER_DESC_MAX)) || !(m = load_stage(st->name, backend, err)))
+    if (!(json = malloc(FILTER_DESC_MAX)) ||
+        !(m = st->is_path ? load_user(st->name, backend, s, err)
+                          : load_stage(st->name, backend, err)))
         goto done;
     if (describe_module(m, &d, json, &fi, err) < 0)
         goto done;
-    if (strcmp(d.name, st->name) != 0) {
+    if (st->is_path ? !chain_name_ok(d.name) : strcmp(d.name, st->name) != 0) {
         errf(err, "filter %s: module describes itself as '%s'", st->name, d.name);
         goto done;
     }
-    snprintf(s->name, sizeof s->name, "%.63s", st->name);
+    snprintf(s->name, sizeof s->name, "%.63s", d.name);
     snprintf(s->kind, sizeof s->kind, "%s", d.kind);
     s->hash = filter_module_hash(m);
     s->channels_mask = d.channels_mask;
@@ -223,6 +249,14 @@ int resolve_chain_isolated(const struct chain *c, struct stage_spec *out, int ti
 {
     int fds[2];
     *why = RESOLVE_MODULE;
+    /* Users' modules are compiled here, before the clock of the child
+     * starts: a compile may take longer than describing ever should. */
+    for (int i = 0; i < c->nstages; i++) {
+        char so[PATH_MAX];
+        uint64_t hash;
+        if (c->stages[i].is_path && usercache_build(c->stages[i].name, 0, &hash, so, err) < 0)
+            return -1;
+    }
     if (pipe(fds) < 0)
         return errf_sys(err, "pipe");
     fflush(NULL);
