@@ -4,6 +4,7 @@
  */
 #include "resolve.h"
 #include "err.h"
+#include "hash.h"
 #include "spool.h"
 #include "usercache.h"
 
@@ -299,19 +300,83 @@ int resolve_chain_isolated(const struct chain *c, struct stage_spec *out, int ti
     return rc;
 }
 
+/* Where a listed module came from: a bundled filter has no `cached`. */
+struct listed {
+    const char *cached;          /* the cache's HASH.so of a user's module */
+    const char *path;            /* the module it was compiled from */
+    uint64_t hash;
+};
+
+/* default_halo - the halo of fi's filter with every param at its default;
+ * -1 when it refuses them. */
+static int default_halo(struct filter_inst *fi, const struct filter_desc *d)
+{
+    struct chain_stage none;
+    struct stage_spec s;
+    char err[ERR_MAX];
+    memset(&none, 0, sizeof none);
+    snprintf(none.name, sizeof none.name, "%s", d->name);
+    if (filter_bind_params(d, &none, &s, err) < 0 || stage_halo(fi, &s, err) != 0)
+        return -1;
+    return s.halo;
+}
+
+/* print_json - the describe JSON with the halo at the defaults and, for a
+ * cached module, where it came from; one line. */
+static void print_json(FILE *f, const char *json_text, int halo, const struct listed *l)
+{
+    char hex[17];
+    cJSON *o = cJSON_Parse(json_text);
+    if (!o)
+        return;
+    cJSON_AddNumberToObject(o, "halo", halo);
+    if (l->cached) {
+        cJSON *mod = cJSON_AddObjectToObject(o, "module");
+        hash_hex(l->hash, hex);
+        cJSON_AddStringToObject(mod, "path", l->path);
+        cJSON_AddStringToObject(mod, "hash", hex);
+        cJSON_AddStringToObject(mod, "cached", l->cached);
+    }
+    char *text = cJSON_PrintUnformatted(o);
+    if (text)
+        fprintf(f, "%s\n", text);
+    free(text);
+    cJSON_Delete(o);
+}
+
 /* print_filter - one filter's description, as text or a JSON line. */
 static void print_filter(FILE *f, const struct filter_desc *d, const char *json_text,
-                         const char *dir, int json)
+                         int halo, const struct listed *l, int json)
 {
     if (json) {
-        fprintf(f, "%s\n", json_text);
+        print_json(f, json_text, halo, l);
         return;
     }
     fprintf(f, "%-20s %-12s %s\n", d->name, d->kind, d->summary);
     for (int k = 0; k < d->nparams; k++)
         fprintf(f, "    %-16s default %-8g range [%g, %g]\n", d->params[k].name,
                 d->params[k].def, d->params[k].min, d->params[k].max);
-    (void)dir;
+    fprintf(f, "    %-16s %d at the defaults\n", "(halo)", halo);
+    if (l->cached)
+        fprintf(f, "    %-16s %s (hash %016llx, compiled: %s)\n", "(module)", l->path,
+                (unsigned long long)l->hash, l->cached);
+}
+
+/* list_one - load, describe and print one module; a module that cannot be
+ * described is reported as unusable instead. */
+static void list_one(FILE *f, const char *name, const char *so, const char *wasm,
+                     const struct listed *l, int json, char *json_text)
+{
+    char err[ERR_MAX];
+    struct filter_module *m = filter_load(name, FILTER_WASM, so, wasm, err);
+    struct filter_inst *fi = NULL;
+    struct filter_desc d;
+    if (m && describe_module(m, &d, json_text, &fi, err) == 0)
+        print_filter(f, &d, json_text, default_halo(fi, &d), l, json);
+    else
+        fprintf(json ? stderr : f, "%-20s (unusable: %s)\n", name, err);
+    filter_free(fi);
+    filter_unload(m);
 }
 
 /* list_dir - describe every NAME.wasm with a NAME.so in dir not seen yet. */
@@ -333,20 +398,61 @@ static void list_dir(FILE *f, const char *dir, char seen[][FILTER_NAME_MAX], int
             continue;
         snprintf(seen[(*nseen)++], FILTER_NAME_MAX, "%s", name);
         char so[PATH_MAX], wasm[PATH_MAX];
-        struct filter_module *m = NULL;
-        struct filter_inst *fi = NULL;
-        struct filter_desc d;
-        if (filter_find(name, so, wasm, err) == 0 &&
-            (m = filter_load(name, FILTER_WASM, so, wasm, err)) != NULL &&
-            describe_module(m, &d, json_text, &fi, err) == 0)
-            print_filter(f, &d, json_text, dir, json);
+        struct listed l = {NULL, NULL, 0};
+        if (filter_find(name, so, wasm, err) == 0)
+            list_one(f, name, so, wasm, &l, json, json_text);
         else
             fprintf(json ? stderr : f, "%-20s (unusable: %s)\n", name, err);
-        filter_free(fi);
-        filter_unload(m);
     }
     if (n > 0)
         free(names);
+}
+
+/* cached_origin - the module path recorded in the cache's HASH.json. */
+static void cached_origin(const char *meta, char *path)
+{
+    char *text = NULL;
+    long n = 0;
+    FILE *fp = fopen(meta, "rb");
+    snprintf(path, PATH_MAX, "(unknown)");
+    if (!fp)
+        return;
+    if ((text = calloc(1, 65536)) != NULL)
+        n = (long)fread(text, 1, 65535, fp);
+    fclose(fp);
+    cJSON *o = n > 0 ? cJSON_Parse(text) : NULL;
+    cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "path");
+    if (cJSON_IsString(p))
+        snprintf(path, PATH_MAX, "%s", p->valuestring);
+    cJSON_Delete(o);
+    free(text);
+}
+
+/* list_cache - describe every compiled user's module in the cache; returns
+ * how many there are. */
+static int list_cache(FILE *f, int json, char *json_text)
+{
+    char dir[PATH_MAX], err[ERR_MAX], **names;
+    int n = usercache_dir(dir, err) < 0 ? 0 : spool_list(dir, &names, err), count = 0;
+    for (int i = 0; i < n; i++) {
+        char so[PATH_MAX], wasm[PATH_MAX], meta[PATH_MAX], origin[PATH_MAX];
+        char hex[17];
+        uint64_t h;
+        snprintf(hex, sizeof hex, "%.16s", names[i]);
+        if (strlen(names[i]) != 19 || strcmp(names[i] + 16, ".so") != 0 ||
+            hash_parse_hex(hex, &h) < 0 || usercache_file(wasm, dir, h, ".wasm", err) < 0 ||
+            usercache_file(meta, dir, h, ".json", err) < 0)
+            continue;
+        snprintf(so, sizeof so, "%.*s/%s", PATH_MAX - 32, dir, names[i]);
+        cached_origin(meta, origin);
+        struct listed l = {so, origin, h};
+        const char *base = strrchr(origin, '/') ? strrchr(origin, '/') + 1 : origin;
+        list_one(f, base, so, wasm, &l, json, json_text);
+        count++;
+    }
+    if (n > 0)
+        free(names);
+    return count;
 }
 
 int resolve_describe_all(FILE *f, int json, char *err)
@@ -365,6 +471,7 @@ int resolve_describe_all(FILE *f, int json, char *err)
         filter_runtime_init();
         for (int i = 0; i < ndirs; i++)
             list_dir(f, dirs[i], seen, &nseen, json, json_text);
+        nseen += list_cache(f, json, json_text);
         fflush(f);
         free(json_text);
         _exit(nseen > 0 ? 0 : 3);
