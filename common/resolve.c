@@ -352,11 +352,11 @@ static void print_filter(FILE *f, const struct filter_desc *d, const char *json_
         print_json(f, json_text, halo, l);
         return;
     }
-    fprintf(f, "%-20s %-12s %s\n", d->name, d->kind, d->summary);
+    /* indented lines are parameters, and the module's origin last */
+    fprintf(f, "%-20s %-12s halo %-3d %s\n", d->name, d->kind, halo, d->summary);
     for (int k = 0; k < d->nparams; k++)
         fprintf(f, "    %-16s default %-8g range [%g, %g]\n", d->params[k].name,
                 d->params[k].def, d->params[k].min, d->params[k].max);
-    fprintf(f, "    %-16s %d at the defaults\n", "(halo)", halo);
     if (l->cached)
         fprintf(f, "    %-16s %s (hash %016llx, compiled: %s)\n", "(module)", l->path,
                 (unsigned long long)l->hash, l->cached);

@@ -124,7 +124,7 @@ for s in json.load(open(sys.argv[1]))["chain"]:
 
 "$TS" filters >"$T/list.txt" 2>"$T/err"
 "$TS" filters --json >"$T/list.json" 2>>"$T/err"
-if grep -q "^warm .*point" "$T/list.txt" && grep -q "(module).*$W (hash $hw" "$T/list.txt" &&
+if grep -q "^warm  *point  *halo 0 " "$T/list.txt" && grep -q "(module).*$W (hash $hw" "$T/list.txt" &&
     grep -q '^gaussian_blur ' "$T/list.txt"; then
     ok "filters: bundled and cached modules, with path and hash"
 else
