@@ -19,6 +19,7 @@
 #include "wasm_check.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -256,7 +257,7 @@ static int compile(const char *dir, uint64_t hash, const uint8_t *buf, size_t le
         return errf_sys(err, "filter %s: cannot make a directory in %s", module, dir);
     snprintf(path, sizeof path, "%.*s/m.log", PATH_MAX - 16, tmpdir);
     int logfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    int rc = logfd < 0 ? errf_sys(err, "%s", path) : 0;
+    int rc = logfd < 0 ? errf_sys(err, "filter %s: %s", module, path) : 0;
     snprintf(path, sizeof path, "%.*s/m.wasm", PATH_MAX - 16, tmpdir);
     if (rc == 0 && write_file(path, buf, len, err) == 0) {
         snprintf(path, sizeof path, "%.*s/m.json", PATH_MAX - 16, tmpdir);
@@ -290,6 +291,23 @@ static int make_dirs(const char *path, char *err)
     }
 }
 
+/* clean_stale - remove the temporary directories of compiles that died:
+ * compiles run only under the lock, so with the lock held every .tmp.*
+ * there is garbage. */
+static void clean_stale(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[PATH_MAX];
+    while (d && (e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, ".tmp.", 5) == 0 &&
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name) < (int)sizeof p)
+            clean_tmp(p);
+    }
+    if (d)
+        closedir(d);
+}
+
 /* ensure_compiled - HASH.so exists in dir when this returns 0. */
 static int ensure_compiled(const char *dir, uint64_t hash, const uint8_t *buf, size_t len,
                            const char *module, char *so, char *err)
@@ -303,6 +321,7 @@ static int ensure_compiled(const char *dir, uint64_t hash, const uint8_t *buf, s
     int lock = -1;
     if (spool_lock(dir, 1, &lock, err) != 0)
         return err_prefix(err, "filter %s: cache directory", module);
+    clean_stale(dir);
     /* whoever held the lock may have compiled the very same module */
     int rc = access(so, R_OK) == 0 ? 0 : compile(dir, hash, buf, len, module, err);
     close(lock);
@@ -331,7 +350,7 @@ int usercache_build(const char *module, uint64_t expect, uint64_t *hash, char *s
     return rc;
 }
 
-int filter_find_stage(const struct stage_spec *s, char *so_path, char *wasm_path, char *err)
+int usercache_find_stage(const struct stage_spec *s, char *so_path, char *wasm_path, char *err)
 {
     char dir[PATH_MAX];
     if (!s->path[0])

@@ -45,10 +45,10 @@ int usercache_file(char *out, const char *dir, uint64_t hash, const char *ext, c
  * compile: the tool, its status and the log file with its output). */
 int usercache_build(const char *module, uint64_t expect, uint64_t *hash, char *so, char *err);
 
-/* filter_find_stage - the .so and .wasm of a resolved stage: a bundled
+/* usercache_find_stage - the .so and .wasm of a resolved stage: a bundled
  * filter by name (filter_find), or a user's module by its recorded path,
  * whose compiled form is looked up by s->hash and never compiled here
  * (worker children cannot write).  Returns 0 or -1 with err. */
-int filter_find_stage(const struct stage_spec *s, char *so_path, char *wasm_path, char *err);
+int usercache_find_stage(const struct stage_spec *s, char *so_path, char *wasm_path, char *err);
 
 #endif

@@ -117,7 +117,7 @@ static int check_filters(struct job *j, char *err)
         char so[PATH_MAX], wasm[PATH_MAX];
         uint64_t h;
         const struct stage_spec *s = &j->m.stages[i];
-        if (filter_find_stage(s, so, wasm, err) < 0 || hash_file(wasm, &h, NULL, err) < 0)
+        if (usercache_find_stage(s, so, wasm, err) < 0 || hash_file(wasm, &h, NULL, err) < 0)
             return -1;
         if (h != s->hash)
             return errf(err, "filter %s has changed since the job was split "

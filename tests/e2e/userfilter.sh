@@ -156,12 +156,14 @@ check_fails "missing module: one line (exit 3)" 3 \
 
 # a compile that fails: one line naming the module and the log of the tools
 sed 's/how much darker/how much darker!/' "$T/myfilter/darken.wat" >"$T/d2.wat" && wat2wasm -o "$T/d2.wasm" "$T/d2.wat"
+# what a compile killed half-way leaves behind; the next compile clears it
+mkdir -p "$C/.tmp.Dead01" && : >"$C/.tmp.Dead01/m.wasm.c"
 check_fails "compiler fails: one line (exit 3)" 3 env TILESPOOL_CC=false \
     "$TS" run -q --spool "$T/sp" -f "$T/d2.wasm" in.ppm x.ppm
 log=$(sed -n 's/.*output in \([^)]*\)).*/\1/p' "$T/.err")
 if grep -q "d2.wasm: cannot compile: false failed" "$T/.err" && [ -f "$log" ] &&
-    ! ls "$C" | grep -q '^\.tmp'; then
-    ok "... naming module, tool and log file; no temporary left"
+    ! ls -A "$C" | grep -q '^\.tmp'; then
+    ok "... naming module, tool and log file; no temporary left, a dead compile's cleared"
 else
     notok "compile failure message" "$(cat "$T/.err") log '$log'"
 fi

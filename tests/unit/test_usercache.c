@@ -60,7 +60,7 @@ static void test_stage(void)
     snprintf(s.name, sizeof s.name, "warm");
     snprintf(s.path, sizeof s.path, "/home/ann/warm.wasm");
     s.hash = 0xfeedULL;
-    CHECK(filter_find_stage(&s, so, wasm, err) == 0 &&
+    CHECK(usercache_find_stage(&s, so, wasm, err) == 0 &&
               strcmp(so, "/x/tilespool/000000000000feed.so") == 0 &&
               strcmp(wasm, "/home/ann/warm.wasm") == 0,
           "stage by path: the cache's HASH.so and the recorded .wasm", "so '%s' wasm '%s'",
