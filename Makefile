@@ -181,6 +181,9 @@ batch: all
 BINDIR     = $(DESTDIR)$(PREFIX)/bin
 LIBEXECDIR = $(DESTDIR)$(PREFIX)/libexec/tilespool
 FILTERDIR  = $(DESTDIR)$(PREFIX)/lib/tilespool/filters
+# users' own modules are compiled against this glue, filters written with this SDK
+GLUEDIR    = $(DESTDIR)$(PREFIX)/lib/tilespool/glue
+SDKDIR     = $(DESTDIR)$(PREFIX)/include/tilespool
 MANDIR     = $(DESTDIR)$(PREFIX)/share/man
 COMPLDIR   = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 MAN1_PAGES := tilespool splitter worker assembler
@@ -192,6 +195,9 @@ install: all
 	install -m 755 $(PROGRAMS:%=build/bin/%) $(LIBEXECDIR)/
 	install -m 644 $(FILTER_NAMES:%=build/filters/%.so) $(FILTER_NAMES:%=build/filters/%.wasm) \
 	  $(FILTERDIR)/
+	install -d $(GLUEDIR) $(SDKDIR)
+	install -m 644 common/glue/filter_glue.c common/filter_glue.h $(GLUEDIR)/
+	install -m 644 filters/tsf.h filters/tsf_kernels.h $(SDKDIR)/
 	install -d $(MANDIR)/man1 $(MANDIR)/man7 $(COMPLDIR)
 	install -m 644 $(MAN1_PAGES:%=docs/man/%.1) $(MANDIR)/man1/
 	install -m 644 $(MAN7_PAGES:%=docs/man/%.7) $(MANDIR)/man7/
@@ -202,7 +208,8 @@ uninstall:
 	rm -f $(FILTER_NAMES:%=$(FILTERDIR)/%.so) $(FILTER_NAMES:%=$(FILTERDIR)/%.wasm)
 	rm -f $(MAN1_PAGES:%=$(MANDIR)/man1/%.1) $(MAN7_PAGES:%=$(MANDIR)/man7/%.7) \
 	  $(COMPLDIR)/tilespool
-	-rmdir $(LIBEXECDIR) $(FILTERDIR) $(DESTDIR)$(PREFIX)/lib/tilespool 2>/dev/null
+	rm -f $(GLUEDIR)/filter_glue.c $(GLUEDIR)/filter_glue.h $(SDKDIR)/tsf.h $(SDKDIR)/tsf_kernels.h
+	-rmdir $(LIBEXECDIR) $(FILTERDIR) $(GLUEDIR) $(SDKDIR) $(DESTDIR)$(PREFIX)/lib/tilespool 2>/dev/null
 
 clean:
 	rm -rf build

@@ -47,6 +47,7 @@ struct filter_desc {
 /* A chain stage with everything resolved: what the manifest records. */
 struct stage_spec {
     char name[FILTER_NAME_MAX];
+    char path[PATH_MAX];         /* a user's module (usercache.h): its absolute path */
     uint64_t hash;               /* FNV-1a of the module's .wasm */
     int halo;
     char kind[16];

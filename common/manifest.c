@@ -23,6 +23,8 @@ uint64_t manifest_key(const struct manifest *m)
     for (int i = 0; i < m->nstages; i++) {
         const struct stage_spec *s = &m->stages[i];
         h = hash_str(h, s->name);
+        if (s->path[0])
+            h = hash_str(h, s->path);
         h = hash_bytes(h, &s->hash, sizeof s->hash);
         h = hash_bytes(h, s->params, sizeof(float) * (size_t)s->nparams);
     }
@@ -75,6 +77,8 @@ static cJSON *chain_json(const struct manifest *m)
         const struct stage_spec *s = &m->stages[i];
         cJSON *o = cJSON_CreateObject(), *p = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "name", s->name);
+        if (s->path[0])
+            cJSON_AddStringToObject(o, "path", s->path);
         add_hex(o, "hash", s->hash);
         cJSON_AddStringToObject(o, "kind", s->kind);
         cJSON_AddNumberToObject(o, "halo", s->halo);
@@ -275,6 +279,14 @@ static void check_geometry(struct rd *r, struct manifest *m)
 static void read_stage(struct rd *r, cJSON *o, struct stage_spec *s)
 {
     get_str(r, o, "chain[]", "name", s->name, sizeof s->name);
+    /* a user's module (usercache.h): by absolute path; bundled ones have none */
+    if (!r->failed && cJSON_GetObjectItemCaseSensitive(o, "path")) {
+        get_str(r, o, "chain[]", "path", s->path, sizeof s->path);
+        if (!r->failed && s->path[0] != '/') {
+            errf(r->err, "%s: chain[].path '%s' is not an absolute path", r->file, s->path);
+            r->failed = 1;
+        }
+    }
     s->hash = get_hex(r, o, "chain[]", "hash");
     get_str(r, o, "chain[]", "kind", s->kind, sizeof s->kind);
     s->halo = (int)get_int(r, o, "chain[]", "halo", 0, 4096);

@@ -4,7 +4,9 @@
  */
 #include "resolve.h"
 #include "err.h"
+#include "hash.h"
 #include "spool.h"
+#include "usercache.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -95,6 +97,33 @@ static struct filter_module *load_stage(const char *name, enum filter_backend ba
     return filter_load(name, FILTER_WASM, so, wasm, err);
 }
 
+/* load_user - compile (once) and load a user's module given by path;
+ * records its absolute path in s->path. */
+static struct filter_module *load_user(const char *path, enum filter_backend backend,
+                                       struct stage_spec *s, char *err)
+{
+    char so[PATH_MAX];
+    uint64_t hash;
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    if (backend != FILTER_WASM) {
+        errf(err, "filter %s: a module given by path runs only sandboxed", path);
+        return NULL;
+    }
+    if (usercache_build(path, 0, &hash, so, err) < 0)
+        return NULL;
+    if (!realpath(path, s->path)) {
+        errf_sys(err, "filter %s", path);
+        return NULL;
+    }
+    struct filter_module *m = filter_load(base, FILTER_WASM, so, s->path, err);
+    if (m && filter_module_hash(m) != hash) {
+        errf(err, "filter %s: the module changed while it was being compiled", path);
+        filter_unload(m);
+        return NULL;
+    }
+    return m;
+}
+
 /* resolve_stage - everything for one stage; *why says whose fault an error
  * is.  On success the loaded module is left in *keep if keep is not NULL. */
 static int resolve_stage(const struct chain_stage *st, enum filter_backend backend,
@@ -107,24 +136,22 @@ static int resolve_stage(const struct chain_stage *st, enum filter_backend backe
     struct filter_module *m = NULL;
     memset(s, 0, sizeof *s);
     *why = RESOLVE_USAGE;
-    if (st->is_path)
-        return errf(err, "filter %s: modules given by path are not supported; put NAME.wasm "
-                    "and its compiled NAME.so in a directory on TILESPOOL_FILTER_PATH",
-                    st->name);
     char so[PATH_MAX], wasm[PATH_MAX];
-    if (filter_find(st->name, so, wasm, err) < 0)
+    if (!st->is_path && filter_find(st->name, so, wasm, err) < 0)
         return -1;
     *why = RESOLVE_MODULE;
     int rc = -1;
-    if (!(json = malloc(FILTER_DESC_MAX)) || !(m = load_stage(st->name, backend, err)))
+    if (!(json = malloc(FILTER_DESC_MAX)) ||
+        !(m = st->is_path ? load_user(st->name, backend, s, err)
+                          : load_stage(st->name, backend, err)))
         goto done;
     if (describe_module(m, &d, json, &fi, err) < 0)
         goto done;
-    if (strcmp(d.name, st->name) != 0) {
+    if (st->is_path ? !chain_name_ok(d.name) : strcmp(d.name, st->name) != 0) {
         errf(err, "filter %s: module describes itself as '%s'", st->name, d.name);
         goto done;
     }
-    snprintf(s->name, sizeof s->name, "%.63s", st->name);
+    snprintf(s->name, sizeof s->name, "%.63s", d.name);
     snprintf(s->kind, sizeof s->kind, "%s", d.kind);
     s->hash = filter_module_hash(m);
     s->channels_mask = d.channels_mask;
@@ -223,6 +250,14 @@ int resolve_chain_isolated(const struct chain *c, struct stage_spec *out, int ti
 {
     int fds[2];
     *why = RESOLVE_MODULE;
+    /* Users' modules are compiled here, before the clock of the child
+     * starts: a compile may take longer than describing ever should. */
+    for (int i = 0; i < c->nstages; i++) {
+        char so[PATH_MAX];
+        uint64_t hash;
+        if (c->stages[i].is_path && usercache_build(c->stages[i].name, 0, &hash, so, err) < 0)
+            return -1;
+    }
     if (pipe(fds) < 0)
         return errf_sys(err, "pipe");
     fflush(NULL);
@@ -265,19 +300,83 @@ int resolve_chain_isolated(const struct chain *c, struct stage_spec *out, int ti
     return rc;
 }
 
+/* Where a listed module came from: a bundled filter has no `cached`. */
+struct listed {
+    const char *cached;          /* the cache's HASH.so of a user's module */
+    const char *path;            /* the module it was compiled from */
+    uint64_t hash;
+};
+
+/* default_halo - the halo of fi's filter with every param at its default;
+ * -1 when it refuses them. */
+static int default_halo(struct filter_inst *fi, const struct filter_desc *d)
+{
+    struct chain_stage none;
+    struct stage_spec s;
+    char err[ERR_MAX];
+    memset(&none, 0, sizeof none);
+    snprintf(none.name, sizeof none.name, "%s", d->name);
+    if (filter_bind_params(d, &none, &s, err) < 0 || stage_halo(fi, &s, err) != 0)
+        return -1;
+    return s.halo;
+}
+
+/* print_json - the describe JSON with the halo at the defaults and, for a
+ * cached module, where it came from; one line. */
+static void print_json(FILE *f, const char *json_text, int halo, const struct listed *l)
+{
+    char hex[17];
+    cJSON *o = cJSON_Parse(json_text);
+    if (!o)
+        return;
+    cJSON_AddNumberToObject(o, "halo", halo);
+    if (l->cached) {
+        cJSON *mod = cJSON_AddObjectToObject(o, "module");
+        hash_hex(l->hash, hex);
+        cJSON_AddStringToObject(mod, "path", l->path);
+        cJSON_AddStringToObject(mod, "hash", hex);
+        cJSON_AddStringToObject(mod, "cached", l->cached);
+    }
+    char *text = cJSON_PrintUnformatted(o);
+    if (text)
+        fprintf(f, "%s\n", text);
+    free(text);
+    cJSON_Delete(o);
+}
+
 /* print_filter - one filter's description, as text or a JSON line. */
 static void print_filter(FILE *f, const struct filter_desc *d, const char *json_text,
-                         const char *dir, int json)
+                         int halo, const struct listed *l, int json)
 {
     if (json) {
-        fprintf(f, "%s\n", json_text);
+        print_json(f, json_text, halo, l);
         return;
     }
-    fprintf(f, "%-20s %-12s %s\n", d->name, d->kind, d->summary);
+    /* indented lines are parameters, and the module's origin last */
+    fprintf(f, "%-20s %-12s halo %-3d %s\n", d->name, d->kind, halo, d->summary);
     for (int k = 0; k < d->nparams; k++)
         fprintf(f, "    %-16s default %-8g range [%g, %g]\n", d->params[k].name,
                 d->params[k].def, d->params[k].min, d->params[k].max);
-    (void)dir;
+    if (l->cached)
+        fprintf(f, "    %-16s %s (hash %016llx, compiled: %s)\n", "(module)", l->path,
+                (unsigned long long)l->hash, l->cached);
+}
+
+/* list_one - load, describe and print one module; a module that cannot be
+ * described is reported as unusable instead. */
+static void list_one(FILE *f, const char *name, const char *so, const char *wasm,
+                     const struct listed *l, int json, char *json_text)
+{
+    char err[ERR_MAX];
+    struct filter_module *m = filter_load(name, FILTER_WASM, so, wasm, err);
+    struct filter_inst *fi = NULL;
+    struct filter_desc d;
+    if (m && describe_module(m, &d, json_text, &fi, err) == 0)
+        print_filter(f, &d, json_text, default_halo(fi, &d), l, json);
+    else
+        fprintf(json ? stderr : f, "%-20s (unusable: %s)\n", name, err);
+    filter_free(fi);
+    filter_unload(m);
 }
 
 /* list_dir - describe every NAME.wasm with a NAME.so in dir not seen yet. */
@@ -299,20 +398,61 @@ static void list_dir(FILE *f, const char *dir, char seen[][FILTER_NAME_MAX], int
             continue;
         snprintf(seen[(*nseen)++], FILTER_NAME_MAX, "%s", name);
         char so[PATH_MAX], wasm[PATH_MAX];
-        struct filter_module *m = NULL;
-        struct filter_inst *fi = NULL;
-        struct filter_desc d;
-        if (filter_find(name, so, wasm, err) == 0 &&
-            (m = filter_load(name, FILTER_WASM, so, wasm, err)) != NULL &&
-            describe_module(m, &d, json_text, &fi, err) == 0)
-            print_filter(f, &d, json_text, dir, json);
+        struct listed l = {NULL, NULL, 0};
+        if (filter_find(name, so, wasm, err) == 0)
+            list_one(f, name, so, wasm, &l, json, json_text);
         else
             fprintf(json ? stderr : f, "%-20s (unusable: %s)\n", name, err);
-        filter_free(fi);
-        filter_unload(m);
     }
     if (n > 0)
         free(names);
+}
+
+/* cached_origin - the module path recorded in the cache's HASH.json. */
+static void cached_origin(const char *meta, char *path)
+{
+    char *text = NULL;
+    long n = 0;
+    FILE *fp = fopen(meta, "rb");
+    snprintf(path, PATH_MAX, "(unknown)");
+    if (!fp)
+        return;
+    if ((text = calloc(1, 65536)) != NULL)
+        n = (long)fread(text, 1, 65535, fp);
+    fclose(fp);
+    cJSON *o = n > 0 ? cJSON_Parse(text) : NULL;
+    cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "path");
+    if (cJSON_IsString(p))
+        snprintf(path, PATH_MAX, "%s", p->valuestring);
+    cJSON_Delete(o);
+    free(text);
+}
+
+/* list_cache - describe every compiled user's module in the cache; returns
+ * how many there are. */
+static int list_cache(FILE *f, int json, char *json_text)
+{
+    char dir[PATH_MAX], err[ERR_MAX], **names;
+    int n = usercache_dir(dir, err) < 0 ? 0 : spool_list(dir, &names, err), count = 0;
+    for (int i = 0; i < n; i++) {
+        char so[PATH_MAX], wasm[PATH_MAX], meta[PATH_MAX], origin[PATH_MAX];
+        char hex[17];
+        uint64_t h;
+        snprintf(hex, sizeof hex, "%.16s", names[i]);
+        if (strlen(names[i]) != 19 || strcmp(names[i] + 16, ".so") != 0 ||
+            hash_parse_hex(hex, &h) < 0 || usercache_file(wasm, dir, h, ".wasm", err) < 0 ||
+            usercache_file(meta, dir, h, ".json", err) < 0)
+            continue;
+        snprintf(so, sizeof so, "%.*s/%s", PATH_MAX - 32, dir, names[i]);
+        cached_origin(meta, origin);
+        struct listed l = {so, origin, h};
+        const char *base = strrchr(origin, '/') ? strrchr(origin, '/') + 1 : origin;
+        list_one(f, base, so, wasm, &l, json, json_text);
+        count++;
+    }
+    if (n > 0)
+        free(names);
+    return count;
 }
 
 int resolve_describe_all(FILE *f, int json, char *err)
@@ -331,6 +471,7 @@ int resolve_describe_all(FILE *f, int json, char *err)
         filter_runtime_init();
         for (int i = 0; i < ndirs; i++)
             list_dir(f, dirs[i], seen, &nseen, json, json_text);
+        nseen += list_cache(f, json, json_text);
         fflush(f);
         free(json_text);
         _exit(nseen > 0 ? 0 : 3);

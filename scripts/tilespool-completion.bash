@@ -71,10 +71,11 @@ _tilespool_cmd()
     fi
 }
 
-# _tilespool_filter_json - `tilespool filters --json`, one object per line.
+# _tilespool_filter_json - `tilespool filters --json`, one object per line;
+# users' compiled modules (with "module") are named by path, not by name.
 _tilespool_filter_json()
 {
-    "$(_tilespool_cmd)" filters --json 2>/dev/null
+    "$(_tilespool_cmd)" filters --json 2>/dev/null | grep -v '"module":{'
 }
 
 # _tilespool_chain CUR - complete the last stage of a filter chain.

@@ -16,6 +16,7 @@
 #include "exec.h"
 #include "progress.h"
 #include "tile.h"
+#include "usercache.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,7 +66,7 @@ static int load_chain(const struct job *j, struct loaded *l)
     for (int i = 0; i < j->m.nstages; i++) {
         const struct stage_spec *s = &j->m.stages[i];
         char so[PATH_MAX], wasm[PATH_MAX];
-        if (filter_find(s->name, so, wasm, l->err) < 0 ||
+        if (usercache_find_stage(s, so, wasm, l->err) < 0 ||
             !(l->mods[i] = filter_load(s->name, FILTER_WASM, so, wasm, l->err)))
             return l->state = -1;
         if (filter_module_hash(l->mods[i]) != s->hash)

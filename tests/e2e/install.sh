@@ -1,13 +1,17 @@
 # install - `make install PREFIX=/usr DESTDIR=...` puts exactly the driver,
 # the three programs, the 12 bundled filters, the 5 manual pages and the
-# bash completion in place.  Then, with the source tree out of reach (a
+# bash completion in place, with the filter SDK headers and the glue users'
+# modules are compiled with.  Then, with the source tree out of reach (a
 # private mount namespace hides it where unshare(1) can make one; in any
 # case the checks run from $T with a PATH of only the installed bin/ plus
 # /usr/bin:/bin, an empty environment and no TILESPOOL_FILTER_PATH): the
 # installed `tilespool filters` lists the 12 filters, a gaussian_blur,invert
 # run gives the very bytes the build tree's run gives, man renders every
 # installed page without a warning, and the installed completion completes
-# commands, options, filter names, parameters, job ids and files.  Finally
+# commands, options, filter names, parameters, job ids and files.  A user's
+# filter (examples/myfilter) builds against the installed SDK alone and runs
+# from the installed tree, compiled into ~/.cache/tilespool, with the same
+# pixels as from the build tree.  Finally
 # `make uninstall` with the same DESTDIR and PREFIX removes every file the
 # install made, and nothing else.
 . "$(dirname "$0")/lib.sh"
@@ -54,10 +58,14 @@ else notok "make install PREFIX=/usr DESTDIR=\$T/root" "$(tail -n 5 "$T/install.
     done
     for p in $PAGES; do echo "usr/share/man/$p"; done
     echo usr/share/bash-completion/completions/tilespool
+    echo usr/include/tilespool/tsf.h
+    echo usr/include/tilespool/tsf_kernels.h
+    echo usr/lib/tilespool/glue/filter_glue.c
+    echo usr/lib/tilespool/glue/filter_glue.h
 } | LC_ALL=C sort >"$T/want.files"
 (cd "$R" 2>/dev/null && find . ! -type d | sed 's|^\./||' | LC_ALL=C sort) >"$T/got.files"
 if cmp -s "$T/want.files" "$T/got.files"; then
-    ok "install: exactly the driver, 3 programs, 12 filters, 5 pages, the completion"
+    ok "install: exactly the driver, 3 programs, 12 filters, 5 pages, the completion, SDK, glue"
 else
     notok "install: exactly the expected files" "$(diff "$T/want.files" "$T/got.files" | grep '^[<>]' | head -n 12 | tr '\n' ' ')"
 fi
@@ -87,6 +95,20 @@ for p in $PAGES; do
 done
 if [ -n "$ver" ] && [ -z "$bad" ]; then ok "install: every page is for $ver"
 else notok "install: every page is for '$ver'" "other version in:$bad"; fi
+
+# A user's filter from the build tree, for comparison: its sources are
+# copied out now, as the source tree is hidden below.
+mkdir -p "$T/myf" "$T/refmyf"
+cp "$TOP/examples/myfilter/Makefile" "$TOP/examples/myfilter/warm.c" "$T/myf/"
+cp "$TOP/examples/myfilter/Makefile" "$TOP/examples/myfilter/warm.c" "$T/refmyf/"
+if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$T/refmyf" warm.wasm \
+        TSF_INCLUDE="$TOP/filters" >"$T/err" 2>&1 &&
+    XDG_CACHE_HOME=$T/refcache "$PLAIN/tilespool" run -q -t 64 --spool "$T/refspool" \
+        -f "$T/refmyf/warm.wasm:amount=40,invert" in.png ref-warm.png 2>"$T/err"; then
+    ok "build tree: run -f ./warm.wasm:amount=40,invert"
+else
+    notok "build tree: run -f ./warm.wasm:amount=40,invert" "$(cat "$T/err")"
+fi
 
 # ---- the installed tree on its own -----------------------------------------
 
@@ -125,6 +147,26 @@ else
 fi
 if [ -s out.png ] && cmp -s out.png ref.png; then ok "installed: output identical to the build tree's"
 else notok "installed: output identical to the build tree's" "out.png and ref.png differ"; fi
+
+# a user's filter, built against the installed SDK, compiled from the
+# installed glue into ~/.cache/tilespool
+if make -s -C "$T/myf" PREFIX="$R/usr" warm.wasm >"$T/myf.log" 2>&1 && [ -s "$T/myf/warm.wasm" ]; then
+    ok "installed: the example filter builds against include/tilespool/tsf.h"
+else
+    notok "installed: the example filter builds" "$(head -c 300 "$T/myf.log")"
+fi
+if tilespool run -q -t 64 --spool "$T/userspool" -f "$T/myf/warm.wasm:amount=40,invert" \
+    in.png warm.png 2>"$T/err" && cmp -s warm.png ref-warm.png &&
+    ls "$T/.cache/tilespool" | grep -q '^[0-9a-f]\{16\}\.so$'; then
+    ok "installed: run -f ./warm.wasm: compiled into ~/.cache/tilespool, output as the build tree's"
+else
+    notok "installed: run -f ./warm.wasm" "$(cat "$T/err") $(ls "$T/.cache/tilespool" 2>&1 | tr '\n' ' ')"
+fi
+if tilespool filters 2>"$T/err" | grep -q "(module) *$T/myf/warm.wasm"; then
+    ok "installed: tilespool filters lists the compiled module"
+else
+    notok "installed: tilespool filters lists the compiled module" "$(cat "$T/err")"
+fi
 
 # manual pages
 if command -v man >/dev/null 2>&1; then

@@ -1,6 +1,7 @@
 # tests/e2e/lib.sh - sourced by every end-to-end test.
 #
-# Gives: $T (a fresh temporary directory, removed at exit), $BIN (host
+# Gives: $T (a fresh temporary directory, removed at exit, which also holds
+# the cache of compiled user modules: XDG_CACHE_HOME), $BIN (host
 # programs: the ASan build unless TILESPOOL_TEST_BIN says otherwise),
 # $PLAIN (the plain build's programs, for measurements), $TOOLS (mkimage,
 # imgcmp, ...), and the check helpers below, which print the lines
@@ -15,6 +16,8 @@ FILTERS=$TOP/build/filters
 export TILESPOOL_FILTER_PATH=$FILTERS
 unset TILESPOOL_SPOOL
 T=$(mktemp -d "${TMPDIR:-/tmp}/tilespool-e2e.XXXXXX") || exit 2
+# users' modules compile into a cache of the test's own, not the home's
+export XDG_CACHE_HOME=$T/.cache
 trap 'rm -rf "$T"' EXIT INT TERM
 
 # The driver finds its programs beside itself: give it the chosen build.

@@ -800,7 +800,8 @@ static void test_resolve(void)
          "isolated: a param out of range is a usage error"},
         {"sharpen:radius=1", RESOLVE_USAGE, "unknown parameter 'radius'",
          "isolated: an unknown param is a usage error"},
-        {"./mine.wasm", RESOLVE_USAGE, "not supported", "isolated: a module path is refused"},
+        {"./mine.wasm", RESOLVE_MODULE, "./mine.wasm: No such file",
+         "isolated: a missing module path is a module error naming it"},
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         chain_parse(bad[k].chain, &c, err);
