@@ -39,11 +39,14 @@ int usercache_dir(char *dir, char *err)
 {
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     int n;
-    /* the XDG base directory rules say a relative value is to be ignored */
+    /* A compiled module is bound to the glue it was built with; one folder
+     * per glue version makes a host with new glue compile afresh instead
+     * of loading objects it cannot use.  The XDG base directory rules say
+     * a relative value is to be ignored. */
     if (xdg && xdg[0] == '/')
-        n = snprintf(dir, PATH_MAX, "%s/tilespool", xdg);
+        n = snprintf(dir, PATH_MAX, "%s/tilespool/glue-%d", xdg, TSF_GLUE_VERSION);
     else if (home && home[0])
-        n = snprintf(dir, PATH_MAX, "%s/.cache/tilespool", home);
+        n = snprintf(dir, PATH_MAX, "%s/.cache/tilespool/glue-%d", home, TSF_GLUE_VERSION);
     else
         return errf(err, "no cache directory for compiled filters: set XDG_CACHE_HOME or HOME");
     return n < PATH_MAX ? 0 : errf(err, "cache directory path too long");

@@ -157,10 +157,10 @@ else
 fi
 if tilespool run -q -t 64 --spool "$T/userspool" -f "$T/myf/warm.wasm:amount=40,invert" \
     in.png warm.png 2>"$T/err" && cmp -s warm.png ref-warm.png &&
-    ls "$T/.cache/tilespool" | grep -q '^[0-9a-f]\{16\}\.so$'; then
+    ls "$T"/.cache/tilespool/glue-* | grep -q '^[0-9a-f]\{16\}\.so$'; then
     ok "installed: run -f ./warm.wasm: compiled into ~/.cache/tilespool, output as the build tree's"
 else
-    notok "installed: run -f ./warm.wasm" "$(cat "$T/err") $(ls "$T/.cache/tilespool" 2>&1 | tr '\n' ' ')"
+    notok "installed: run -f ./warm.wasm" "$(cat "$T/err") $(ls "$T"/.cache/tilespool/glue-* 2>&1 | tr '\n' ' ')"
 fi
 if tilespool filters 2>"$T/err" | grep -q "(module) *$T/myf/warm.wasm"; then
     ok "installed: tilespool filters lists the compiled module"

@@ -13,6 +13,8 @@ BIN=${TILESPOOL_TEST_BIN:-$TOP/build/asan/bin}
 [ -x "$BIN/worker" ] || BIN=$PLAIN
 TOOLS=$TOP/build/tools
 FILTERS=$TOP/build/filters
+# compiled user modules live in a folder per glue version
+GLUE_DIR=glue-$(sed -n 's/^#define TSF_GLUE_VERSION //p' "$TOP/common/filter_glue.h")
 export TILESPOOL_FILTER_PATH=$FILTERS
 unset TILESPOOL_SPOOL
 T=$(mktemp -d "${TMPDIR:-/tmp}/tilespool-e2e.XXXXXX") || exit 2

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 export XDG_CACHE_HOME="$T/cache"
-C=$T/cache/tilespool
+C=$T/cache/tilespool/$GLUE_DIR
 cd "$T" || exit 2
 
 # ---- the example, built out of the tree --------------------------------------
@@ -202,7 +202,7 @@ printf '#!/bin/sh\nsleep 1\nexec cc "$@"\n' >"$T/slow/cc" && chmod +x "$T/slow/c
     wait $b; sb=$?
     echo "$sa $sb" >"$T/conc.st"
 )
-H=$T/home/.cache/tilespool
+H=$T/home/.cache/tilespool/$GLUE_DIR
 if [ "$(cat "$T/conc.st")" = "0 0" ] && cmp -s conc-a.ppm out-warm.ppm && cmp -s conc-b.ppm out-warm.ppm; then
     ok "two first uses at once: both succeed with the right pixels"
 else

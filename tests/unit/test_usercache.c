@@ -7,6 +7,7 @@
  */
 #include "usercache.h"
 #include "err.h"
+#include "filter_glue.h"
 #include "hash.h"
 #include "check.h"
 
@@ -17,19 +18,24 @@
 
 static char err[ERR_MAX];
 
+/* the cache folder of this glue version, as a string literal */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define GLUE_DIR "glue-" STR(TSF_GLUE_VERSION)
+
 static void test_dir(void)
 {
     char dir[PATH_MAX];
     setenv("XDG_CACHE_HOME", "/var/tmp/xdg", 1);
     setenv("HOME", "/home/ann", 1);
-    CHECK(usercache_dir(dir, err) == 0 && strcmp(dir, "/var/tmp/xdg/tilespool") == 0,
-          "dir: $XDG_CACHE_HOME/tilespool", "got '%s'", dir);
+    CHECK(usercache_dir(dir, err) == 0 && strcmp(dir, "/var/tmp/xdg/tilespool/" GLUE_DIR) == 0,
+          "dir: $XDG_CACHE_HOME/tilespool/glue-N", "got '%s'", dir);
     setenv("XDG_CACHE_HOME", "relative/cache", 1);
-    CHECK(usercache_dir(dir, err) == 0 && strcmp(dir, "/home/ann/.cache/tilespool") == 0,
+    CHECK(usercache_dir(dir, err) == 0 && strcmp(dir, "/home/ann/.cache/tilespool/" GLUE_DIR) == 0,
           "dir: a relative XDG_CACHE_HOME is ignored", "got '%s'", dir);
     unsetenv("XDG_CACHE_HOME");
-    CHECK(usercache_dir(dir, err) == 0 && strcmp(dir, "/home/ann/.cache/tilespool") == 0,
-          "dir: ~/.cache/tilespool without XDG_CACHE_HOME", "got '%s'", dir);
+    CHECK(usercache_dir(dir, err) == 0 && strcmp(dir, "/home/ann/.cache/tilespool/" GLUE_DIR) == 0,
+          "dir: ~/.cache/tilespool/glue-N without XDG_CACHE_HOME", "got '%s'", dir);
     unsetenv("HOME");
     CHECK(usercache_dir(dir, err) < 0 && strstr(err, "XDG_CACHE_HOME"),
           "dir: neither set is an error naming the variables", "err '%s'", err);
@@ -61,7 +67,7 @@ static void test_stage(void)
     snprintf(s.path, sizeof s.path, "/home/ann/warm.wasm");
     s.hash = 0xfeedULL;
     CHECK(usercache_find_stage(&s, so, wasm, err) == 0 &&
-              strcmp(so, "/x/tilespool/000000000000feed.so") == 0 &&
+              strcmp(so, "/x/tilespool/" GLUE_DIR "/000000000000feed.so") == 0 &&
               strcmp(wasm, "/home/ann/warm.wasm") == 0,
           "stage by path: the cache's HASH.so and the recorded .wasm", "so '%s' wasm '%s'",
           so, wasm);
