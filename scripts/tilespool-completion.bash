@@ -3,8 +3,8 @@
 # Completes the commands (run, batch, status, filters, clean), each
 # command's options, the values of --tile-format and --format, directories
 # for --spool and --outdir, filter names (and NAME:PARAM=) for --filter at
-# the start of the chain or after a comma, job ids for clean, and file
-# names for the images of run and batch.  Filters are listed by running
+# the start of the chain or after a comma, job ids for status and clean,
+# and file names for the images of run and batch.  Filters are listed by running
 # `tilespool filters --json`, so TILESPOOL_FILTER_PATH counts; job ids are
 # the job directories of the spool named on the command line, or of
 # $TILESPOOL_SPOOL, or of ./spool.
@@ -203,7 +203,11 @@ _tilespool()
             return 0
             ;;
         esac
-        _tilespool_reply "$cur" "$cur" -s --spool --json -h --help
+        if [[ $cur == -* ]]; then
+            _tilespool_reply "$cur" "$cur" -s --spool --json -h --help
+        else
+            _tilespool_jobs "$cur"
+        fi
         ;;
     filters)
         _tilespool_reply "$cur" "$cur" --json

@@ -24,7 +24,7 @@ make_() {
     env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" "$1" PREFIX=/usr DESTDIR="$R"
 }
 
-for p in splitter worker assembler tilespool; do
+for p in splitter worker assembler status tilespool; do
     [ -x "$PLAIN/$p" ] || { notok "build exists" "$PLAIN/$p is missing: run make first"; exit 1; }
 done
 
@@ -47,7 +47,7 @@ else notok "make install PREFIX=/usr DESTDIR=\$T/root" "$(tail -n 5 "$T/install.
 
 {
     echo usr/bin/tilespool
-    for p in splitter worker assembler; do echo "usr/libexec/tilespool/$p"; done
+    for p in splitter worker assembler status; do echo "usr/libexec/tilespool/$p"; done
     for f in $FILTER_LIST; do
         echo "usr/lib/tilespool/filters/$f.so"
         echo "usr/lib/tilespool/filters/$f.wasm"
@@ -57,14 +57,14 @@ else notok "make install PREFIX=/usr DESTDIR=\$T/root" "$(tail -n 5 "$T/install.
 } | LC_ALL=C sort >"$T/want.files"
 (cd "$R" 2>/dev/null && find . ! -type d | sed 's|^\./||' | LC_ALL=C sort) >"$T/got.files"
 if cmp -s "$T/want.files" "$T/got.files"; then
-    ok "install: exactly the driver, 3 programs, 12 filters, 5 pages, the completion"
+    ok "install: exactly the driver, 4 programs, 12 filters, 5 pages, the completion"
 else
     notok "install: exactly the expected files" "$(diff "$T/want.files" "$T/got.files" | grep '^[<>]' | head -n 12 | tr '\n' ' ')"
 fi
 
 bad=""
 for f in usr/bin/tilespool usr/libexec/tilespool/splitter usr/libexec/tilespool/worker \
-    usr/libexec/tilespool/assembler; do
+    usr/libexec/tilespool/assembler usr/libexec/tilespool/status; do
     [ -f "$R/$f" ] && [ -x "$R/$f" ] || bad="$bad $f"
 done
 if [ -z "$bad" ]; then ok "install: driver and programs are executable"
@@ -125,6 +125,13 @@ else
 fi
 if [ -s out.png ] && cmp -s out.png ref.png; then ok "installed: output identical to the build tree's"
 else notok "installed: output identical to the build tree's" "out.png and ref.png differ"; fi
+
+# status of that run: one job, done, its 4 x 4 tiles all in out/
+st_job=$(cd "$T/instspool" && ls)
+st_line=$(tilespool status --spool "$T/instspool" 2>"$T/err" | grep "^$st_job ")
+set -- $st_line
+if [ "$2 $3 $4 $5 $6 $7" = "done 0 0 20 0 20" ]; then ok "installed: tilespool status shows the job done, 20 of 20"
+else notok "installed: tilespool status shows the job done" "'$st_line' $(cat "$T/err")"; fi
 
 # manual pages
 if command -v man >/dev/null 2>&1; then
@@ -233,6 +240,7 @@ if [[ -n $job && $job != *$'\n'* ]]; then
     expect "clean: job ids by prefix" "$job" 4 tilespool clean -s "$T/instspool" "${job:0:10}"
     TILESPOOL_SPOOL=$T/instspool expect "clean: job ids of \$TILESPOOL_SPOOL" "$job" 2 tilespool clean ""
     expect "clean: nothing from a spool without jobs" "" 4 tilespool clean -s "$T/imgs" ""
+    expect "status: job ids of --spool" "$job" 4 tilespool status --spool "$T/instspool" ""
 else
     echo "not ok - completion: clean: want one job in $T/instspool, found '$job'"
 fi
