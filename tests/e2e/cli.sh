@@ -41,7 +41,8 @@ help_case splitter --spool -f -t --tile-format -o
 help_case worker --spool -w --job --timeout --retries --max-memory --follow
 help_case assembler --spool --job -o --all --outdir --allow-partial
 help_case status --spool --json
-help_case tilespool run batch status filters clean -f -w -t --tile-format --spool \
+help_case inspect --spool -o --png
+help_case tilespool run batch status inspect filters clean -f -w -t --tile-format --spool \
     --timeout --retries --max-memory -q -o --format --json
 
 # The bundled filters and their parameters, as "name: p1 p2 ...".

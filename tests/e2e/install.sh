@@ -24,7 +24,7 @@ make_() {
     env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" "$1" PREFIX=/usr DESTDIR="$R"
 }
 
-for p in splitter worker assembler status tilespool; do
+for p in splitter worker assembler status inspect tilespool; do
     [ -x "$PLAIN/$p" ] || { notok "build exists" "$PLAIN/$p is missing: run make first"; exit 1; }
 done
 
@@ -47,7 +47,7 @@ else notok "make install PREFIX=/usr DESTDIR=\$T/root" "$(tail -n 5 "$T/install.
 
 {
     echo usr/bin/tilespool
-    for p in splitter worker assembler status; do echo "usr/libexec/tilespool/$p"; done
+    for p in splitter worker assembler status inspect; do echo "usr/libexec/tilespool/$p"; done
     for f in $FILTER_LIST; do
         echo "usr/lib/tilespool/filters/$f.so"
         echo "usr/lib/tilespool/filters/$f.wasm"
@@ -57,14 +57,14 @@ else notok "make install PREFIX=/usr DESTDIR=\$T/root" "$(tail -n 5 "$T/install.
 } | LC_ALL=C sort >"$T/want.files"
 (cd "$R" 2>/dev/null && find . ! -type d | sed 's|^\./||' | LC_ALL=C sort) >"$T/got.files"
 if cmp -s "$T/want.files" "$T/got.files"; then
-    ok "install: exactly the driver, 4 programs, 12 filters, 5 pages, the completion"
+    ok "install: exactly the driver, 5 programs, 12 filters, 5 pages, the completion"
 else
     notok "install: exactly the expected files" "$(diff "$T/want.files" "$T/got.files" | grep '^[<>]' | head -n 12 | tr '\n' ' ')"
 fi
 
 bad=""
 for f in usr/bin/tilespool usr/libexec/tilespool/splitter usr/libexec/tilespool/worker \
-    usr/libexec/tilespool/assembler usr/libexec/tilespool/status; do
+    usr/libexec/tilespool/assembler usr/libexec/tilespool/status usr/libexec/tilespool/inspect; do
     [ -f "$R/$f" ] && [ -x "$R/$f" ] || bad="$bad $f"
 done
 if [ -z "$bad" ]; then ok "install: driver and programs are executable"
@@ -210,7 +210,7 @@ expect_line() {
     unset COMP_LINE COMP_POINT
 }
 
-expect "commands" "batch clean filters run status" 1 tilespool ""
+expect "commands" "batch clean filters inspect run status" 1 tilespool ""
 expect "commands by prefix" "clean" 1 tilespool cl
 expect "global options" "--help --version" 1 tilespool --
 expect "run options by prefix" "--tile-format --tile-size --timeout" 2 tilespool run --t
@@ -219,6 +219,8 @@ expect "run options" "--allow-partial" 3 tilespool run -q --al
 expect "status options" "--help --json --spool -h -s" 2 tilespool status -
 expect "filters options" "--json" 2 tilespool filters ""
 expect "clean options" "--help --spool -h -s" 2 tilespool clean -
+expect "inspect options" "--help --output --png --spool -h -o -s" 2 tilespool inspect -
+expect "inspect --png: files" "imgs/a.png" 3 tilespool inspect --png imgs/a
 expect "--tile-format values" "png pnm" 3 tilespool run --tile-format ""
 expect "--format values" "jpeg jpg png" 3 tilespool batch --format ""
 expect "no completion for a number" "" 3 tilespool run -w ""
@@ -241,6 +243,7 @@ if [[ -n $job && $job != *$'\n'* ]]; then
     TILESPOOL_SPOOL=$T/instspool expect "clean: job ids of \$TILESPOOL_SPOOL" "$job" 2 tilespool clean ""
     expect "clean: nothing from a spool without jobs" "" 4 tilespool clean -s "$T/imgs" ""
     expect "status: job ids of --spool" "$job" 4 tilespool status --spool "$T/instspool" ""
+    expect "inspect: job ids" "$job" 4 tilespool inspect -s "$T/instspool" ""
 else
     echo "not ok - completion: clean: want one job in $T/instspool, found '$job'"
 fi
