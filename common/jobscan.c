@@ -48,17 +48,20 @@ int jobscan_list(const char *spool, char ***ids, char *err)
 }
 
 /* lock_is_held - 1 if another process holds an exclusive flock on path,
- * 0 if not, -2 if path is gone.  A shared lock is taken and dropped at
- * once: it never blocks the owner, only a rival's exclusive attempt for
- * that instant, which the protocol treats as "somebody has it". */
-static int lock_is_held(const char *path)
+ * 0 if not, 2 if path is gone, -1 with err if it cannot be told.  A
+ * shared lock is taken and dropped at once: it never blocks the owner,
+ * only a rival's exclusive attempt for that instant, which the protocol
+ * treats as "somebody has it". */
+static int lock_is_held(const char *path, char *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
-        return errno == ENOENT ? -2 : 0;
-    int held = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+        return errno == ENOENT ? 2 : errf_sys(err, "%s", path);
+    int rc = 0;
+    if (flock(fd, LOCK_SH | LOCK_NB) < 0)
+        rc = errno == EWOULDBLOCK ? 1 : errf_sys(err, "%s: flock", path);
     close(fd);
-    return held;
+    return rc;
 }
 
 /* mark - record that tile `name` was seen in state s (later states win). */
@@ -86,10 +89,35 @@ static void parse_owner(const char *entry, struct js_claim *cl)
     cl->pid = strtol(dot + 1, NULL, 10);
 }
 
+/* read_claim - one entry of claimed/ into cl: its tile, owner, whether
+ * the owner lives, its age.  Returns 0, 1 if it is not a claim of this
+ * job or has moved on since the listing, -1 with err on error. */
+static int read_claim(struct job_scan *js, const char *dir, const char *entry,
+                      struct js_claim *cl, char *err)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    if (claim_tile_of(entry, cl->tile) < 0)
+        return 1;
+    if (spool_path(path, dir, entry, NULL, err) < 0)
+        return -1;
+    int held = lock_is_held(path, err);
+    if (held < 0 || held == 2)
+        return held < 0 ? -1 : 1;
+    if (lstat(path, &st) < 0)
+        return errno == ENOENT ? 1 : errf_sys(err, "%s", path);
+    if (mark(js, cl->tile, TILE_CLAIMED) < 0)
+        return 1;           /* not a tile of this job: not ours to show */
+    parse_owner(entry, cl);
+    cl->alive = held;
+    cl->age = difftime(time(NULL), st.st_ctime);
+    return 0;
+}
+
 /* scan_claims - claimed/: mark each claim and test its owner's lock. */
 static int scan_claims(struct job_scan *js, char *err)
 {
-    char dir[PATH_MAX], path[PATH_MAX];
+    char dir[PATH_MAX];
     char **names;
     if (spool_path(dir, js->dir, SPOOL_CLAIMED, NULL, err) < 0)
         return -1;
@@ -101,24 +129,14 @@ static int scan_claims(struct job_scan *js, char *err)
         free(names);
         return errf(err, "%s: out of memory", dir);
     }
-    time_t now = time(NULL);
-    for (int i = 0; i < n; i++) {
-        struct js_claim *cl = &js->claims[js->nclaims];
-        struct stat st;
-        if (claim_tile_of(names[i], cl->tile) < 0 || spool_path(path, dir, names[i], NULL, err) < 0)
-            continue;
-        int held = lock_is_held(path);
-        if (held == -2 || lstat(path, &st) < 0)
-            continue;       /* moved on since the listing */
-        if (mark(js, cl->tile, TILE_CLAIMED) < 0)
-            continue;       /* not a tile of this job: not ours to show */
-        parse_owner(names[i], cl);
-        cl->alive = held;
-        cl->age = difftime(now, st.st_ctime);
-        js->nclaims++;
+    int rc = 0;
+    for (int i = 0; i < n && rc >= 0; i++) {
+        rc = read_claim(js, dir, names[i], &js->claims[js->nclaims], err);
+        if (rc == 0)
+            js->nclaims++;
     }
     free(names);
-    return 0;
+    return rc < 0 ? -1 : 0;
 }
 
 /* scan_marks - mark every tile name in js->dir/sub as state s. */
@@ -264,7 +282,10 @@ static int load_manifest(struct job_scan *js, char *err)
     if (spool_path(path, js->dir, SPOOL_MANIFEST, NULL, err) < 0)
         return -1;
     if (access(path, F_OK) != 0) {
-        js->state = lock_is_held(js->dir) == 1 ? JOB_SPLITTING : JOB_INCOMPLETE;
+        int held = lock_is_held(js->dir, err);
+        if (held < 0)
+            return -1;
+        js->state = held == 1 ? JOB_SPLITTING : JOB_INCOMPLETE;
         return 1;
     }
     js->m = malloc(sizeof *js->m);
