@@ -13,6 +13,7 @@
 #include "inspect.h"
 #include "tile.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,17 @@ static void heat(double t, char out[16])
              (int)(60 + 195 * b));
 }
 
+/* heat_level - where ms lies between lo and hi, 0 to 1, on a logarithmic
+ * scale: tile times spread over orders of magnitude, and a linear scale
+ * would paint everything but the slowest few the same blue. */
+static double heat_level(double ms, double lo, double hi)
+{
+    const double floor_ms = 0.001;
+    double l = log(lo > floor_ms ? lo : floor_ms), h = log(hi > floor_ms ? hi : floor_ms);
+    double v = log(ms > floor_ms ? ms : floor_ms);
+    return h > l ? (v - l) / (h - l) : 0;
+}
+
 /* ms_range - smallest and largest time of the tiles with a log line. */
 static void ms_range(const struct report *r, double *lo, double *hi)
 {
@@ -113,7 +125,7 @@ static void tile_svg(FILE *f, const struct report *r, uint32_t row, uint32_t col
     tile_geometry(m, row, col, &g);
     tile_name(m, row, col, name);
     if (ms >= 0)
-        heat(hi > lo ? (ms - lo) / (hi - lo) : 0, colour);
+        heat(heat_level(ms, lo, hi), colour);
     fprintf(f, "<g class=\"tile st-%s\" data-tile=\"%s\" data-state=\"%s\" data-row=\"%u\" "
                "data-col=\"%u\"", tile_state_name(s), name, tile_state_name(s), row, col);
     if (ms >= 0)
@@ -190,9 +202,10 @@ static void header_html(FILE *f, const struct report *r)
           "by processing time</button>", f);
     if (lo >= 0)
         fprintf(f, " <span class=\"sw\" style=\"background:%s\"></span>%.3f ms"
-                   " <span class=\"sw\" style=\"background:%s\"></span>%.3f ms", a, lo, b, hi);
+                   " <span class=\"sw\" style=\"background:%s\"></span>%.3f ms (time per tile, "
+                   "logarithmic)", a, lo, b, hi);
     fputs("</p><p id=\"shown\">tile counts appear here when scripts run</p>"
-          "<p id=\"detail\"></p>\n", f);
+          "<p id=\"detail\">hover over a tile for its details; click it to open its file</p>\n", f);
 }
 
 /* chain_html - the chain, stage by stage, with resolved parameters. */
