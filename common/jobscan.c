@@ -274,20 +274,34 @@ static int scan_tiles(struct job_scan *js, char *err)
     return 0;
 }
 
-/* load_manifest - job.json into js->m; returns 0, 1 if there is none
- * (the state then says who is splitting), -1 on error. */
+/* no_manifest - the state of a job directory without job.json: being
+ * split or left by a dead splitter.  A directory without tiles/ either is
+ * not a job (as `tilespool clean` judges), or has just been removed.
+ * Returns 1 (state set), 2 (not a job), -1 on error. */
+static int no_manifest(struct job_scan *js, char *err)
+{
+    char tiles[PATH_MAX];
+    if (spool_path(tiles, js->dir, SPOOL_TILES, NULL, err) < 0)
+        return -1;
+    if (access(tiles, F_OK) != 0)
+        return 2;
+    int held = lock_is_held(js->dir, err);
+    if (held < 0 || held == 2)
+        return held < 0 ? -1 : 2;
+    js->state = held == 1 ? JOB_SPLITTING : JOB_INCOMPLETE;
+    return 1;
+}
+
+/* load_manifest - job.json into js->m; returns 0, 1 if there is none or
+ * it is invalid (js->state says which), 2 if the directory is not a job
+ * (or vanished), -1 on error. */
 static int load_manifest(struct job_scan *js, char *err)
 {
     char path[PATH_MAX];
     if (spool_path(path, js->dir, SPOOL_MANIFEST, NULL, err) < 0)
         return -1;
-    if (access(path, F_OK) != 0) {
-        int held = lock_is_held(js->dir, err);
-        if (held < 0)
-            return -1;
-        js->state = held == 1 ? JOB_SPLITTING : JOB_INCOMPLETE;
-        return 1;
-    }
+    if (access(path, F_OK) != 0)
+        return no_manifest(js, err);
     js->m = malloc(sizeof *js->m);
     if (!js->m)
         return errf(err, "%s: out of memory", path);
@@ -299,7 +313,8 @@ static int load_manifest(struct job_scan *js, char *err)
         free(js->m);
         js->m = NULL;
         js->state = JOB_INVALID;
-        return 1;
+        /* removed while being read (tilespool clean) is no damage */
+        return access(js->dir, F_OK) == 0 ? 1 : 2;
     }
     return 0;
 }
@@ -318,7 +333,7 @@ int jobscan_load(const char *spool, const char *id, struct job_scan *js, char *e
     js->age = difftime(time(NULL), st.st_mtime);
     int r = load_manifest(js, err);
     if (r != 0)
-        return r < 0 ? -1 : 0;
+        return r < 0 ? -1 : r == 2 ? 1 : 0;
     time_t created = created_time(js->m->created);
     if (created != (time_t)-1)
         js->age = difftime(time(NULL), created);

@@ -73,8 +73,9 @@ int jobscan_list(const char *spool, char ***ids, char *err);
 
 /* jobscan_load - snapshot job id of spool into js.  An invalid manifest is
  * not an error here: js->state is JOB_INVALID and js->error says why.
- * Returns 0, 1 if the job does not exist (or vanished), -1 with err on a
- * spool error.  Call jobscan_free afterwards whatever it returned. */
+ * Returns 0, 1 if the job does not exist (or vanished, or the directory
+ * has neither job.json nor tiles/: not a job), -1 with err on a spool
+ * error.  Call jobscan_free afterwards whatever it returned. */
 int jobscan_load(const char *spool, const char *id, struct job_scan *js, char *err);
 
 /* jobscan_free - release what jobscan_load allocated; safe twice. */

@@ -288,7 +288,7 @@ static void notes_html(FILE *f, const struct report *r)
                 r->js.total - r->src.tiles);
     for (int i = 0; i < 2; i++)
         if (cs[i]->unreadable) {
-            fprintf(f, "<p class=\"note\">%u tile files could not be read, the first: ",
+            fprintf(f, "<p class=\"note\">Tile files that could not be read: %u; the first: ",
                     cs[i]->unreadable);
             esc(f, cs[i]->first_error);
             fputs("</p>\n", f);

@@ -15,7 +15,8 @@
  *
  * DIAGNOSTICS
  *     Exit 0 written, 2 usage, 3 no such job or an invalid or incomplete
- *     job, 4 no spool directory or an I/O error.
+ *     job, 4 no spool directory or an I/O error.  A tile file that cannot
+ *     be read is a warning (and a note in the report), not a failure.
  */
 #include "inspect.h"
 #include "tile.h"
@@ -144,6 +145,17 @@ static int load(const struct cmdline *c, struct report *r, char *err)
     return EXIT_OK;
 }
 
+/* warn_unreadable - say so when tile files could not be read: the report
+ * notes it too, but a script running inspect should hear it. */
+static void warn_unreadable(const struct report *r)
+{
+    const struct canvas *cs[2] = {&r->src, &r->out};
+    for (int i = 0; i < 2; i++)
+        if (cs[i]->unreadable)
+            msg_warn("%u tile file%s could not be read (shown as missing): %s",
+                     cs[i]->unreadable, cs[i]->unreadable == 1 ? "" : "s", cs[i]->first_error);
+}
+
 int main(int argc, char **argv)
 {
     struct cmdline c;
@@ -178,6 +190,8 @@ int main(int argc, char **argv)
     }
     if (status != EXIT_OK)
         msg_warn("%s", err);
+    else
+        warn_unreadable(&r);
     canvas_free(&r.src);
     canvas_free(&r.out);
     free(r.input);

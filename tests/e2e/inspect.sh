@@ -266,6 +266,19 @@ EOF
 then is "large image: 2100 x 900 shown as 700 x 300 (every 3rd pixel)" "$($PIX "$T/view.png")" "700 300"
 else notok "large image: views embedded" "$(tail -n 2 "$T/py.err")"; fi
 
+# ---- a damaged tile file -----------------------------------------------------------
+
+bad=$(cd "$J/out" && ls | head -n 1)
+: >"$J/out/$bad"
+"$TS" inspect --spool "$SP" "$job" >/dev/null 2>"$T/err"
+st=$?
+if [ $st -eq 0 ] && [ "$(grep -c . "$T/err")" -eq 1 ] && grep -qF "out/$bad" "$T/err"; then
+    ok "damaged out/$bad: exit 0, one warning naming it"
+else notok "damaged out/$bad: exit 0, one warning naming it" "exit $st: $(cat "$T/err")"; fi
+if grep -q "class=\"note\">Tile files that could not be read: 1; the first: .*out/$bad" "$html"; then
+    ok "damaged out/$bad: the report notes it"
+else notok "damaged out/$bad: the report notes it" "$(grep -o 'class="note">[^<]*' "$html")"; fi
+
 # ---- errors ----------------------------------------------------------------------
 
 check_fails "no such job: exit 3, one line" 3 "$TS" inspect --spool "$SP" 20261121T000000Z-x-00000000
@@ -274,3 +287,5 @@ check_fails "no job given: exit 2, one line" 2 "$TS" inspect --spool "$SP"
 mkdir -p "$SP/20261121T090001Z-gone-0000000b/tiles"
 check_fails "job without job.json: exit 3, one line" 3 "$TS" inspect --spool "$SP" \
     20261121T090001Z-gone-0000000b
+mkdir -p "$SP/notes"
+check_fails "a directory that is not a job: exit 3, one line" 3 "$TS" inspect --spool "$SP" notes

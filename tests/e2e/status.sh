@@ -78,6 +78,8 @@ mkdir -p "$SP/20261121T090000Z-busy-0000000a/tiles" "$SP/20261121T090001Z-gone-0
 $HOLD lock "$SP/20261121T090000Z-busy-0000000a" >"$T/lock.pid" &
 holders="$holders $!"
 started "$T/lock.pid" >/dev/null
+# A directory that is no job: neither job.json nor tiles/.
+mkdir -p "$SP/notes"
 # A damaged manifest.
 mkdir -p "$SP/20261121T090002Z-bad-0000000c/tiles"
 echo '{"format": "tilespool-job", "version": 1' >"$SP/20261121T090002Z-bad-0000000c/job.json"
@@ -113,6 +115,7 @@ done; done
 got=$(sed -n 's/^    failed  *\(r[0-9]c[0-9]\.pgm\) .*/\1/p' "$T/s.txt" | tr '\n' ' ')
 is "failed tiles: exactly the bright ones" "$got" "${bright# } "
 order=$(awk '/^2026/ { print $1 }' "$T/s.txt" | tr '\n' ' ')
+is "a directory that is no job: not listed" "$(grep -c '^notes ' "$T/s.txt")" 0
 is "jobs listed oldest first" "$order" \
     "$failjob $claimjob 20261121T090000Z-busy-0000000a 20261121T090001Z-gone-0000000b 20261121T090002Z-bad-0000000c "
 is "closing total" "$(tail -n 1 "$T/s.txt")" \
