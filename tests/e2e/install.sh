@@ -1,11 +1,12 @@
 # install - `make install PREFIX=/usr DESTDIR=...` puts exactly the driver,
-# the three programs, the 12 bundled filters, the 5 manual pages and the
+# the five programs, the 12 bundled filters, the 5 manual pages and the
 # bash completion in place.  Then, with the source tree out of reach (a
 # private mount namespace hides it where unshare(1) can make one; in any
 # case the checks run from $T with a PATH of only the installed bin/ plus
 # /usr/bin:/bin, an empty environment and no TILESPOOL_FILTER_PATH): the
 # installed `tilespool filters` lists the 12 filters, a gaussian_blur,invert
-# run gives the very bytes the build tree's run gives, man renders every
+# run gives the very bytes the build tree's run gives, `tilespool status`
+# shows that job done and `tilespool inspect` reports it, man renders every
 # installed page without a warning, and the installed completion completes
 # commands, options, filter names, parameters, job ids and files.  Finally
 # `make uninstall` with the same DESTDIR and PREFIX removes every file the
@@ -127,11 +128,16 @@ if [ -s out.png ] && cmp -s out.png ref.png; then ok "installed: output identica
 else notok "installed: output identical to the build tree's" "out.png and ref.png differ"; fi
 
 # status of that run: one job, done, its 4 x 4 tiles all in out/
-st_job=$(cd "$T/instspool" && ls)
+st_job=$(cd "$T/instspool" && for d in */; do [ -f "$d/job.json" ] && echo "${d%/}"; done)
 st_line=$(tilespool status --spool "$T/instspool" 2>"$T/err" | grep "^$st_job ")
 set -- $st_line
 if [ "$2 $3 $4 $5 $6 $7" = "done 0 0 20 0 20" ]; then ok "installed: tilespool status shows the job done, 20 of 20"
 else notok "installed: tilespool status shows the job done" "'$st_line' $(cat "$T/err")"; fi
+if tilespool inspect --spool "$T/instspool" "$st_job" >"$T/insp.out" 2>"$T/err" &&
+    [ "$(cat "$T/insp.out")" = "$T/instspool/$st_job/inspect.html" ] &&
+    [ "$(grep -o 'class="tile st-done"' "$T/instspool/$st_job/inspect.html" | wc -l)" -eq 40 ]; then
+    ok "installed: tilespool inspect writes the report, 20 done tiles in each view"
+else notok "installed: tilespool inspect writes the report" "$(cat "$T/insp.out" "$T/err")"; fi
 
 # manual pages
 if command -v man >/dev/null 2>&1; then
