@@ -42,7 +42,7 @@ LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/obj/%.o)
-PROGRAMS   := splitter worker assembler
+PROGRAMS   := splitter worker assembler status inspect
 PROG_BIN   := $(PROGRAMS:%=$(B)/bin/%)
 
 FILTER_C    := $(wildcard filters/*.c)

@@ -298,7 +298,7 @@ int spool_job_remove(const char *jobdir, char *err)
     if (remove_files(jobdir, "stats", err) < 0)
         return -1;
     char path[PATH_MAX];
-    static const char *files[] = {SPOOL_MANIFEST, SPOOL_LOG, "report.html"};
+    static const char *files[] = {SPOOL_MANIFEST, SPOOL_LOG, "report.html", "inspect.html"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         if (spool_path(path, jobdir, files[i], NULL, err) < 0 || spool_unlink(path, err) < 0)
             return -1;

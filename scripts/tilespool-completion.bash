@@ -1,13 +1,13 @@
 # tilespool-completion.bash - bash completion for the tilespool driver.
 #
-# Completes the commands (run, batch, status, filters, clean), each
+# Completes the commands (run, batch, status, inspect, filters, clean), each
 # command's options, the values of --tile-format and --format, directories
 # for --spool and --outdir, filter names (and NAME:PARAM=) for --filter at
-# the start of the chain or after a comma, job ids for clean, and file
-# names for the images of run and batch.  Filters are listed by running
-# `tilespool filters --json`, so TILESPOOL_FILTER_PATH counts; job ids are
-# the job directories of the spool named on the command line, or of
-# $TILESPOOL_SPOOL, or of ./spool.
+# the start of the chain or after a comma, job ids for status, inspect and
+# clean, and file names for the images of run and batch and for inspect's
+# -o and --png.  Filters are listed by running `tilespool filters --json`,
+# so TILESPOOL_FILTER_PATH counts; job ids are the job directories of the
+# spool named on the command line, or of $TILESPOOL_SPOOL, or of ./spool.
 #
 # Installed as share/bash-completion/completions/tilespool; stands alone
 # (does not need the bash-completion package's helpers).
@@ -151,7 +151,7 @@ _tilespool()
         if [[ $cur == -* ]]; then
             _tilespool_reply "$cur" "$cur" --help --version
         else
-            _tilespool_reply "$cur" "$cur" run batch status filters clean
+            _tilespool_reply "$cur" "$cur" run batch status inspect filters clean
         fi
         return 0
     fi
@@ -204,7 +204,30 @@ _tilespool()
             return 0
             ;;
         esac
-        _tilespool_reply "$cur" "$cur" -s --spool --json -h --help
+        if [[ $cur == -* ]]; then
+            _tilespool_reply "$cur" "$cur" -s --spool --json -h --help
+        else
+            _tilespool_jobs "$cur"
+        fi
+        ;;
+    inspect)
+        case $prev in
+        -s | --spool)
+            compopt -o filenames 2>/dev/null
+            mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+            return 0
+            ;;
+        -o | --output | --png)
+            compopt -o filenames 2>/dev/null
+            mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+            return 0
+            ;;
+        esac
+        if [[ $cur == -* ]]; then
+            _tilespool_reply "$cur" "$cur" -s --spool -o --output --png -h --help
+        else
+            _tilespool_jobs "$cur"
+        fi
         ;;
     filters)
         _tilespool_reply "$cur" "$cur" --json

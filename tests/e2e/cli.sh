@@ -40,7 +40,9 @@ help_case() {
 help_case splitter --spool -f -t --tile-format -o
 help_case worker --spool -w --job --timeout --retries --max-memory --follow
 help_case assembler --spool --job -o --all --outdir --allow-partial
-help_case tilespool run batch status filters clean -f -w -t --tile-format --spool \
+help_case status --spool --json
+help_case inspect --spool -o --png
+help_case tilespool run batch status inspect filters clean -f -w -t --tile-format --spool \
     --timeout --retries --max-memory -q -o --format --json
 
 # The bundled filters and their parameters, as "name: p1 p2 ...".
@@ -100,10 +102,11 @@ else notok "run for status" "$(cat "$T/err")"; fi
 job=$(ls "$T/sp")
 "$TS" status --spool "$T/sp" >"$T/status" 2>"$T/err"
 st=$?
-# the job's line: JOB WAITING CLAIMED DONE FAILED; 100x70 in 32s: 4 x 3 = 12 tiles
+# the job's line: JOB STATE WAIT CLAIM DONE FAIL TOTAL ...; 100x70 in 32s: 4 x 3 = 12 tiles
 line=$(grep -F "$job" "$T/status")
 set -- $line
-if [ $st -eq 0 ] && [ $# -ge 5 ] && [ "$2" = 0 ] && [ "$3" = 0 ] && [ "$4" = 12 ] && [ "$5" = 0 ]; then
+if [ $st -eq 0 ] && [ $# -ge 7 ] && [ "$2" = done ] && [ "$3" = 0 ] && [ "$4" = 0 ] &&
+    [ "$5" = 12 ] && [ "$6" = 0 ] && [ "$7" = 12 ]; then
     ok "status: the job with 0 waiting, 0 claimed, 12 done, 0 failed"
 else
     notok "status: the job with 0 waiting" "exit $st: $(cat "$T/status" "$T/err" | tr '\n' ' ')"
@@ -114,7 +117,7 @@ import json, sys
 v = json.load(sys.stdin)
 jobs = v if isinstance(v, list) else v.get("jobs", [v])
 j = [x for x in jobs if x.get("job") == sys.argv[1]]
-assert len(j) == 1 and j[0]["waiting"] == 0, v' "$job" <"$T/sj" 2>>"$T/err"; then
+assert len(j) == 1 and j[0]["tiles"]["waiting"] == 0, v' "$job" <"$T/sj" 2>>"$T/err"; then
     ok "status --json: the job with waiting 0"
 else
     notok "status --json: the job with waiting 0" "$(cat "$T/sj" "$T/err")"

@@ -1,12 +1,13 @@
 # install - `make install PREFIX=/usr DESTDIR=...` puts exactly the driver,
-# the three programs, the 12 bundled filters, the 5 manual pages and the
+# the five programs, the 12 bundled filters, the 5 manual pages and the
 # bash completion in place, with the filter SDK headers and the glue users'
 # modules are compiled with.  Then, with the source tree out of reach (a
 # private mount namespace hides it where unshare(1) can make one; in any
 # case the checks run from $T with a PATH of only the installed bin/ plus
 # /usr/bin:/bin, an empty environment and no TILESPOOL_FILTER_PATH): the
 # installed `tilespool filters` lists the 12 filters, a gaussian_blur,invert
-# run gives the very bytes the build tree's run gives, man renders every
+# run gives the very bytes the build tree's run gives, `tilespool status`
+# shows that job done and `tilespool inspect` reports it, man renders every
 # installed page without a warning, and the installed completion completes
 # commands, options, filter names, parameters, job ids and files.  A user's
 # filter (examples/myfilter) builds against the installed SDK alone and runs
@@ -28,7 +29,7 @@ make_() {
     env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" "$1" PREFIX=/usr DESTDIR="$R"
 }
 
-for p in splitter worker assembler tilespool; do
+for p in splitter worker assembler status inspect tilespool; do
     [ -x "$PLAIN/$p" ] || { notok "build exists" "$PLAIN/$p is missing: run make first"; exit 1; }
 done
 
@@ -51,7 +52,7 @@ else notok "make install PREFIX=/usr DESTDIR=\$T/root" "$(tail -n 5 "$T/install.
 
 {
     echo usr/bin/tilespool
-    for p in splitter worker assembler; do echo "usr/libexec/tilespool/$p"; done
+    for p in splitter worker assembler status inspect; do echo "usr/libexec/tilespool/$p"; done
     for f in $FILTER_LIST; do
         echo "usr/lib/tilespool/filters/$f.so"
         echo "usr/lib/tilespool/filters/$f.wasm"
@@ -65,14 +66,14 @@ else notok "make install PREFIX=/usr DESTDIR=\$T/root" "$(tail -n 5 "$T/install.
 } | LC_ALL=C sort >"$T/want.files"
 (cd "$R" 2>/dev/null && find . ! -type d | sed 's|^\./||' | LC_ALL=C sort) >"$T/got.files"
 if cmp -s "$T/want.files" "$T/got.files"; then
-    ok "install: exactly the driver, 3 programs, 12 filters, 5 pages, the completion, SDK, glue"
+    ok "install: exactly the driver, 5 programs, 12 filters, 5 pages, the completion, SDK, glue"
 else
     notok "install: exactly the expected files" "$(diff "$T/want.files" "$T/got.files" | grep '^[<>]' | head -n 12 | tr '\n' ' ')"
 fi
 
 bad=""
 for f in usr/bin/tilespool usr/libexec/tilespool/splitter usr/libexec/tilespool/worker \
-    usr/libexec/tilespool/assembler; do
+    usr/libexec/tilespool/assembler usr/libexec/tilespool/status usr/libexec/tilespool/inspect; do
     [ -f "$R/$f" ] && [ -x "$R/$f" ] || bad="$bad $f"
 done
 if [ -z "$bad" ]; then ok "install: driver and programs are executable"
@@ -167,6 +168,17 @@ if tilespool filters 2>"$T/err" | grep -q "(module) *$T/myf/warm.wasm"; then
 else
     notok "installed: tilespool filters lists the compiled module" "$(cat "$T/err")"
 fi
+# status of that run: one job, done, its 4 x 4 tiles all in out/
+st_job=$(cd "$T/instspool" && for d in */; do [ -f "$d/job.json" ] && echo "${d%/}"; done)
+st_line=$(tilespool status --spool "$T/instspool" 2>"$T/err" | grep "^$st_job ")
+set -- $st_line
+if [ "$2 $3 $4 $5 $6 $7" = "done 0 0 20 0 20" ]; then ok "installed: tilespool status shows the job done, 20 of 20"
+else notok "installed: tilespool status shows the job done" "'$st_line' $(cat "$T/err")"; fi
+if tilespool inspect --spool "$T/instspool" "$st_job" >"$T/insp.out" 2>"$T/err" &&
+    [ "$(cat "$T/insp.out")" = "$T/instspool/$st_job/inspect.html" ] &&
+    [ "$(grep -o 'class="tile st-done"' "$T/instspool/$st_job/inspect.html" | wc -l)" -eq 40 ]; then
+    ok "installed: tilespool inspect writes the report, 20 done tiles in each view"
+else notok "installed: tilespool inspect writes the report" "$(cat "$T/insp.out" "$T/err")"; fi
 
 # manual pages
 if command -v man >/dev/null 2>&1; then
@@ -245,7 +257,7 @@ expect_line() {
     unset COMP_LINE COMP_POINT
 }
 
-expect "commands" "batch clean filters run status" 1 tilespool ""
+expect "commands" "batch clean filters inspect run status" 1 tilespool ""
 expect "commands by prefix" "clean" 1 tilespool cl
 expect "global options" "--help --version" 1 tilespool --
 expect "run options by prefix" "--tile-format --tile-size --timeout" 2 tilespool run --t
@@ -254,6 +266,8 @@ expect "run options" "--allow-partial" 3 tilespool run -q --al
 expect "status options" "--help --json --spool -h -s" 2 tilespool status -
 expect "filters options" "--json" 2 tilespool filters ""
 expect "clean options" "--help --spool -h -s" 2 tilespool clean -
+expect "inspect options" "--help --output --png --spool -h -o -s" 2 tilespool inspect -
+expect "inspect --png: files" "imgs/a.png" 3 tilespool inspect --png imgs/a
 expect "--tile-format values" "png pnm" 3 tilespool run --tile-format ""
 expect "--format values" "jpeg jpg png" 3 tilespool batch --format ""
 expect "no completion for a number" "" 3 tilespool run -w ""
@@ -275,6 +289,8 @@ if [[ -n $job && $job != *$'\n'* ]]; then
     expect "clean: job ids by prefix" "$job" 4 tilespool clean -s "$T/instspool" "${job:0:10}"
     TILESPOOL_SPOOL=$T/instspool expect "clean: job ids of \$TILESPOOL_SPOOL" "$job" 2 tilespool clean ""
     expect "clean: nothing from a spool without jobs" "" 4 tilespool clean -s "$T/imgs" ""
+    expect "status: job ids of --spool" "$job" 4 tilespool status --spool "$T/instspool" ""
+    expect "inspect: job ids" "$job" 4 tilespool inspect -s "$T/instspool" ""
 else
     echo "not ok - completion: clean: want one job in $T/instspool, found '$job'"
 fi

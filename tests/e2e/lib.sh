@@ -24,7 +24,7 @@ trap 'rm -rf "$T"' EXIT INT TERM
 
 # The driver finds its programs beside itself: give it the chosen build.
 mkdir -p "$T/.bin"
-for p in splitter worker assembler; do ln -s "$BIN/$p" "$T/.bin/$p"; done
+for p in splitter worker assembler status inspect; do ln -s "$BIN/$p" "$T/.bin/$p"; done
 cp "$PLAIN/tilespool" "$T/.bin/tilespool"
 TS=$T/.bin/tilespool
 

@@ -1,0 +1,353 @@
+/*
+ * jobscan.c - read-only snapshot of a job: tile states, claims, failures
+ * (jobscan.h).
+ */
+#include "jobscan.h"
+#include "claim.h"
+#include "tile.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const job_state_names[] = {"splitting", "incomplete", "invalid", "queued",
+                                              "running",   "stalled",    "done",    "failed"};
+static const char *const tile_state_names[] = {"waiting", "claimed", "done", "failed"};
+
+const char *jobscan_state_name(enum job_state s) { return job_state_names[s]; }
+const char *tile_state_name(enum tile_state s) { return tile_state_names[s]; }
+
+int jobscan_list(const char *spool, char ***ids, char *err)
+{
+    struct stat st;
+    *ids = NULL;
+    if (stat(spool, &st) < 0)
+        return errno == ENOENT ? -2 : errf_sys(err, "%s", spool);
+    if (!S_ISDIR(st.st_mode))
+        return errf(err, "%s: not a directory", spool);
+    char **names;
+    int n = spool_list(spool, &names, err);
+    if (n < 0)
+        return -1;
+    /* keep job ids only, in place: the strings stay in the same block */
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (spool_job_id_ok(names[i]))
+            names[k++] = names[i];
+    if (k == 0) {
+        free(names);
+        names = NULL;
+    }
+    *ids = names;
+    return k;
+}
+
+/* lock_is_held - 1 if another process holds an exclusive flock on path,
+ * 0 if not, 2 if path is gone, -1 with err if it cannot be told.  A
+ * shared lock is taken and dropped at once: it never blocks the owner,
+ * only a rival's exclusive attempt for that instant, which the protocol
+ * treats as "somebody has it". */
+static int lock_is_held(const char *path, char *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return errno == ENOENT ? 2 : errf_sys(err, "%s", path);
+    int rc = 0;
+    if (flock(fd, LOCK_SH | LOCK_NB) < 0)
+        rc = errno == EWOULDBLOCK ? 1 : errf_sys(err, "%s: flock", path);
+    close(fd);
+    return rc;
+}
+
+/* mark - record that tile `name` was seen in state s (later states win). */
+static int mark(struct job_scan *js, const char *name, enum tile_state s)
+{
+    uint32_t r, c;
+    if (tile_parse_name(js->m, name, &r, &c) < 0)
+        return -1;
+    uint8_t *t = &js->tiles[(size_t)r * js->m->cols + c];
+    if (*t < s)
+        *t = (uint8_t)s;
+    return 0;
+}
+
+/* parse_owner - node and pid of a claim "T@node.pid"; node may hold '.'
+ * only if TILESPOOL_NODE put one there, so the pid is after the last. */
+static void parse_owner(const char *entry, struct js_claim *cl)
+{
+    const char *at = strchr(entry, '@'), *dot = strrchr(entry, '.');
+    cl->pid = 0;
+    cl->node[0] = '\0';
+    if (!at || !dot || dot < at)
+        return;
+    snprintf(cl->node, sizeof cl->node, "%.*s", (int)(dot - at - 1), at + 1);
+    cl->pid = strtol(dot + 1, NULL, 10);
+}
+
+/* read_claim - one entry of claimed/ into cl: its tile, owner, whether
+ * the owner lives, its age.  Returns 0, 1 if it is not a claim of this
+ * job or has moved on since the listing, -1 with err on error. */
+static int read_claim(struct job_scan *js, const char *dir, const char *entry,
+                      struct js_claim *cl, char *err)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    if (claim_tile_of(entry, cl->tile) < 0)
+        return 1;
+    if (spool_path(path, dir, entry, NULL, err) < 0)
+        return -1;
+    int held = lock_is_held(path, err);
+    if (held < 0 || held == 2)
+        return held < 0 ? -1 : 1;
+    if (lstat(path, &st) < 0)
+        return errno == ENOENT ? 1 : errf_sys(err, "%s", path);
+    if (mark(js, cl->tile, TILE_CLAIMED) < 0)
+        return 1;           /* not a tile of this job: not ours to show */
+    parse_owner(entry, cl);
+    cl->alive = held;
+    cl->age = difftime(time(NULL), st.st_ctime);
+    return 0;
+}
+
+/* scan_claims - claimed/: mark each claim and test its owner's lock. */
+static int scan_claims(struct job_scan *js, char *err)
+{
+    char dir[PATH_MAX];
+    char **names;
+    if (spool_path(dir, js->dir, SPOOL_CLAIMED, NULL, err) < 0)
+        return -1;
+    int n = spool_list(dir, &names, err);
+    if (n < 0)
+        return -1;
+    js->claims = n ? calloc((size_t)n, sizeof *js->claims) : NULL;
+    if (n && !js->claims) {
+        free(names);
+        return errf(err, "%s: out of memory", dir);
+    }
+    int rc = 0;
+    for (int i = 0; i < n && rc >= 0; i++) {
+        rc = read_claim(js, dir, names[i], &js->claims[js->nclaims], err);
+        if (rc == 0)
+            js->nclaims++;
+    }
+    free(names);
+    return rc < 0 ? -1 : 0;
+}
+
+/* scan_marks - mark every tile name in js->dir/sub as state s. */
+static int scan_marks(struct job_scan *js, const char *sub, enum tile_state s, char *err)
+{
+    char dir[PATH_MAX];
+    char **names;
+    if (spool_path(dir, js->dir, sub, NULL, err) < 0)
+        return -1;
+    int n = spool_list(dir, &names, err);
+    if (n < 0)
+        return -1;
+    for (int i = 0; i < n; i++)
+        mark(js, names[i], s);
+    free(names);
+    return 0;
+}
+
+/* copy_str - a string field of o into out (size n), "" if absent. */
+static void copy_str(const cJSON *o, const char *key, char *out, size_t n)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    snprintf(out, n, "%s", cJSON_IsString(v) ? v->valuestring : "");
+}
+
+/* read_reason - failed/T.json into f; a missing or damaged file is said
+ * in f->reason rather than hidden. */
+static void read_reason(const char *dir, struct js_failure *f)
+{
+    char path[PATH_MAX], text[8192];
+    snprintf(f->kind, sizeof f->kind, "unknown");
+    if (snprintf(path, sizeof path, "%s/%s.json", dir, f->tile) >= (int)sizeof path)
+        return;
+    FILE *fp = fopen(path, "re");
+    if (!fp) {
+        snprintf(f->reason, sizeof f->reason, "no reason: %s.json: %s", f->tile, strerror(errno));
+        return;
+    }
+    size_t len = fread(text, 1, sizeof text - 1, fp);
+    fclose(fp);
+    text[len] = '\0';
+    cJSON *o = cJSON_Parse(text);
+    if (!cJSON_IsObject(o)) {
+        snprintf(f->reason, sizeof f->reason, "no reason: %s.json is not a JSON object", f->tile);
+        cJSON_Delete(o);
+        return;
+    }
+    copy_str(o, "kind", f->kind, sizeof f->kind);
+    copy_str(o, "reason", f->reason, sizeof f->reason);
+    copy_str(o, "time", f->time, sizeof f->time);
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "attempts");
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "pid");
+    f->attempts = cJSON_IsNumber(a) ? a->valueint : 0;
+    f->pid = cJSON_IsNumber(p) ? (long)p->valuedouble : 0;
+    cJSON_Delete(o);
+}
+
+/* scan_failed - failed/: mark each failed tile and read its reason. */
+static int scan_failed(struct job_scan *js, char *err)
+{
+    char dir[PATH_MAX];
+    char **names;
+    if (spool_path(dir, js->dir, SPOOL_FAILED, NULL, err) < 0)
+        return -1;
+    int n = spool_list(dir, &names, err);
+    if (n < 0)
+        return -1;
+    js->failures = n ? calloc((size_t)n, sizeof *js->failures) : NULL;
+    if (n && !js->failures) {
+        free(names);
+        return errf(err, "%s: out of memory", dir);
+    }
+    for (int i = 0; i < n; i++) {
+        struct js_failure *f = &js->failures[js->nfailures];
+        if (mark(js, names[i], TILE_FAILED) < 0)
+            continue;       /* T.json, or a stranger */
+        snprintf(f->tile, sizeof f->tile, "%s", names[i]);
+        read_reason(dir, f);
+        js->nfailures++;
+    }
+    free(names);
+    return 0;
+}
+
+/* created_time - the manifest's "YYYY-MM-DDTHH:MM:SSZ" as time_t, or -1. */
+static time_t created_time(const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec) != 6)
+        return (time_t)-1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return timegm(&tm);
+}
+
+/* job_state_of - the job's state from its counts and claims. */
+static enum job_state job_state_of(const struct job_scan *js)
+{
+    int alive = 0;
+    for (int i = 0; i < js->nclaims; i++)
+        alive += js->claims[i].alive;
+    if (js->count[TILE_DONE] == js->total)
+        return JOB_DONE;
+    if (alive)
+        return JOB_RUNNING;
+    if (js->count[TILE_CLAIMED])
+        return JOB_STALLED;
+    return js->count[TILE_WAITING] ? JOB_QUEUED : JOB_FAILED;
+}
+
+/* scan_tiles - the tile states, claims and failures of a loaded job. */
+static int scan_tiles(struct job_scan *js, char *err)
+{
+    js->total = js->m->rows * js->m->cols;
+    js->tiles = calloc(js->total, 1);
+    if (!js->tiles)
+        return errf(err, "%s: out of memory for %u tiles", js->dir, js->total);
+    if (scan_claims(js, err) < 0 || scan_marks(js, SPOOL_OUT, TILE_DONE, err) < 0 ||
+        scan_failed(js, err) < 0)
+        return -1;
+    for (uint32_t i = 0; i < js->total; i++)
+        js->count[js->tiles[i]]++;
+    /* a claim whose tile was seen further on is no claim any more */
+    int k = 0;
+    for (int i = 0; i < js->nclaims; i++) {
+        uint32_t r, c;
+        tile_parse_name(js->m, js->claims[i].tile, &r, &c);
+        if (js->tiles[(size_t)r * js->m->cols + c] == TILE_CLAIMED)
+            js->claims[k++] = js->claims[i];
+    }
+    js->nclaims = k;
+    js->state = job_state_of(js);
+    return 0;
+}
+
+/* no_manifest - the state of a job directory without job.json: being
+ * split or left by a dead splitter.  A directory without tiles/ either is
+ * not a job (as `tilespool clean` judges), or has just been removed.
+ * Returns 1 (state set), 2 (not a job), -1 on error. */
+static int no_manifest(struct job_scan *js, char *err)
+{
+    char tiles[PATH_MAX];
+    if (spool_path(tiles, js->dir, SPOOL_TILES, NULL, err) < 0)
+        return -1;
+    if (access(tiles, F_OK) != 0)
+        return 2;
+    int held = lock_is_held(js->dir, err);
+    if (held < 0 || held == 2)
+        return held < 0 ? -1 : 2;
+    js->state = held == 1 ? JOB_SPLITTING : JOB_INCOMPLETE;
+    return 1;
+}
+
+/* load_manifest - job.json into js->m; returns 0, 1 if there is none or
+ * it is invalid (js->state says which), 2 if the directory is not a job
+ * (or vanished), -1 on error. */
+static int load_manifest(struct job_scan *js, char *err)
+{
+    char path[PATH_MAX];
+    if (spool_path(path, js->dir, SPOOL_MANIFEST, NULL, err) < 0)
+        return -1;
+    if (access(path, F_OK) != 0)
+        return no_manifest(js, err);
+    js->m = malloc(sizeof *js->m);
+    if (!js->m)
+        return errf(err, "%s: out of memory", path);
+    int bad = spool_job_check(js->dir, js->error) < 0 ||
+              manifest_load(js->m, js->dir, js->error) < 0;
+    if (!bad && strcmp(js->m->job, js->id) != 0)
+        bad = errf(js->error, "%s: names job '%.100s', not '%.100s'", path, js->m->job, js->id);
+    if (bad) {
+        free(js->m);
+        js->m = NULL;
+        js->state = JOB_INVALID;
+        /* removed while being read (tilespool clean) is no damage */
+        return access(js->dir, F_OK) == 0 ? 1 : 2;
+    }
+    return 0;
+}
+
+int jobscan_load(const char *spool, const char *id, struct job_scan *js, char *err)
+{
+    struct stat st;
+    memset(js, 0, sizeof *js);
+    snprintf(js->id, sizeof js->id, "%s", id);
+    if (spool_path(js->dir, spool, id, NULL, err) < 0)
+        return -1;
+    if (stat(js->dir, &st) < 0)
+        return errno == ENOENT ? 1 : errf_sys(err, "%s", js->dir);
+    if (!S_ISDIR(st.st_mode))
+        return 1;
+    js->age = difftime(time(NULL), st.st_mtime);
+    int r = load_manifest(js, err);
+    if (r != 0)
+        return r < 0 ? -1 : r == 2 ? 1 : 0;
+    time_t created = created_time(js->m->created);
+    if (created != (time_t)-1)
+        js->age = difftime(time(NULL), created);
+    return scan_tiles(js, err);
+}
+
+void jobscan_free(struct job_scan *js)
+{
+    free(js->m);
+    free(js->tiles);
+    free(js->claims);
+    free(js->failures);
+    js->m = NULL;
+    js->tiles = NULL;
+    js->claims = NULL;
+    js->failures = NULL;
+}

@@ -1,0 +1,203 @@
+/*
+ * canvas.c - compose downscaled views of a job from its tile files: the
+ * source from the input tiles wherever they are (tiles/, claimed/, done/,
+ * failed/; done/ is empty with --no-keep), the output from out/.  Neither
+ * the original input nor the assembled output is needed: the report shows
+ * what the spool holds.
+ */
+#include "inspect.h"
+#include "image.h"
+#include "tile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const uint8_t state_rgb[TILE_NSTATES][3] = {
+    {150, 150, 150},   /* waiting: grey */
+    {30, 136, 229},    /* claimed: blue */
+    {46, 158, 68},     /* done: green */
+    {229, 57, 53}      /* failed: red */
+};
+
+/* canvas_init - an empty view of the image, checkerboard grey. */
+static int canvas_init(struct canvas *c, const struct manifest *m, char *err)
+{
+    uint32_t edge = m->source.width > m->source.height ? m->source.width : m->source.height;
+    memset(c, 0, sizeof *c);
+    c->scale = (edge + VIEW_MAX_EDGE - 1) / VIEW_MAX_EDGE;
+    c->w = (m->source.width + c->scale - 1) / c->scale;
+    c->h = (m->source.height + c->scale - 1) / c->scale;
+    c->channels = m->source.channels;
+    c->px = malloc((size_t)c->w * c->h * (size_t)c->channels);
+    if (!c->px)
+        return errf(err, "out of memory for a %ux%u view", c->w, c->h);
+    for (uint32_t y = 0; y < c->h; y++)
+        for (uint32_t x = 0; x < c->w; x++) {
+            uint8_t *p = c->px + ((size_t)y * c->w + x) * (size_t)c->channels;
+            uint8_t v = ((x / 8 + y / 8) & 1) ? 96 : 64;
+            memset(p, v, (size_t)c->channels);
+            if (c->channels == 2 || c->channels == 4)
+                p[c->channels - 1] = 255;
+        }
+    return 0;
+}
+
+void canvas_free(struct canvas *c)
+{
+    free(c->px);
+    c->px = NULL;
+}
+
+/* first_at - the first view pixel at or after image coordinate v. */
+static uint32_t first_at(uint32_t v, uint32_t scale) { return (v + scale - 1) / scale; }
+
+/* draw_tile - sample the tile's pixels (buf, bw wide, core at (off, off))
+ * into the view. */
+static void draw_tile(struct canvas *c, const struct tile_geom *g, const uint8_t *buf, uint32_t bw,
+                      uint32_t off)
+{
+    size_t ch = (size_t)c->channels;
+    for (uint32_t vy = first_at(g->y0, c->scale); vy < first_at(g->y0 + g->h, c->scale); vy++)
+        for (uint32_t vx = first_at(g->x0, c->scale); vx < first_at(g->x0 + g->w, c->scale); vx++) {
+            uint32_t ty = vy * c->scale - g->y0 + off, tx = vx * c->scale - g->x0 + off;
+            memcpy(c->px + ((size_t)vy * c->w + vx) * ch, buf + ((size_t)ty * bw + tx) * ch, ch);
+        }
+    c->tiles++;
+}
+
+/* load_tile - read jobdir/rel (bw x bh) into buf and draw it.  Returns 0,
+ * 1 if the file is gone (it moved on), -1 if it could not be read (noted
+ * in c). */
+static int load_tile(struct canvas *c, const struct report *r, const struct tile_geom *g,
+                     const char *rel, uint8_t *buf, uint32_t bw, uint32_t bh, uint32_t off)
+{
+    char path[PATH_MAX], err[ERR_MAX];
+    if (spool_path(path, r->jobdir, rel, NULL, err) < 0 || access(path, F_OK) != 0)
+        return 1;
+    if (tile_read(r->js.m, path, buf, bw, bh, err) < 0) {
+        if (access(path, F_OK) != 0)
+            return 1;
+        if (!c->unreadable++)
+            snprintf(c->first_error, sizeof c->first_error, "%s", err);
+        return -1;
+    }
+    draw_tile(c, g, buf, bw, off);
+    return 0;
+}
+
+/* find_input - the input tile's file relative to jobdir into rel, trying
+ * the places in the order tiles move through them.  Returns 0 or 1 (none). */
+static int find_input(const struct report *r, const char *tile, char rel[PATH_MAX])
+{
+    static const char *const dirs[] = {SPOOL_TILES, SPOOL_CLAIMED, SPOOL_DONE, SPOOL_FAILED};
+    char path[PATH_MAX];
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        if (strcmp(dirs[i], SPOOL_CLAIMED) == 0) {
+            for (int k = 0; k < r->js.nclaims; k++) {
+                const struct js_claim *cl = &r->js.claims[k];
+                if (strcmp(cl->tile, tile) != 0)
+                    continue;
+                snprintf(rel, PATH_MAX, "%s/%s@%s.%ld", SPOOL_CLAIMED, tile, cl->node, cl->pid);
+                if (snprintf(path, sizeof path, "%s/%s", r->jobdir, rel) < (int)sizeof path &&
+                    access(path, F_OK) == 0)
+                    return 0;
+            }
+            continue;
+        }
+        snprintf(rel, PATH_MAX, "%s/%s", dirs[i], tile);
+        if (snprintf(path, sizeof path, "%s/%s", r->jobdir, rel) < (int)sizeof path &&
+            access(path, F_OK) == 0)
+            return 0;
+    }
+    rel[0] = '\0';
+    return 1;
+}
+
+/* compose_tile - draw tile (row, col) into both views. */
+static void compose_tile(struct report *r, uint32_t row, uint32_t col, uint8_t *buf)
+{
+    const struct manifest *m = r->js.m;
+    struct tile_geom g;
+    char name[SPOOL_TILE_NAME_MAX], rel[PATH_MAX];
+    size_t i = (size_t)row * m->cols + col;
+    tile_geometry(m, row, col, &g);
+    tile_name(m, row, col, name);
+    /* a tile may move on between finding and reading it: look again */
+    for (int tries = 0; tries < 3; tries++) {
+        if (find_input(r, name, r->input[i]) != 0 ||
+            load_tile(&r->src, r, &g, r->input[i], buf, g.fw, g.fh, (uint32_t)m->halo) <= 0)
+            break;
+    }
+    snprintf(rel, sizeof rel, "%s/%s", SPOOL_OUT, name);
+    load_tile(&r->out, r, &g, rel, buf, g.w, g.h, 0);
+}
+
+int canvas_compose(struct report *r, char *err)
+{
+    const struct manifest *m = r->js.m;
+    size_t tile_edge = (size_t)m->tile_size + 2 * (size_t)m->halo;
+    uint32_t fw = m->source.width + 2 * (uint32_t)m->halo, fh = m->source.height + 2 * (uint32_t)m->halo;
+    /* the largest input tile: a full tile, or the whole image if smaller */
+    size_t bw = tile_edge < fw ? tile_edge : fw, bh = tile_edge < fh ? tile_edge : fh;
+    r->input = calloc(r->js.total, sizeof *r->input);
+    uint8_t *buf = malloc(bw * bh * (size_t)m->source.channels);
+    int rc = 0;
+    if (!r->input || !buf)
+        rc = errf(err, "out of memory for tiles of %zux%zu", bw, bh);
+    if (rc == 0 && (canvas_init(&r->src, m, err) < 0 || canvas_init(&r->out, m, err) < 0))
+        rc = -1;
+    for (uint32_t row = 0; rc == 0 && row < m->rows; row++)
+        for (uint32_t col = 0; col < m->cols; col++)
+            compose_tile(r, row, col, buf);
+    free(buf);
+    return rc;
+}
+
+/* base64 - encode n bytes of p as one malloc'd string, or NULL. */
+static char *base64(const unsigned char *p, size_t n)
+{
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+                     (i + 2 < n ? p[i + 2] : 0);
+        *o++ = tab[v >> 18 & 63];
+        *o++ = tab[v >> 12 & 63];
+        *o++ = i + 1 < n ? tab[v >> 6 & 63] : '=';
+        *o++ = i + 2 < n ? tab[v & 63] : '=';
+    }
+    *o = '\0';
+    return out;
+}
+
+char *canvas_png_base64(const struct canvas *c, char *err)
+{
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&mem, &len);
+    if (!f) {
+        errf_sys(err, "in-memory PNG");
+        return NULL;
+    }
+    struct img_write_opts o;
+    img_default_opts(&o);
+    img_writer *w = img_create(f, "view.png", IMG_PNG, c->w, c->h, c->channels, &o, err);
+    int rc = w ? 0 : -1;
+    if (rc == 0 && img_write_rows(w, c->px, c->h, err) < 0) {
+        img_abandon(w);
+        rc = -1;
+    } else if (rc == 0) {
+        rc = img_finish(w, err);
+    }
+    if (fclose(f) != 0 && rc == 0)
+        rc = errf_sys(err, "in-memory PNG");
+    char *text = rc == 0 ? base64((const unsigned char *)mem, len) : NULL;
+    if (rc == 0 && !text)
+        errf(err, "out of memory encoding a view");
+    free(mem);
+    return text;
+}

@@ -1,0 +1,145 @@
+/*
+ * status - list the jobs of a spool like mailq: one line per job, its
+ * claims with their owners, its failed tiles with their reasons.
+ *
+ * SYNOPSIS
+ *     status [--spool DIR] [--json] [JOB...]
+ *
+ * DESCRIPTION
+ *     Reads the spool without changing anything, while workers run: files
+ *     that vanish during the scan are tiles moving on.  Each job's state
+ *     is one of splitting, incomplete, invalid, queued, running, stalled,
+ *     done, failed (docs/cli.md).  A claim's owner is alive when it holds
+ *     the claim's flock, as recovery decides (common/claim.c).
+ *
+ * DIAGNOSTICS
+ *     Exit 0 listed (an empty spool too), 2 usage, 3 a named job does not
+ *     exist or a job's manifest is invalid, 4 no spool directory or an
+ *     I/O error.
+ */
+#include "status.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cmdline {
+    const char *spool;
+    int json;
+    char **jobs;
+    int njobs;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: tilespool status [--spool DIR] [--json] [JOB...]\n"
+        "List the jobs of a spool: one line per job, then its claims and failed tiles.\n"
+        "  -s, --spool DIR   spool directory (default $TILESPOOL_SPOOL or ./spool)\n"
+        "      --json        the same as JSON (format version %d, docs/cli.md)\n"
+        "  -h, --help, --version\n"
+        "JOB...: only these jobs (default: every job, oldest first)\n"
+        "exit: 0 listed (also an empty spool), 2 usage, 3 no such job or an invalid\n"
+        "      job.json, 4 no spool directory or an I/O error\n",
+        STATUS_JSON_VERSION);
+}
+
+static int parse_cmdline(int argc, char **argv, struct cmdline *c)
+{
+    enum { O_JSON = 256, O_VERSION };
+    static const struct option lo[] = {{"spool", 1, 0, 's'}, {"json", 0, 0, O_JSON},
+                                       {"help", 0, 0, 'h'},  {"version", 0, 0, O_VERSION},
+                                       {0, 0, 0, 0}};
+    memset(c, 0, sizeof *c);
+    c->spool = getenv("TILESPOOL_SPOOL") && *getenv("TILESPOOL_SPOOL") ? getenv("TILESPOOL_SPOOL")
+                                                                     : "spool";
+    int opt;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "s:h", lo, NULL)) != -1) {
+        switch (opt) {
+        case 's': c->spool = optarg; break;
+        case O_JSON: c->json = 1; break;
+        case 'h': usage(stdout); exit(EXIT_OK);
+        case O_VERSION: printf("status (tilespool) %s\n", TS_VERSION); exit(EXIT_OK);
+        default: return bad_option(argv);
+        }
+    }
+    c->jobs = argv + optind;
+    c->njobs = argc - optind;
+    for (int i = 0; i < c->njobs; i++)
+        if (!spool_job_id_ok(c->jobs[i]))
+            return errf_usage("'%s' is not a job id", c->jobs[i]);
+    return 0;
+}
+
+/* scan_jobs - load each id into r->jobs; jobs that vanished are left out
+ * unless named.  Returns an exit status. */
+static int scan_jobs(struct status_report *r, char **ids, int n, int named)
+{
+    char err[ERR_MAX];
+    int status = EXIT_OK;
+    r->jobs = n ? calloc((size_t)n, sizeof *r->jobs) : NULL;
+    if (n && !r->jobs) {
+        msg_warn("out of memory");
+        return EXIT_SPOOL;
+    }
+    for (int i = 0; i < n; i++) {
+        struct job_scan *js = &r->jobs[r->njobs];
+        int rc = jobscan_load(r->spool, ids[i], js, err);
+        if (rc < 0) {
+            msg_warn("%s", err);
+            jobscan_free(js);
+            return EXIT_SPOOL;
+        }
+        if (rc > 0) {
+            jobscan_free(js);
+            if (named) {
+                msg_warn("%s/%s: no such job", r->spool, ids[i]);
+                status = EXIT_INPUT;
+            }
+            continue;
+        }
+        if (js->state == JOB_INVALID)
+            status = EXIT_INPUT;
+        r->njobs++;
+    }
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct cmdline c;
+    struct status_report r = {0};
+    char err[ERR_MAX], **ids = NULL;
+    msg_set_program("tilespool status");
+    if (parse_cmdline(argc, argv, &c) < 0)
+        return EXIT_USAGE;
+    r.spool = c.spool;
+    int n = jobscan_list(c.spool, &ids, err);
+    if (n == -2) {
+        msg_warn("%s: no such spool directory", c.spool);
+        return EXIT_SPOOL;
+    }
+    if (n < 0) {
+        msg_warn("%s", err);
+        return EXIT_SPOOL;
+    }
+    int status = c.njobs ? scan_jobs(&r, c.jobs, c.njobs, 1) : scan_jobs(&r, ids, n, 0);
+    if (status != EXIT_SPOOL) {
+        if (c.json && status_json(stdout, &r, err) < 0) {
+            msg_warn("%s", err);
+            status = EXIT_SPOOL;
+        } else if (!c.json) {
+            status_text(stdout, &r);
+        }
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            msg_warn("standard output: write error");
+            status = EXIT_SPOOL;
+        }
+    }
+    for (int i = 0; i < r.njobs; i++)
+        jobscan_free(&r.jobs[i]);
+    free(r.jobs);
+    free(ids);
+    return status;
+}
