@@ -22,8 +22,8 @@ call_case() {
     fi
     same_pixels "$f ${*:-wasm2c} on $(basename "$in"): 3 calls on one instance == chain run" \
         "$T/call.pam" "$T/ref.pam"
-    grep -q '^call_ms=[0-9.]* mpix=[0-9.]* ms_per_mp=[0-9.]*$' "$T/err" &&
-        ok "$f ${*:-wasm2c}: --time prints call_ms, mpix and ms_per_mp" ||
+    grep -q '^call_ms=[0-9.]* cpu_ms=[0-9.]* mpix=[0-9.]* ms_per_mp=[0-9.]*$' "$T/err" &&
+        ok "$f ${*:-wasm2c}: --time prints call_ms, cpu_ms, mpix and ms_per_mp" ||
         notok "$f ${*:-wasm2c}: --time line" "$(cat "$T/err")"
 }
 
