@@ -24,8 +24,9 @@
  * Both passes work on four neighbouring samples at once, as 32-bit lanes
  * of two 64-bit integers (samples 0 and 2, samples 1 and 3).  The bounds
  * above keep every lane below 2^32, so lanes never carry into each other
- * and the result is exactly that of one sample at a time; the last
- * samples of a row (fewer than four) are done one at a time.  Rows are
+ * and the result is exactly that of one sample at a time.  Most of a
+ * row goes eight samples per pass over the taps (two such groups of
+ * four), then four, and the last few one at a time.  Rows are
  * filtered as the vertical pass needs them, into a ring of 2(2r+1) rows
  * that holds every row twice so that any window of 2r+1 rows is one
  * contiguous block (or, when that would not be smaller, all in_h rows).
@@ -122,6 +123,34 @@ static inline void tsf__gauss4(const uint16_t *s, size_t step, const uint32_t *w
     *hi = b;
 }
 
+/*
+ * tsf__gauss8 - tsf__gauss4 for s[0..3] (lo[0], hi[0]) and s[4..7] (lo[1],
+ * hi[1]) in one pass over the taps, so that each weight and each tap's
+ * address (two 32-bit adds and a widening per load under wasm2c) serve
+ * eight samples instead of four.
+ */
+static inline void tsf__gauss8(const uint16_t *s, size_t step, const uint32_t *w, uint32_t r,
+                               uint64_t lo[2], uint64_t hi[2])
+{
+    uint64_t v = tsf_load_u64(s + r * step), u = tsf_load_u64(s + r * step + 4);
+    uint64_t a = w[r] * (v & TSF__LANES), b = w[r] * ((v >> 16) & TSF__LANES);
+    uint64_t c = w[r] * (u & TSF__LANES), d = w[r] * ((u >> 16) & TSF__LANES);
+    for (uint32_t k = 0; k < r; k++) {
+        const uint16_t *p = s + k * step, *q = s + (2 * r - k) * step;
+        uint64_t w64 = w[k];
+        uint64_t pair = tsf_load_u64(p) + tsf_load_u64(q);
+        uint64_t pair2 = tsf_load_u64(p + 4) + tsf_load_u64(q + 4);
+        a += w64 * (pair & TSF__LANES);
+        b += w64 * ((pair >> 16) & TSF__LANES);
+        c += w64 * (pair2 & TSF__LANES);
+        d += w64 * ((pair2 >> 16) & TSF__LANES);
+    }
+    lo[0] = a;
+    hi[0] = b;
+    lo[1] = c;
+    hi[1] = d;
+}
+
 /* tsf__gauss1 - the weighted sum for the one sample s[0]. */
 static inline uint32_t tsf__gauss1(const uint16_t *s, size_t step, const uint32_t *w,
                                    uint32_t r)
@@ -163,6 +192,16 @@ static inline void tsf__gauss_row(struct tsf_gauss *g, uint32_t y)
     uint16_t *d = g->ring + (size_t)slot * n, *twin = d + (size_t)g->span * n;
     int mirror = g->slots != c->in_h;
     tsf__widen(c->in + (size_t)y * c->in_w * ch, g->wide, c->in_w * ch);
+    for (; j + 8 <= n; j += 8) {
+        uint64_t lo[2], hi[2];
+        tsf__gauss8(g->wide + j, ch, g->w, g->r, lo, hi);
+        for (int h = 0; h < 2; h++) {
+            uint64_t v = tsf__lanes16(lo[h], hi[h], 0x0000010000000100ull, 9);
+            tsf_store_u64(d + j + 4 * h, v);
+            if (mirror)
+                tsf_store_u64(twin + j + 4 * h, v);
+        }
+    }
     for (; j + 4 <= n; j += 4) {
         uint64_t lo, hi;
         tsf__gauss4(g->wide + j, ch, g->w, g->r, &lo, &hi);
@@ -211,16 +250,26 @@ static inline const uint16_t *tsf_gauss_window(struct tsf_gauss *g, uint32_t y)
 }
 
 /* tsf_gauss_out8 - the blurred 8-bit row from window t: (acc + 2^22) >> 23. */
+static inline uint32_t tsf__bytes4(uint64_t lo, uint64_t hi)
+{
+    lo = ((lo + 0x0040000000400000ull) >> 23) & 0x000000ff000000ffull;
+    hi = ((hi + 0x0040000000400000ull) >> 23) & 0x000000ff000000ffull;
+    uint64_t x = lo | hi << 8;
+    return (uint32_t)((x & 0xffff) | ((x >> 16) & 0xffff0000));
+}
+
 static inline void tsf_gauss_out8(const struct tsf_gauss *g, const uint16_t *t, uint8_t *d)
 {
     uint32_t n = g->n, j = 0;
+    for (; j + 8 <= n; j += 8) {
+        uint64_t lo[2], hi[2];
+        tsf__gauss8(t + j, n, g->w, g->r, lo, hi);
+        tsf_store_u64(d + j, tsf__bytes4(lo[0], hi[0]) | (uint64_t)tsf__bytes4(lo[1], hi[1]) << 32);
+    }
     for (; j + 4 <= n; j += 4) {
         uint64_t lo, hi;
         tsf__gauss4(t + j, n, g->w, g->r, &lo, &hi);
-        lo = ((lo + 0x0040000000400000ull) >> 23) & 0x000000ff000000ffull;
-        hi = ((hi + 0x0040000000400000ull) >> 23) & 0x000000ff000000ffull;
-        uint64_t x = lo | hi << 8;
-        tsf_store_u32(d + j, (uint32_t)((x & 0xffff) | ((x >> 16) & 0xffff0000)));
+        tsf_store_u32(d + j, tsf__bytes4(lo, hi));
     }
     for (; j < n; j++)
         d[j] = (uint8_t)((tsf__gauss1(t + j, n, g->w, g->r) + (1u << 22)) >> 23);
@@ -230,6 +279,12 @@ static inline void tsf_gauss_out8(const struct tsf_gauss *g, const uint16_t *t, 
 static inline void tsf_gauss_out16(const struct tsf_gauss *g, const uint16_t *t, uint16_t *d)
 {
     uint32_t n = g->n, j = 0;
+    for (; j + 8 <= n; j += 8) {
+        uint64_t lo[2], hi[2];
+        tsf__gauss8(t + j, n, g->w, g->r, lo, hi);
+        tsf_store_u64(d + j, tsf__lanes16(lo[0], hi[0], 0x0000400000004000ull, 15));
+        tsf_store_u64(d + j + 4, tsf__lanes16(lo[1], hi[1], 0x0000400000004000ull, 15));
+    }
     for (; j + 4 <= n; j += 4) {
         uint64_t lo, hi;
         tsf__gauss4(t + j, n, g->w, g->r, &lo, &hi);
