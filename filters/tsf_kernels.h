@@ -1,5 +1,6 @@
 /*
- * tsf_kernels.h - the Gaussian shared by gaussian_blur and sharpen.
+ * tsf_kernels.h - the Gaussian shared by gaussian_blur and sharpen, and
+ * table lookup for point filters.
  *
  * The kernel is computed in float with tsf_expf and turned into integer
  * weights w[0..2r] (symmetric, 16-bit fixed point) that sum to exactly
@@ -30,6 +31,15 @@
  * filtered as the vertical pass needs them, into a ring of 2(2r+1) rows
  * that holds every row twice so that any window of 2r+1 rows is one
  * contiguous block (or, when that would not be smaller, all in_h rows).
+ *
+ * Point filters by table (tsf_lut32): the byte table is spread into four
+ * u32 tables, one per byte position of a 4-byte word, each entry already
+ * shifted into place (and the identity on alpha positions), so that eight
+ * bytes cost one 8-byte load, eight lookups, seven ORs and one 8-byte
+ * store, with no masks.  Under wasm2c a byte loop pays a 32-bit address
+ * add, its widening and a reload of the memory base for every byte
+ * stored; this halves the sandbox's time and speeds up the native build
+ * too.  Declare the tables TSF_TABLE (see there).
  */
 #ifndef TSF_KERNELS_H
 #define TSF_KERNELS_H
@@ -39,6 +49,21 @@
 #define TSF_GAUSS_ONE 65536u
 #define TSF_GAUSS_MAX_RADIUS 60 /* sigma 20 */
 #define TSF__LANES 0x0000ffff0000ffffull
+
+/*
+ * TSF_TABLE - storage for a table that a filter fills on each call and
+ * reads in its inner loop.  In wasm it is a static, whose constant address
+ * a load takes as its offset (a table on the wasm stack costs a 32-bit add
+ * and a widening per lookup); an instance runs one call at a time, so
+ * that is safe.  A native module may run in several threads at once:
+ * there it is on the caller's stack (thread-local storage would do too,
+ * but gcc then looks its address up again on every iteration).
+ */
+#ifdef TSF_NATIVE
+#define TSF_TABLE
+#else
+#define TSF_TABLE static
+#endif
 
 /* A Gaussian pass over one tile; see tsf_gauss_init. */
 struct tsf_gauss {
@@ -292,6 +317,46 @@ static inline void tsf_gauss_out16(const struct tsf_gauss *g, const uint16_t *t,
     }
     for (; j < n; j++)
         d[j] = (uint16_t)((tsf__gauss1(t + j, n, g->w, g->r) + (1u << 14)) >> 15);
+}
+
+/* The tables of tsf_lut32_apply. */
+struct tsf_lut32 {
+    uint32_t t[4][256];
+};
+
+/* tsf_lut32_init - l from the byte table lut for ch channels: alpha kept. */
+static inline void tsf_lut32_init(struct tsf_lut32 *l, const uint8_t lut[256], uint32_t ch)
+{
+    uint32_t keep = tsf_alpha_mask32(ch);
+    for (uint32_t k = 0; k < 4; k++)
+        for (uint32_t v = 0; v < 256; v++)
+            l->t[k][v] = ((keep >> (8 * k)) & 0xff ? v : lut[v]) << (8 * k);
+}
+
+/* tsf__lut4 - the four bytes of v through the tables of l. */
+static inline uint32_t tsf__lut4(const struct tsf_lut32 *l, uint32_t v)
+{
+    return l->t[0][v & 0xff] | l->t[1][(v >> 8) & 0xff] | l->t[2][(v >> 16) & 0xff] |
+           l->t[3][v >> 24];
+}
+
+/*
+ * tsf_lut32_apply - a point filter by table: out = lut[in] on colour
+ * samples, alpha copied, with l made by tsf_lut32_init for c->ch.
+ */
+static inline void tsf_lut32_apply(const struct tsf_lut32 *l, const struct tsf_call *c)
+{
+    const uint8_t *s = c->in;
+    uint8_t *d = c->out;
+    size_t n = (size_t)c->out_w * c->out_h * c->ch, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v = tsf_load_u64(s + i);
+        uint64_t o = tsf__lut4(l, (uint32_t)v) | (uint64_t)tsf__lut4(l, (uint32_t)(v >> 32)) << 32;
+        tsf_store_u64(d + i, o);
+    }
+    /* 8 is a multiple of ch when there is alpha, so i % 4 is the position */
+    for (; i < n; i++)
+        d[i] = (uint8_t)(l->t[i % 4][s[i]] >> (8 * (i % 4)));
 }
 
 #endif
