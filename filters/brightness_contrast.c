@@ -6,7 +6,7 @@
  *     out = clamp(floor((F * (v - 128) + 128) / 256) + 128 + B, 0, 255)
  * Contrast pivots on 128, brightness is added after.  Alpha is kept.
  */
-#include "tsf.h"
+#include "tsf_kernels.h"
 
 #define PARAMS(X)                                                        \
     X(brightness, 0, -255, 255, "added to every colour sample")          \
@@ -24,6 +24,8 @@ static int32_t filter_process(const struct tsf_call *c)
     int32_t f = tsf_round_i((100.0f + c->p[P_contrast]) * 256.0f / 100.0f);
     for (int32_t v = 0; v < 256; v++)
         lut[v] = tsf_clamp_u8(tsf_rshift_round(f * (v - 128), 8) + 128 + b);
-    tsf_apply_lut(c, lut);
+    TSF_TABLE struct tsf_lut32 t;
+    tsf_lut32_init(&t, lut, c->ch);
+    tsf_lut32_apply(&t, c);
     return TSF_OK;
 }

@@ -23,11 +23,27 @@ static int32_t filter_halo(const float *p)
     return 1;
 }
 
-/* luma_row - the luma of w input pixels, ch a constant after inlining. */
-static inline void luma_row(const uint8_t *s, uint8_t *l, uint32_t w, uint32_t ch)
+/*
+ * luma_row - the luma of w input pixels, ch a constant after inlining.
+ * A colour pixel is read with one 4-byte load (under wasm2c one access
+ * costs about what three do natively); for RGB that load reaches into the
+ * next pixel, so the last pixel, whose next bytes may lie beyond the
+ * buffer, is read a byte at a time.
+ */
+static inline __attribute__((always_inline)) void luma_row(const uint8_t *s, uint8_t *l,
+                                                           uint32_t w, uint32_t ch)
 {
-    for (uint32_t x = 0; x < w; x++, s += ch)
-        l[x] = ch < 3 ? s[0] : (uint8_t)tsf_luma601(s[0], s[1], s[2]);
+    uint32_t x = 0;
+    if (ch >= 3) {
+        for (; x + 1 < w; x++, s += ch) {
+            uint32_t v = tsf_load_u32(s);
+            l[x] = (uint8_t)tsf_luma601(v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff);
+        }
+        l[x] = (uint8_t)tsf_luma601(s[0], s[1], s[2]);
+        return;
+    }
+    for (; x < w; x++, s += ch)
+        l[x] = s[0];
 }
 
 /*
@@ -51,8 +67,9 @@ static inline uint32_t magnitude(int32_t gx, int32_t gy)
  * A[x+2] - A[x] and gy is D[x] + 2 D[x+1] + D[x+2]; the last two columns
  * stay in registers.  s is the input core row, for alpha.
  */
-static inline void sobel_row(const uint8_t *a, const uint8_t *b, const uint8_t *c,
-                             const uint8_t *s, uint8_t *d, uint32_t w, uint32_t ch)
+static inline __attribute__((always_inline)) void sobel_row(const uint8_t *a, const uint8_t *b,
+                                                            const uint8_t *c, const uint8_t *s,
+                                                            uint8_t *d, uint32_t w, uint32_t ch)
 {
     int32_t a0 = a[0] + 2 * b[0] + c[0], a1 = a[1] + 2 * b[1] + c[1];
     int32_t d0 = c[0] - a[0], d1 = c[1] - a[1];
@@ -77,8 +94,10 @@ static inline void sobel_row(const uint8_t *a, const uint8_t *b, const uint8_t *
     }
 }
 
-/* sobel_rows - the whole tile with ch channels, a constant after inlining. */
-static inline void sobel_rows(const struct tsf_call *c, uint8_t *l[3], uint32_t ch)
+/* sobel_rows - the whole tile with ch channels, a constant after inlining
+ * (forced: otherwise clang keeps one copy that tests ch on every pixel). */
+static inline __attribute__((always_inline)) void sobel_rows(const struct tsf_call *c,
+                                                             uint8_t *l[3], uint32_t ch)
 {
     size_t in_row = (size_t)c->in_w * ch, out_row = (size_t)c->out_w * ch;
     for (uint32_t k = 0; k < 3; k++)

@@ -1,5 +1,6 @@
 /*
- * tsf_kernels.h - the Gaussian shared by gaussian_blur and sharpen.
+ * tsf_kernels.h - the Gaussian shared by gaussian_blur and sharpen, and
+ * table lookup for point filters.
  *
  * The kernel is computed in float with tsf_expf and turned into integer
  * weights w[0..2r] (symmetric, 16-bit fixed point) that sum to exactly
@@ -24,11 +25,21 @@
  * Both passes work on four neighbouring samples at once, as 32-bit lanes
  * of two 64-bit integers (samples 0 and 2, samples 1 and 3).  The bounds
  * above keep every lane below 2^32, so lanes never carry into each other
- * and the result is exactly that of one sample at a time; the last
- * samples of a row (fewer than four) are done one at a time.  Rows are
+ * and the result is exactly that of one sample at a time.  Most of a
+ * row goes eight samples per pass over the taps (two such groups of
+ * four), then four, and the last few one at a time.  Rows are
  * filtered as the vertical pass needs them, into a ring of 2(2r+1) rows
  * that holds every row twice so that any window of 2r+1 rows is one
  * contiguous block (or, when that would not be smaller, all in_h rows).
+ *
+ * Point filters by table (tsf_lut32): the byte table is spread into four
+ * u32 tables, one per byte position of a 4-byte word, each entry already
+ * shifted into place (and the identity on alpha positions), so that eight
+ * bytes cost one 8-byte load, eight lookups, seven ORs and one 8-byte
+ * store, with no masks.  Under wasm2c a byte loop pays a 32-bit address
+ * add, its widening and a reload of the memory base for every byte
+ * stored; this halves the sandbox's time and speeds up the native build
+ * too.  Declare the tables TSF_TABLE (see there).
  */
 #ifndef TSF_KERNELS_H
 #define TSF_KERNELS_H
@@ -38,6 +49,21 @@
 #define TSF_GAUSS_ONE 65536u
 #define TSF_GAUSS_MAX_RADIUS 60 /* sigma 20 */
 #define TSF__LANES 0x0000ffff0000ffffull
+
+/*
+ * TSF_TABLE - storage for a table that a filter fills on each call and
+ * reads in its inner loop.  In wasm it is a static, whose constant address
+ * a load takes as its offset (a table on the wasm stack costs a 32-bit add
+ * and a widening per lookup); an instance runs one call at a time, so
+ * that is safe.  A native module may run in several threads at once:
+ * there it is on the caller's stack (thread-local storage would do too,
+ * but gcc then looks its address up again on every iteration).
+ */
+#ifdef TSF_NATIVE
+#define TSF_TABLE
+#else
+#define TSF_TABLE static
+#endif
 
 /* A Gaussian pass over one tile; see tsf_gauss_init. */
 struct tsf_gauss {
@@ -122,6 +148,34 @@ static inline void tsf__gauss4(const uint16_t *s, size_t step, const uint32_t *w
     *hi = b;
 }
 
+/*
+ * tsf__gauss8 - tsf__gauss4 for s[0..3] (lo[0], hi[0]) and s[4..7] (lo[1],
+ * hi[1]) in one pass over the taps, so that each weight and each tap's
+ * address (two 32-bit adds and a widening per load under wasm2c) serve
+ * eight samples instead of four.
+ */
+static inline void tsf__gauss8(const uint16_t *s, size_t step, const uint32_t *w, uint32_t r,
+                               uint64_t lo[2], uint64_t hi[2])
+{
+    uint64_t v = tsf_load_u64(s + r * step), u = tsf_load_u64(s + r * step + 4);
+    uint64_t a = w[r] * (v & TSF__LANES), b = w[r] * ((v >> 16) & TSF__LANES);
+    uint64_t c = w[r] * (u & TSF__LANES), d = w[r] * ((u >> 16) & TSF__LANES);
+    for (uint32_t k = 0; k < r; k++) {
+        const uint16_t *p = s + k * step, *q = s + (2 * r - k) * step;
+        uint64_t w64 = w[k];
+        uint64_t pair = tsf_load_u64(p) + tsf_load_u64(q);
+        uint64_t pair2 = tsf_load_u64(p + 4) + tsf_load_u64(q + 4);
+        a += w64 * (pair & TSF__LANES);
+        b += w64 * ((pair >> 16) & TSF__LANES);
+        c += w64 * (pair2 & TSF__LANES);
+        d += w64 * ((pair2 >> 16) & TSF__LANES);
+    }
+    lo[0] = a;
+    hi[0] = b;
+    lo[1] = c;
+    hi[1] = d;
+}
+
 /* tsf__gauss1 - the weighted sum for the one sample s[0]. */
 static inline uint32_t tsf__gauss1(const uint16_t *s, size_t step, const uint32_t *w,
                                    uint32_t r)
@@ -163,6 +217,16 @@ static inline void tsf__gauss_row(struct tsf_gauss *g, uint32_t y)
     uint16_t *d = g->ring + (size_t)slot * n, *twin = d + (size_t)g->span * n;
     int mirror = g->slots != c->in_h;
     tsf__widen(c->in + (size_t)y * c->in_w * ch, g->wide, c->in_w * ch);
+    for (; j + 8 <= n; j += 8) {
+        uint64_t lo[2], hi[2];
+        tsf__gauss8(g->wide + j, ch, g->w, g->r, lo, hi);
+        for (int h = 0; h < 2; h++) {
+            uint64_t v = tsf__lanes16(lo[h], hi[h], 0x0000010000000100ull, 9);
+            tsf_store_u64(d + j + 4 * h, v);
+            if (mirror)
+                tsf_store_u64(twin + j + 4 * h, v);
+        }
+    }
     for (; j + 4 <= n; j += 4) {
         uint64_t lo, hi;
         tsf__gauss4(g->wide + j, ch, g->w, g->r, &lo, &hi);
@@ -211,16 +275,26 @@ static inline const uint16_t *tsf_gauss_window(struct tsf_gauss *g, uint32_t y)
 }
 
 /* tsf_gauss_out8 - the blurred 8-bit row from window t: (acc + 2^22) >> 23. */
+static inline uint32_t tsf__bytes4(uint64_t lo, uint64_t hi)
+{
+    lo = ((lo + 0x0040000000400000ull) >> 23) & 0x000000ff000000ffull;
+    hi = ((hi + 0x0040000000400000ull) >> 23) & 0x000000ff000000ffull;
+    uint64_t x = lo | hi << 8;
+    return (uint32_t)((x & 0xffff) | ((x >> 16) & 0xffff0000));
+}
+
 static inline void tsf_gauss_out8(const struct tsf_gauss *g, const uint16_t *t, uint8_t *d)
 {
     uint32_t n = g->n, j = 0;
+    for (; j + 8 <= n; j += 8) {
+        uint64_t lo[2], hi[2];
+        tsf__gauss8(t + j, n, g->w, g->r, lo, hi);
+        tsf_store_u64(d + j, tsf__bytes4(lo[0], hi[0]) | (uint64_t)tsf__bytes4(lo[1], hi[1]) << 32);
+    }
     for (; j + 4 <= n; j += 4) {
         uint64_t lo, hi;
         tsf__gauss4(t + j, n, g->w, g->r, &lo, &hi);
-        lo = ((lo + 0x0040000000400000ull) >> 23) & 0x000000ff000000ffull;
-        hi = ((hi + 0x0040000000400000ull) >> 23) & 0x000000ff000000ffull;
-        uint64_t x = lo | hi << 8;
-        tsf_store_u32(d + j, (uint32_t)((x & 0xffff) | ((x >> 16) & 0xffff0000)));
+        tsf_store_u32(d + j, tsf__bytes4(lo, hi));
     }
     for (; j < n; j++)
         d[j] = (uint8_t)((tsf__gauss1(t + j, n, g->w, g->r) + (1u << 22)) >> 23);
@@ -230,6 +304,12 @@ static inline void tsf_gauss_out8(const struct tsf_gauss *g, const uint16_t *t, 
 static inline void tsf_gauss_out16(const struct tsf_gauss *g, const uint16_t *t, uint16_t *d)
 {
     uint32_t n = g->n, j = 0;
+    for (; j + 8 <= n; j += 8) {
+        uint64_t lo[2], hi[2];
+        tsf__gauss8(t + j, n, g->w, g->r, lo, hi);
+        tsf_store_u64(d + j, tsf__lanes16(lo[0], hi[0], 0x0000400000004000ull, 15));
+        tsf_store_u64(d + j + 4, tsf__lanes16(lo[1], hi[1], 0x0000400000004000ull, 15));
+    }
     for (; j + 4 <= n; j += 4) {
         uint64_t lo, hi;
         tsf__gauss4(t + j, n, g->w, g->r, &lo, &hi);
@@ -237,6 +317,46 @@ static inline void tsf_gauss_out16(const struct tsf_gauss *g, const uint16_t *t,
     }
     for (; j < n; j++)
         d[j] = (uint16_t)((tsf__gauss1(t + j, n, g->w, g->r) + (1u << 14)) >> 15);
+}
+
+/* The tables of tsf_lut32_apply. */
+struct tsf_lut32 {
+    uint32_t t[4][256];
+};
+
+/* tsf_lut32_init - l from the byte table lut for ch channels: alpha kept. */
+static inline void tsf_lut32_init(struct tsf_lut32 *l, const uint8_t lut[256], uint32_t ch)
+{
+    uint32_t keep = tsf_alpha_mask32(ch);
+    for (uint32_t k = 0; k < 4; k++)
+        for (uint32_t v = 0; v < 256; v++)
+            l->t[k][v] = ((keep >> (8 * k)) & 0xff ? v : lut[v]) << (8 * k);
+}
+
+/* tsf__lut4 - the four bytes of v through the tables of l. */
+static inline uint32_t tsf__lut4(const struct tsf_lut32 *l, uint32_t v)
+{
+    return l->t[0][v & 0xff] | l->t[1][(v >> 8) & 0xff] | l->t[2][(v >> 16) & 0xff] |
+           l->t[3][v >> 24];
+}
+
+/*
+ * tsf_lut32_apply - a point filter by table: out = lut[in] on colour
+ * samples, alpha copied, with l made by tsf_lut32_init for c->ch.
+ */
+static inline void tsf_lut32_apply(const struct tsf_lut32 *l, const struct tsf_call *c)
+{
+    const uint8_t *s = c->in;
+    uint8_t *d = c->out;
+    size_t n = (size_t)c->out_w * c->out_h * c->ch, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v = tsf_load_u64(s + i);
+        uint64_t o = tsf__lut4(l, (uint32_t)v) | (uint64_t)tsf__lut4(l, (uint32_t)(v >> 32)) << 32;
+        tsf_store_u64(d + i, o);
+    }
+    /* 8 is a multiple of ch when there is alpha, so i % 4 is the position */
+    for (; i < n; i++)
+        d[i] = (uint8_t)(l->t[i % 4][s[i]] >> (8 * (i % 4)));
 }
 
 #endif

@@ -3,9 +3,24 @@
  * sandboxed (wasm2c) or the native build of the filters.  No spool, no
  * tiles: the reference that the pipeline and the sandbox are compared to.
  *
- *     runfilter [--native] [--repeat N] [--time] -f CHAIN IN OUT
+ *     runfilter [--native] [--repeat N] [--time] [--call-only] -f CHAIN IN OUT
  *
- * --time prints "filter_ms=<median of N runs>" on stderr.
+ * --time prints "filter_ms=<median of N runs>" on stderr: each run makes
+ * fresh instances and places the input, as the worker does per tile.
+ *
+ * --call-only (a chain of one filter) measures the filter alone, the same
+ * way for both backends: one instance is made and the input placed once,
+ * then tsf_process is called N times on it; with --time it prints
+ *     call_ms=<median wall> cpu_ms=<median thread CPU time>
+ *     mpix=<output megapixels> ms_per_mp=<cpu_ms per megapixel>
+ * The CPU time leaves out the time the process waits for a core, most of
+ * the noise on a busy machine.
+ * The calls go through call_once(), which nothing else calls, so that
+ *     valgrind --tool=callgrind --toggle-collect=call_once runfilter ...
+ * counts the instructions of the N calls and nothing else.  Scratch that
+ * a filter allocates is never freed within an instance, so every call
+ * gets fresh scratch pages, in both backends alike.
+ *
  * Exit 0 ok, 2 usage, 3 input or filter error, 4 output error.
  */
 #include "err.h"
@@ -16,13 +31,14 @@
 #include "resolve.h"
 
 #include <getopt.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct cmdline {
     enum filter_backend backend;
     const char *chain, *in, *out;
-    int repeat, time;
+    int repeat, time, call_only;
 };
 
 struct image {
@@ -34,7 +50,7 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
 {
     static const struct option lo[] = {{"native", 0, 0, 'n'}, {"repeat", 1, 0, 'r'},
                                        {"time", 0, 0, 'T'}, {"filter", 1, 0, 'f'},
-                                       {0, 0, 0, 0}};
+                                       {"call-only", 0, 0, 'c'}, {0, 0, 0, 0}};
     memset(c, 0, sizeof *c);
     c->backend = FILTER_WASM;
     c->repeat = 1;
@@ -44,12 +60,14 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
         case 'n': c->backend = FILTER_NATIVE; break;
         case 'r': c->repeat = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
         case 'T': c->time = 1; break;
+        case 'c': c->call_only = 1; break;
         case 'f': c->chain = optarg; break;
         default: return -1;
         }
     }
     if (!c->chain || argc - optind != 2)
-        return errf_usage("usage: runfilter [--native] [--repeat N] [--time] -f CHAIN IN OUT");
+        return errf_usage("usage: runfilter [--native] [--repeat N] [--time] [--call-only] "
+                          "-f CHAIN IN OUT");
     c->in = argv[optind];
     c->out = argv[optind + 1];
     return 0;
@@ -89,7 +107,9 @@ static int save_image(const char *path, const struct image *im, const uint8_t *p
         return errf_sys(err, "%s", path);
     struct img_write_opts o;
     img_default_opts(&o);
-    img_writer *w = img_create(f, path, IMG_PNG, im->info.width, im->info.height,
+    /* netpbm by extension (cheap to write under valgrind), PNG otherwise */
+    enum img_format fmt = img_format_from_path(path) == IMG_PNM ? IMG_PNM : IMG_PNG;
+    img_writer *w = img_create(f, path, fmt, im->info.width, im->info.height,
                                im->info.channels, &o, err);
     int rc = w ? img_write_rows(w, px, im->info.height, err) : -1;
     rc = w ? (rc == 0 ? img_finish(w, err) : (img_abandon(w), -1)) : -1;
@@ -102,6 +122,127 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
+}
+
+/* median_ms - sort ms[0..n) and return the middle one. */
+static double median_ms(double *ms, int n)
+{
+    qsort(ms, (size_t)n, sizeof *ms, cmp_double);
+    return ms[n / 2];
+}
+
+/* run_chain - the whole chain c->repeat times, as exec_chain runs a tile;
+ * out holds the last result.  Returns an exit status. */
+static int run_chain(const struct cmdline *c, struct filter_module **mods,
+                     const struct stage_spec *stages, int n, struct image *im,
+                     struct exec_out *out, double *ms, char *err)
+{
+    int halo = 0;
+    for (int i = 0; i < n; i++)
+        halo += stages[i].halo;
+    struct exec_tile t = {im->info.width, im->info.height, im->info.channels, 0, 0,
+                          im->info.width, im->info.height, halo};
+    for (int k = 0; k < c->repeat; k++) {
+        exec_release(out);
+        double t0 = now_seconds();
+        if (exec_chain(mods, stages, n, &t, 0, fill_padded, im, out, err) != EXEC_OK)
+            return EXIT_INPUT;
+        ms[k] = (now_seconds() - t0) * 1e3;
+    }
+    if (save_image(c->out, im, out->px, err) < 0)
+        return EXIT_SPOOL;
+    if (c->time)
+        fprintf(stderr, "filter_ms=%.3f\n", median_ms(ms, c->repeat));
+    return EXIT_OK;
+}
+
+/* One instance set up for --call-only, with its tsf_process arguments. */
+struct calls {
+    struct filter_inst *fi;
+    uint32_t args[8];
+    struct image *im;
+    uint8_t *in;
+};
+
+/* fill_calls - filter_guard_host body: the padded image into the instance. */
+static int fill_calls(void *ctx, char *err)
+{
+    struct calls *k = ctx;
+    return fill_padded(k->im, k->in, k->args[1], k->args[2], err);
+}
+
+/* calls_setup - instance, input, output and params for stage s; returns 0
+ * or -1 (FILTER_TRAP if the filter trapped) with err. */
+static int calls_setup(struct filter_module *mod, const struct stage_spec *s,
+                       struct calls *k, char *err)
+{
+    uint32_t ch = (uint32_t)k->im->info.channels, h2 = 2u * (uint32_t)s->halo;
+    uint32_t in_w = k->im->info.width + h2, in_h = k->im->info.height + h2;
+    uint64_t in_n = (uint64_t)in_w * in_h * ch, out_n = (uint64_t)k->im->info.width *
+                                                          k->im->info.height * ch;
+    uint32_t in_off, out_off, p_off, psize = sizeof(float) * CHAIN_MAX_PARAMS;
+    int why, rc;
+    if (in_n + out_n > UINT32_MAX - 65536)
+        return errf(err, "%s: image too large for a 32-bit memory", s->name);
+    if (!(k->fi = filter_instantiate(mod, 0, &why, err)))
+        return why == FILTER_TRAP ? FILTER_TRAP : -1;
+    if ((rc = filter_call_alloc(k->fi, (uint32_t)in_n, &in_off, err)) != 0 ||
+        (rc = filter_call_alloc(k->fi, (uint32_t)out_n, &out_off, err)) != 0 ||
+        (rc = filter_call_alloc(k->fi, psize, &p_off, err)) != 0)
+        return rc;
+    uint8_t *p = filter_mem(k->fi, p_off, psize, err);
+    if (!p || !(k->in = filter_mem(k->fi, in_off, in_n, err)))
+        return -1;
+    memcpy(p, s->params, sizeof(float) * (size_t)s->nparams);
+    uint32_t args[8] = {in_off, in_w, in_h, out_off, k->im->info.width, k->im->info.height,
+                        ch, p_off};
+    memcpy(k->args, args, sizeof args);
+    return filter_guard_host(k->fi, "placing the input", fill_calls, k, err);
+}
+
+/* call_once - one tsf_process call.  Kept out of line and called from
+ * nowhere else: callgrind's --toggle-collect=call_once selects it. */
+__attribute__((noinline)) static int call_once(struct calls *k, int32_t *status, char *err)
+{
+    return filter_call_process(k->fi, k->args, status, err);
+}
+
+/* cpu_seconds - this thread's CPU time. */
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* run_calls - --call-only: tsf_process c->repeat times on one instance,
+ * timing the calls alone (wall in ms[0..n), CPU in ms[n..2n)).  Returns an
+ * exit status. */
+static int run_calls(const struct cmdline *c, struct filter_module *mod,
+                     const struct stage_spec *s, struct image *im, double *ms, char *err)
+{
+    struct calls k = {.im = im};
+    int32_t status = 0;
+    int rc = calls_setup(mod, s, &k, err);
+    for (int i = 0; i < c->repeat && rc == 0 && status == 0; i++) {
+        double t0 = now_seconds(), c0 = cpu_seconds();
+        rc = call_once(&k, &status, err);
+        ms[c->repeat + i] = (cpu_seconds() - c0) * 1e3;
+        ms[i] = (now_seconds() - t0) * 1e3;
+    }
+    if (rc == 0 && status != 0)
+        rc = errf(err, "%s: tsf_process returned %d", s->name, status);
+    const uint8_t *px = rc == 0 ? filter_mem(k.fi, k.args[3], (uint64_t)k.args[4] * k.args[5] *
+                                                               k.args[6], err) : NULL;
+    int st = !px ? EXIT_INPUT : save_image(c->out, im, px, err) < 0 ? EXIT_SPOOL : EXIT_OK;
+    if (st == EXIT_OK && c->time) {
+        double mp = (double)im->info.width * im->info.height / 1e6;
+        double wall = median_ms(ms, c->repeat), cpu = median_ms(ms + c->repeat, c->repeat);
+        fprintf(stderr, "call_ms=%.3f cpu_ms=%.3f mpix=%.4f ms_per_mp=%.3f\n", wall, cpu, mp,
+                cpu / mp);
+    }
+    filter_free(k.fi);
+    return st;
 }
 
 int main(int argc, char **argv)
@@ -124,28 +265,19 @@ int main(int argc, char **argv)
         free(im.px);
         return EXIT_INPUT;
     }
-    int halo = 0, status = EXIT_OK;
-    for (int i = 0; i < chain.nstages; i++)
-        halo += stages[i].halo;
-    struct exec_tile t = {im.info.width, im.info.height, im.info.channels, 0, 0,
-                          im.info.width, im.info.height, halo};
-    double *ms = calloc((size_t)c.repeat, sizeof *ms);
+    int status = EXIT_USAGE;
+    double *ms = calloc(2 * (size_t)c.repeat, sizeof *ms);
     struct exec_out out = {0};
-    for (int k = 0; k < c.repeat && status == EXIT_OK; k++) {
-        exec_release(&out);
-        double t0 = now_seconds();
-        if (exec_chain(mods, stages, chain.nstages, &t, 0, fill_padded, &im, &out, err) != EXEC_OK)
-            status = EXIT_INPUT;
-        ms[k] = (now_seconds() - t0) * 1e3;
-    }
-    if (status == EXIT_OK && save_image(c.out, &im, out.px, err) < 0)
-        status = EXIT_SPOOL;
+    if (!ms)
+        status = (errf(err, "out of memory"), EXIT_INPUT);
+    else if (c.call_only && chain.nstages != 1)
+        errf(err, "--call-only measures one filter, not a chain of %d", chain.nstages);
+    else if (c.call_only)
+        status = run_calls(&c, mods[0], &stages[0], &im, ms, err);
+    else
+        status = run_chain(&c, mods, stages, chain.nstages, &im, &out, ms, err);
     if (status != EXIT_OK)
         msg_warn("%s", err);
-    else if (c.time) {
-        qsort(ms, (size_t)c.repeat, sizeof *ms, cmp_double);
-        fprintf(stderr, "filter_ms=%.3f\n", ms[c.repeat / 2]);
-    }
     exec_release(&out);
     for (int i = 0; i < chain.nstages; i++)
         filter_unload(mods[i]);

@@ -1,0 +1,45 @@
+# callonly - runfilter --call-only, the mode that measures a filter alone,
+# computes what the ordinary run computes: for every bundled C filter, on
+# both backends, several tsf_process calls on one instance (each with its
+# own scratch, none reset in between) leave the same pixels as one chain
+# run in fresh instances.  Filters must not depend on the contents of
+# scratch memory, and this is where that would show.  It also checks that
+# scripts/filterperf turns the measurements into a table row per filter.
+. "$(dirname "$0")/lib.sh"
+
+RF=$TOOLS/runfilter
+mk --type rgba 131 77 "$T/in.pam"
+mk --type rgb 64 48 "$T/in_rgb.pam"
+
+# call_case FILTER IMAGE BACKEND... - --call-only output == chain output.
+call_case() {
+    f=$1 in=$2; shift 2
+    if ! "$RF" "$@" -f "$f" "$in" "$T/ref.pam" 2>"$T/err"; then
+        notok "$f $*: runfilter" "$(cat "$T/err")"; return
+    fi
+    if ! "$RF" "$@" --call-only --repeat 3 --time -f "$f" "$in" "$T/call.pam" 2>"$T/err"; then
+        notok "$f $*: runfilter --call-only" "$(cat "$T/err")"; return
+    fi
+    same_pixels "$f ${*:-wasm2c} on $(basename "$in"): 3 calls on one instance == chain run" \
+        "$T/call.pam" "$T/ref.pam"
+    grep -q '^call_ms=[0-9.]* cpu_ms=[0-9.]* mpix=[0-9.]* ms_per_mp=[0-9.]*$' "$T/err" &&
+        ok "$f ${*:-wasm2c}: --time prints call_ms, cpu_ms, mpix and ms_per_mp" ||
+        notok "$f ${*:-wasm2c}: --time line" "$(cat "$T/err")"
+}
+
+for f in identity invert grayscale:standard=709 brightness_contrast:brightness=25 sepia \
+    threshold:level=90 gaussian_blur:sigma=2.2 box_blur:radius=3 \
+    sharpen:amount=1.5:threshold=4 sobel median median:radius=3; do
+    call_case "$f" "$T/in.pam"
+    call_case "$f" "$T/in.pam" --native
+done
+call_case sobel "$T/in_rgb.pam"
+
+check_fails "--call-only refuses a chain of two" 2 \
+    "$RF" --call-only -f invert,invert "$T/in.pam" "$T/x.pam"
+
+# filterperf: one row per filter, four wall-clock figures and a ratio.
+sh "$TOP/scripts/filterperf" --no-callgrind -n 3 -s 32 invert sobel >"$T/perf" 2>"$T/err"
+rows=$(grep -cE '^(invert|sobel) +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ ' "$T/perf")
+[ "$rows" -eq 2 ] && ok "filterperf --no-callgrind: a row for each of 2 filters" ||
+    notok "filterperf" "$rows rows: $(cat "$T/perf" "$T/err" | head -c 400)"
