@@ -147,8 +147,9 @@ build/filters/hostile/%.wasm: filters/hostile/%.wat | build/.deps-ok
 %.wasm.c %.wasm.h: %.wasm
 	$(WASM2C) -n tsf -o $*.wasm.c $<
 
-%.so: %.wasm.c %.wasm.h common/glue/filter_glue.c common/filter_glue.h
-	$(CC) $(W2C_CFLAGS) -Icommon -include $*.wasm.h -o $@ $*.wasm.c common/glue/filter_glue.c
+%.so: %.wasm.c %.wasm.h common/glue/filter_glue.c common/filter_glue.h common/glue/filter_object.h
+	$(CC) $(W2C_CFLAGS) -Icommon -include common/glue/filter_object.h -include $*.wasm.h \
+	    -o $@ $*.wasm.c common/glue/filter_glue.c
 
 build/native/%.so: filters/%.c filters/tsf.h filters/tsf_kernels.h | build/.deps-ok
 	@mkdir -p $(dir $@)
@@ -204,7 +205,7 @@ install: all
 	install -m 644 $(FILTER_NAMES:%=build/filters/%.so) $(FILTER_NAMES:%=build/filters/%.wasm) \
 	  $(FILTERDIR)/
 	install -d $(GLUEDIR) $(SDKDIR)
-	install -m 644 common/glue/filter_glue.c common/filter_glue.h $(GLUEDIR)/
+	install -m 644 common/glue/filter_glue.c common/glue/filter_object.h common/filter_glue.h $(GLUEDIR)/
 	install -m 644 filters/tsf.h filters/tsf_kernels.h $(SDKDIR)/
 	install -d $(MANDIR)/man1 $(MANDIR)/man7 $(COMPLDIR)
 	install -m 644 $(MAN1_PAGES:%=docs/man/%.1) $(MANDIR)/man1/
@@ -216,7 +217,7 @@ uninstall:
 	rm -f $(FILTER_NAMES:%=$(FILTERDIR)/%.so) $(FILTER_NAMES:%=$(FILTERDIR)/%.wasm)
 	rm -f $(MAN1_PAGES:%=$(MANDIR)/man1/%.1) $(MAN7_PAGES:%=$(MANDIR)/man7/%.7) \
 	  $(COMPLDIR)/tilespool
-	rm -f $(GLUEDIR)/filter_glue.c $(GLUEDIR)/filter_glue.h $(SDKDIR)/tsf.h $(SDKDIR)/tsf_kernels.h
+	rm -f $(GLUEDIR)/filter_glue.c $(GLUEDIR)/filter_glue.h $(GLUEDIR)/filter_object.h $(SDKDIR)/tsf.h $(SDKDIR)/tsf_kernels.h
 	-rmdir $(LIBEXECDIR) $(FILTERDIR) $(GLUEDIR) $(SDKDIR) $(DESTDIR)$(PREFIX)/lib/tilespool 2>/dev/null
 
 clean:

@@ -19,14 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <wasm-rt-impl.h>
-
-#define WASM_PAGE 65536u
-/* wasm-rt-impl.c reserves this much address space per memory but unmaps
- * only the pages in use when the memory is freed; see filter_free. */
-#define WASM_RESERVATION 0x200000000ull
+#include "wasm_memory.h"
 
 void filter_runtime_init(void)
 {
@@ -257,13 +252,13 @@ void filter_free(struct filter_inst *fi)
     if (!fi)
         return;
     if (fi->wasm) {
-        uint8_t *base = inst_memory(fi)->data;
+        wasm_rt_memory_t *mem = inst_memory(fi);
         fi->m->glue->free_instance(fi->wasm);
-        /* Release the rest of the 8 GiB reservation, which the runtime
-         * leaves mapped; without this every instance leaks address space
-         * and a long-lived child runs out after some thousands of tiles. */
-        if (base)
-            munmap(base, WASM_RESERVATION);
+        /* The runtime's own free unmaps only the pages in use and leaves
+         * the rest of the 8 GiB reservation mapped; without this a
+         * long-lived child runs out of address space after some thousands
+         * of tiles.  (A memory the host allocator kept needs nothing.) */
+        wasm_memory_release_rest(mem);
         free(fi->wasm);
     }
     free(fi);

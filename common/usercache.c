@@ -4,8 +4,9 @@
  *
  * The compile is the Makefile's recipe for bundled filters, run by hand:
  *     wasm2c -n tsf -o m.wasm.c m.wasm
- *     cc -std=c11 -O2 -fPIC -shared -ffp-contract=off
- *        -fno-optimize-sibling-calls -w -I GLUE -include m.wasm.h
+ *     cc -std=c11 -O2 -fPIC -shared -ffp-contract=off -fno-math-errno
+ *        -fno-optimize-sibling-calls -w -I GLUE
+ *        -include GLUE/filter_object.h -include m.wasm.h
  *        -o m.so m.wasm.c GLUE/filter_glue.c
  * in a temporary directory inside the cache, from a copy of exactly the
  * bytes that were checked and hashed.  The glue is looked for next to the
@@ -187,20 +188,21 @@ static int write_meta(const char *path, const char *module, uint64_t hash, char 
 static int translate(const char *tmpdir, int logfd, char *err)
 {
     char wasm[PATH_MAX], c[PATH_MAX], h[PATH_MAX], so[PATH_MAX], glue[PATH_MAX];
-    char glue_c[PATH_MAX], inc1[PATH_MAX + 2], inc2[PATH_MAX + 8];
+    char glue_c[PATH_MAX], glue_h[PATH_MAX], inc1[PATH_MAX + 2], inc2[PATH_MAX + 8];
     if (find_glue(glue, err) < 0)
         return -1;
     snprintf(wasm, sizeof wasm, "%.*s/m.wasm", PATH_MAX - 16, tmpdir);
     snprintf(c, sizeof c, "%.*s/m.wasm.c", PATH_MAX - 16, tmpdir);
     snprintf(h, sizeof h, "%.*s/m.wasm.h", PATH_MAX - 16, tmpdir);
     snprintf(so, sizeof so, "%.*s/m.so", PATH_MAX - 16, tmpdir);
-    snprintf(glue_c, sizeof glue_c, "%.*s/filter_glue.c", PATH_MAX - 16, glue);
+    snprintf(glue_c, sizeof glue_c, "%.*s/filter_glue.c", PATH_MAX - 24, glue);
+    snprintf(glue_h, sizeof glue_h, "%.*s/filter_object.h", PATH_MAX - 24, glue);
     snprintf(inc1, sizeof inc1, "-I%s", glue);        /* installed: the header is beside */
     snprintf(inc2, sizeof inc2, "-I%s/..", glue);     /* build tree: common/filter_glue.h */
     char *w2c[] = {(char *)tool("TILESPOOL_WASM2C", "wasm2c"), "-n", "tsf", "-o", c, wasm, NULL};
     char *cc[] = {(char *)tool("TILESPOOL_CC", "cc"), "-std=c11", "-O2", "-fPIC", "-shared",
-                  "-ffp-contract=off", "-fno-optimize-sibling-calls", "-w", inc1, inc2,
-                  "-include", h, "-o", so, c, glue_c, NULL};
+                  "-ffp-contract=off", "-fno-math-errno", "-fno-optimize-sibling-calls", "-w",
+                  inc1, inc2, "-include", glue_h, "-include", h, "-o", so, c, glue_c, NULL};
     if (run_tool(w2c, logfd, err) < 0 || run_tool(cc, logfd, err) < 0)
         return -1;
     return 0;

@@ -63,6 +63,7 @@ else notok "make install PREFIX=/usr DESTDIR=\$T/root" "$(tail -n 5 "$T/install.
     echo usr/include/tilespool/tsf_kernels.h
     echo usr/lib/tilespool/glue/filter_glue.c
     echo usr/lib/tilespool/glue/filter_glue.h
+    echo usr/lib/tilespool/glue/filter_object.h
 } | LC_ALL=C sort >"$T/want.files"
 (cd "$R" 2>/dev/null && find . ! -type d | sed 's|^\./||' | LC_ALL=C sort) >"$T/got.files"
 if cmp -s "$T/want.files" "$T/got.files"; then
