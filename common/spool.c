@@ -21,7 +21,8 @@
 /* A job's subdirectories, in the order they are created (tmp/ first, so
  * that every later file can be written through it). */
 static const char *const job_subdirs[] = {SPOOL_TMP, SPOOL_TILES, SPOOL_CLAIMED,
-                                          SPOOL_DONE, SPOOL_OUT, SPOOL_FAILED};
+                                          SPOOL_DONE, SPOOL_OUT, SPOOL_FAILED,
+                                          SPOOL_STATS, SPOOL_MID};
 #define NSUBS (sizeof job_subdirs / sizeof job_subdirs[0])
 
 static int durable;
@@ -294,9 +295,6 @@ int spool_job_remove(const char *jobdir, char *err)
     for (size_t i = 0; i < NSUBS; i++)
         if (remove_files(jobdir, job_subdirs[i], err) < 0)
             return -1;
-    /* stats/ is reserved for the statistics of two-pass filters */
-    if (remove_files(jobdir, "stats", err) < 0)
-        return -1;
     char path[PATH_MAX];
     static const char *files[] = {SPOOL_MANIFEST, SPOOL_LOG, "report.html"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)

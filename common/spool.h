@@ -8,6 +8,8 @@
  *   SPOOL/<job>/out/T        results, cropped to the core
  *   SPOOL/<job>/failed/T     tiles that failed, with failed/T.json
  *   SPOOL/<job>/tmp/         partial writes; garbage after a crash
+ *   SPOOL/<job>/stats/       global filters: statistics per tile, merged, reference
+ *   SPOOL/<job>/mid/T        global filters: T after the stages before the global one
  *   SPOOL/<job>/log          one line per processed tile (append)
  *
  * Every file appears under its final name by rename(2) from tmp/.  See
@@ -45,6 +47,8 @@
 #define SPOOL_OUT "out"
 #define SPOOL_FAILED "failed"
 #define SPOOL_TMP "tmp"
+#define SPOOL_STATS "stats"     /* global filters: statistics (global.h) */
+#define SPOOL_MID "mid"         /* global filters: tiles after the stages before it */
 #define SPOOL_MANIFEST "job.json"
 #define SPOOL_LOG "log"
 
