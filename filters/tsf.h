@@ -7,7 +7,10 @@
  *	filter_process() (and filter_halo() unless it is a point filter).
  *	The header supplies every ABI v1 export (filters/ABI.md): memory,
  *	tsf_abi_version, tsf_describe, tsf_halo, tsf_alloc, tsf_process,
- *	plus tsf_native_base and tsf_native_reset in native builds.
+ *	plus tsf_native_base and tsf_native_reset in native builds.  A
+ *	global filter declares itself with TSF_GLOBAL_FILTER (or _REF) and
+ *	defines filter_analyze() too; the header then adds tsf_analyze and
+ *	tsf_apply (see "global filters" below).
  *
  *	    #include "tsf.h"
  *
