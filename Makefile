@@ -125,7 +125,7 @@ W2C_CFLAGS  := -std=c11 -O2 -fPIC -shared -ffp-contract=off -fno-optimize-siblin
 NATIVE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -O2 -fPIC -shared -ffp-contract=off $(WARN) \
                  -fvisibility=hidden -DTSF_NATIVE -Ifilters
 
-build/filters/%.wasm: filters/%.c filters/tsf.h filters/tsf_kernels.h | build/.deps-ok
+build/filters/%.wasm: filters/%.c filters/tsf.h filters/tsf_global.h filters/tsf_kernels.h | build/.deps-ok
 	@mkdir -p $(dir $@)
 	$(WASM_CC) $(WASM_CFLAGS) -o $@ $<
 
@@ -133,7 +133,7 @@ build/filters/%.wasm: filters/%.wat | build/.deps-ok
 	@mkdir -p $(dir $@)
 	$(WAT2WASM) -o $@ $<
 
-build/filters/hostile/%.wasm: filters/hostile/%.c filters/tsf.h filters/tsf_kernels.h | build/.deps-ok
+build/filters/hostile/%.wasm: filters/hostile/%.c filters/tsf.h filters/tsf_global.h filters/tsf_kernels.h | build/.deps-ok
 	@mkdir -p $(dir $@)
 	$(WASM_CC) $(WASM_CFLAGS) -o $@ $<
 
@@ -147,7 +147,7 @@ build/filters/hostile/%.wasm: filters/hostile/%.wat | build/.deps-ok
 %.so: %.wasm.c %.wasm.h common/glue/filter_glue.c common/filter_glue.h
 	$(CC) $(W2C_CFLAGS) -Icommon -include $*.wasm.h -o $@ $*.wasm.c common/glue/filter_glue.c
 
-build/native/%.so: filters/%.c filters/tsf.h filters/tsf_kernels.h | build/.deps-ok
+build/native/%.so: filters/%.c filters/tsf.h filters/tsf_global.h filters/tsf_kernels.h | build/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(NATIVE_CFLAGS) -o $@ $<
 
