@@ -305,7 +305,8 @@ static int spool_input(const struct cmdline *c, const char *input, struct manife
     gmtime_r(&now, &tm);
     strftime(m->created, sizeof m->created, "%Y-%m-%dT%H:%M:%SZ", &tm);
     int status = EXIT_OK;
-    if (spool_path(jobdir, c->o.spool, m->job, NULL, err) < 0)
+    if (spool_path(jobdir, c->o.spool, m->job, NULL, err) < 0 ||
+        (manifest_global_stage(m) >= 0 && spool_job_create_global(jobdir, err) < 0))
         status = EXIT_SPOOL;
     else if (cut_tiles(r, m, jobdir, c->o.quiet, err) < 0)
         status = strstr(err, input) ? EXIT_INPUT : EXIT_SPOOL;

@@ -63,8 +63,12 @@ static void job(struct manifest *m, const char *dir)
     snprintf(m->stages[0].name, FILTER_NAME_MAX, "equalize");
     snprintf(m->stages[0].kind, sizeof m->stages[0].kind, "global");
     layout3(&m->stages[0].stats);
-    char err2[ERR_MAX];
-    spool_job_create(dir, "unitjob", err2);
+    char err2[ERR_MAX], jobdir[PATH_MAX];
+    snprintf(jobdir, sizeof jobdir, "%.3000s/unitjob", dir);
+    int rc = spool_job_create(dir, "unitjob", err2);
+    if (rc == 0)
+        rc = spool_job_create_global(jobdir, err2);
+    CHECK(rc == 0, "spool_job_create_global adds stats/ and mid/", "%s", err2);
 }
 
 static void test_files(const char *top)
@@ -125,6 +129,13 @@ static void test_files(const char *top)
           "rc %d ready %d read %d: %llu %llu %llu %llu", rc, ready, rd,
           (unsigned long long)back[0], (unsigned long long)back[1],
           (unsigned long long)back[2], (unsigned long long)back[3]);
+    snprintf(path, sizeof path, "%.3000s/mid/r0c0.ppm", jobdir);
+    f = fopen(path, "w");
+    if (f)
+        fclose(f);
+    rc = spool_job_remove(jobdir, err);
+    CHECK(rc == 0 && access(jobdir, F_OK) != 0,
+          "spool_job_remove removes stats/ and mid/ with the job", "rc %d: %s", rc, err);
     free(m);
 }
 
