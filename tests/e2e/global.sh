@@ -19,6 +19,11 @@
 #   * errors: missing, unreadable or non-image reference exits 3, a missing
 #     reference parameter or two global filters in a chain exits 2, each
 #     with one line;
+#   * hostile global modules (filters/hostile/global_*): one describing
+#     itself as global without the exports is refused at split time (exit
+#     3, one line); one trapping in tsf_analyze fails every tile with kind
+#     trap and nothing is merged; one trapping in tsf_apply fails every
+#     tile in pass 2, after the merge;
 #   * kill -9 of the worker during pass 1 or pass 2, then the same command
 #     again: the output is byte-identical to a clean run's.
 . "$(dirname "$0")/lib.sh"
@@ -171,6 +176,29 @@ check_fails "histogram_match without reference exits 2" 2 "$TS" run -q -f histog
     --spool "$T/sp" "$T/in_rgb.pnm" "$T/e.png"
 check_fails "two global filters in a chain exit 2" 2 "$TS" run -q -f equalize,autolevels \
     --spool "$T/sp" "$T/in_rgb.pnm" "$T/e.png"
+
+# hostile global modules
+HPATH=$FILTERS/hostile:$FILTERS
+TILESPOOL_FILTER_PATH=$HPATH check_fails "global kind without tsf_analyze/tsf_apply exits 3" 3 \
+    "$TS" run -q -f global_noexports --spool "$T/sh" "$T/in_rgb.pnm" "$T/e.png"
+grep -q "not exported" "$T/.err" && ok "the refusal names the missing exports" ||
+    notok "the refusal names the missing exports" "$(cat "$T/.err")"
+for at in 0 1; do
+    rm -rf "$T/sh"
+    TILESPOOL_FILTER_PATH=$HPATH "$TS" run -q -w 2 -t 64 -f "invert,global_trap:at=$at" \
+        --spool "$T/sh" "$T/in_rgb.pnm" "$T/e.png" >/dev/null 2>"$T/err"
+    st=$? jd=$(echo "$T/sh"/*)
+    pass=$([ $at = 0 ] && echo tsf_analyze || echo tsf_apply)
+    nf=$(grep -l "\"kind\":[[:space:]]*\"trap\"" "$jd"/failed/*.json 2>/dev/null | wc -l)
+    nr=$(grep -l "trap in $pass: Unreachable" "$jd"/failed/*.json 2>/dev/null | wc -l)
+    merged=$([ -f "$jd/stats/merged.1" ] && echo 1 || echo 0)
+    if [ $st -eq 1 ] && [ "$nf" -eq 12 ] && [ "$nr" -eq 12 ] && [ "$merged" -eq "$at" ] &&
+        [ ! -e "$T/e.png" ]; then
+        ok "trap in $pass: all 12 tiles failed as traps, merged: $merged, exit 1"
+    else
+        notok "trap in $pass" "exit $st, $nf trap / $nr named of 12, merged $merged"
+    fi
+done
 
 # kill -9 of the worker in pass 1 and in pass 2, then the same command
 CHAIN="gaussian_blur:sigma=3,equalize,sharpen"
