@@ -128,7 +128,7 @@ W2C_CFLAGS  := -std=c11 -O2 -fPIC -shared -ffp-contract=off -fno-math-errno \
 NATIVE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -O2 -fPIC -shared -ffp-contract=off $(WARN) \
                  -fvisibility=hidden -DTSF_NATIVE -Ifilters
 
-build/filters/%.wasm: filters/%.c filters/tsf.h filters/tsf_kernels.h | build/.deps-ok
+build/filters/%.wasm: filters/%.c filters/tsf.h filters/tsf_global.h filters/tsf_kernels.h | build/.deps-ok
 	@mkdir -p $(dir $@)
 	$(WASM_CC) $(WASM_CFLAGS) -o $@ $<
 
@@ -136,7 +136,7 @@ build/filters/%.wasm: filters/%.wat | build/.deps-ok
 	@mkdir -p $(dir $@)
 	$(WAT2WASM) -o $@ $<
 
-build/filters/hostile/%.wasm: filters/hostile/%.c filters/tsf.h filters/tsf_kernels.h | build/.deps-ok
+build/filters/hostile/%.wasm: filters/hostile/%.c filters/tsf.h filters/tsf_global.h filters/tsf_kernels.h | build/.deps-ok
 	@mkdir -p $(dir $@)
 	$(WASM_CC) $(WASM_CFLAGS) -o $@ $<
 
@@ -151,7 +151,7 @@ build/filters/hostile/%.wasm: filters/hostile/%.wat | build/.deps-ok
 	$(CC) $(W2C_CFLAGS) -Icommon -include common/glue/filter_object.h -include $*.wasm.h \
 	    -o $@ $*.wasm.c common/glue/filter_glue.c
 
-build/native/%.so: filters/%.c filters/tsf.h filters/tsf_kernels.h | build/.deps-ok
+build/native/%.so: filters/%.c filters/tsf.h filters/tsf_global.h filters/tsf_kernels.h | build/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(NATIVE_CFLAGS) -o $@ $<
 
@@ -206,7 +206,7 @@ install: all
 	  $(FILTERDIR)/
 	install -d $(GLUEDIR) $(SDKDIR)
 	install -m 644 common/glue/filter_glue.c common/glue/filter_object.h common/filter_glue.h $(GLUEDIR)/
-	install -m 644 filters/tsf.h filters/tsf_kernels.h $(SDKDIR)/
+	install -m 644 filters/tsf.h filters/tsf_global.h filters/tsf_kernels.h $(SDKDIR)/
 	install -d $(MANDIR)/man1 $(MANDIR)/man7 $(COMPLDIR)
 	install -m 644 $(MAN1_PAGES:%=docs/man/%.1) $(MANDIR)/man1/
 	install -m 644 $(MAN7_PAGES:%=docs/man/%.7) $(MANDIR)/man7/
@@ -217,7 +217,8 @@ uninstall:
 	rm -f $(FILTER_NAMES:%=$(FILTERDIR)/%.so) $(FILTER_NAMES:%=$(FILTERDIR)/%.wasm)
 	rm -f $(MAN1_PAGES:%=$(MANDIR)/man1/%.1) $(MAN7_PAGES:%=$(MANDIR)/man7/%.7) \
 	  $(COMPLDIR)/tilespool
-	rm -f $(GLUEDIR)/filter_glue.c $(GLUEDIR)/filter_glue.h $(GLUEDIR)/filter_object.h $(SDKDIR)/tsf.h $(SDKDIR)/tsf_kernels.h
+	rm -f $(GLUEDIR)/filter_glue.c $(GLUEDIR)/filter_glue.h $(GLUEDIR)/filter_object.h
+	rm -f $(SDKDIR)/tsf.h $(SDKDIR)/tsf_global.h $(SDKDIR)/tsf_kernels.h
 	-rmdir $(LIBEXECDIR) $(FILTERDIR) $(GLUEDIR) $(SDKDIR) $(DESTDIR)$(PREFIX)/lib/tilespool 2>/dev/null
 
 clean:

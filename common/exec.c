@@ -22,7 +22,8 @@
 /* One stage's instance and where its buffers lie in its memory. */
 struct stage {
     struct filter_inst *fi;
-    uint32_t args[8];          /* tsf_process arguments: in, in_w, in_h, out, ... */
+    uint32_t args[10];         /* tsf_process (8) or tsf_apply (10) arguments: in, ... */
+    int global;                /* tsf_apply with the statistics in args[8], args[9] */
     uint8_t *guard;            /* the guard band before out; the other follows out */
 };
 
@@ -133,7 +134,7 @@ static enum exec_result stage_setup(struct filter_module *mod, const struct stag
                  note_limit(st->fi, s->name, in_bytes + out_bytes + 2 * OUT_GUARD + psize, err);
         return rc == FILTER_TRAP ? EXEC_TRAPPED : EXEC_FAILED;
     }
-    uint32_t args[8] = {in_off, in_w, in_h, block + OUT_GUARD, out_w, out_h, ch, p_off};
+    uint32_t args[10] = {in_off, in_w, in_h, block + OUT_GUARD, out_w, out_h, ch, p_off};
     memcpy(st->args, args, sizeof args);
     uint8_t *pbuf = filter_mem(st->fi, p_off, psize, err);
     st->guard = filter_mem(st->fi, block, out_bytes + 2 * OUT_GUARD, err);
@@ -148,12 +149,50 @@ static enum exec_result stage_setup(struct filter_module *mod, const struct stag
     return EXEC_OK;
 }
 
-/* stage_run - call tsf_process and judge what it did. */
+/* stage_stats - a global stage: copy the merged statistics (and the
+ * reference's) into the instance for tsf_apply.  Without merged ones the
+ * tile is the whole image: its core (`rest` pixels in from the buffer's
+ * edge) is analysed in the same instance first.  Returns EXEC_OK or
+ * EXEC_FAILED / EXEC_TRAPPED. */
+static enum exec_result stage_stats(const struct stage_spec *s, const struct exec_stats *gs,
+                                    uint32_t rest, struct stage *st, char *err)
+{
+    uint32_t bytes = 8 * s->stats.nvalues;
+    const uint64_t *src[2] = {gs ? gs->stats : NULL, gs ? gs->ref : NULL};
+    int32_t status = 0;
+    int rc = 0;
+    if (s->ref_path[0] && !src[1])
+        return errf(err, "filter %s: the reference image's statistics are not loaded",
+                    s->name), EXEC_FAILED;
+    st->global = 1;
+    st->args[8] = st->args[9] = 0;
+    for (int k = 0; k < 2 && rc == 0; k++) {
+        uint8_t *dst = NULL;
+        if ((src[k] || k == 0) && (rc = filter_call_alloc(st->fi, bytes, &st->args[8 + k],
+                                                          err)) == 0 &&
+            !(dst = filter_mem(st->fi, st->args[8 + k], bytes, err)))
+            rc = -1;
+        if (dst && src[k])
+            memcpy(dst, src[k], bytes);
+    }
+    if (rc == 0 && !src[0]) {
+        const uint32_t *a = st->args;
+        uint32_t args[7] = {a[0], a[1], a[2], rest, a[6], a[7], a[8]};
+        rc = filter_call_analyze(st->fi, args, &status, err);
+        if (rc == 0 && status != 0)
+            rc = errf(err, "filter %s: tsf_analyze returned error code %d (%s)", s->name,
+                      status, status_text(status));
+    }
+    return rc == 0 ? EXEC_OK : rc == FILTER_TRAP ? EXEC_TRAPPED : EXEC_FAILED;
+}
+
+/* stage_run - call tsf_process (tsf_apply) and judge what it did. */
 static enum exec_result stage_run(const struct stage_spec *s, struct stage *st, int *limit,
                                   char *err)
 {
     int32_t status;
-    int rc = filter_call_process(st->fi, st->args, &status, err);
+    int rc = st->global ? filter_call_apply(st->fi, st->args, &status, err)
+                        : filter_call_process(st->fi, st->args, &status, err);
     if (rc == 0 && status != 0)
         rc = errf(err, "filter %s: tsf_process returned error code %d (%s)", s->name, status,
                   status_text(status));
@@ -175,6 +214,15 @@ enum exec_result exec_chain(struct filter_module *const *mods, const struct stag
                             int n, const struct exec_tile *t, uint64_t max_memory,
                             exec_fill_fn fill, void *ctx, struct exec_out *out, char *err)
 {
+    return exec_chain_stats(mods, stages, n, t, NULL, max_memory, fill, ctx, out, err);
+}
+
+enum exec_result exec_chain_stats(struct filter_module *const *mods,
+                                  const struct stage_spec *stages, int n,
+                                  const struct exec_tile *t, const struct exec_stats *gs,
+                                  uint64_t max_memory, exec_fill_fn fill, void *ctx,
+                                  struct exec_out *out, char *err)
+{
     uint32_t ch = (uint32_t)t->channels;
     uint32_t w = t->w + 2u * (uint32_t)t->halo, h = t->h + 2u * (uint32_t)t->halo;
     int64_t rest = t->halo;
@@ -190,6 +238,8 @@ enum exec_result exec_chain(struct filter_module *const *mods, const struct stag
          * filter code runs and the cap bounds the whole process. */
         filter_free(prev);
         prev = NULL;
+        if (res == EXEC_OK && strcmp(stages[k].kind, "global") == 0)
+            res = stage_stats(&stages[k], gs, (uint32_t)rest, &st, err);
         if (res == EXEC_OK)
             res = stage_run(&stages[k], &st, &out->at_limit, err);
         if (res != EXEC_OK) {

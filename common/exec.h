@@ -21,6 +21,12 @@ struct exec_tile {
     int halo;                  /* the chain's total halo */
 };
 
+/* A global stage's merged statistics and its reference image's (NULL:
+ * none), stats.nvalues uint64_t each (global.h). */
+struct exec_stats {
+    const uint64_t *stats, *ref;
+};
+
 enum exec_result { EXEC_OK = 0, EXEC_FAILED, EXEC_TRAPPED };
 
 /* Fill dst (w x h pixels) with the tile's input; returns 0 or -1 with err. */
@@ -44,6 +50,14 @@ struct exec_out {
 enum exec_result exec_chain(struct filter_module *const *mods, const struct stage_spec *stages,
                             int n, const struct exec_tile *t, uint64_t max_memory,
                             exec_fill_fn fill, void *ctx, struct exec_out *out, char *err);
+
+/* exec_chain_stats - exec_chain for a chain that may hold a global stage,
+ * which gets tsf_apply with the blocks in gs. */
+enum exec_result exec_chain_stats(struct filter_module *const *mods,
+                                  const struct stage_spec *stages, int n,
+                                  const struct exec_tile *t, const struct exec_stats *gs,
+                                  uint64_t max_memory, exec_fill_fn fill, void *ctx,
+                                  struct exec_out *out, char *err);
 
 /* exec_release - free the last instance; NULL-safe. */
 void exec_release(struct exec_out *out);

@@ -29,6 +29,13 @@ void filter_runtime_init(void)
 }
 
 const char *filter_module_name(const struct filter_module *m) { return m->name; }
+
+int filter_has_global(const struct filter_module *m)
+{
+    if (m->backend == FILTER_NATIVE)
+        return m->n_analyze && m->n_apply;
+    return m->glue->has_global();
+}
 uint64_t filter_module_hash(const struct filter_module *m) { return m->hash; }
 
 /* exe_dir - directory of the running program into buf; returns 0 or -1. */
@@ -129,6 +136,8 @@ static int load_native(struct filter_module *m, const char *so_path, char *err)
     *(void **)&m->n_process = dlsym(m->dl, "tsf_process");
     *(void **)&m->n_base = dlsym(m->dl, "tsf_native_base");
     *(void **)&m->n_reset = dlsym(m->dl, "tsf_native_reset");
+    *(void **)&m->n_analyze = dlsym(m->dl, "tsf_analyze");     /* global filters only */
+    *(void **)&m->n_apply = dlsym(m->dl, "tsf_apply");
     if (!m->n_abi || !m->n_describe || !m->n_halo || !m->n_alloc || !m->n_process ||
         !m->n_base || !m->n_reset)
         return errf(err, "filter %s: %s lacks the native filter exports", m->name, so_path);

@@ -33,6 +33,23 @@ enum filter_backend { FILTER_WASM, FILTER_NATIVE };
 struct filter_param_desc {
     char name[FILTER_NAME_MAX];
     double def, min, max;
+    int is_path;                 /* type "path": a file name, not a number */
+};
+
+/* The statistics block of a global filter (filters/ABI.md): fields of
+ * uint64_t values, each merged across tiles by its rule. */
+#define STATS_MAX_FIELDS 16
+#define STATS_MAX_VALUES 65536
+enum stats_merge { STATS_SUM, STATS_MIN, STATS_MAX };
+
+struct stats_layout {
+    int nfields;
+    uint32_t nvalues;            /* sum of the counts: the block is 8 * nvalues bytes */
+    struct {
+        char name[FILTER_NAME_MAX];
+        uint32_t count;
+        enum stats_merge merge;
+    } f[STATS_MAX_FIELDS];
 };
 
 struct filter_desc {
@@ -42,6 +59,7 @@ struct filter_desc {
     unsigned channels_mask;      /* bit n set: n channels supported */
     int nparams;
     struct filter_param_desc params[CHAIN_MAX_PARAMS];
+    struct stats_layout stats;   /* kind global only */
 };
 
 /* A chain stage with everything resolved: what the manifest records. */
@@ -55,6 +73,9 @@ struct stage_spec {
     int nparams;
     char param_names[CHAIN_MAX_PARAMS][FILTER_NAME_MAX];
     float params[CHAIN_MAX_PARAMS];
+    struct stats_layout stats;   /* kind global only */
+    char ref_path[PATH_MAX];     /* a global filter's reference image, or "" */
+    uint64_t ref_hash;           /* FNV-1a of its content */
 };
 
 struct filter_module;
@@ -114,6 +135,16 @@ int filter_call_halo(struct filter_inst *fi, uint32_t params, int32_t *halo, cha
 int filter_call_alloc(struct filter_inst *fi, uint32_t bytes, uint32_t *off, char *err);
 int filter_call_process(struct filter_inst *fi, const uint32_t args[8], int32_t *rc,
                         char *err);
+/* Global filters: tsf_analyze(in, in_w, in_h, halo, channels, params,
+ * stats) and tsf_apply(in, in_w, in_h, out, out_w, out_h, channels,
+ * params, stats, ref). */
+int filter_call_analyze(struct filter_inst *fi, const uint32_t args[7], int32_t *rc,
+                        char *err);
+int filter_call_apply(struct filter_inst *fi, const uint32_t args[10], int32_t *rc,
+                      char *err);
+
+/* filter_has_global - 1 if the module exports tsf_analyze and tsf_apply. */
+int filter_has_global(const struct filter_module *m);
 
 /* filter_guard_host - run host code fn(ctx, err) that works on the
  * instance's memory (decoding a tile into it) inside the trap guard.  In

@@ -80,6 +80,35 @@ int filter_call_process(struct filter_inst *fi, const uint32_t a[8], int32_t *rc
     return 0;
 }
 
+int filter_call_analyze(struct filter_inst *fi, const uint32_t a[7], int32_t *rc, char *err)
+{
+    if (!filter_has_global(fi->m))
+        return errf(err, "filter %s: does not export tsf_analyze", filter_module_name(fi->m));
+    if (fi->m->backend == FILTER_NATIVE) {
+        *rc = fi->m->n_analyze((int32_t)a[0], (int32_t)a[1], (int32_t)a[2], (int32_t)a[3],
+                               (int32_t)a[4], (int32_t)a[5], (int32_t)a[6]);
+        return 0;
+    }
+    GUARD(fi, "tsf_analyze");
+    *rc = (int32_t)fi->m->glue->analyze(fi->wasm, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+    return 0;
+}
+
+int filter_call_apply(struct filter_inst *fi, const uint32_t a[10], int32_t *rc, char *err)
+{
+    if (!filter_has_global(fi->m))
+        return errf(err, "filter %s: does not export tsf_apply", filter_module_name(fi->m));
+    if (fi->m->backend == FILTER_NATIVE) {
+        *rc = fi->m->n_apply((int32_t)a[0], (int32_t)a[1], (int32_t)a[2], (int32_t)a[3],
+                             (int32_t)a[4], (int32_t)a[5], (int32_t)a[6], (int32_t)a[7],
+                             (int32_t)a[8], (int32_t)a[9]);
+        return 0;
+    }
+    GUARD(fi, "tsf_apply");
+    *rc = (int32_t)fi->m->glue->apply(fi->wasm, a);
+    return 0;
+}
+
 int filter_guard_host(struct filter_inst *fi, const char *what,
                       int (*fn)(void *ctx, char *err), void *ctx, char *err)
 {
@@ -151,6 +180,22 @@ static int parse_param_desc(cJSON *p, const char *module, struct filter_param_de
     cJSON *name = get_field(p, "name", cJSON_String, "param", module, err);
     if (!name)
         return -1;
+    cJSON *type = cJSON_GetObjectItemCaseSensitive(p, "type");
+    if (type && !(cJSON_IsString(type) && (strcmp(type->valuestring, "number") == 0 ||
+                                           strcmp(type->valuestring, "path") == 0)))
+        return errf(err, "filter %s: describe: param %.64s: type must be \"number\" or "
+                    "\"path\"", module, name->valuestring);
+    if (type && strcmp(type->valuestring, "path") == 0) {
+        if (!chain_name_ok(name->valuestring))
+            return errf(err, "filter %s: describe: bad param name '%.64s'", module,
+                        name->valuestring);
+        /* passed to the filter as 1: given (the host requires it) */
+        snprintf(out->name, sizeof out->name, "%s", name->valuestring);
+        out->is_path = 1;
+        out->def = out->min = 0;
+        out->max = 1;
+        return 0;
+    }
     cJSON *def = get_field(p, "default", cJSON_Number, name->valuestring, module, err);
     cJSON *min = def ? get_field(p, "min", cJSON_Number, name->valuestring, module, err) : NULL;
     cJSON *max = min ? get_field(p, "max", cJSON_Number, name->valuestring, module, err) : NULL;
@@ -191,6 +236,49 @@ static int parse_channels(cJSON *arr, const char *module, unsigned *mask, char *
     return 0;
 }
 
+/* parse_stats_field - one entry of "stats" into l->f[l->nfields]. */
+static int parse_stats_field(cJSON *o, const char *module, struct stats_layout *l, char *err)
+{
+    cJSON *name = get_field(o, "name", cJSON_String, "stats", module, err);
+    cJSON *count = name ? get_field(o, "count", cJSON_Number, name->valuestring, module, err)
+                        : NULL;
+    cJSON *merge = count ? get_field(o, "merge", cJSON_String, name->valuestring, module, err)
+                         : NULL;
+    if (!merge)
+        return -1;
+    static const char *const rules[] = {"sum", "min", "max"};
+    int rule = 0;
+    while (rule < 3 && strcmp(merge->valuestring, rules[rule]) != 0)
+        rule++;
+    double n = count->valuedouble;
+    if (!chain_name_ok(name->valuestring) || rule == 3 || !(n >= 1 && n <= STATS_MAX_VALUES) ||
+        n != (double)(uint32_t)n || l->nvalues + (uint32_t)n > STATS_MAX_VALUES)
+        return errf(err, "filter %s: describe: stats field '%.64s' needs a name [a-z0-9_], "
+                    "a count 1..%d in all, and merge sum, min or max", module,
+                    name->valuestring, STATS_MAX_VALUES);
+    snprintf(l->f[l->nfields].name, FILTER_NAME_MAX, "%s", name->valuestring);
+    l->f[l->nfields].count = (uint32_t)n;
+    l->f[l->nfields].merge = (enum stats_merge)rule;
+    l->nvalues += (uint32_t)n;
+    l->nfields++;
+    return 0;
+}
+
+/* parse_stats - a global filter's "stats" array; returns 0 or -1. */
+static int parse_stats(cJSON *arr, const char *module, struct stats_layout *l, char *err)
+{
+    cJSON *o;
+    memset(l, 0, sizeof *l);
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 ||
+        cJSON_GetArraySize(arr) > STATS_MAX_FIELDS)
+        return errf(err, "filter %s: describe: a global filter needs 'stats', an array of "
+                    "1..%d fields", module, STATS_MAX_FIELDS);
+    cJSON_ArrayForEach(o, arr)
+        if (parse_stats_field(o, module, l, err) < 0)
+            return -1;
+    return 0;
+}
+
 int filter_parse_desc(const char *json, const char *module, struct filter_desc *d, char *err)
 {
     memset(d, 0, sizeof *d);
@@ -210,11 +298,16 @@ int filter_parse_desc(const char *json, const char *module, struct filter_desc *
     snprintf(d->name, sizeof d->name, "%s", name->valuestring);
     snprintf(d->summary, sizeof d->summary, "%s", summary->valuestring);
     snprintf(d->kind, sizeof d->kind, "%s", kind->valuestring);
-    if (strcmp(d->kind, "point") != 0 && strcmp(d->kind, "neighborhood") != 0) {
-        errf(err, "filter %s: describe: kind '%.16s' is not supported (point, neighborhood)",
-             module, kind->valuestring);
+    if (strcmp(d->kind, "point") != 0 && strcmp(d->kind, "neighborhood") != 0 &&
+        strcmp(d->kind, "global") != 0) {
+        errf(err, "filter %s: describe: kind '%.16s' is not supported (point, neighborhood, "
+             "global)", module, kind->valuestring);
         goto done;
     }
+    if (strcmp(d->kind, "global") == 0 &&
+        parse_stats(cJSON_GetObjectItemCaseSensitive(root, "stats"), module, &d->stats,
+                    err) < 0)
+        goto done;
     if (cJSON_GetArraySize(params) > CHAIN_MAX_PARAMS) {
         errf(err, "filter %s: describe: more than %d params", module, CHAIN_MAX_PARAMS);
         goto done;
@@ -245,6 +338,21 @@ static int parse_number(const char *s, double *v)
     return end != s && *end == '\0' && isfinite(*v) ? 0 : -1;
 }
 
+/* bind_path - the value of path param pd (required) into out->ref_path. */
+static int bind_path(const struct filter_desc *d, const struct chain_stage *st,
+                     const struct filter_param_desc *pd, struct stage_spec *out, char *err)
+{
+    if (out->ref_path[0])
+        return errf(err, "filter %s: more than one path parameter is not supported", d->name);
+    for (int i = 0; i < st->nparams; i++)
+        if (strcmp(st->params[i].key, pd->name) == 0 && st->params[i].value[0]) {
+            snprintf(out->ref_path, sizeof out->ref_path, "%s", st->params[i].value);
+            return 0;
+        }
+    return errf(err, "filter %s: parameter %s=PATH is required (an image file)", d->name,
+                pd->name);
+}
+
 int filter_bind_params(const struct filter_desc *d, const struct chain_stage *st,
                        struct stage_spec *out, char *err)
 {
@@ -265,6 +373,13 @@ int filter_bind_params(const struct filter_desc *d, const struct chain_stage *st
     for (int k = 0; k < d->nparams; k++) {
         const struct filter_param_desc *pd = &d->params[k];
         double v = pd->def;
+        if (pd->is_path) {
+            if (bind_path(d, st, pd, out, err) < 0)
+                return -1;
+            snprintf(out->param_names[k], FILTER_NAME_MAX, "%s", pd->name);
+            out->params[k] = 1.0f;
+            continue;
+        }
         for (int i = 0; i < st->nparams; i++) {
             if (strcmp(st->params[i].key, pd->name) != 0)
                 continue;

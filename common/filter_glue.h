@@ -17,7 +17,7 @@
 
 struct wasm_rt_memory_t;
 
-#define TSF_GLUE_VERSION 1
+#define TSF_GLUE_VERSION 2
 
 struct tsf_glue {
     int version;                       /* TSF_GLUE_VERSION */
@@ -33,6 +33,12 @@ struct tsf_glue {
     uint32_t (*process)(void *inst, uint32_t in, uint32_t in_w, uint32_t in_h,
                         uint32_t out, uint32_t out_w, uint32_t out_h,
                         uint32_t channels, uint32_t params);
+    /* global filters only: has_global() says whether the module exports
+     * tsf_analyze and tsf_apply; call these only when it does */
+    int (*has_global)(void);
+    uint32_t (*analyze)(void *inst, uint32_t in, uint32_t in_w, uint32_t in_h, uint32_t halo,
+                        uint32_t channels, uint32_t params, uint32_t stats);
+    uint32_t (*apply)(void *inst, const uint32_t args[10]);
 };
 
 #define TSF_GLUE_SYMBOL "tsf_glue"

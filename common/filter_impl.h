@@ -27,6 +27,9 @@ struct filter_module {
     native_i0 n_abi, n_describe;     /* NATIVE */
     native_i1 n_halo, n_alloc;
     native_process n_process;
+    int32_t (*n_analyze)(int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
+    int32_t (*n_apply)(int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t,
+                       int32_t, int32_t);
     uint8_t *(*n_base)(void);
     void (*n_reset)(void);
 };

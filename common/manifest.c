@@ -27,8 +27,18 @@ uint64_t manifest_key(const struct manifest *m)
             h = hash_str(h, s->path);
         h = hash_bytes(h, &s->hash, sizeof s->hash);
         h = hash_bytes(h, s->params, sizeof(float) * (size_t)s->nparams);
+        if (s->ref_path[0])     /* the reference by content, like the input */
+            h = hash_bytes(h, &s->ref_hash, sizeof s->ref_hash);
     }
     return h;
+}
+
+int manifest_global_stage(const struct manifest *m)
+{
+    for (int i = 0; i < m->nstages; i++)
+        if (strcmp(m->stages[i].kind, "global") == 0)
+            return i;
+    return -1;
 }
 
 /* ---- writing ------------------------------------------------------------ */
@@ -70,6 +80,27 @@ static cJSON *tiles_json(const struct manifest *m)
     return t;
 }
 
+/* add_global - a global stage's statistics layout and reference image. */
+static void add_global(cJSON *o, const struct stage_spec *s)
+{
+    static const char *const rules[] = {"sum", "min", "max"};
+    cJSON *arr = cJSON_CreateArray();
+    for (int k = 0; k < s->stats.nfields; k++) {
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddStringToObject(f, "name", s->stats.f[k].name);
+        cJSON_AddNumberToObject(f, "count", s->stats.f[k].count);
+        cJSON_AddStringToObject(f, "merge", rules[s->stats.f[k].merge]);
+        cJSON_AddItemToArray(arr, f);
+    }
+    cJSON_AddItemToObject(o, "stats", arr);
+    if (s->ref_path[0]) {
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddStringToObject(r, "path", s->ref_path);
+        add_hex(r, "hash", s->ref_hash);
+        cJSON_AddItemToObject(o, "reference", r);
+    }
+}
+
 static cJSON *chain_json(const struct manifest *m)
 {
     cJSON *arr = cJSON_CreateArray();
@@ -85,6 +116,8 @@ static cJSON *chain_json(const struct manifest *m)
         for (int k = 0; k < s->nparams; k++)
             cJSON_AddNumberToObject(p, s->param_names[k], s->params[k]);
         cJSON_AddItemToObject(o, "params", p);
+        if (strcmp(s->kind, "global") == 0)
+            add_global(o, s);
         cJSON_AddItemToArray(arr, o);
     }
     return arr;
@@ -276,6 +309,50 @@ static void check_geometry(struct rd *r, struct manifest *m)
     }
 }
 
+/* read_global - a global stage's "stats" (required) and "reference". */
+static void read_global(struct rd *r, cJSON *o, struct stage_spec *s)
+{
+    static const char *const rules[] = {"sum", "min", "max"};
+    cJSON *arr = field(r, o, "chain[]", "stats", cJSON_Array), *f;
+    if (r->failed)
+        return;
+    cJSON_ArrayForEach(f, arr) {
+        char rule[8] = "";
+        int k = s->stats.nfields, m = 0;
+        if (k == STATS_MAX_FIELDS || !cJSON_IsObject(f)) {
+            errf(r->err, "%s: chain[].stats of %s: more than %d fields or not objects",
+                 r->file, s->name, STATS_MAX_FIELDS);
+            r->failed = 1;
+            return;
+        }
+        get_str(r, f, "chain[].stats[]", "name", s->stats.f[k].name, FILTER_NAME_MAX);
+        s->stats.f[k].count = (uint32_t)get_int(r, f, "chain[].stats[]", "count", 1,
+                                                STATS_MAX_VALUES);
+        get_str(r, f, "chain[].stats[]", "merge", rule, sizeof rule);
+        while (m < 3 && strcmp(rule, rules[m]) != 0)
+            m++;
+        s->stats.nvalues += s->stats.f[k].count;
+        if (!r->failed && (m == 3 || s->stats.nvalues > STATS_MAX_VALUES)) {
+            errf(r->err, "%s: chain[].stats of %s: merge must be sum, min or max, and the "
+                 "counts add up to at most %d", r->file, s->name, STATS_MAX_VALUES);
+            r->failed = 1;
+        }
+        if (r->failed)
+            return;
+        s->stats.f[k].merge = (enum stats_merge)m;
+        s->stats.nfields++;
+    }
+    if (s->stats.nfields == 0) {
+        errf(r->err, "%s: chain[].stats of %s is empty", r->file, s->name);
+        r->failed = 1;
+    }
+    cJSON *ref = cJSON_GetObjectItemCaseSensitive(o, "reference");
+    if (!r->failed && ref) {
+        get_str(r, ref, "chain[].reference", "path", s->ref_path, sizeof s->ref_path);
+        s->ref_hash = get_hex(r, ref, "chain[].reference", "hash");
+    }
+}
+
 static void read_stage(struct rd *r, cJSON *o, struct stage_spec *s)
 {
     get_str(r, o, "chain[]", "name", s->name, sizeof s->name);
@@ -317,6 +394,8 @@ static void read_stage(struct rd *r, cJSON *o, struct stage_spec *s)
         snprintf(s->param_names[s->nparams], FILTER_NAME_MAX, "%s", v->string);
         s->params[s->nparams++] = (float)v->valuedouble;
     }
+    if (strcmp(s->kind, "global") == 0)
+        read_global(r, o, s);
 }
 
 static void read_chain(struct rd *r, cJSON *root, struct manifest *m)
@@ -335,6 +414,14 @@ static void read_chain(struct rd *r, cJSON *root, struct manifest *m)
         }
         read_stage(r, o, &m->stages[m->nstages]);
         halo += m->stages[m->nstages++].halo;
+    }
+    int globals = 0, haloed = 0;
+    for (int i = 0; i < m->nstages; i++)
+        if (strcmp(m->stages[i].kind, "global") == 0)
+            globals++, haloed |= m->stages[i].halo != 0;
+    if (!r->failed && (globals > 1 || haloed)) {
+        errf(r->err, "%s: chain: at most one global stage, with halo 0", r->file);
+        r->failed = 1;
     }
     if (!r->failed && (m->nstages == 0 || halo != m->halo)) {
         errf(r->err, "%s: chain is empty or its halos do not add up to tiles.halo", r->file);

@@ -58,6 +58,10 @@ int manifest_parse(struct manifest *m, const char *json, const char *name, char 
  * input content, chain (names, hashes, params) and tiling. */
 uint64_t manifest_key(const struct manifest *m);
 
+/* manifest_global_stage - index of the chain's global stage (there is at
+ * most one), or -1. */
+int manifest_global_stage(const struct manifest *m);
+
 /* tile_format_name - "pnm" or "png". */
 const char *tile_format_name(enum tile_format f);
 

@@ -155,6 +155,12 @@ static int resolve_stage(const struct chain_stage *st, enum filter_backend backe
     snprintf(s->kind, sizeof s->kind, "%s", d.kind);
     s->hash = filter_module_hash(m);
     s->channels_mask = d.channels_mask;
+    s->stats = d.stats;
+    if (strcmp(d.kind, "global") == 0 && !filter_has_global(m)) {
+        errf(err, "filter %s: kind global, but tsf_analyze or tsf_apply is not exported",
+             st->name);
+        goto done;
+    }
     *why = RESOLVE_USAGE;
     if (filter_bind_params(&d, st, s, err) < 0)
         goto done;
@@ -355,8 +361,11 @@ static void print_filter(FILE *f, const struct filter_desc *d, const char *json_
     /* indented lines are parameters, and the module's origin last */
     fprintf(f, "%-20s %-12s halo %-3d %s\n", d->name, d->kind, halo, d->summary);
     for (int k = 0; k < d->nparams; k++)
-        fprintf(f, "    %-16s default %-8g range [%g, %g]\n", d->params[k].name,
-                d->params[k].def, d->params[k].min, d->params[k].max);
+        if (d->params[k].is_path)
+            fprintf(f, "    %-16s path of an image (required)\n", d->params[k].name);
+        else
+            fprintf(f, "    %-16s default %-8g range [%g, %g]\n", d->params[k].name,
+                    d->params[k].def, d->params[k].min, d->params[k].max);
     if (l->cached)
         fprintf(f, "    %-16s %s (hash %016llx, compiled: %s)\n", "(module)", l->path,
                 (unsigned long long)l->hash, l->cached);

@@ -21,8 +21,11 @@
 /* A job's subdirectories, in the order they are created (tmp/ first, so
  * that every later file can be written through it). */
 static const char *const job_subdirs[] = {SPOOL_TMP, SPOOL_TILES, SPOOL_CLAIMED,
-                                          SPOOL_DONE, SPOOL_OUT, SPOOL_FAILED};
+                                          SPOOL_DONE, SPOOL_OUT, SPOOL_FAILED,
+                                          SPOOL_STATS, SPOOL_MID};
 #define NSUBS (sizeof job_subdirs / sizeof job_subdirs[0])
+/* every job has the first ones; stats/ and mid/ only a global chain's */
+#define NSUBS_ALWAYS 6
 
 static int durable;
 static unsigned tmp_serial;
@@ -242,8 +245,17 @@ int spool_job_create(const char *spool, const char *id, char *err)
         return -1;
     if (spool_path(path, spool, id, NULL, err) < 0 || make_dir(path, err) < 0)
         return -1;
-    for (size_t i = 0; i < NSUBS; i++)
+    for (size_t i = 0; i < NSUBS_ALWAYS; i++)
         if (spool_path(path, spool, id, job_subdirs[i], err) < 0 || make_dir(path, err) < 0)
+            return -1;
+    return 0;
+}
+
+int spool_job_create_global(const char *jobdir, char *err)
+{
+    char path[PATH_MAX];
+    for (size_t i = NSUBS_ALWAYS; i < NSUBS; i++)
+        if (spool_path(path, jobdir, job_subdirs[i], NULL, err) < 0 || make_dir(path, err) < 0)
             return -1;
     return 0;
 }
@@ -294,9 +306,6 @@ int spool_job_remove(const char *jobdir, char *err)
     for (size_t i = 0; i < NSUBS; i++)
         if (remove_files(jobdir, job_subdirs[i], err) < 0)
             return -1;
-    /* stats/ is reserved for the statistics of two-pass filters */
-    if (remove_files(jobdir, "stats", err) < 0)
-        return -1;
     char path[PATH_MAX];
     static const char *files[] = {SPOOL_MANIFEST, SPOOL_LOG, "report.html", "inspect.html"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)

@@ -8,6 +8,8 @@
  *   SPOOL/<job>/out/T        results, cropped to the core
  *   SPOOL/<job>/failed/T     tiles that failed, with failed/T.json
  *   SPOOL/<job>/tmp/         partial writes; garbage after a crash
+ *   SPOOL/<job>/stats/       global chains only: statistics per tile, merged, reference
+ *   SPOOL/<job>/mid/T        global chains only: T after the stages before the global one
  *   SPOOL/<job>/log          one line per processed tile (append)
  *
  * Every file appears under its final name by rename(2) from tmp/.  See
@@ -45,6 +47,8 @@
 #define SPOOL_OUT "out"
 #define SPOOL_FAILED "failed"
 #define SPOOL_TMP "tmp"
+#define SPOOL_STATS "stats"     /* global filters: statistics (global.h) */
+#define SPOOL_MID "mid"         /* global filters: tiles after the stages before it */
 #define SPOOL_MANIFEST "job.json"
 #define SPOOL_LOG "log"
 
@@ -84,6 +88,10 @@ int spool_lock(const char *path, int wait, int *fd, char *err);
 
 /* spool_job_create - make SPOOL/<id> and its subdirectories; returns 0 or -1. */
 int spool_job_create(const char *spool, const char *id, char *err);
+
+/* spool_job_create_global - add stats/ and mid/ to a job whose chain has
+ * a global stage; returns 0 or -1. */
+int spool_job_create_global(const char *jobdir, char *err);
 
 /* spool_job_check - jobdir and each protocol subdirectory that exists must
  * be a real directory, not a symbolic link (which could send reads and

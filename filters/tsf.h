@@ -7,7 +7,10 @@
  *	filter_process() (and filter_halo() unless it is a point filter).
  *	The header supplies every ABI v1 export (filters/ABI.md): memory,
  *	tsf_abi_version, tsf_describe, tsf_halo, tsf_alloc, tsf_process,
- *	plus tsf_native_base and tsf_native_reset in native builds.
+ *	plus tsf_native_base and tsf_native_reset in native builds.  A
+ *	global filter declares itself with TSF_GLOBAL_FILTER (or _REF) and
+ *	defines filter_analyze() too; the header then adds tsf_analyze and
+ *	tsf_apply (tsf_global.h).
  *
  *	    #include "tsf.h"
  *
@@ -105,6 +108,11 @@ struct tsf_call {
     uint32_t ch;                /* 1..4 */
     uint32_t halo;              /* filter_halo(p) */
     float p[TSF_MAX_PARAMS];    /* declared order, clamped, index with P_<name> */
+    /* global filters only (NULL otherwise): tsf_apply's merged statistics
+     * and the reference image's (NULL without one), and tsf_analyze's
+     * zeroed block to fill; each points at the filter's struct tsf_stats */
+    const void *stats, *ref;
+    void *acc;
 };
 
 /* The ABI v1 exports (filters/ABI.md), all defined in this header. */
@@ -115,6 +123,8 @@ TSF_EXPORT int32_t tsf_alloc(int32_t bytes);
 TSF_EXPORT int32_t tsf_process(int32_t in, int32_t in_w, int32_t in_h, int32_t out,
                                int32_t out_w, int32_t out_h, int32_t channels,
                                int32_t params);
+/* Global filters also export tsf_analyze and tsf_apply: TSF_GLOBAL_FILTER
+ * defines them (tsf_global.h). */
 #ifdef TSF_NATIVE
 TSF_EXPORT uint8_t *tsf_native_base(void);
 TSF_EXPORT void tsf_native_reset(void);
@@ -467,6 +477,10 @@ struct tsf__info {
     const char *channels;       /* "[1,2,3,4]" */
     uint32_t nparams;
     const struct tsf__param *param;
+    /* global filters: ",\"stats\":[...]", the block's size, filter_analyze */
+    const char *json_stats;
+    uint32_t stats_bytes;
+    int32_t (*analyze)(const struct tsf_call *c);
 };
 
 /* Defined by TSF_FILTER. */
@@ -493,7 +507,7 @@ static const struct tsf__info tsf__info;
     static const struct tsf__info tsf__info = {                                    \
         "{\"name\":\"" name "\",\"summary\":\"" summary "\",\"kind\":\"" kind      \
         "\",\"channels\":" channels ",\"params\":[",                               \
-        "" PARAMS(TSF__P_JSON), channels, TSF_NPARAMS, tsf__param};              \
+        "" PARAMS(TSF__P_JSON), channels, TSF_NPARAMS, tsf__param, "", 0, 0};    \
     static int32_t filter_halo(const float *p)
 
 /* TSF_POINT_FILTER - a filter with kind "point": halo 0, filter_halo supplied. */
@@ -531,13 +545,22 @@ TSF_EXPORT int32_t tsf_describe(void)
     const char *params = tsf__info.json_params;
     params += params[0] == ',';
     uint32_t nh = tsf__strlen(tsf__info.json_head), np = tsf__strlen(params);
-    int32_t off = tsf__alloc(nh + np + 3);
+    const char *stats = tsf__info.json_stats;
+    stats += stats[0] == ',';
+    uint32_t ns = tsf__strlen(stats);
+    int32_t off = tsf__alloc(nh + np + ns + 14);
     if (!off)
         return 0;
     char *d = (char *)tsf_ptr(off);
     d = tsf__append(d, tsf__info.json_head, nh);
     d = tsf__append(d, params, np);
-    tsf__append(d, "]}", 3);
+    d = tsf__append(d, "]", 1);
+    if (ns) {
+        d = tsf__append(d, ",\"stats\":[", 10);
+        d = tsf__append(d, stats, ns);
+        d = tsf__append(d, "]", 1);
+    }
+    tsf__append(d, "}", 2);
     return off;
 }
 
@@ -583,16 +606,18 @@ static int tsf__disjoint(uint32_t a, uint64_t na, uint32_t b, uint64_t nb)
     return a + na <= b || b + nb <= a;
 }
 
-/* tsf_process - export: check the call, then run the filter. */
-TSF_EXPORT int32_t tsf_process(int32_t in, int32_t in_w, int32_t in_h, int32_t out,
-                               int32_t out_w, int32_t out_h, int32_t channels,
-                               int32_t params)
+/*
+ * tsf__setup - check a tsf_process/tsf_apply call and fill c from it.
+ * Returns 0 or the error code.
+ */
+static int32_t tsf__setup(struct tsf_call *c, int32_t in, int32_t in_w, int32_t in_h,
+                          int32_t out, int32_t out_w, int32_t out_h, int32_t channels,
+                          int32_t params)
 {
-    struct tsf_call c;
     if (!tsf__channels_ok(channels))
         return TSF_ECHANNELS;
-    tsf__params(params, c.p);
-    int64_t h = filter_halo(c.p);
+    tsf__params(params, c->p);
+    int64_t h = filter_halo(c->p);
     if (h < 0 || out_w < 1 || out_h < 1 || (int64_t)in_w != out_w + 2 * h ||
         (int64_t)in_h != out_h + 2 * h)
         return TSF_EBADARG;
@@ -600,14 +625,31 @@ TSF_EXPORT int32_t tsf_process(int32_t in, int32_t in_w, int32_t in_h, int32_t o
     uint64_t out_n = (uint64_t)out_w * (uint64_t)out_h * (uint64_t)channels;
     if (!tsf__disjoint((uint32_t)in, in_n, (uint32_t)out, out_n))
         return TSF_EBADARG;
-    c.in = tsf_ptr(in);
-    c.in_w = (uint32_t)in_w;
-    c.in_h = (uint32_t)in_h;
-    c.out = tsf_ptr(out);
-    c.out_w = (uint32_t)out_w;
-    c.out_h = (uint32_t)out_h;
-    c.ch = (uint32_t)channels;
-    c.halo = (uint32_t)h;
+    c->in = tsf_ptr(in);
+    c->in_w = (uint32_t)in_w;
+    c->in_h = (uint32_t)in_h;
+    c->out = tsf_ptr(out);
+    c->out_w = (uint32_t)out_w;
+    c->out_h = (uint32_t)out_h;
+    c->ch = (uint32_t)channels;
+    c->halo = (uint32_t)h;
+    c->stats = c->ref = c->acc = NULL;
+    return TSF_OK;
+}
+
+#include "tsf_global.h"
+
+/* tsf_process - export: check the call, then run the filter. */
+TSF_EXPORT int32_t tsf_process(int32_t in, int32_t in_w, int32_t in_h, int32_t out,
+                               int32_t out_w, int32_t out_h, int32_t channels,
+                               int32_t params)
+{
+    struct tsf_call c;
+    int32_t rc = tsf__setup(&c, in, in_w, in_h, out, out_w, out_h, channels, params);
+    if (rc != TSF_OK)
+        return rc;
+    if (tsf__info.analyze)
+        return tsf__global_process(&c);
     return filter_process(&c);
 }
 

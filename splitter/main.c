@@ -19,6 +19,7 @@
  *     filter, 4 spool or I/O error (docs/cli.md).
  */
 #include "err.h"
+#include "global.h"
 #include "hash.h"
 #include "netpbm.h"
 #include "resolve.h"
@@ -244,6 +245,40 @@ static int open_job(const struct cmdline *c, const char *input, struct manifest 
     }
 }
 
+/* check_global - at most one global stage; its reference image, if it
+ * takes one, must be a readable image: made absolute and hashed (the
+ * job key covers its content).  Returns an exit status. */
+static int check_global(struct manifest *m, char *err)
+{
+    int g = manifest_global_stage(m);
+    for (int i = g + 1; g >= 0 && i < m->nstages; i++)
+        if (strcmp(m->stages[i].kind, "global") == 0)
+            return errf(err, "filter chain: only one global filter per chain (%s and %s)",
+                        m->stages[g].name, m->stages[i].name), EXIT_USAGE;
+    struct stage_spec *s = g >= 0 ? &m->stages[g] : NULL;
+    if (!s || !s->ref_path[0])
+        return EXIT_OK;
+    char abs[PATH_MAX], e2[ERR_MAX];
+    struct img_info info;
+    img_reader *r = img_open(s->ref_path, 0, &info, e2);
+    if (!r || !realpath(s->ref_path, abs) || hash_file(abs, &s->ref_hash, NULL, e2) < 0) {
+        img_close(r);
+        return errf(err, "filter %s: reference image: %s", s->name, e2), EXIT_INPUT;
+    }
+    img_close(r);
+    snprintf(s->ref_path, sizeof s->ref_path, "%s", abs);
+    return EXIT_OK;
+}
+
+/* reference_stats - the reference image's statistics for a new job. */
+static int reference_stats(const struct manifest *m, const char *jobdir, char *err)
+{
+    int g = manifest_global_stage(m);
+    if (g < 0 || !m->stages[g].ref_path[0])
+        return 0;
+    return global_reference(jobdir, &m->stages[g], g, 300, err);
+}
+
 /* spool_input - split one input; prints its job id.  Returns an exit status. */
 static int spool_input(const struct cmdline *c, const char *input, struct manifest *m)
 {
@@ -270,10 +305,13 @@ static int spool_input(const struct cmdline *c, const char *input, struct manife
     gmtime_r(&now, &tm);
     strftime(m->created, sizeof m->created, "%Y-%m-%dT%H:%M:%SZ", &tm);
     int status = EXIT_OK;
-    if (spool_path(jobdir, c->o.spool, m->job, NULL, err) < 0)
+    if (spool_path(jobdir, c->o.spool, m->job, NULL, err) < 0 ||
+        (manifest_global_stage(m) >= 0 && spool_job_create_global(jobdir, err) < 0))
         status = EXIT_SPOOL;
     else if (cut_tiles(r, m, jobdir, c->o.quiet, err) < 0)
         status = strstr(err, input) ? EXIT_INPUT : EXIT_SPOOL;
+    else if (reference_stats(m, jobdir, err) < 0)
+        status = strstr(err, "reference image") ? EXIT_INPUT : EXIT_SPOOL;
     else if (manifest_save(m, jobdir, err) < 0)
         status = EXIT_SPOOL;
     img_close(r);
@@ -322,6 +360,12 @@ int main(int argc, char **argv)
     }
     m->version = MANIFEST_VERSION;
     m->nstages = chain.nstages;
+    int bad = check_global(m, err);
+    if (bad != EXIT_OK) {
+        msg_warn("%s", err);
+        free(m);
+        return bad;
+    }
     for (int i = 0; i < m->nstages; i++)
         m->halo += m->stages[i].halo;
     snprintf(m->chain_text, sizeof m->chain_text, "%s", c.chain_text);

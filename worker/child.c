@@ -14,6 +14,7 @@
 #include "err.h"
 #include "filter.h"
 #include "exec.h"
+#include "global.h"
 #include "progress.h"
 #include "tile.h"
 #include "usercache.h"
@@ -40,6 +41,8 @@ struct loaded {
     int state;             /* 0 not tried, 1 loaded, -1 unusable */
     int trapped;           /* unusable because checking it trapped */
     char err[ERR_MAX];
+    uint64_t *stats, *ref; /* a global stage's merged and reference blocks, read once;
+                              held until the process exits, like the modules */
 };
 
 /* check_abi - the module must speak ABI version 1.  Returns 0, -1 or
@@ -79,18 +82,25 @@ static int load_chain(const struct job *j, struct loaded *l)
     return l->state = 1;
 }
 
-/* publish_out - write the final core to out/T. */
-static enum outcome publish_out(const struct job *j, const struct claim *c,
-                                const uint8_t *px, uint32_t w, uint32_t h, char *err)
+/* publish_tile - write a w x h tile to sub/T (out/ or mid/). */
+static enum outcome publish_tile(const struct job *j, const char *sub, const struct claim *c,
+                                 const uint8_t *px, uint32_t w, uint32_t h, char *err)
 {
     struct spool_file sf;
-    if (spool_file_begin(&sf, j->dir, SPOOL_OUT, c->tile, err) < 0)
+    if (spool_file_begin(&sf, j->dir, sub, c->tile, err) < 0)
         return TILE_SPOOL_ERROR;
     if (tile_write(&j->m, sf.f, sf.final, px, w, h, err) < 0) {
         spool_file_abort(&sf);
         return TILE_SPOOL_ERROR;
     }
     return spool_file_commit(&sf, err) < 0 ? TILE_SPOOL_ERROR : TILE_OK;
+}
+
+/* publish_out - write the final core to out/T. */
+static enum outcome publish_out(const struct job *j, const struct claim *c,
+                                const uint8_t *px, uint32_t w, uint32_t h, char *err)
+{
+    return publish_tile(j, SPOOL_OUT, c, px, w, h, err);
 }
 
 /* fill_from_tile - exec_fill_fn: read the claimed tile file. */
@@ -117,6 +127,98 @@ static enum outcome process_tile(const struct worker_opts *o, const struct job *
     if (r != EXEC_OK)
         return r == EXEC_TRAPPED ? TILE_TRAPPED : TILE_FAILED;
     enum outcome res = publish_out(j, c, out.px, g->w, g->h, err);
+    exec_release(&out);
+    return res;
+}
+
+/* load_stats - the merged statistics of global stage g (and its
+ * reference's), read from stats/ once per job.  Returns 0 or -1. */
+static int load_stats(const struct job *j, struct loaded *l, int g, char *err)
+{
+    const struct stage_spec *s = &j->m.stages[g];
+    const char *which[2] = {"merged", "reference"};
+    uint64_t **dst[2] = {&l->stats, &l->ref};
+    for (int k = 0; k < (s->ref_path[0] ? 2 : 1); k++) {
+        char name[GLOBAL_NAME_MAX];
+        if (*dst[k])
+            continue;
+        global_stats_name(which[k], g, name);
+        uint64_t *v = malloc(8 * (size_t)s->stats.nvalues);
+        int rc = v ? global_stats_read(j->dir, name, s, v, err) : errf(err, "out of memory");
+        if (rc == 1)
+            rc = errf(err, "%s/%s/%s is missing", j->dir, SPOOL_STATS, name);
+        if (rc != 0)
+            return free(v), -1;
+        *dst[k] = v;
+    }
+    return 0;
+}
+
+/* analyze_tile - pass 1 of a chain with global stage g: the stages before
+ * g on the claimed tile, their result kept in mid/T (when there are
+ * any), g's statistics of the core published as stats/T.<g>. */
+static enum outcome analyze_tile(const struct worker_opts *o, const struct job *j,
+                                 struct loaded *l, const struct claim *c,
+                                 const struct tile_geom *geom, int g, int *limit, char *err)
+{
+    const struct manifest *m = &j->m;
+    const struct stage_spec *s = &m->stages[g];
+    uint32_t post = (uint32_t)global_post_halo(m, g);
+    uint32_t w = geom->w + 2 * post, h = geom->h + 2 * post;
+    struct fill_ctx f = {m, c->path};
+    uint64_t *stats = malloc(8 * (size_t)s->stats.nvalues);
+    enum exec_result r = EXEC_FAILED;
+    enum outcome res = TILE_OK;
+    if (!stats)
+        return errf(err, "out of memory"), TILE_FAILED;
+    if (g == 0) {
+        r = global_analyze(l->mods[0], s, m->source.channels, w, h, post, NULL,
+                           fill_from_tile, &f, o->max_memory, stats, err);
+    } else {
+        struct exec_tile t = {m->source.width, m->source.height, m->source.channels,
+                              geom->x0, geom->y0, geom->w, geom->h, m->halo};
+        struct exec_out out;
+        r = exec_chain(l->mods, m->stages, g, &t, o->max_memory, fill_from_tile, &f, &out,
+                       err);
+        *limit = out.at_limit;
+        if (r == EXEC_OK && (res = publish_tile(j, SPOOL_MID, c, out.px, w, h, err)) == TILE_OK)
+            r = global_analyze(l->mods[g], s, m->source.channels, w, h, post, out.px, NULL,
+                               NULL, o->max_memory, stats, err);
+        exec_release(&out);
+    }
+    if (res == TILE_OK && r != EXEC_OK)
+        res = r == EXEC_TRAPPED ? TILE_TRAPPED : TILE_FAILED;
+    char name[GLOBAL_NAME_MAX];
+    global_stats_name(c->tile, g, name);
+    if (res == TILE_OK && global_stats_write(j->dir, name, s, stats, err) < 0)
+        res = TILE_SPOOL_ERROR;
+    free(stats);
+    return res;
+}
+
+/* apply_tile - pass 2: stage g with the merged statistics and the stages
+ * after it, on mid/T (or the claimed tile when g is the first stage). */
+static enum outcome apply_tile(const struct worker_opts *o, const struct job *j,
+                               struct loaded *l, const struct claim *c,
+                               const struct tile_geom *geom, int g, int *limit, char *err)
+{
+    const struct manifest *m = &j->m;
+    char mid[PATH_MAX];
+    if (load_stats(j, l, g, err) < 0)
+        return TILE_FAILED;
+    if (g > 0 && spool_path(mid, j->dir, SPOOL_MID, c->tile, err) < 0)
+        return TILE_SPOOL_ERROR;
+    struct exec_tile t = {m->source.width, m->source.height, m->source.channels,
+                          geom->x0, geom->y0, geom->w, geom->h, global_post_halo(m, g)};
+    struct fill_ctx f = {m, g > 0 ? mid : c->path};
+    struct exec_stats gs = {l->stats, l->ref};
+    struct exec_out out;
+    enum exec_result r = exec_chain_stats(l->mods + g, m->stages + g, m->nstages - g, &t, &gs,
+                                          o->max_memory, fill_from_tile, &f, &out, err);
+    *limit = out.at_limit;
+    if (r != EXEC_OK)
+        return r == EXEC_TRAPPED ? TILE_TRAPPED : TILE_FAILED;
+    enum outcome res = publish_out(j, c, out.px, geom->w, geom->h, err);
     exec_release(&out);
     return res;
 }
@@ -151,15 +253,16 @@ static const char *fail_kind(enum outcome res, int limit)
 /* settle - commit, fail or release the claim after processing.  Returns
  * the exit status to leave with, or -1 to carry on. */
 static int settle(const struct job *j, struct claim *c, enum outcome res, int limit,
-                  double t0, const char *why)
+                  double t0, const char *why, int pass)
 {
     char err[ERR_MAX];
     double t1 = now_seconds();
     int rc = 0;
     switch (res) {
     case TILE_OK:
-        rc = claim_commit(c, j->m.keep_done, err);
-        log_tile(j, c->tile, t0, t1, "ok");
+        /* after pass 1 the tile goes back to tiles/ for pass 2 */
+        rc = pass == 1 ? claim_release(c, err) : claim_commit(c, j->m.keep_done, err);
+        log_tile(j, c->tile, t0, t1, pass == 1 ? "analyzed" : "ok");
         break;
     case TILE_FAILED:
     case TILE_TRAPPED:
@@ -179,6 +282,23 @@ static int settle(const struct job *j, struct claim *c, enum outcome res, int li
     return res == TILE_TRAPPED ? CHILD_REPLACE : -1;
 }
 
+/* analyzed - has tile T of a job with global stage g its statistics? */
+static int analyzed(const struct job *j, int g, const char *tile)
+{
+    char name[GLOBAL_NAME_MAX], path[PATH_MAX], err[ERR_MAX];
+    global_stats_name(tile, g, name);
+    return spool_path(path, j->dir, SPOOL_STATS, name, err) == 0 && access(path, F_OK) == 0;
+}
+
+/* drop_mid - with --no-keep, mid/T once out/T is committed (garbage if
+ * this is not reached: the next run does not need it either). */
+static void drop_mid(const struct job *j, const char *tile)
+{
+    char path[PATH_MAX], err[ERR_MAX];
+    if (spool_path(path, j->dir, SPOOL_MID, tile, err) < 0 || spool_unlink(path, err) < 0)
+        msg_warn("job %s: tile %s: %s", j->m.job, tile, err);
+}
+
 /* work_job - try to claim and process the tiles of job jx once over.
  * Returns how many were processed, or -(exit status) to stop. */
 static int work_job(const struct worker_opts *o, struct job *j, int jx, struct loaded *l,
@@ -188,6 +308,9 @@ static int work_job(const struct worker_opts *o, struct job *j, int jx, struct l
     char **names;
     if (spool_path(dir, j->dir, SPOOL_TILES, NULL, err) < 0)
         return -CHILD_SPOOL;
+    int g = manifest_global_stage(&j->m), merged = 0;
+    if (g >= 0 && global_merge(&j->m, j->dir, &merged, err) < 0)
+        return msg_warn("job %s: %s", j->m.job, err), -CHILD_SPOOL;
     int n = spool_list(dir, &names, err), done = 0;
     if (n <= 0)
         return n < 0 ? (msg_warn("%s", err), -CHILD_SPOOL) : 0;
@@ -198,14 +321,19 @@ static int work_job(const struct worker_opts *o, struct job *j, int jx, struct l
         struct claim c;
         if (tile_parse_name(&j->m, name, &row, &col) < 0)
             continue;                /* not a tile of this job: left alone */
+        int pass = g < 0 ? 0 : merged ? 2 : 1;
+        if (pass == 1 && analyzed(j, g, name))
+            continue;                /* waits for the merge */
         int r = claim_tile(j->dir, name, &c, err);
+        if (r == 0 && pass == 1 && analyzed(j, g, name))
+            r = claim_release(&c, err) < 0 ? -1 : 1;   /* another child was quicker */
         if (r != 0) {
             if (r < 0)
                 return free(names), msg_warn("%s", err), -CHILD_SPOOL;
             continue;
         }
-        struct tile_geom g;
-        tile_geometry(&j->m, row, col, &g);
+        struct tile_geom geom;
+        tile_geometry(&j->m, row, col, &geom);
         snprintf(me->tile, sizeof me->tile, "%s", name);
         snprintf(me->claim_entry, sizeof me->claim_entry, "%s", strrchr(c.path, '/') + 1);
         me->job = jx;
@@ -214,10 +342,14 @@ static int work_job(const struct worker_opts *o, struct job *j, int jx, struct l
         if (l->state == 0)
             load_chain(j, l);   /* runs filter code: under the timeout too */
         int limit = 0;
-        enum outcome res = l->state >= 0 ? process_tile(o, j, l, &c, &g, &limit, err)
-                           : (snprintf(err, sizeof err, "%s", l->err),
-                              l->trapped ? TILE_TRAPPED : TILE_FAILED);
-        int stop = settle(j, &c, res, limit, me->start, err);
+        enum outcome res = l->state < 0 ? (snprintf(err, sizeof err, "%s", l->err),
+                                           l->trapped ? TILE_TRAPPED : TILE_FAILED)
+                           : pass == 1 ? analyze_tile(o, j, l, &c, &geom, g, &limit, err)
+                           : pass == 2 ? apply_tile(o, j, l, &c, &geom, g, &limit, err)
+                           : process_tile(o, j, l, &c, &geom, &limit, err);
+        int stop = settle(j, &c, res, limit, me->start, err, pass);
+        if (stop < 0 && pass == 2 && g > 0 && !j->m.keep_done)
+            drop_mid(j, name);
         atomic_store(&me->busy, 0);
         if (stop >= 0)
             return free(names), -stop;

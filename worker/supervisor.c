@@ -11,6 +11,7 @@
 #include "worker.h"
 #include "claim.h"
 #include "err.h"
+#include "global.h"
 #include "progress.h"
 #include "tile.h"
 
@@ -41,6 +42,7 @@ struct pool {
     int nattempts, cap_attempts;
     int spool_error;
     int alive;
+    int *merged;               /* per job: no global stage, or its merge is done */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -85,7 +87,9 @@ static long pending(const struct pool *p)
     for (int i = 0; i < p->njobs; i++) {
         if (p->jobs[i].broken)
             continue;
-        long t = job_waiting(&p->jobs[i], SPOOL_TILES);
+        /* a global job before its merge: only tiles without statistics */
+        const struct job *j = &p->jobs[i];
+        long t = p->merged[i] ? job_waiting(j, SPOOL_TILES) : global_waiting(&j->m, j->dir);
         if (t < 0)
             return -1;
         n += t;
@@ -298,9 +302,28 @@ static void wait_a_little(void)
     sigtimedwait(&set, NULL, &ts);
 }
 
+/* merge_globals - merge the statistics of every global job whose pass 1
+ * is over (when a child has not done it first). */
+static void merge_globals(struct pool *p)
+{
+    for (int i = 0; i < p->njobs; i++) {
+        char err[ERR_MAX];
+        struct job *j = &p->jobs[i];
+        if (p->merged[i] || j->broken)
+            continue;
+        if (manifest_global_stage(&j->m) < 0) {
+            p->merged[i] = 1;
+        } else if (global_merge(&j->m, j->dir, &p->merged[i], err) < 0) {
+            msg_warn("job %s: %s", j->m.job, err);
+            p->spool_error = 1;
+        }
+    }
+}
+
 /* fill_pool - start children in free slots while there is work. */
 static void fill_pool(struct pool *p)
 {
+    merge_globals(p);
     long work = pending(p);
     for (int i = 0; i < p->o->workers && p->alive < p->o->workers && work > 0; i++)
         if (p->slots[i].pid == 0 && spawn(p, i) < 0) {
@@ -340,11 +363,12 @@ static void shut_down(struct pool *p)
 
 int supervise(const struct worker_opts *o, struct job *jobs, int njobs)
 {
-    struct pool p = {o, jobs, njobs, NULL, NULL, NULL, 0, 0, 0, 0};
+    struct pool p = {o, jobs, njobs, NULL, NULL, NULL, 0, 0, 0, 0, NULL};
     p.slots = mmap(NULL, sizeof(struct slot) * (size_t)o->workers, PROT_READ | PROT_WRITE,
                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     p.timed_out = calloc((size_t)o->workers, sizeof(int));
-    if (p.slots == MAP_FAILED || !p.timed_out) {
+    p.merged = calloc((size_t)njobs, sizeof(int));
+    if (p.slots == MAP_FAILED || !p.timed_out || !p.merged) {
         msg_warn("out of memory for %d worker slots", o->workers);
         return EXIT_SPOOL;
     }
@@ -371,6 +395,7 @@ int supervise(const struct worker_opts *o, struct job *jobs, int njobs)
         shut_down(&p);
     munmap(p.slots, sizeof(struct slot) * (size_t)o->workers);
     free(p.timed_out);
+    free(p.merged);
     free(p.attempts);
     if (stop_signal)
         return 128 + stop_signal;

@@ -16,7 +16,8 @@
 # too: for the splitter and the child every 5th operation by default,
 # every one with TILESPOOL_CRASH_SWEEP_FULL=1 (371 crash points in all
 # then, about 2 minutes under ASan).  Children are swept with -w 1, so
-# that operation N is the same one in every run.
+# that operation N is the same one in every run.  The same sweeps then
+# run on a chain with a global stage (two passes, a merge, a reference).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/crash/check.sh"
 
@@ -72,9 +73,11 @@ sweep() {
         if [ $sw_crashed = 1 ]; then
             sw_name="$sw_label: crash at operation $sw_n"
             # a crash the program cannot see itself ends the run with 137
-            # (128 + SIGKILL), except a child's: its supervisor carries on
+            # (128 + SIGKILL), except a child's: its supervisor carries on,
+            # and the splitter reports its dead child (exit 3)
             case $sw_role in
             worker-child) sw_want=0 ;;
+            splitter-child) sw_want=3 ;;
             *) sw_want=137 ;;
             esac
             [ -z "$why" ] && [ $sw_st -ne $sw_want ] && why="crash run exited $sw_st, want $sw_want: $(head -c 200 "$T/crash.err")"
@@ -100,3 +103,17 @@ sweep "splitter --durable" splitter none 2 $D --durable
 sweep "worker supervisor --durable" worker recovery 2 1 --durable
 sweep "worker child --durable" worker-child none 1 $D --durable
 sweep "assembler --durable" assembler none 2 1 --durable
+
+# A chain with a global stage: the splitter's child publishing the
+# reference's statistics, pass 1 (mid/ and stats/ files, the claim given
+# back), the merge (by the supervisor or a child) and pass 2, on a 2 x 2
+# grid so that a child's sweep stays short.
+CHAIN="gaussian_blur,histogram_match:reference=$T/gref.pnm,invert"
+mk --type rgb --pattern noise 50 40 "$T/gref.pnm"
+mk --type rgb 64 48 "$T/in.png"
+crash_reference "$T/gref" "$T/gref.png" -w 2 -t 32 -f "$CHAIN"
+sweep "global chain: splitter" splitter none 2 1
+sweep "global chain: splitter child" splitter-child none 2 1
+sweep "global chain: worker supervisor" worker none 2 1
+sweep "global chain: worker child" worker-child none 1 1
+sweep "global chain: worker child --durable" worker-child none 1 $D --durable

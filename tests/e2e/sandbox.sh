@@ -5,6 +5,7 @@
 # same C source (runfilter --native), and the pipeline's tiled output
 # (tilespool run -t 57) gives the same pixels as runfilter.  Each case also
 # checks that the filter changed the image, so that two no-ops cannot agree.
+# Global filters are among them.
 . "$(dirname "$0")/lib.sh"
 
 RF=$TOOLS/runfilter
@@ -52,4 +53,13 @@ done
 # sepia takes 3 and 4 channels only
 for t in rgb rgba; do
     sandbox_case sepia "$t"
+done
+# global filters: runfilter analyses the whole image itself, the pipeline
+# merges per-tile statistics; histogram_match's reference is analysed by
+# the same build that filters
+mk --type rgb --pattern noise --seed 7 90 60 "$T/ref.png"
+for f in equalize equalize:mode=1 autolevels:low=2:high=4 "histogram_match:reference=$T/ref.png"; do
+    for t in gray graya rgb rgba; do
+        sandbox_case "$f" "$t"
+    done
 done

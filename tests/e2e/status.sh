@@ -73,16 +73,17 @@ live=$(started "$T/live.pid")
 dead=$($HOLD claim "$SP/$claimjob" r2c3.pgm testnode exit 2>>"$T/hold.err")
 [ -n "$live" ] && [ -n "$dead" ] || { notok "helpers took their claims" "$(cat "$T/hold.err")"; exit 1; }
 
-# A split at work (its lock held) and one whose splitter died.
-mkdir -p "$SP/20261121T090000Z-busy-0000000a/tiles" "$SP/20261121T090001Z-gone-0000000b/tiles"
-$HOLD lock "$SP/20261121T090000Z-busy-0000000a" >"$T/lock.pid" &
+# A split at work (its lock held) and one whose splitter died; their ids
+# sort after every job made now, as ids made later will.
+mkdir -p "$SP/20991231T235900Z-busy-0000000a/tiles" "$SP/20991231T235901Z-gone-0000000b/tiles"
+$HOLD lock "$SP/20991231T235900Z-busy-0000000a" >"$T/lock.pid" &
 holders="$holders $!"
 started "$T/lock.pid" >/dev/null
 # A directory that is no job: neither job.json nor tiles/.
 mkdir -p "$SP/notes"
 # A damaged manifest.
-mkdir -p "$SP/20261121T090002Z-bad-0000000c/tiles"
-echo '{"format": "tilespool-job", "version": 1' >"$SP/20261121T090002Z-bad-0000000c/job.json"
+mkdir -p "$SP/20991231T235902Z-bad-0000000c/tiles"
+echo '{"format": "tilespool-job", "version": 1' >"$SP/20991231T235902Z-bad-0000000c/job.json"
 
 "$TS" status --spool "$SP" >"$T/s.txt" 2>"$T/err"
 st=$?
@@ -95,10 +96,10 @@ is "failed job: state, 0 waiting 0 claimed 6 done 6 failed of 12, source, chain"
     "$(job_fields "$failjob")" "failed 0 0 6 6 12 chk.png sometimes"
 is "half-way job: running, 10 waiting, 2 claimed, 0 done, 0 failed of 12" \
     "$(job_fields "$claimjob")" "running 10 2 0 0 12 chk.png invert"
-is "split at work: splitting" "$(job_fields 20261121T090000Z-busy-0000000a | cut -d' ' -f1)" splitting
-is "dead split: incomplete" "$(job_fields 20261121T090001Z-gone-0000000b | cut -d' ' -f1)" incomplete
-is "damaged job.json: invalid" "$(job_fields 20261121T090002Z-bad-0000000c | cut -d' ' -f1)" invalid
-if grep -A1 '^20261121T090002Z-bad-0000000c ' "$T/s.txt" | grep -q '^    error .*job.json'; then
+is "split at work: splitting" "$(job_fields 20991231T235900Z-busy-0000000a | cut -d' ' -f1)" splitting
+is "dead split: incomplete" "$(job_fields 20991231T235901Z-gone-0000000b | cut -d' ' -f1)" incomplete
+is "damaged job.json: invalid" "$(job_fields 20991231T235902Z-bad-0000000c | cut -d' ' -f1)" invalid
+if grep -A1 '^20991231T235902Z-bad-0000000c ' "$T/s.txt" | grep -q '^    error .*job.json'; then
     ok "damaged job.json: an error line names job.json"
 else notok "damaged job.json: an error line names job.json" "$(cat "$T/s.txt")"; fi
 
@@ -114,10 +115,10 @@ for r in 0 1 2; do for c in 0 1 2 3; do
 done; done
 got=$(sed -n 's/^    failed  *\(r[0-9]c[0-9]\.pgm\) .*/\1/p' "$T/s.txt" | tr '\n' ' ')
 is "failed tiles: exactly the bright ones" "$got" "${bright# } "
-order=$(awk '/^2026/ { print $1 }' "$T/s.txt" | tr '\n' ' ')
+order=$(awk '/^[0-9]+T[0-9]+Z-/ { print $1 }' "$T/s.txt" | tr '\n' ' ')
 is "a directory that is no job: not listed" "$(grep -c '^notes ' "$T/s.txt")" 0
 is "jobs listed oldest first" "$order" \
-    "$failjob $claimjob 20261121T090000Z-busy-0000000a 20261121T090001Z-gone-0000000b 20261121T090002Z-bad-0000000c "
+    "$failjob $claimjob 20991231T235900Z-busy-0000000a 20991231T235901Z-gone-0000000b 20991231T235902Z-bad-0000000c "
 is "closing total" "$(tail -n 1 "$T/s.txt")" \
     "-- 5 jobs, 24 tiles: 10 waiting, 2 claimed, 6 done, 6 failed"
 

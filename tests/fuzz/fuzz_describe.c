@@ -11,15 +11,18 @@
  * Invariants (a broken one abort()s, so libFuzzer saves the input):
  *  - a refused description or binding has a message; parsing is
  *    deterministic;
- *  - an accepted description has kind point or neighborhood, a channel
+ *  - an accepted description has kind point, neighborhood or global (a
+ *    global one with 1-16 statistics fields of 1-65536 values in all, each
+ *    merged by sum, min or max; the others with none), a channel
  *    mask of bits 1-4 only and not empty, at most 16 params with valid,
  *    distinct names, and for each param finite numbers min <= default <=
  *    max that a float can hold (a param reaches the filter as a float);
  *  - a successful binding gives one value per declared param, in
  *    declared order under the declared name; each is finite, within the
  *    declared range before its rounding to float, and equals the stage's
- *    value for it (strtod, rounded to float) or else the default; every
- *    key the stage gives is a declared param.
+ *    value for it (strtod, rounded to float) or else the default; a path
+ *    param is 1 and its non-empty value is the stage's reference path;
+ *    every key the stage gives is a declared param.
  */
 #include "chain.h"
 #include "err.h"
@@ -49,10 +52,34 @@ static int float_range(double v)
 }
 
 /* check_desc - the invariants of an accepted description. */
+/* check_stats - the statistics layout of an accepted description. */
+static void check_stats(const struct filter_desc *d)
+{
+    const struct stats_layout *l = &d->stats;
+    uint32_t n = 0;
+    if (strcmp(d->kind, "global") != 0) {
+        if (l->nfields != 0)
+            fail("statistics on a filter that is not global", d->kind);
+        return;
+    }
+    if (l->nfields < 1 || l->nfields > STATS_MAX_FIELDS)
+        fail("global filter with a field count out of range", NULL);
+    for (int k = 0; k < l->nfields; k++) {
+        if (!chain_name_ok(l->f[k].name) || l->f[k].count < 1 ||
+            l->f[k].merge < STATS_SUM || l->f[k].merge > STATS_MAX)
+            fail("bad statistics field accepted", l->f[k].name);
+        n += l->f[k].count;
+    }
+    if (n != l->nvalues || n > STATS_MAX_VALUES)
+        fail("statistics value count wrong or too large", NULL);
+}
+
 static void check_desc(const struct filter_desc *d)
 {
-    if (strcmp(d->kind, "point") != 0 && strcmp(d->kind, "neighborhood") != 0)
+    if (strcmp(d->kind, "point") != 0 && strcmp(d->kind, "neighborhood") != 0 &&
+        strcmp(d->kind, "global") != 0)
         fail("unsupported kind accepted", d->kind);
+    check_stats(d);
     if (d->channels_mask == 0 || (d->channels_mask & ~0x1eu) != 0)
         fail("channel mask empty or outside 1-4", NULL);
     if (d->nparams < 0 || d->nparams > CHAIN_MAX_PARAMS)
@@ -89,6 +116,11 @@ static void check_bound(const struct filter_desc *d, const struct chain_stage *s
         double v = p->def;
         if (strcmp(s->param_names[k], p->name) != 0)
             fail("bound params not in declared order", p->name);
+        if (p->is_path) {
+            if (s->params[k] != 1.0f || !s->ref_path[0])
+                fail("path param not bound to 1 with its path", p->name);
+            continue;
+        }
         for (int i = 0; i < st->nparams; i++)
             if (strcmp(st->params[i].key, p->name) == 0)
                 v = strtod(st->params[i].value, NULL);

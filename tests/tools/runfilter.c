@@ -25,6 +25,7 @@
  */
 #include "err.h"
 #include "exec.h"
+#include "global.h"
 #include "image.h"
 #include "pad.h"
 #include "progress.h"
@@ -118,6 +119,29 @@ static int save_image(const char *path, const struct image *im, const uint8_t *p
     return rc;
 }
 
+/* reference_stats - a global stage's reference image analysed whole
+ * (into *ref, malloc'd), for exec_chain_stats; nothing without one. */
+static int reference_stats(struct filter_module *const *mods, const struct stage_spec *stages,
+                           int n, uint64_t **ref, char *err)
+{
+    struct image r = {0};
+    *ref = NULL;
+    for (int i = 0; i < n; i++) {
+        if (!stages[i].ref_path[0])
+            continue;
+        int rc = load_image(stages[i].ref_path, &r, err);
+        if (rc == 0 && !(*ref = malloc(8 * (size_t)stages[i].stats.nvalues)))
+            rc = errf(err, "out of memory");
+        if (rc == 0 && global_analyze(mods[i], &stages[i], r.info.channels, r.info.width,
+                                      r.info.height, 0, r.px, NULL, NULL, 0, *ref,
+                                      err) != EXEC_OK)
+            rc = -1;
+        free(r.px);
+        return rc;
+    }
+    return 0;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -135,7 +159,7 @@ static double median_ms(double *ms, int n)
  * out holds the last result.  Returns an exit status. */
 static int run_chain(const struct cmdline *c, struct filter_module **mods,
                      const struct stage_spec *stages, int n, struct image *im,
-                     struct exec_out *out, double *ms, char *err)
+                     const uint64_t *ref, struct exec_out *out, double *ms, char *err)
 {
     int halo = 0;
     for (int i = 0; i < n; i++)
@@ -145,7 +169,9 @@ static int run_chain(const struct cmdline *c, struct filter_module **mods,
     for (int k = 0; k < c->repeat; k++) {
         exec_release(out);
         double t0 = now_seconds();
-        if (exec_chain(mods, stages, n, &t, 0, fill_padded, im, out, err) != EXEC_OK)
+        /* the whole image is one tile: a global stage analyses it itself */
+        struct exec_stats gs = {NULL, ref};
+        if (exec_chain_stats(mods, stages, n, &t, &gs, 0, fill_padded, im, out, err) != EXEC_OK)
             return EXIT_INPUT;
         ms[k] = (now_seconds() - t0) * 1e3;
     }
@@ -252,6 +278,7 @@ int main(int argc, char **argv)
     struct stage_spec stages[CHAIN_MAX_STAGES];
     struct filter_module *mods[CHAIN_MAX_STAGES];
     struct image im = {0};
+    uint64_t *ref = NULL;
     enum resolve_error why;
     char err[ERR_MAX];
     msg_set_program("runfilter");
@@ -260,8 +287,10 @@ int main(int argc, char **argv)
     filter_runtime_init();
     if (chain_parse(c.chain, &chain, err) < 0 ||
         resolve_chain_loaded(&chain, c.backend, stages, mods, &why, err) < 0 ||
-        load_image(c.in, &im, err) < 0) {
+        load_image(c.in, &im, err) < 0 ||
+        reference_stats(mods, stages, chain.nstages, &ref, err) < 0) {
         msg_warn("%s", err);
+        free(ref);
         free(im.px);
         return EXIT_INPUT;
     }
@@ -275,13 +304,14 @@ int main(int argc, char **argv)
     else if (c.call_only)
         status = run_calls(&c, mods[0], &stages[0], &im, ms, err);
     else
-        status = run_chain(&c, mods, stages, chain.nstages, &im, &out, ms, err);
+        status = run_chain(&c, mods, stages, chain.nstages, &im, ref, &out, ms, err);
     if (status != EXIT_OK)
         msg_warn("%s", err);
     exec_release(&out);
     for (int i = 0; i < chain.nstages; i++)
         filter_unload(mods[i]);
     free(ms);
+    free(ref);
     free(im.px);
     return status;
 }

@@ -1,0 +1,356 @@
+/*
+ * global.c - global (two-pass) filters in the spool: statistics files,
+ * the merge, a tile's analysis and the reference image's (global.h).
+ */
+#include "global.h"
+#include "err.h"
+#include "tile.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define STATS_MAGIC "tilespool-stats 1"
+/* rows of the reference image analysed per instance: a band, not the image */
+#define REF_BAND_BYTES (8u << 20)
+#define REF_MAX_MEMORY (1024ull << 20)
+
+int global_post_halo(const struct manifest *m, int g)
+{
+    int h = 0;
+    for (int i = g + 1; i < m->nstages; i++)
+        h += m->stages[i].halo;
+    return h;
+}
+
+void global_stats_name(const char *tile, int g, char *out)
+{
+    snprintf(out, GLOBAL_NAME_MAX, "%.*s.%d", SPOOL_TILE_NAME_MAX, tile, g);
+}
+
+int global_stats_write(const char *jobdir, const char *name, const struct stage_spec *s,
+                       const uint64_t *v, char *err)
+{
+    struct spool_file sf;
+    if (spool_file_begin(&sf, jobdir, SPOOL_STATS, name, err) < 0)
+        return -1;
+    fprintf(sf.f, "%s\nfilter %s\nvalues %" PRIu32 "\n", STATS_MAGIC, s->name,
+            s->stats.nvalues);
+    for (uint32_t i = 0; i < s->stats.nvalues; i++)
+        fprintf(sf.f, "%" PRIu64 "%c", v[i], i % 16 == 15 ? '\n' : ' ');
+    fputc('\n', sf.f);
+    return spool_file_commit(&sf, err);
+}
+
+/* read_values - the header and n values of an open statistics file. */
+static int read_values(FILE *f, const char *path, const struct stage_spec *s, uint64_t *v,
+                       char *err)
+{
+    char magic[32], filter[FILTER_NAME_MAX];
+    unsigned long n;
+    if (!fgets(magic, sizeof magic, f) || strcmp(magic, STATS_MAGIC "\n") != 0 ||
+        fscanf(f, "filter %63s values %lu", filter, &n) != 2)
+        return errf(err, "%s: not a statistics file (no '%s' header)", path, STATS_MAGIC);
+    if (strcmp(filter, s->name) != 0 || n != s->stats.nvalues)
+        return errf(err, "%s: statistics of %s with %lu values, the job's stage is %s with "
+                    "%" PRIu32, path, filter, n, s->name, s->stats.nvalues);
+    for (uint32_t i = 0; i < s->stats.nvalues; i++) {
+        char word[24];
+        char *end;
+        if (fscanf(f, "%23s", word) != 1 || word[0] < '0' || word[0] > '9')
+            return errf(err, "%s: value %" PRIu32 " is missing or not a number", path, i);
+        errno = 0;
+        v[i] = strtoull(word, &end, 10);
+        if (*end || errno)
+            return errf(err, "%s: value %" PRIu32 " '%s' is not a 64-bit number", path, i,
+                        word);
+    }
+    char extra[2];
+    if (fscanf(f, "%1s", extra) == 1)
+        return errf(err, "%s: more than %" PRIu32 " values", path, s->stats.nvalues);
+    return 0;
+}
+
+int global_stats_read(const char *jobdir, const char *name, const struct stage_spec *s,
+                      uint64_t *v, char *err)
+{
+    char path[PATH_MAX];
+    if (spool_path(path, jobdir, SPOOL_STATS, name, err) < 0)
+        return -1;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return errno == ENOENT ? 1 : errf_sys(err, "%s", path);
+    int rc = read_values(f, path, s, v, err);
+    fclose(f);
+    return rc;
+}
+
+int global_stats_merge(const struct stats_layout *l, uint64_t *acc, const uint64_t *v,
+                       char *err)
+{
+    uint32_t i = 0;
+    for (int k = 0; k < l->nfields; k++)
+        for (uint32_t e = 0; e < l->f[k].count; e++, i++) {
+            switch (l->f[k].merge) {
+            case STATS_SUM:
+                if (acc[i] > UINT64_MAX - v[i])
+                    return errf(err, "statistics field %s: the sum overflows 64 bits",
+                                l->f[k].name);
+                acc[i] += v[i];
+                break;
+            case STATS_MIN:
+                acc[i] = v[i] < acc[i] ? v[i] : acc[i];
+                break;
+            case STATS_MAX:
+                acc[i] = v[i] > acc[i] ? v[i] : acc[i];
+                break;
+            }
+        }
+    return 0;
+}
+
+/* merge_tiles - read every tile's block and merge them into acc; returns
+ * 0, 1 when some tile has none yet, -1 with err. */
+static int merge_tiles(const struct manifest *m, const char *jobdir, int g, uint64_t *acc,
+                       uint64_t *v, char *err)
+{
+    const struct stage_spec *s = &m->stages[g];
+    for (uint32_t r = 0; r < m->rows; r++)
+        for (uint32_t c = 0; c < m->cols; c++) {
+            char tile[SPOOL_TILE_NAME_MAX], name[GLOBAL_NAME_MAX];
+            tile_name(m, r, c, tile);
+            global_stats_name(tile, g, name);
+            int rc = global_stats_read(jobdir, name, s, r == 0 && c == 0 ? acc : v, err);
+            if (rc != 0)
+                return rc;
+            if ((r || c) && global_stats_merge(&s->stats, acc, v, err) < 0)
+                return -1;
+        }
+    return 0;
+}
+
+int global_merge(const struct manifest *m, const char *jobdir, int *ready, char *err)
+{
+    int g = manifest_global_stage(m);
+    char dir[PATH_MAX], name[GLOBAL_NAME_MAX], path[PATH_MAX];
+    *ready = 0;
+    global_stats_name("merged", g, name);
+    if (g < 0 || spool_path(dir, jobdir, SPOOL_STATS, NULL, err) < 0 ||
+        spool_path(path, dir, name, NULL, err) < 0)
+        return g < 0 ? errf(err, "job %s has no global stage", m->job) : -1;
+    if (access(path, F_OK) == 0)
+        return *ready = 1, 0;
+    /* one directory read tells most calls that pass 1 is not over */
+    if (spool_count(dir) < (long long)m->rows * m->cols)
+        return 0;
+    size_t bytes = 8 * (size_t)m->stages[g].stats.nvalues;
+    uint64_t *acc = malloc(bytes), *v = malloc(bytes);
+    int rc = acc && v ? merge_tiles(m, jobdir, g, acc, v, err) : errf(err, "out of memory");
+    /* every tile's block is in: publish the merge (identical bytes if two
+     * processes get here at once, and the rename makes it appear whole) */
+    if (rc == 0)
+        rc = global_stats_write(jobdir, name, &m->stages[g], acc, err);
+    free(acc);
+    free(v);
+    if (rc < 0)
+        return -1;
+    *ready = rc == 0;
+    return 0;
+}
+
+long global_waiting(const struct manifest *m, const char *jobdir)
+{
+    char dir[PATH_MAX], path[PATH_MAX], name[GLOBAL_NAME_MAX], err[ERR_MAX], **names;
+    int g = manifest_global_stage(m);
+    uint32_t row, col;
+    if (spool_path(dir, jobdir, SPOOL_TILES, NULL, err) < 0)
+        return -1;
+    int n = spool_list(dir, &names, err);
+    long count = 0;
+    for (int i = 0; i < n; i++) {
+        if (tile_parse_name(m, names[i], &row, &col) < 0)
+            continue;
+        global_stats_name(names[i], g, name);
+        if (spool_path(path, jobdir, SPOOL_STATS, name, err) == 0 && access(path, F_OK) != 0)
+            count++;
+    }
+    if (n > 0)
+        free(names);
+    return n < 0 ? -1 : count;
+}
+
+/* struct analyze_call - the instance and its buffers for one tsf_analyze. */
+struct analyze_call {
+    struct filter_inst *fi;
+    uint32_t args[7];
+    uint8_t *in;
+};
+
+/* fill_call_thunk - the caller's fill function under the trap guard. */
+struct fill_thunk {
+    exec_fill_fn fill;
+    void *ctx;
+    uint8_t *dst;
+    uint32_t w, h;
+};
+
+static int fill_thunk(void *ctx, char *err)
+{
+    struct fill_thunk *f = ctx;
+    return f->fill(f->ctx, f->dst, f->w, f->h, err);
+}
+
+/* analyze_setup - instantiate, allocate in, params and the block. */
+static int analyze_setup(struct filter_module *mod, const struct stage_spec *s, int ch,
+                         uint32_t w, uint32_t h, uint32_t halo, uint64_t max_memory,
+                         struct analyze_call *a, char *err)
+{
+    uint64_t in_bytes = (uint64_t)w * h * (uint32_t)ch;
+    uint32_t psize = sizeof(float) * CHAIN_MAX_PARAMS, p_off, st_off, in_off;
+    int why, rc;
+    if (in_bytes > UINT32_MAX - 16)
+        return errf(err, "filter %s: %ux%u is too large for a 32-bit memory", s->name, w, h);
+    if (!(a->fi = filter_instantiate(mod, max_memory, &why, err)))
+        return why == FILTER_TRAP ? FILTER_TRAP : -1;
+    if ((rc = filter_call_alloc(a->fi, (uint32_t)in_bytes, &in_off, err)) != 0 ||
+        (rc = filter_call_alloc(a->fi, psize, &p_off, err)) != 0 ||
+        (rc = filter_call_alloc(a->fi, 8 * s->stats.nvalues, &st_off, err)) != 0)
+        return rc;
+    uint8_t *p = filter_mem(a->fi, p_off, psize, err);
+    if (!p || !(a->in = filter_mem(a->fi, in_off, in_bytes, err)))
+        return -1;
+    memcpy(p, s->params, sizeof(float) * (size_t)s->nparams);
+    uint32_t args[7] = {in_off, w, h, halo, (uint32_t)ch, p_off, st_off};
+    memcpy(a->args, args, sizeof args);
+    return 0;
+}
+
+enum exec_result global_analyze(struct filter_module *mod, const struct stage_spec *s, int ch,
+                                uint32_t w, uint32_t h, uint32_t halo, const uint8_t *px,
+                                exec_fill_fn fill, void *ctx, uint64_t max_memory,
+                                uint64_t *stats, char *err)
+{
+    struct analyze_call a = {0};
+    int32_t status = 0;
+    int rc = analyze_setup(mod, s, ch, w, h, halo, max_memory, &a, err);
+    if (rc == 0 && px) {
+        memcpy(a.in, px, (size_t)w * h * (size_t)ch);
+    } else if (rc == 0) {
+        struct fill_thunk f = {fill, ctx, a.in, w, h};
+        rc = filter_guard_host(a.fi, "reading the tile", fill_thunk, &f, err);
+    }
+    if (rc == 0)
+        rc = filter_call_analyze(a.fi, a.args, &status, err);
+    if (rc == 0 && status != 0)
+        rc = errf(err, "filter %s: tsf_analyze returned error code %d", s->name, status);
+    const uint8_t *block = rc == 0 ? filter_mem(a.fi, a.args[6], 8 * s->stats.nvalues, err)
+                                   : NULL;
+    if (block)
+        memcpy(stats, block, 8 * (size_t)s->stats.nvalues);
+    else if (rc == 0)
+        rc = -1;
+    filter_free(a.fi);
+    return rc == 0 ? EXEC_OK : rc == FILTER_TRAP ? EXEC_TRAPPED : EXEC_FAILED;
+}
+
+/* reference_bands - analyze the open image band by band into acc. */
+static int reference_bands(img_reader *r, const struct img_info *info,
+                           struct filter_module *mod, const struct stage_spec *s,
+                           uint64_t *acc, uint64_t *v, char *err)
+{
+    size_t row = (size_t)info->width * (size_t)info->channels;
+    uint32_t band = row >= REF_BAND_BYTES ? 1 : (uint32_t)(REF_BAND_BYTES / row);
+    uint8_t *buf = malloc(row * (band < info->height ? band : info->height));
+    int rc = buf ? 0 : errf(err, "out of memory");
+    for (uint32_t y = 0; rc == 0 && y < info->height; y += band) {
+        uint32_t n = info->height - y < band ? info->height - y : band;
+        if (img_read_rows(r, buf, n, err) < 0) {
+            rc = -1;
+            break;
+        }
+        enum exec_result res = global_analyze(mod, s, info->channels, info->width, n, 0, buf,
+                                              NULL, NULL, REF_MAX_MEMORY, y ? v : acc, err);
+        if (res != EXEC_OK)
+            rc = -1;
+        else if (y && global_stats_merge(&s->stats, acc, v, err) < 0)
+            rc = -1;
+    }
+    free(buf);
+    return rc;
+}
+
+/* reference_child - the forked side of global_reference: exits 0, or 1
+ * with the error written to fd. */
+static void reference_child(const char *jobdir, const struct stage_spec *s, int g, int fd)
+{
+    char err[ERR_MAX], so[PATH_MAX], wasm[PATH_MAX], name[GLOBAL_NAME_MAX];
+    struct img_info info;
+    size_t bytes = 8 * (size_t)s->stats.nvalues;
+    uint64_t *acc = malloc(bytes), *v = malloc(bytes);
+    struct filter_module *mod = NULL;
+    img_reader *r = NULL;
+    int rc = acc && v ? 0 : errf(err, "out of memory");
+    if (rc == 0 && !(r = img_open(s->ref_path, 0, &info, err)))
+        rc = -1;
+    filter_runtime_init();
+    if (rc == 0 && (filter_find(s->name, so, wasm, err) < 0 ||
+                    !(mod = filter_load(s->name, FILTER_WASM, so, wasm, err))))
+        rc = -1;
+    if (rc == 0 && filter_module_hash(mod) != s->hash)
+        rc = errf(err, "filter %s: module changed while splitting", s->name);
+    if (rc == 0)
+        rc = reference_bands(r, &info, mod, s, acc, v, err);
+    global_stats_name("reference", g, name);
+    if (rc == 0)
+        rc = global_stats_write(jobdir, name, s, acc, err);
+    img_close(r);
+    filter_unload(mod);
+    free(acc);
+    free(v);
+    if (rc < 0 && write(fd, err, strlen(err) + 1) < 0)
+        _exit(2);
+    _exit(rc == 0 ? 0 : 1);
+}
+
+int global_reference(const char *jobdir, const struct stage_spec *s, int g, int timeout_sec,
+                     char *err)
+{
+    int fds[2];
+    if (pipe(fds) < 0)
+        return errf_sys(err, "pipe");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return errf_sys(err, "fork");
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        alarm((unsigned)timeout_sec);   /* SIGALRM ends a filter that never returns */
+        reference_child(jobdir, s, g, fds[1]);
+    }
+    close(fds[1]);
+    char msg[ERR_MAX] = "";
+    ssize_t got = 0, k;
+    while (got < (ssize_t)sizeof msg - 1 &&
+           ((k = read(fds[0], msg + got, sizeof msg - 1 - (size_t)got)) > 0 ||
+            (k < 0 && errno == EINTR)))
+        got += k > 0 ? k : 0;
+    msg[got] = '\0';
+    close(fds[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    if (msg[0])
+        return errf(err, "reference image %s: %s", s->ref_path, msg);
+    return errf(err, "reference image %s: the process analysing it %s %d", s->ref_path,
+                WIFSIGNALED(status) ? "was killed by signal" : "exited with status",
+                WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+}
