@@ -93,7 +93,7 @@ $(B)/libcommon.a: $(COMMON_OBJ)
 define program_rule
 $(B)/bin/$(1): $$(patsubst %.c,$(B)/obj/%.o,$$(wildcard $(1)/*.c)) $(B)/libcommon.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $(if $(filter worker splitter,$(1)),$$(WASMRT)) $$(LIBS)
+	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $(if $(filter worker splitter status inspect,$(1)),$$(WASMRT)) $$(LIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
 

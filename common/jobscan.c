@@ -4,6 +4,7 @@
  */
 #include "jobscan.h"
 #include "claim.h"
+#include "global.h"
 #include "tile.h"
 
 #include <cjson/cJSON.h>
@@ -250,14 +251,43 @@ static enum job_state job_state_of(const struct job_scan *js)
 }
 
 /* scan_tiles - the tile states, claims and failures of a loaded job. */
+/* scan_global - for a chain with a global stage, count the tiles whose
+ * pass-1 statistics are published and whether the merged block is. */
+static int scan_global(struct job_scan *js, char *err)
+{
+    char dir[PATH_MAX], merged[GLOBAL_NAME_MAX], suffix[16];
+    char **names;
+    js->global_stage = manifest_global_stage(js->m);
+    if (js->global_stage < 0)
+        return 0;
+    if (spool_path(dir, js->dir, SPOOL_STATS, NULL, err) < 0)
+        return -1;
+    int n = spool_list(dir, &names, err);
+    if (n < 0)
+        return -1;
+    global_stats_name("merged", js->global_stage, merged);
+    snprintf(suffix, sizeof suffix, ".%d", js->global_stage);
+    size_t sl = strlen(suffix);
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(names[i]);
+        if (strcmp(names[i], merged) == 0)
+            js->merged = 1;
+        else if (names[i][0] == 'r' && strncmp(names[i], "reference.", 10) != 0 &&
+                 len > sl && strcmp(names[i] + len - sl, suffix) == 0)
+            js->analyzed++;
+    }
+    free(names);
+    return 0;
+}
+
 static int scan_tiles(struct job_scan *js, char *err)
 {
     js->total = js->m->rows * js->m->cols;
     js->tiles = calloc(js->total, 1);
     if (!js->tiles)
         return errf(err, "%s: out of memory for %u tiles", js->dir, js->total);
-    if (scan_claims(js, err) < 0 || scan_marks(js, SPOOL_OUT, TILE_DONE, err) < 0 ||
-        scan_failed(js, err) < 0)
+    if (scan_global(js, err) < 0 || scan_claims(js, err) < 0 ||
+        scan_marks(js, SPOOL_OUT, TILE_DONE, err) < 0 || scan_failed(js, err) < 0)
         return -1;
     for (uint32_t i = 0; i < js->total; i++)
         js->count[js->tiles[i]]++;
@@ -323,6 +353,7 @@ int jobscan_load(const char *spool, const char *id, struct job_scan *js, char *e
 {
     struct stat st;
     memset(js, 0, sizeof *js);
+    js->global_stage = -1;
     snprintf(js->id, sizeof js->id, "%s", id);
     if (spool_path(js->dir, spool, id, NULL, err) < 0)
         return -1;

@@ -64,6 +64,11 @@ struct job_scan {
     int nclaims;
     struct js_failure *failures;
     int nfailures;
+    /* chains with a global stage (docs/spool.md): its index or -1, how many
+     * tiles have their pass-1 statistics, whether they are merged */
+    int global_stage;
+    uint32_t analyzed;
+    int merged;
 };
 
 /* jobscan_list - the job directories of spool (names that are job ids),

@@ -20,6 +20,8 @@ static cJSON *chain_json(const struct manifest *m)
         for (int k = 0; k < s->nparams; k++)
             cJSON_AddNumberToObject(p, s->param_names[k], s->params[k]);
         cJSON_AddItemToObject(o, "params", p);
+        if (s->ref_path[0])
+            cJSON_AddStringToObject(o, "reference", s->ref_path);
         cJSON_AddItemToArray(a, o);
     }
     return a;
@@ -94,6 +96,12 @@ static cJSON *job_json(const struct job_scan *js)
     cJSON_AddStringToObject(o, "chain_text", m->chain_text);
     cJSON_AddItemToObject(o, "chain", chain_json(m));
     cJSON_AddItemToObject(o, "tiles", tiles_json(js));
+    if (js->global_stage >= 0) {
+        cJSON *g = cJSON_AddObjectToObject(o, "global");
+        cJSON_AddNumberToObject(g, "stage", js->global_stage);
+        cJSON_AddNumberToObject(g, "analyzed", js->analyzed);
+        cJSON_AddBoolToObject(g, "merged", js->merged);
+    }
     cJSON_AddItemToObject(o, "claims", claims_json(js));
     cJSON_AddItemToObject(o, "failures", failures_json(js));
     return o;

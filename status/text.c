@@ -50,6 +50,12 @@ static void job_line(FILE *f, const struct job_scan *js, int idw)
 static void detail_lines(FILE *f, const struct job_scan *js)
 {
     char age[32];
+    int unsettled = js->state != JOB_DONE && js->state != JOB_FAILED;
+    if (js->global_stage >= 0 && js->m && unsettled && !js->merged)
+        fprintf(f, "    pass 1  %u/%u tiles analyzed for %s\n", js->analyzed, js->total,
+                js->m->stages[js->global_stage].name);
+    else if (js->global_stage >= 0 && js->m && unsettled)
+        fprintf(f, "    pass 2  statistics for %s merged\n", js->m->stages[js->global_stage].name);
     for (int i = 0; i < js->nclaims; i++) {
         const struct js_claim *c = &js->claims[i];
         status_age(c->age, age);

@@ -198,3 +198,27 @@ if [ -z "$bad" ]; then ok "$n snapshots during the run: each consistent ($runnin
 else notok "snapshots during the run" "$bad"; fi
 "$TS" status --spool "$SP" >"$T/s.txt" 2>"$T/err"
 is "after the run: done, 2400 of 2400" "$(job_fields "$big" | cut -d" " -f1-6)" "done 0 0 2400 0 2400"
+
+# ---- a chain with a global filter: the two passes ------------------------------
+
+rm -rf "$SP"
+mk --type rgb 96 64 "$T/g.png"
+mk --type rgb --seed 7 80 60 "$T/gref.png"
+gj=$("$BIN/splitter" -q --spool "$SP" -t 32 -f "box_blur,histogram_match:reference=$T/gref.png" \
+    -o "$T/g-out.png" "$T/g.png")
+"$TS" status --spool "$SP" >"$T/s.txt" 2>"$T/err"
+is "global chain, split: pass 1, 0 of 6 tiles analyzed" \
+    "$(grep -A1 "^$gj " "$T/s.txt" | sed -n 2p)" "    pass 1  0/6 tiles analyzed for histogram_match"
+"$TS" status --spool "$SP" --json >"$T/s.json" 2>"$T/err"
+json_check "--json, global chain before pass 1: stage, analyzed, merged, reference" "
+j = v['jobs'][0]
+assert j['global'] == {'stage': 1, 'analyzed': 0, 'merged': False}, j['global']
+assert j['chain'][1]['reference'] == '$T/gref.png', j['chain'][1]
+assert 'reference' not in j['chain'][0] and 'global' in j, j"
+"$BIN/worker" -q --spool "$SP" -w 2 --job "$gj" 2>"$T/werr"
+"$TS" status --spool "$SP" --json >"$T/s.json" 2>"$T/err"
+json_check "--json, global chain done: every tile analyzed, merged" "
+j = v['jobs'][0]
+assert j['state'] == 'done' and j['global'] == {'stage': 1, 'analyzed': 6, 'merged': True}, j"
+"$TS" status --spool "$SP" >"$T/s.txt" 2>"$T/err"
+is "global chain done: no pass line" "$(grep -c '^    pass ' "$T/s.txt")" 0
