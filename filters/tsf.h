@@ -348,7 +348,12 @@ static inline int32_t tsf_rshift_round(int32_t x, unsigned s)
  */
 static inline float tsf_sqrtf(float v)
 {
-#if defined(TSF_NATIVE) && defined(__x86_64__)
+#if defined(TSF_NATIVE) && defined(__x86_64__) && defined(__AVX__)
+    /* the VEX form: a legacy-SSE instruction amid AVX code pays a state
+     * transition each time (-march=native builds were 40x slower) */
+    __asm__("vsqrtss %0, %0, %0" : "+x"(v));
+    return v;
+#elif defined(TSF_NATIVE) && defined(__x86_64__)
     __asm__("sqrtss %0, %0" : "+x"(v));
     return v;
 #elif defined(TSF_NATIVE) && defined(__aarch64__)
