@@ -3,6 +3,7 @@
  */
 #include "claim.h"
 #include "err.h"
+#include "manifest.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -138,10 +139,7 @@ static int write_reason(struct claim *c, const char *kind, const char *reason, i
                         long pid, char *err)
 {
     char name[SPOOL_TILE_NAME_MAX + 8], when[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    manifest_utc_now(when);
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return errf(err, "out of memory");

@@ -3,6 +3,7 @@
  * the merge, a tile's analysis and the reference image's (global.h).
  */
 #include "global.h"
+#include "subproc.h"
 #include "err.h"
 #include "tile.h"
 
@@ -285,8 +286,18 @@ static int reference_bands(img_reader *r, const struct img_info *info,
 
 /* reference_child - the forked side of global_reference: exits 0, or 1
  * with the error written to fd. */
-static void reference_child(const char *jobdir, const struct stage_spec *s, int g, int fd)
+struct reference_job {
+    const char *jobdir;
+    const struct stage_spec *s;
+    int g;
+};
+
+static void reference_child(void *ctx, int fd)
 {
+    const struct reference_job *job = ctx;
+    const char *jobdir = job->jobdir;
+    const struct stage_spec *s = job->s;
+    int g = job->g;
     char err[ERR_MAX], so[PATH_MAX], wasm[PATH_MAX], name[GLOBAL_NAME_MAX];
     struct img_info info;
     size_t bytes = 8 * (size_t)s->stats.nvalues;
@@ -319,38 +330,19 @@ static void reference_child(const char *jobdir, const struct stage_spec *s, int 
 int global_reference(const char *jobdir, const struct stage_spec *s, int g, int timeout_sec,
                      char *err)
 {
-    int fds[2];
-    if (pipe(fds) < 0)
-        return errf_sys(err, "pipe");
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return errf_sys(err, "fork");
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        alarm((unsigned)timeout_sec);   /* SIGALRM ends a filter that never returns */
-        reference_child(jobdir, s, g, fds[1]);
-    }
-    close(fds[1]);
-    char msg[ERR_MAX] = "";
-    ssize_t got = 0, k;
-    while (got < (ssize_t)sizeof msg - 1 &&
-           ((k = read(fds[0], msg + got, sizeof msg - 1 - (size_t)got)) > 0 ||
-            (k < 0 && errno == EINTR)))
-        got += k > 0 ? k : 0;
-    msg[got] = '\0';
-    close(fds[0]);
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    struct reference_job job = {jobdir, s, g};
+    struct subproc_result res;
+    char msg[ERR_MAX] = "", how[64];
+    if (subproc_run(reference_child, &job, msg, sizeof msg - 1, timeout_sec, &res, err) < 0)
+        return -1;
+    msg[res.got] = '\0';
+    if (subproc_exited_ok(&res))
         return 0;
+    if (res.timed_out)
+        return errf(err, "reference image %s: not analysed within %d s", s->ref_path,
+                    timeout_sec);
     if (msg[0])
         return errf(err, "reference image %s: %s", s->ref_path, msg);
-    return errf(err, "reference image %s: the process analysing it %s %d", s->ref_path,
-                WIFSIGNALED(status) ? "was killed by signal" : "exited with status",
-                WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+    subproc_how(&res, how, sizeof how);
+    return errf(err, "reference image %s: the process analysing it %s", s->ref_path, how);
 }

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *tile_format_name(enum tile_format f) { return f == TILE_PNG ? "png" : "pnm"; }
 
@@ -488,4 +489,12 @@ int manifest_load(struct manifest *m, const char *jobdir, char *err)
     int rc = manifest_parse(m, buf, path, err);
     free(buf);
     return rc;
+}
+
+void manifest_utc_now(char out[32])
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

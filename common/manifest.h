@@ -58,6 +58,11 @@ int manifest_parse(struct manifest *m, const char *json, const char *name, char 
  * input content, chain (names, hashes, params) and tiling. */
 uint64_t manifest_key(const struct manifest *m);
 
+/* manifest_utc_now - the time now as the spool writes times everywhere
+ * (job.json's created, failed/T.json, status): UTC, ISO 8601, to the
+ * second, e.g. "2026-11-21T09:14:36Z". */
+void manifest_utc_now(char out[32]);
+
 /* manifest_global_stage - index of the chain's global stage (there is at
  * most one), or -1. */
 int manifest_global_stage(const struct manifest *m);

@@ -6,11 +6,11 @@
 #include "err.h"
 #include "hash.h"
 #include "spool.h"
+#include "subproc.h"
 #include "usercache.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -209,33 +209,10 @@ struct answer {
     struct stage_spec stages[CHAIN_MAX_STAGES];
 };
 
-/* read_full - read n bytes from fd within deadline (CLOCK_MONOTONIC ms). */
-static int read_full(int fd, void *buf, size_t n, long long deadline_ms)
-{
-    size_t got = 0;
-    while (got < n) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        long long left = deadline_ms - (ts.tv_sec * 1000LL + ts.tv_nsec / 1000000);
-        struct pollfd p = {fd, POLLIN, 0};
-        int r = left > 0 ? poll(&p, 1, (int)left) : 0;
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -2;
-        ssize_t k = read(fd, (char *)buf + got, n - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        got += (size_t)k;
-    }
-    return 0;
-}
-
 /* child_main - the forked side: resolve and write the answer. */
-static void child_main(const struct chain *c, int fd)
+static void child_main(void *ctx, int fd)
 {
+    const struct chain *c = ctx;
     struct answer *a = calloc(1, sizeof *a);
     if (!a)
         _exit(1);
@@ -254,7 +231,6 @@ static void child_main(const struct chain *c, int fd)
 int resolve_chain_isolated(const struct chain *c, struct stage_spec *out, int timeout_sec,
                            enum resolve_error *why, char *err)
 {
-    int fds[2];
     *why = RESOLVE_MODULE;
     /* Users' modules are compiled here, before the clock of the child
      * starts: a compile may take longer than describing ever should. */
@@ -264,40 +240,22 @@ int resolve_chain_isolated(const struct chain *c, struct stage_spec *out, int ti
         if (c->stages[i].is_path && usercache_build(c->stages[i].name, 0, &hash, so, err) < 0)
             return -1;
     }
-    if (pipe(fds) < 0)
-        return errf_sys(err, "pipe");
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return errf_sys(err, "fork");
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        child_main(c, fds[1]);
-    }
-    close(fds[1]);
     struct answer *a = calloc(1, sizeof *a);
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    int r = a ? read_full(fds[0], a, sizeof *a,
-                          ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 + timeout_sec * 1000LL)
-              : -1;
-    close(fds[0]);
-    if (r != 0)
-        kill(pid, SIGKILL);
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    struct subproc_result res;
+    if (!a)
+        return errf(err, "out of memory");
+    if (subproc_run(child_main, (void *)c, a, sizeof *a, timeout_sec, &res, err) < 0) {
+        free(a);
+        return -1;
+    }
+    char how[64];
+    subproc_how(&res, how, sizeof how);
     int rc;
-    if (r == -2)
+    if (res.timed_out)
         rc = errf(err, "filter chain: a filter did not answer within %d s while describing "
                   "itself", timeout_sec);
-    else if (r < 0)
-        rc = errf(err, "filter chain: the process describing the filters died (%s %d)",
-                  WIFSIGNALED(status) ? "signal" : "status",
-                  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+    else if (res.got != sizeof *a || !subproc_exited_ok(&res))
+        rc = errf(err, "filter chain: the process describing the filters %s", how);
     else if (a->rc != 0)
         rc = errf(err, "%s", a->err), *why = a->why;
     else

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "filter_glue.h"
 #include "hash.h"
+#include "manifest.h"
 #include "spool.h"
 #include "wasm_check.h"
 
@@ -165,9 +166,8 @@ static int write_file(const char *path, const void *buf, size_t len, char *err)
 static int write_meta(const char *path, const char *module, uint64_t hash, char *err)
 {
     char hex[17], abs[PATH_MAX], when[32];
-    time_t now = time(NULL);
     hash_hex(hash, hex);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    manifest_utc_now(when);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "path", realpath(module, abs) ? abs : module);
     cJSON_AddStringToObject(o, "hash", hex);

@@ -20,12 +20,7 @@ TSF_GLOBAL_FILTER("autolevels",
                   "alpha unchanged",
                   "[1,2,3,4]", PARAMS, TSF_HIST4);
 
-static int32_t filter_analyze(const struct tsf_call *c)
-{
-    struct tsf_stats *s = c->acc;
-    tsf_hist4_add(c, s->hist);
-    return TSF_OK;
-}
+TSF_HIST4_ANALYZE
 
 /* clip_count - floor(n * pct / 100), pct rounded to 1/1000 percent. */
 static uint64_t clip_count(uint64_t n, float pct)

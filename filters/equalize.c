@@ -20,12 +20,7 @@ TSF_GLOBAL_FILTER("equalize",
                   "alpha unchanged",
                   "[1,2,3,4]", PARAMS, TSF_HIST4);
 
-static int32_t filter_analyze(const struct tsf_call *c)
-{
-    struct tsf_stats *s = c->acc;
-    tsf_hist4_add(c, s->hist);
-    return TSF_OK;
-}
+TSF_HIST4_ANALYZE
 
 /* equalize_lut - the equalisation table of one histogram slot. */
 static void equalize_lut(const uint64_t *h, uint8_t lut[256])

@@ -21,12 +21,7 @@ TSF_GLOBAL_FILTER_REF("histogram_match",
                       "[1,2,3,4]", TSF_NO_PARAMS, TSF_HIST4, reference,
                       "image whose histogram to match (PNG, JPEG or netpbm)");
 
-static int32_t filter_analyze(const struct tsf_call *c)
-{
-    struct tsf_stats *s = c->acc;
-    tsf_hist4_add(c, s->hist);
-    return TSF_OK;
-}
+TSF_HIST4_ANALYZE
 
 /* match_lut - the mapping from histogram h to reference histogram r;
  * 0, or TSF_EBADARG when a count is too large for exact comparison. */

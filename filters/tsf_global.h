@@ -128,6 +128,15 @@ static inline void tsf_hist4_add(const struct tsf_call *c, uint64_t *h)
             h[256 + v] = h[512 + v] = h[768 + v] = h[v];
 }
 
+/* TSF_HIST4_ANALYZE - the whole analyze of a filter whose statistics are
+ * TSF_HIST4, written where its filter_analyze would be. */
+#define TSF_HIST4_ANALYZE                                                 \
+    static int32_t filter_analyze(const struct tsf_call *c)               \
+    {                                                                     \
+        tsf_hist4_add(c, ((struct tsf_stats *)c->acc)->hist);             \
+        return TSF_OK;                                                    \
+    }
+
 /* tsf_hist_slot - the slot of h for colour channel k of a ch-channel image. */
 static inline const uint64_t *tsf_hist_slot(const uint64_t *h, uint32_t ch, uint32_t k)
 {

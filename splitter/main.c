@@ -300,10 +300,7 @@ static int spool_input(const struct cmdline *c, const char *input, struct manife
             print_job(c, m->job, input);
         return found < 0 ? EXIT_SPOOL : EXIT_OK;
     }
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(m->created, sizeof m->created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    manifest_utc_now(m->created);
     int status = EXIT_OK;
     if (spool_path(jobdir, c->o.spool, m->job, NULL, err) < 0 ||
         (manifest_global_stage(m) >= 0 && spool_job_create_global(jobdir, err) < 0))

@@ -127,10 +127,7 @@ static cJSON *totals_json(const struct status_report *r)
 int status_json(FILE *f, const struct status_report *r, char *err)
 {
     char when[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    manifest_utc_now(when);
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return errf(err, "out of memory");

@@ -1,0 +1,87 @@
+/*
+ * subproc.c - run a function in a forked child and read what it writes
+ * (subproc.h).
+ */
+#include "subproc.h"
+#include "err.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* drain - read fd into buf[len] until end of file or the deadline; what
+ * comes after len bytes is read and dropped so the child never blocks.
+ * Returns 1 if the deadline passed first, else 0. */
+static int drain(int fd, char *buf, size_t len, long long deadline, size_t *got)
+{
+    char spill[256];
+    *got = 0;
+    for (;;) {
+        long long left = deadline - now_ms();
+        struct pollfd p = {fd, POLLIN, 0};
+        int r = left > 0 ? poll(&p, 1, (int)left) : 0;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return 1;
+        ssize_t k = *got < len ? read(fd, buf + *got, len - *got) : read(fd, spill, sizeof spill);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return 0;
+        if (*got < len)
+            *got += (size_t)k;
+    }
+}
+
+int subproc_run(subproc_fn fn, void *ctx, void *buf, size_t len, int timeout_sec,
+                struct subproc_result *res, char *err)
+{
+    int fds[2];
+    if (pipe(fds) < 0)
+        return errf_sys(err, "pipe");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return errf_sys(err, "fork");
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        fn(ctx, fds[1]);
+        _exit(1);       /* fn returned, which it must not: count it as failure */
+    }
+    close(fds[1]);
+    res->timed_out = drain(fds[0], buf, len, now_ms() + timeout_sec * 1000LL, &res->got);
+    close(fds[0]);
+    if (res->timed_out)
+        kill(pid, SIGKILL);
+    while (waitpid(pid, &res->status, 0) < 0 && errno == EINTR)
+        ;
+    return 0;
+}
+
+int subproc_exited_ok(const struct subproc_result *res)
+{
+    return WIFEXITED(res->status) && WEXITSTATUS(res->status) == 0;
+}
+
+void subproc_how(const struct subproc_result *res, char *out, size_t n)
+{
+    if (WIFSIGNALED(res->status))
+        snprintf(out, n, "was killed by signal %d", WTERMSIG(res->status));
+    else
+        snprintf(out, n, "exited with status %d", WEXITSTATUS(res->status));
+}
