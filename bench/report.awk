@@ -366,8 +366,8 @@ END {
                            nmeas - nmiss, nmeas, jstr(worstf), jnum(worst), nmiss == 0 ? "true" : "false")
     target_value("spool work per tile, tmpfs (µs)", tile_us["shm"], tile_lo["shm"], tile_hi["shm"], 100, "<=", " µs")
     target_value("spool work per tile, disk (µs)", tile_us["disk"], tile_lo["disk"], tile_hi["disk"], 100, "<=", " µs")
-    split("split work asm floor vips im", rl, " ")
-    for (i = 1; i <= 6; i++)
+    split("split work asm", rl, " ")
+    for (i = 1; i <= 3; i++)
         target_value("peak RSS on the large image: " ll[rl[i]] " (MiB)", lrss[rl[i]] / 1024, lrss[rl[i]] / 1024, lrss[rl[i]] / 1024, 64, "<=", " MiB")
     print "" > fnd
     print "Where the time goes, 2 workers or threads (round by round; no target): the sandbox's share is the wasm2c floor ÷ the native floor, the spool's share the pipeline ÷ the wasm2c floor." > fnd
