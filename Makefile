@@ -64,6 +64,8 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRC   := $(wildcard tests/tools/*.c)
 TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
+# the benchmark's programs (bench/): the in-process floor and its probes
+BENCH_BIN  := $(B)/tools/floor $(B)/tools/tileprobe $(B)/tools/runstat
 
 .PHONY: all deps programs filters tools test demo bench batch fuzz crashtest install uninstall clean
 .SUFFIXES:
@@ -79,7 +81,7 @@ build/.deps-ok: scripts/install-deps
 
 programs: $(PROG_BIN)
 filters: $(FILTER_SO) $(NATIVE_SO)
-tools: $(TOOL_BIN) $(UNIT_BIN)
+tools: $(TOOL_BIN) $(UNIT_BIN) $(BENCH_BIN)
 
 # ---- host code -------------------------------------------------------------
 
@@ -109,6 +111,10 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libcommon.a
 $(B)/tests/test_confine: $(B)/obj/worker/confine.o
 
 $(B)/tools/%: $(B)/obj/tests/tools/%.o $(B)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(WASMRT) $(LIBS) -lpthread
+
+$(BENCH_BIN): $(B)/tools/%: $(B)/obj/bench/%.o $(B)/obj/bench/whole.o $(B)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(WASMRT) $(LIBS) -lpthread
 
@@ -164,6 +170,8 @@ build/native-best/%.so: filters/%.c filters/tsf.h filters/tsf_kernels.h | build/
 
 test: all
 	$(MAKE) SAN=1 programs tools
+	@# the benchmark's peers, for its smoke test (which skips without them)
+	-@TILESPOOL_BENCH_DEPS=1 sh scripts/install-deps
 	sh tests/run
 
 demo: all
@@ -179,6 +187,7 @@ crashtest: all
 	  TESTS="crash_random crash_sweep" sh tests/run
 
 bench: all
+	@TILESPOOL_BENCH_DEPS=1 sh scripts/install-deps
 	sh scripts/bench $(if $(QUICK),--quick)
 
 batch: all

@@ -1,0 +1,409 @@
+# report.awk - turn scripts/bench's measurements into the markdown tables
+# (stdout), the target checks (OUT/findings.md), OUT/results.json and
+# OUT/scaling.dat (the plot's data).
+#
+# Input files: OUT/raw.txt, one line per timed command (build/tools/runstat):
+#     GROUP VARIANT ROUND wall_s=.. user_s=.. sys_s=.. maxrss_kib=.. status=..
+# and OUT/filters.txt:
+#     time FILTER BACKEND ROUND MS_PER_MP    tsf_process alone (bench/tileprobe)
+#     probe FILTER BACKEND ROUND k=v...      bench/tileprobe's line
+#     size FILTER WASM SO NATIVE O3          bytes
+#     callgrind FILTER BACKEND IR            instructions in tsf_process
+#     check JOB identical|DIFFERENT          pipeline vs floor pixels
+#     load JOB L1 L5 L15                     load average before a case
+# Variables (-v): out, cores, nimages, ntiles, large_w, large_h, runs, quick,
+# corpus, cg, machine and tool descriptions, when, cmd, plotrel.
+
+function kv(s, key,    n, i, a) {
+    n = split(s, a, " ")
+    for (i = 1; i <= n; i++)
+        if (index(a[i], key "=") == 1)
+            return substr(a[i], length(key) + 2) + 0
+    return ""
+}
+
+# median/min/max of v[1..n] into M, LO, HI; returns n
+function stats(v, n,    i, j, t, s) {
+    for (i = 1; i <= n; i++) s[i] = v[i]
+    for (i = 2; i <= n; i++) {
+        t = s[i]
+        for (j = i - 1; j >= 1 && s[j] > t; j--) s[j + 1] = s[j]
+        s[j + 1] = t
+    }
+    if (n == 0) { M = LO = HI = ""; return 0 }
+    M = n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
+    LO = s[1]; HI = s[n]
+    return n
+}
+
+# the wall times of g/v over the rounds that succeeded
+function walls(g, v, arr,    k, n) {
+    n = 0
+    for (k = 1; k <= runs; k++)
+        if ((g, v, k) in wall && st[g, v, k] == 0) arr[++n] = wall[g, v, k]
+    return n
+}
+
+function vstats(g, v,    a, n) { split("", a); n = walls(g, v, a); return stats(a, n) }
+
+function cpustats(g, v,    a, n, k) {
+    split("", a); n = 0
+    for (k = 1; k <= runs; k++)
+        if ((g, v, k) in wall && st[g, v, k] == 0) a[++n] = cput[g, v, k]
+    return stats(a, n)
+}
+
+function peakrss(g, v,    k, m) {
+    m = 0
+    for (k = 1; k <= runs; k++)
+        if ((g, v, k) in rss && rss[g, v, k] > m) m = rss[g, v, k]
+    return m
+}
+
+# round-by-round ratio wall(ga,va) / (wall(gb,vb) * f): sets M, LO, HI
+function ratio(ga, va, gb, vb, f,    a, n, k) {
+    split("", a); n = 0
+    for (k = 1; k <= runs; k++)
+        if ((ga, va, k) in wall && ((gb, vb, k) in wall) && st[ga, va, k] == 0 &&
+            st[gb, vb, k] == 0 && wall[gb, vb, k] > 0)
+            a[++n] = wall[ga, va, k] / (wall[gb, vb, k] * f)
+    return stats(a, n)
+}
+
+function f3(x) { return x == "" ? "—" : sprintf("%.3f", x) }
+function f2(x) { return x == "" ? "—" : sprintf("%.2f", x) }
+function f1(x) { return x == "" ? "—" : sprintf("%.1f", x) }
+function range3() { return M == "" ? "—" : sprintf("%.3f–%.3f", LO, HI) }
+function range2() { return M == "" ? "—" : sprintf("%.2f–%.2f", LO, HI) }
+function mib(kib) { return kib == "" || kib == 0 ? "—" : sprintf("%.1f", kib / 1024) }
+function jnum(x) { return x == "" ? "null" : sprintf("%.6g", x) }
+function jstr(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
+
+function label(v,    n) {
+    if (v ~ /^ts-png-w/) { n = substr(v, 9); return "tilespool, PNG tiles, " n " worker" (n > 1 ? "s" : "") }
+    if (v ~ /^ts-pnm-w/) { n = substr(v, 9); return "tilespool, raw tiles, " n " worker" (n > 1 ? "s" : "") }
+    if (v ~ /^tsdisk-pnm-w/) return "tilespool, raw tiles, " substr(v, 13) " workers, spool on disk (" fs_disk ")"
+    if (v ~ /^floor-t/) { n = substr(v, 8); return "floor, native, " n " thread" (n > 1 ? "s" : "") }
+    if (v ~ /^floorw-t/) { n = substr(v, 9); return "floor, wasm2c, " n " thread" (n > 1 ? "s" : "") }
+    if (v == "vips-loop") return "libvips, shell loop"
+    if (v == "vips-p2") return "libvips, xargs -P 2"
+    if (v == "vipsdef-loop") return "libvips, shell loop, its default PNG row filter (none)"
+    if (v == "im-loop") return "ImageMagick, shell loop"
+    if (v == "im-p2") return "ImageMagick, xargs -P 2"
+    return v
+}
+
+# the native floor a batch variant of job g is compared with: the same
+# number of workers if it was run, else 2
+function floorof(g, v,    n) {
+    if (v ~ /^floor/) return ""
+    n = v ~ /-w1$/ ? 1 : v ~ /-w4$/ ? 4 : v ~ /-w8$/ ? 8 : 2
+    return ((g, "floor-t" n) in seen) ? "floor-t" n : "floor-t2"
+}
+
+# target TEXT GA VA GB VB FACTOR GOAL OP - a row of the targets table
+function target(text, ga, va, gb, vb, f, goal, op,    met) {
+    ratio(ga, va, gb, vb, f)
+    met = M == "" ? "not measured" : (op == "<=" ? (M <= goal ? "met" : "**missed**") : (M >= goal ? "met" : "**missed**"))
+    printf "| %s | %s | %s | %s %s | %s |\n", text, f2(M), range2(), op == "<=" ? "≤" : "≥", goal, met > fnd
+    nt++
+    tj[nt] = sprintf("{\"target\": %s, \"median\": %s, \"min\": %s, \"max\": %s, \"goal\": %s, \"op\": %s, \"met\": %s}",
+                     jstr(text), jnum(M), jnum(LO), jnum(HI), goal, jstr(op), M == "" ? "null" : (met == "met" ? "true" : "false"))
+}
+
+function target_value(text, m, lo, hi, goal, op, unit,    met) {
+    met = m == "" ? "not measured" : (op == "<=" ? (m <= goal ? "met" : "**missed**") : (m >= goal ? "met" : "**missed**"))
+    printf "| %s | %s | %s | %s %s%s | %s |\n", text, m == "" ? "—" : sprintf("%.1f", m),
+           m == "" ? "—" : sprintf("%.1f–%.1f", lo, hi), op == "<=" ? "≤" : "≥", goal, unit, met > fnd
+    nt++
+    tj[nt] = sprintf("{\"target\": %s, \"median\": %s, \"min\": %s, \"max\": %s, \"goal\": %s, \"op\": %s, \"met\": %s}",
+                     jstr(text), jnum(m), jnum(lo), jnum(hi), goal, jstr(op), m == "" ? "null" : (met == "met" ? "true" : "false"))
+}
+
+FILENAME ~ /raw\.txt$/ {
+    g = $1; v = $2; k = $3 + 0
+    wall[g, v, k] = kv($0, "wall_s")
+    cput[g, v, k] = kv($0, "user_s") + kv($0, "sys_s")
+    rss[g, v, k] = kv($0, "maxrss_kib")
+    st[g, v, k] = kv($0, "status")
+    if (!((g, v) in seen)) { seen[g, v] = 1; order[g] = order[g] " " v; groups[g] = 1 }
+    next
+}
+$1 == "time" { ft[$2, $3, $4 + 0] = $5; fseen[$2] = 1; if (!($2 in forder)) { forder[$2] = ++nf; fname[nf] = $2 }; next }
+$1 == "probe" { for (i = 5; i <= NF; i++) { split($i, p, "="); pr[$2, $3, $4 + 0, p[1]] = p[2] }; next }
+$1 == "size" { sz[$2, "wasm"] = $3; sz[$2, "so"] = $4; sz[$2, "native"] = $5; sz[$2, "o3"] = $6; next }
+$1 == "callgrind" { ir[$2, $3] = $4; next }
+$1 == "check" { check[$2] = $3; next }
+$1 == "load" { loadavg[$2] = $3 " " $4 " " $5; next }
+
+END {
+    print "## Machine and settings"
+    print ""
+    printf "* Run: %s, `%s`, %d round%s per case%s.\n", when, cmd, runs, (runs > 1 ? "s" : ""),
+           quick ? " (**quick mode**: one image, one round — a smoke test, not a measurement)" : ""
+    printf "* CPU: %s, %d cores; memory %s; kernel %s.\n", cpu, cores, mem, kernel
+    printf "* Tools: %s; libvips %s; ImageMagick %s; libpng %s; zlib %s; wabt %s; %s.\n",
+           cc_v, vips_v, im_v, libpng_v, zlib_v, wabt_v, valgrind_v
+    printf "* Corpus: %s — %d RGB PNG image%s of 768x512 (scripts/corpus); large image %dx%d.\n",
+           corpus == "skimage" ? "photographs from Debian's python3-skimage" : "synthetic (mkimage)",
+           nimages, (nimages > 1 ? "s" : ""), large_w, large_h
+    printf "* Spool and all outputs on %s (%s); the on-disk rows use %s (%s).\n", shmdir, fs_shm, diskdir, fs_disk
+    print "* Output PNG for every program: zlib level 6, libpng's adaptive row filter (tilespool `--png-level 6`, the floor the same; libvips `[compression=6,filter=all]`; ImageMagick `-define png:compression-level=6 -define png:compression-filter=5`)."
+    print "* Jobs: **gray** = tilespool `grayscale` (writes RGB with R=G=B), libvips `colourspace b-w` and ImageMagick `-colorspace Gray` (both write 1-channel PNG); **blur** = `gaussian_blur:sigma=1.5` (radius 5), libvips `gaussblur 1.5 --min-ampl 0.003` (radius 5), ImageMagick `-gaussian-blur 5x1.5`; **blursharp** = `gaussian_blur:sigma=1.5,sharpen` (amount 0.6, sigma 1), libvips `gaussblur` then `sharpen --sigma 1` through a `.v` file, ImageMagick `-gaussian-blur 5x1.5 -unsharp 3x1+0.6+0`."
+    print "* tilespool: `tilespool batch -q -f CHAIN -w N -t 256 --tile-format pnm|png --png-level 6`, a fresh spool every run. Peers: one process per image (`for f in ...; do vips ...; done`, and `xargs -P 2 -n 1`); libvips and ImageMagick also use threads of their own."
+    print "* Times are wall-clock seconds, median of the rounds, with min–max; ratios are taken round by round (A and B run back to back, order reversed every other round) and their median and min–max given. CPU = user + system of the whole process tree; peak RSS = the largest single process in it."
+    print ""
+
+    # ---- batch jobs
+    ng = split("gray blur blursharp", jobs, " ")
+    title["gray"] = "grayscale"; title["blur"] = "gaussian blur, sigma 1.5"
+    title["blursharp"] = "gaussian blur, sigma 1.5, then sharpen"
+    print "## Batch jobs: " nimages " images"
+    print ""
+    for (j = 1; j <= ng; j++) {
+        g = jobs[j]
+        if (!(g in groups)) continue
+        printf "### %s (load average before: %s)\n\n", title[g], loadavg[g]
+        print "| program | wall s | min–max | CPU s | peak RSS MiB | ÷ floor | ÷ libvips loop | ÷ ImageMagick loop |"
+        print "|---|---:|---:|---:|---:|---:|---:|---:|"
+        nv = split(substr(order[g], 2), vs, " ")
+        for (i = 1; i <= nv; i++) {
+            v = vs[i]
+            vstats(g, v); m = M; r = range3()
+            cpustats(g, v); c = M
+            fl = floorof(g, v)
+            rf = "—"; if (fl != "") { ratio(g, v, g, fl, 1); rf = M == "" ? "—" : f2(M) " (" range2() ")" }
+            ratio(g, v, g, "vips-loop", 1); rv = v == "vips-loop" || M == "" ? "—" : f2(M)
+            ratio(g, v, g, "im-loop", 1); ri = v == "im-loop" || M == "" ? "—" : f2(M)
+            printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", label(v), f3(m), r, f3(c),
+                   mib(peakrss(g, v)), rf, rv, ri
+            nj++
+            vstats(g, v)
+            vj[nj] = sprintf("{\"case\": %s, \"program\": %s, \"label\": %s, \"median_s\": %s, \"min_s\": %s, \"max_s\": %s, \"cpu_median_s\": %s, \"peak_rss_kib\": %s, \"runs\": %d}",
+                             jstr(g), jstr(v), jstr(label(v)), jnum(M), jnum(LO), jnum(HI), jnum(c), peakrss(g, v), walls(g, v, tmpa))
+        }
+        printf "\nPipeline and floor outputs: %s pixels.\n\n", check[g] == "identical" ? "identical" : "**" check[g] "**"
+    }
+
+    # ---- scaling
+    if ("gray" in groups) {
+        print "### Workers: speedup and parallel efficiency (grayscale)"
+        print ""
+        print "Speedup = T(1 worker) ÷ T(N workers), round by round; efficiency = speedup ÷ min(N, " cores " cores)."
+        print ""
+        print "| workers | raw tiles s | speedup | efficiency | PNG tiles s | speedup | efficiency | floor s | speedup | efficiency |"
+        print "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        printf "" > (out "/scaling.dat")
+        split("1 2 4 8", ws, " ")
+        for (i = 1; i <= 4; i++) {
+            n = ws[i]; cap = n < cores ? n : cores
+            vstats("gray", "ts-pnm-w" n); t1 = M
+            ratio("gray", "ts-pnm-w1", "gray", "ts-pnm-w" n, 1); s1 = M
+            ratio("gray", "ts-pnm-w1", "gray", "ts-pnm-w" n, cap); e1 = M
+            vstats("gray", "ts-png-w" n); t2 = M
+            ratio("gray", "ts-png-w1", "gray", "ts-png-w" n, 1); s2 = M
+            ratio("gray", "ts-png-w1", "gray", "ts-png-w" n, cap); e2 = M
+            vstats("gray", "floor-t" n); t3 = M
+            ratio("gray", "floor-t1", "gray", "floor-t" n, 1); s3 = M
+            ratio("gray", "floor-t1", "gray", "floor-t" n, cap); e3 = M
+            printf "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, f3(t1), f2(s1), f2(e1),
+                   f3(t2), f2(s2), f2(e2), f3(t3), f2(s3), f2(e3)
+            if (s1 != "" && s2 != "" && s3 != "")
+                printf "%d %.4f %.4f %.4f %.4f %.4f %.4f\n", n, s1, s2, e1, e2, s3, e3 > (out "/scaling.dat")
+            sj[i] = sprintf("{\"workers\": %d, \"raw_s\": %s, \"raw_speedup\": %s, \"raw_efficiency\": %s, \"png_s\": %s, \"png_speedup\": %s, \"png_efficiency\": %s, \"floor_s\": %s, \"floor_speedup\": %s, \"floor_efficiency\": %s}",
+                            n, jnum(t1), jnum(s1), jnum(e1), jnum(t2), jnum(s2), jnum(e2), jnum(t3), jnum(s3), jnum(e3))
+        }
+        close(out "/scaling.dat")
+        print ""
+        print "![speedup and parallel efficiency against workers](" plotrel ")"
+        print ""
+    }
+
+    # ---- per filter
+    print "## Filters: wasm2c against native, same source"
+    print ""
+    printf "Time: tsf_process alone (bench/tileprobe) on the first image as one tile, after one untimed call, median of %d calls, per megapixel; then the median over rounds. The native builds use the same source and the same flags as the wasm2c build's C compilation (-O2); -O3 -march=native is the unsandboxed best. Ratios round by round. Instructions: callgrind, inside tsf_process, on a %dx%d crop (deterministic).\n\n", reps, cg, cg
+    print "| filter | wasm2c ms/MP | native -O2 ms/MP | native -O3 -march=native ms/MP | wasm2c ÷ native (time) | min–max | wasm2c ÷ native (instructions) | wasm2c ÷ -O3 native |"
+    print "|---|---:|---:|---:|---:|---:|---:|---:|"
+    nmiss = 0; nmeas = 0; worst = 0; worstf = ""
+    for (i = 1; i <= nf; i++) {
+        f = fname[i]
+        for (b = 1; b <= 3; b++) {
+            be = b == 1 ? "wasm" : b == 2 ? "native" : "o3"
+            split("", a); n = 0
+            for (k = 1; k <= runs; k++) if ((f, be, k) in ft) a[++n] = ft[f, be, k]
+            stats(a, n); fm[be] = M
+        }
+        split("", a); n = 0
+        for (k = 1; k <= runs; k++) if ((f, "wasm", k) in ft && ((f, "native", k) in ft) && ft[f, "native", k] > 0) a[++n] = ft[f, "wasm", k] / ft[f, "native", k]
+        stats(a, n); rt = M; rr = range2()
+        split("", a); n = 0
+        for (k = 1; k <= runs; k++) if ((f, "wasm", k) in ft && ((f, "o3", k) in ft) && ft[f, "o3", k] > 0) a[++n] = ft[f, "wasm", k] / ft[f, "o3", k]
+        stats(a, n); r3 = M
+        ri = ((f, "wasm") in ir && ((f, "native") in ir) && ir[f, "native"] > 0) ? ir[f, "wasm"] / ir[f, "native"] : ""
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", f, f2(fm["wasm"]), f2(fm["native"]), f2(fm["o3"]),
+               f2(rt), rr, f2(ri), f2(r3)
+        if (rt != "") { nmeas++; if (rt > 1.10) nmiss++; if (rt > worst) { worst = rt; worstf = f } }
+        fj[i] = sprintf("{\"filter\": %s, \"wasm2c_ms_per_mp\": %s, \"native_ms_per_mp\": %s, \"native_o3_ms_per_mp\": %s, \"wasm2c_over_native\": %s, \"wasm2c_over_native_instructions\": %s, \"instructions_wasm2c\": %s, \"instructions_native\": %s, \"wasm2c_over_o3\": %s",
+                        jstr(f), jnum(fm["wasm"]), jnum(fm["native"]), jnum(fm["o3"]), jnum(rt), jnum(ri),
+                        jnum(ir[f, "wasm"]), jnum(ir[f, "native"]), jnum(r3))
+    }
+    print ""
+    print "Per tile (bench/tileprobe, 256x256 tiles with the chain's halo, in a fresh process; no tile files): cold = load (dlopen, module check, describe) + the first tile; warm = a later tile; instantiate = a bare instance made and freed. Medians over rounds."
+    print ""
+    print "| filter | cold wasm2c µs | cold native µs | warm tile wasm2c µs | warm tile native µs | instantiate wasm2c µs | peak RSS wasm2c MiB | peak RSS native MiB | .wasm KiB | wasm2c .so KiB | native .so KiB | -O3 native .so KiB |"
+    print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for (i = 1; i <= nf; i++) {
+        f = fname[i]
+        split("cold_us warm_tile_us inst_us maxrss_kib", keys, " ")
+        for (b = 1; b <= 2; b++) {
+            be = b == 1 ? "wasm" : "native"
+            for (q = 1; q <= 4; q++) {
+                split("", a); n = 0
+                for (k = 1; k <= runs; k++) if ((f, be, k, keys[q]) in pr) a[++n] = pr[f, be, k, keys[q]]
+                stats(a, n); pm[be, keys[q]] = M
+            }
+        }
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f,
+               f1(pm["wasm", "cold_us"]), f1(pm["native", "cold_us"]), f1(pm["wasm", "warm_tile_us"]),
+               f1(pm["native", "warm_tile_us"]), f1(pm["wasm", "inst_us"]),
+               mib(pm["wasm", "maxrss_kib"]), mib(pm["native", "maxrss_kib"]),
+               f1(sz[f, "wasm"] / 1024), f1(sz[f, "so"] / 1024),
+               sz[f, "native"] ? f1(sz[f, "native"] / 1024) : "—", sz[f, "o3"] ? f1(sz[f, "o3"] / 1024) : "—"
+        fj[i] = fj[i] sprintf(", \"cold_wasm2c_us\": %s, \"cold_native_us\": %s, \"warm_tile_wasm2c_us\": %s, \"warm_tile_native_us\": %s, \"instantiate_wasm2c_us\": %s, \"peak_rss_wasm2c_kib\": %s, \"peak_rss_native_kib\": %s, \"wasm_bytes\": %s, \"wasm2c_so_bytes\": %s, \"native_so_bytes\": %s, \"native_o3_so_bytes\": %s}",
+                              jnum(pm["wasm", "cold_us"]), jnum(pm["native", "cold_us"]), jnum(pm["wasm", "warm_tile_us"]),
+                              jnum(pm["native", "warm_tile_us"]), jnum(pm["wasm", "inst_us"]), jnum(pm["wasm", "maxrss_kib"]),
+                              jnum(pm["native", "maxrss_kib"]), jnum(sz[f, "wasm"]), jnum(sz[f, "so"]), jnum(sz[f, "native"]), jnum(sz[f, "o3"]))
+    }
+    print ""
+
+    # ---- per tile
+    print "## Per-tile overhead: identity in 32x32 tiles of the " large_w "x" large_h " image (" ntiles " tiles)"
+    print ""
+    print "splitter, worker (-w 1) and assembler run by hand, output written as netpbm so that no PNG encoder hides the spool's cost; the floor does the same decode and write in one process. Spool work per tile = (splitter + worker + assembler − floor) ÷ tiles, round by round."
+    print ""
+    print "| spool on | splitter s | worker s | assembler s | floor s | tiles/s (worker) | spool µs per tile | min–max |"
+    print "|---|---:|---:|---:|---:|---:|---:|---:|"
+    for (w = 1; w <= 2; w++) {
+        where = w == 1 ? "shm" : "disk"
+        split("", a); split("", tp); n = 0
+        for (k = 1; k <= runs; k++)
+            if (("tiles", "work-" where, k) in wall && (("tiles", "floor", k) in wall) && (("tiles", "asm-" where, k) in wall)) {
+                a[++n] = (wall["tiles", "split-" where, k] + wall["tiles", "work-" where, k] + wall["tiles", "asm-" where, k] - wall["tiles", "floor", k]) / ntiles * 1e6
+                tp[n] = ntiles / wall["tiles", "work-" where, k]
+            }
+        stats(a, n); pu = M; plo = LO; phi = HI
+        stats(tp, n); tps = M
+        vstats("tiles", "split-" where); s1 = M
+        vstats("tiles", "work-" where); s2 = M
+        vstats("tiles", "asm-" where); s3 = M
+        vstats("tiles", "floor"); s4 = M
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", where == "shm" ? shmdir " (" fs_shm ")" : diskdir " (" fs_disk "), 1 round",
+               f3(s1), f3(s2), f3(s3), f3(s4), tps == "" ? "—" : sprintf("%.0f", tps), f1(pu), pu == "" ? "—" : sprintf("%.1f–%.1f", plo, phi)
+        tile_us[where] = pu; tile_lo[where] = plo; tile_hi[where] = phi; tile_tps[where] = tps
+    }
+    print ""
+
+    # ---- large image
+    print "## Large image: " large_w "x" large_h ", gaussian blur sigma 1.5, PNG out"
+    print ""
+    print "| program | wall s | min–max | CPU s | peak RSS MiB |"
+    print "|---|---:|---:|---:|---:|"
+    split("split work asm total floor vips im imdef", lv, " ")
+    ll["split"] = "tilespool splitter (256x256 raw tiles)"; ll["work"] = "tilespool worker, 2 workers"
+    ll["asm"] = "tilespool assembler"; ll["total"] = "tilespool, the three in turn"
+    ll["floor"] = "floor, native"; ll["vips"] = "libvips"
+    ll["im"] = "ImageMagick (resource limits raised: MAGICK_CONFIGURE_PATH policy)"
+    ll["imdef"] = "ImageMagick as Debian configures it (1 run)"
+    for (i = 1; i <= 8; i++) {
+        v = lv[i]
+        if (v == "total") {
+            split("", a); n = 0; split("", cc); mr = 0
+            for (k = 1; k <= runs; k++)
+                if (st["large", "split", k] == 0 && st["large", "work", k] == 0 && st["large", "asm", k] == 0 && (("large", "asm", k) in wall)) {
+                    a[++n] = wall["large", "split", k] + wall["large", "work", k] + wall["large", "asm", k]
+                    cc[n] = cput["large", "split", k] + cput["large", "work", k] + cput["large", "asm", k]
+                }
+            stats(cc, n); c = M
+            stats(a, n)
+            r = peakrss("large", "split"); if (peakrss("large", "work") > r) r = peakrss("large", "work"); if (peakrss("large", "asm") > r) r = peakrss("large", "asm")
+        } else {
+            if (v == "imdef" && (("large", "imdef", 1) in st) && st["large", "imdef", 1] != 0) {
+                printf "| %s | refused (exit %d after %.1f s: \"cache resources exhausted\") | | | %s |\n", ll[v], st["large", "imdef", 1], wall["large", "imdef", 1], mib(rss["large", "imdef", 1])
+                lj[i] = sprintf("{\"program\": %s, \"failed\": true, \"status\": %d}", jstr(v), st["large", "imdef", 1])
+                continue
+            }
+            cpustats("large", v); c = M
+            vstats("large", v)
+            r = peakrss("large", v)
+        }
+        printf "| %s | %s | %s | %s | %s |\n", ll[v], f3(M), range3(), f3(c), mib(r)
+        lrss[v] = r
+        lj[i] = sprintf("{\"program\": %s, \"label\": %s, \"median_s\": %s, \"min_s\": %s, \"max_s\": %s, \"cpu_median_s\": %s, \"peak_rss_kib\": %s}",
+                        jstr(v), jstr(ll[v]), jnum(M), jnum(LO), jnum(HI), jnum(c), r)
+    }
+    print ""
+
+    # ---- targets, into their own block of the document
+    fnd = out "/findings.md"
+    printf "" > fnd
+    printf "Computed by scripts/bench from the run above (%s, `%s`).\n\n", when, cmd > fnd
+    print "| target | measured (median) | min–max | goal | |" > fnd
+    print "|---|---:|---:|---:|---|" > fnd
+    target("gray, raw tiles, 2 workers ÷ libvips loop", "gray", "ts-pnm-w2", "gray", "vips-loop", 1, 0.5, "<=")
+    target("gray, raw tiles, 2 workers ÷ ImageMagick loop", "gray", "ts-pnm-w2", "gray", "im-loop", 1, 0.25, "<=")
+    target("gray: pipeline ÷ floor, 2 workers / 2 threads", "gray", "ts-pnm-w2", "gray", "floor-t2", 1, 1.15, "<=")
+    target("gray: pipeline ÷ floor, 1 worker / 1 thread", "gray", "ts-pnm-w1", "gray", "floor-t1", 1, 1.15, "<=")
+    target("blur: pipeline ÷ floor, 2 workers / 2 threads", "blur", "ts-pnm-w2", "blur", "floor-t2", 1, 1.15, "<=")
+    target("blur: pipeline ÷ floor, 1 worker / 1 thread", "blur", "ts-pnm-w1", "blur", "floor-t1", 1, 1.15, "<=")
+    target("blursharp: pipeline ÷ floor, 2 workers / 2 threads", "blursharp", "ts-pnm-w2", "blursharp", "floor-t2", 1, 1.15, "<=")
+    target("parallel efficiency at 2 workers, gray, raw tiles", "gray", "ts-pnm-w1", "gray", "ts-pnm-w2", 2, 0.9, ">=")
+    target("parallel efficiency at 2 workers, gray, PNG tiles", "gray", "ts-png-w1", "gray", "ts-png-w2", 2, 0.9, ">=")
+    target("parallel efficiency at 2 threads, the floor (gray)", "gray", "floor-t1", "gray", "floor-t2", 2, 0.9, ">=")
+    printf "| wasm2c ÷ native per filter (time) | %d of %d filters within | worst: %s %.2f | ≤ 1.10 | %s |\n",
+           nmeas - nmiss, nmeas, worstf, worst, nmiss == 0 ? "met" : "**missed**" > fnd
+    nt++; tj[nt] = sprintf("{\"target\": \"wasm2c / native per filter <= 1.10\", \"filters_within\": %d, \"filters\": %d, \"worst_filter\": %s, \"worst\": %s, \"met\": %s}",
+                           nmeas - nmiss, nmeas, jstr(worstf), jnum(worst), nmiss == 0 ? "true" : "false")
+    target_value("spool work per tile, tmpfs (µs)", tile_us["shm"], tile_lo["shm"], tile_hi["shm"], 100, "<=", " µs")
+    target_value("spool work per tile, disk (µs)", tile_us["disk"], tile_lo["disk"], tile_hi["disk"], 100, "<=", " µs")
+    split("split work asm", rl, " ")
+    for (i = 1; i <= 3; i++)
+        target_value("peak RSS on the large image: " ll[rl[i]] " (MiB)", lrss[rl[i]] / 1024, lrss[rl[i]] / 1024, lrss[rl[i]] / 1024, 64, "<=", " MiB")
+    print "" > fnd
+    print "Where the time goes, 2 workers or threads (round by round; no target): the sandbox's share is the wasm2c floor ÷ the native floor, the spool's share the pipeline ÷ the wasm2c floor." > fnd
+    print "" > fnd
+    print "| job | sandbox: floor wasm2c ÷ floor native | min–max | spool: pipeline ÷ floor wasm2c | min–max |" > fnd
+    print "|---|---:|---:|---:|---:|" > fnd
+    for (j = 1; j <= ng; j++) {
+        g = jobs[j]
+        if (!(g in groups)) continue
+        ratio(g, "floorw-t2", g, "floor-t2", 1); a1 = f2(M); a2 = range2()
+        ratio(g, "ts-pnm-w2", g, "floorw-t2", 1)
+        printf "| %s | %s | %s | %s | %s |\n", g, a1, a2, f2(M), range2() > fnd
+    }
+    close(fnd)
+
+    # ---- results.json
+    js = out "/results.json"
+    printf "{\n  \"when\": %s,\n  \"command\": %s,\n  \"quick\": %s,\n  \"rounds\": %d,\n", jstr(when), jstr(cmd), quick ? "true" : "false", runs > js
+    printf "  \"machine\": {\"cpu\": %s, \"cores\": %d, \"memory\": %s, \"kernel\": %s, \"spool_fs\": %s, \"disk_fs\": %s},\n",
+           jstr(cpu), cores, jstr(mem), jstr(kernel), jstr(fs_shm), jstr(fs_disk) > js
+    printf "  \"tools\": {\"cc\": %s, \"vips\": %s, \"imagemagick\": %s, \"libpng\": %s, \"zlib\": %s, \"wabt\": %s, \"valgrind\": %s},\n",
+           jstr(cc_v), jstr(vips_v), jstr(im_v), jstr(libpng_v), jstr(zlib_v), jstr(wabt_v), jstr(valgrind_v) > js
+    printf "  \"corpus\": {\"source\": %s, \"images\": %d, \"large\": [%d, %d]},\n", jstr(corpus), nimages, large_w, large_h > js
+    printf "  \"png\": {\"zlib_level\": 6, \"row_filter\": \"adaptive\"},\n" > js
+    printf "  \"batch\": [\n" > js
+    for (i = 1; i <= nj; i++) printf "    %s%s\n", vj[i], (i < nj ? "," : "") > js
+    printf "  ],\n  \"scaling\": [\n" > js
+    for (i = 1; i <= 4; i++) if (i in sj) printf "    %s%s\n", sj[i], (i < 4 ? "," : "") > js
+    printf "  ],\n  \"filters\": [\n" > js
+    for (i = 1; i <= nf; i++) printf "    %s%s\n", fj[i], (i < nf ? "," : "") > js
+    printf "  ],\n  \"tiles\": {\"tiles\": %d, \"spool_us_per_tile_tmpfs\": %s, \"spool_us_per_tile_disk\": %s, \"tiles_per_s_tmpfs\": %s, \"tiles_per_s_disk\": %s},\n",
+           ntiles, jnum(tile_us["shm"]), jnum(tile_us["disk"]), jnum(tile_tps["shm"]), jnum(tile_tps["disk"]) > js
+    printf "  \"large\": [\n" > js
+    for (i = 1; i <= 8; i++) printf "    %s%s\n", lj[i], (i < 8 ? "," : "") > js
+    printf "  ],\n  \"targets\": [\n" > js
+    for (i = 1; i <= nt; i++) printf "    %s%s\n", tj[i], (i < nt ? "," : "") > js
+    printf "  ]\n}\n" > js
+    close(js)
+}

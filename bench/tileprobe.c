@@ -1,0 +1,259 @@
+/*
+ * NAME
+ *	tileprobe - what one worker child pays per tile for a filter chain:
+ *	the cold start, the first tile and the warm tiles after it.
+ *
+ * SYNOPSIS
+ *	tileprobe [--native] [-t SIZE] [-n TILES] [-r REPS] -f CHAIN IN
+ *
+ * DESCRIPTION
+ *	Decodes IN, then in this (fresh) process: loads the chain (dlopen,
+ *	module check, an instance to describe it and ask its halo; for the
+ *	sandbox also the wasm2c runtime's start), runs it on the first
+ *	SIZE x SIZE tile (default 256) with its halo as the worker does
+ *	(exec_chain: fresh instances per tile), then on TILES more tiles
+ *	(default 50) taken in turn across the image, and times a bare
+ *	instantiate + free.  No files are written: tile I/O is not counted.
+ *	Last, the first stage's tsf_process alone on the whole image as one
+ *	tile: one instance, its input placed once, one call to fault its
+ *	memory in, then REPS timed calls (default 15).  Prints one line on
+ *	stdout:
+ *
+ *	    load_us=.. first_tile_us=.. cold_us=.. warm_tile_us=.. inst_us=..
+ *	    process_ms_per_mp=.. maxrss_kib=..                    (one line)
+ *
+ *	cold_us = load_us + first_tile_us; warm_tile_us, inst_us and
+ *	process_ms_per_mp (per megapixel of output) are medians; maxrss_kib
+ *	is this process's peak resident set.
+ *
+ * DIAGNOSTICS
+ *	Exit 0 ok, 2 usage or bad chain, 3 input or filter error.
+ */
+#include "err.h"
+#include "progress.h"
+#include "whole.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+struct cmdline {
+    const char *chain, *in;
+    enum filter_backend backend;
+    uint32_t size;
+    int tiles, reps;
+};
+
+struct image {
+    struct img_info info;
+    uint8_t *px;
+};
+
+/* What fill_tile copies: the image and the tile's padded rectangle. */
+struct tile_src {
+    const struct image *im;
+    int64_t x0, y0;     /* image coordinate of the buffer's first pixel */
+};
+
+static int parse_cmdline(int argc, char **argv, struct cmdline *c)
+{
+    static const struct option lo[] = {{"native", 0, 0, 'N'}, {"filter", 1, 0, 'f'},
+                                       {"tile-size", 1, 0, 't'}, {"tiles", 1, 0, 'n'},
+                                       {"repeat", 1, 0, 'r'}, {0, 0, 0, 0}};
+    memset(c, 0, sizeof *c);
+    c->backend = FILTER_WASM;
+    c->size = 256;
+    c->tiles = 50;
+    c->reps = 15;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "f:t:n:r:", lo, NULL)) != -1) {
+        switch (opt) {
+        case 'N': c->backend = FILTER_NATIVE; break;
+        case 'f': c->chain = optarg; break;
+        case 't': c->size = (uint32_t)strtoul(optarg, NULL, 10); break;
+        case 'n': c->tiles = atoi(optarg); break;
+        case 'r': c->reps = atoi(optarg); break;
+        default: return -1;
+        }
+    }
+    if (!c->chain || c->size < 1 || c->tiles < 1 || c->reps < 1 || argc - optind != 1)
+        return errf_usage("usage: tileprobe [--native] [-t SIZE] [-n TILES] [-r REPS] -f CHAIN IN");
+    c->in = argv[optind];
+    return 0;
+}
+
+static int load_image(const char *path, struct image *im, char *err)
+{
+    img_reader *r = img_open(path, 1ull << 30, &im->info, err);
+    if (!r)
+        return -1;
+    im->px = malloc((size_t)im->info.width * im->info.height * im->info.channels);
+    int rc = im->px ? img_read_rows(r, im->px, im->info.height, err)
+                    : errf(err, "%s: out of memory", path);
+    img_close(r);
+    return rc;
+}
+
+/* fill_tile - exec_fill_fn: the tile with its halo, edges replicated. */
+static int fill_tile(void *ctx, uint8_t *dst, uint32_t w, uint32_t h, char *err)
+{
+    const struct tile_src *s = ctx;
+    const struct img_info *in = &s->im->info;
+    size_t ch = (size_t)in->channels;
+    for (uint32_t y = 0; y < h; y++) {
+        int64_t sy = s->y0 + y;
+        sy = sy < 0 ? 0 : sy >= in->height ? in->height - 1 : sy;
+        const uint8_t *row = s->im->px + (size_t)sy * in->width * ch;
+        for (uint32_t x = 0; x < w; x++) {
+            int64_t sx = s->x0 + x;
+            sx = sx < 0 ? 0 : sx >= in->width ? in->width - 1 : sx;
+            memcpy(dst + ((size_t)y * w + x) * ch, row + (size_t)sx * ch, ch);
+        }
+    }
+    (void)err;
+    return 0;
+}
+
+/* one_tile - run the chain on tile k of the grid; returns seconds or -1. */
+static double one_tile(const struct whole_chain *wc, const struct image *im, uint32_t size,
+                       unsigned k, char *err)
+{
+    uint32_t cols = (im->info.width + size - 1) / size, rows = (im->info.height + size - 1) / size;
+    k %= cols * rows;
+    uint32_t x0 = (k % cols) * size, y0 = (k / cols) * size;
+    uint32_t w = im->info.width - x0 < size ? im->info.width - x0 : size;
+    uint32_t h = im->info.height - y0 < size ? im->info.height - y0 : size;
+    struct exec_tile t = {im->info.width, im->info.height, im->info.channels, x0, y0, w, h,
+                          wc->halo};
+    struct tile_src src = {im, (int64_t)x0 - wc->halo, (int64_t)y0 - wc->halo};
+    struct exec_out out;
+    double t0 = now_seconds();
+    enum exec_result rc = exec_chain(wc->mods, wc->stages, wc->nstages, &t, 0, fill_tile, &src,
+                                     &out, err);
+    exec_release(&out);
+    return rc == EXEC_OK ? now_seconds() - t0 : -1;
+}
+
+/* place_whole - an instance of the first stage with the whole image (and
+ * its halo) as input and room for the output; fills args as exec.c lays
+ * them out.  Returns the instance, or NULL with err. */
+static struct filter_inst *place_whole(const struct whole_chain *wc, const struct image *im,
+                                       uint32_t args[8], char *err)
+{
+    const struct stage_spec *s = &wc->stages[0];
+    uint32_t ch = (uint32_t)im->info.channels, H = (uint32_t)s->halo;
+    uint32_t w = im->info.width + 2 * H, h = im->info.height + 2 * H;
+    uint32_t in_off, out_off, p_off, psize = sizeof(float) * CHAIN_MAX_PARAMS;
+    int why;
+    if ((uint64_t)w * h * ch > UINT32_MAX / 2) {
+        errf(err, "%ux%u is too large for a 32-bit memory", w, h);
+        return NULL;
+    }
+    struct filter_inst *fi = filter_instantiate(wc->mods[0], 0, &why, err);
+    if (!fi)
+        return NULL;
+    uint8_t *in, *p;
+    struct tile_src src = {im, -(int64_t)H, -(int64_t)H};
+    if (filter_call_alloc(fi, w * h * ch, &in_off, err) != 0 ||
+        filter_call_alloc(fi, im->info.width * im->info.height * ch, &out_off, err) != 0 ||
+        filter_call_alloc(fi, psize, &p_off, err) != 0 ||
+        !(in = filter_mem(fi, in_off, (uint64_t)w * h * ch, err)) ||
+        !(p = filter_mem(fi, p_off, psize, err))) {
+        filter_free(fi);
+        return NULL;
+    }
+    fill_tile(&src, in, w, h, err);
+    memcpy(p, s->params, sizeof(float) * (size_t)s->nparams);
+    uint32_t a[8] = {in_off, w, h, out_off, im->info.width, im->info.height, ch, p_off};
+    memcpy(args, a, sizeof a);
+    return fi;
+}
+
+/* process_only - tsf_process of the first stage alone on the whole image,
+ * after one untimed call; returns the median ms per megapixel, or -1. */
+static double process_only(const struct whole_chain *wc, const struct image *im, int reps,
+                           char *err)
+{
+    uint32_t args[8];
+    int32_t status = 0;
+    struct filter_inst *fi = place_whole(wc, im, args, err);
+    double *t = calloc((size_t)reps, sizeof *t), med = -1;
+    int ok = fi && t && filter_call_process(fi, args, &status, err) == 0 && status == 0;
+    for (int k = 0; k < reps && ok; k++) {
+        double t0 = now_seconds();
+        ok = filter_call_process(fi, args, &status, err) == 0 && status == 0;
+        t[k] = now_seconds() - t0;
+    }
+    if (ok)
+        med = whole_median(t, reps) * 1e3 / ((double)im->info.width * im->info.height / 1e6);
+    else if (fi && t && status != 0)
+        errf(err, "filter %s: tsf_process returned %d", wc->stages[0].name, status);
+    else if (!t)
+        errf(err, "out of memory");
+    filter_free(fi);
+    free(t);
+    return med;
+}
+
+int main(int argc, char **argv)
+{
+    struct cmdline c;
+    struct whole_chain wc;
+    struct image im = {0};
+    enum resolve_error why;
+    char err[ERR_MAX];
+    msg_set_program("tileprobe");
+    if (parse_cmdline(argc, argv, &c) < 0)
+        return EXIT_USAGE;
+    if (load_image(c.in, &im, err) < 0) {
+        msg_warn("%s", err);
+        free(im.px);
+        return EXIT_INPUT;
+    }
+    double t0 = now_seconds();
+    if (c.backend == FILTER_WASM)
+        filter_runtime_init();
+    if (whole_load(c.chain, c.backend, &wc, &why, err) < 0) {
+        msg_warn("%s", err);
+        free(im.px);
+        return why == RESOLVE_USAGE ? EXIT_USAGE : EXIT_INPUT;
+    }
+    double load = now_seconds() - t0;
+    double first = one_tile(&wc, &im, c.size, 0, err);
+    double *warm = calloc((size_t)c.tiles, sizeof *warm);
+    double *inst = calloc((size_t)c.tiles, sizeof *inst);
+    int status = first < 0 || !warm || !inst ? EXIT_INPUT : EXIT_OK;
+    for (int k = 0; k < c.tiles && status == EXIT_OK; k++)
+        if ((warm[k] = one_tile(&wc, &im, c.size, (unsigned)k + 1, err)) < 0)
+            status = EXIT_INPUT;
+    for (int k = 0; k < c.tiles && status == EXIT_OK; k++) {
+        int why_inst;
+        double t1 = now_seconds();
+        struct filter_inst *fi = filter_instantiate(wc.mods[0], 0, &why_inst, err);
+        if (!fi)
+            status = EXIT_INPUT;
+        filter_free(fi);
+        inst[k] = now_seconds() - t1;
+    }
+    double proc = status == EXIT_OK ? process_only(&wc, &im, c.reps, err) : -1;
+    if (proc < 0)
+        status = EXIT_INPUT;
+    if (status != EXIT_OK) {
+        msg_warn("%s", err);
+    } else {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        printf("load_us=%.1f first_tile_us=%.1f cold_us=%.1f warm_tile_us=%.1f inst_us=%.1f "
+               "process_ms_per_mp=%.4f maxrss_kib=%ld\n",
+               load * 1e6, first * 1e6, (load + first) * 1e6,
+               whole_median(warm, c.tiles) * 1e6, whole_median(inst, c.tiles) * 1e6, proc,
+               ru.ru_maxrss);
+    }
+    free(warm);
+    free(inst);
+    whole_unload(&wc);
+    free(im.px);
+    return status;
+}
