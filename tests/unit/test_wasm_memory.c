@@ -81,6 +81,18 @@ int main(void)
           "size %u", c.size);
     tsf_host_free_memory(&c);
 
+    /* sparse writes: resident pages amid untouched ones are cleared too */
+    memset(&c, 0, sizeof c);
+    tsf_host_allocate_memory(&c, 64, 64);
+    c.data[0] = 1;
+    c.data[40 * WASM_PAGE + 123] = 2;
+    c.data[64 * WASM_PAGE - 1] = 3;
+    tsf_host_free_memory(&c);
+    tsf_host_allocate_memory(&c, 64, 64);
+    CHECK(c.data == base && all_zero(c.data, c.size),
+          "reused after sparse writes: every byte zero", "data %p", (void *)c.data);
+    tsf_host_free_memory(&c);
+
     /* more memories than the pool keeps: the extra ones are unmapped */
     wasm_rt_memory_t m[6];
     for (int i = 0; i < 6; i++) {
