@@ -34,7 +34,7 @@ LIBS         := -lpng -ljpeg -lcjson -lz -lm -ldl
 WASMRT       := -lwasm-rt-impl
 
 FUZZ_COMMON  := chain err filter filter_call hash image image_jpeg image_png image_pnm \
-                manifest netpbm spool tile wasm_check
+                manifest netpbm spool tile wasm_check wasm_memory
 COMMON_OBJ   := $(FUZZ_COMMON:%=$(F)/obj/common/%.o)
 
 .PHONY: all corpus run
@@ -48,8 +48,10 @@ $(F)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
-$(F)/libcommon.a: $(COMMON_OBJ)
-	rm -f $@ && ar rcs $@ $^
+# fuzz.mk is a prerequisite so that a change of FUZZ_COMMON remakes the
+# archive: with .SECONDARY, a missing object alone would not.
+$(F)/libcommon.a: $(COMMON_OBJ) tests/fuzz/fuzz.mk
+	rm -f $@ && ar rcs $@ $(filter %.o,$^)
 
 $(F)/fuzz_%: $(F)/obj/tests/fuzz/fuzz_%.o $(F)/libcommon.a
 	$(FUZZ_CC) $(SAN) -fsanitize=fuzzer -o $@ $^ $(if $(filter %/fuzz_describe,$@),$(WASMRT)) $(LIBS)
