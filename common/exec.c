@@ -102,6 +102,13 @@ static int fill_thunk(void *ctx, char *err)
     return f->fill(f->ctx, f->dst, f->w, f->h, err);
 }
 
+int exec_fill_guarded(struct filter_inst *fi, exec_fill_fn fill, void *ctx, uint8_t *dst,
+                      uint32_t w, uint32_t h, char *err)
+{
+    struct fill_call f = {fill, ctx, dst, w, h};
+    return filter_guard_host(fi, "reading the tile", fill_thunk, &f, err);
+}
+
 /* place_input - the stage's input: copied from the previous stage's
  * output `in`, or (first stage, in == NULL) filled by the caller under
  * the trap guard, since decoding a tile runs host code in this process. */
@@ -115,8 +122,7 @@ static int place_input(struct stage *st, const uint8_t *in, size_t bytes, exec_f
         memcpy(dst, in, bytes);
         return 0;
     }
-    struct fill_call f = {fill, ctx, dst, st->args[1], st->args[2]};
-    return filter_guard_host(st->fi, "reading the tile", fill_thunk, &f, err);
+    return exec_fill_guarded(st->fi, fill, ctx, dst, st->args[1], st->args[2], err);
 }
 
 /* stage_setup - instantiate a stage and place its input, params and

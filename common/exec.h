@@ -32,6 +32,12 @@ enum exec_result { EXEC_OK = 0, EXEC_FAILED, EXEC_TRAPPED };
 /* Fill dst (w x h pixels) with the tile's input; returns 0 or -1 with err. */
 typedef int (*exec_fill_fn)(void *ctx, uint8_t *dst, uint32_t w, uint32_t h, char *err);
 
+/* exec_fill_guarded - run fill into dst (in fi's memory) under fi's trap
+ * guard: decoding a tile is host code in a process where any fault is
+ * taken for a trap.  Returns 0, -1 with err, or FILTER_TRAP. */
+int exec_fill_guarded(struct filter_inst *fi, exec_fill_fn fill, void *ctx, uint8_t *dst,
+                      uint32_t w, uint32_t h, char *err);
+
 /* The result: px points at the core's pixels inside the last instance.
  * On failure at_limit says the memory cap (max_memory) was the cause. */
 struct exec_out {

@@ -191,20 +191,6 @@ struct analyze_call {
     uint8_t *in;
 };
 
-/* fill_call_thunk - the caller's fill function under the trap guard. */
-struct fill_thunk {
-    exec_fill_fn fill;
-    void *ctx;
-    uint8_t *dst;
-    uint32_t w, h;
-};
-
-static int fill_thunk(void *ctx, char *err)
-{
-    struct fill_thunk *f = ctx;
-    return f->fill(f->ctx, f->dst, f->w, f->h, err);
-}
-
 /* analyze_setup - instantiate, allocate in, params and the block. */
 static int analyze_setup(struct filter_module *mod, const struct stage_spec *s, int ch,
                          uint32_t w, uint32_t h, uint32_t halo, uint64_t max_memory,
@@ -241,8 +227,7 @@ enum exec_result global_analyze(struct filter_module *mod, const struct stage_sp
     if (rc == 0 && px) {
         memcpy(a.in, px, (size_t)w * h * (size_t)ch);
     } else if (rc == 0) {
-        struct fill_thunk f = {fill, ctx, a.in, w, h};
-        rc = filter_guard_host(a.fi, "reading the tile", fill_thunk, &f, err);
+        rc = exec_fill_guarded(a.fi, fill, ctx, a.in, w, h, err);
     }
     if (rc == 0)
         rc = filter_call_analyze(a.fi, a.args, &status, err);
