@@ -38,8 +38,7 @@ int filter_has_global(const struct filter_module *m)
 }
 uint64_t filter_module_hash(const struct filter_module *m) { return m->hash; }
 
-/* exe_dir - directory of the running program into buf; returns 0 or -1. */
-static int exe_dir(char *buf, size_t n)
+int filter_exe_dir(char *buf, size_t n)
 {
     ssize_t len = readlink("/proc/self/exe", buf, n - 1);
     if (len <= 0)
@@ -66,7 +65,7 @@ int filter_search_dirs(char dirs[][PATH_MAX], int max)
         env = colon ? colon + 1 : NULL;
     }
     char here[PATH_MAX];
-    if (exe_dir(here, sizeof here) == 0) {
+    if (filter_exe_dir(here, sizeof here) == 0) {
         /* build tree: build/bin -> build/filters; installed:
          * libexec/tilespool -> lib/tilespool/filters */
         if (n < max)

@@ -21,6 +21,7 @@
 #include "chain.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define FILTER_TRAP (-2)
@@ -87,6 +88,10 @@ void filter_runtime_init(void);
 /* filter_find - locate bundled filter `name`: fills so_path and wasm_path
  * (PATH_MAX each).  Returns 0, or -1 with err listing where it looked. */
 int filter_find(const char *name, char *so_path, char *wasm_path, char *err);
+
+/* filter_exe_dir - directory of the running program into buf[n], where
+ * bundled filters and the glue are looked for; returns 0 or -1. */
+int filter_exe_dir(char *buf, size_t n);
 
 /* filter_search_dirs - the directories filter_find looks in, one per line,
  * into buf.  Returns the number of directories. */

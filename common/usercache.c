@@ -90,11 +90,8 @@ static int read_module(const char *path, uint8_t **buf, size_t *len, char *err)
 static int exe_relative(const char *const *cands, const char *file, char *out)
 {
     char exe[PATH_MAX], probe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
+    if (filter_exe_dir(exe, sizeof exe) < 0)
         return -1;
-    exe[n] = '\0';
-    *strrchr(exe, '/') = '\0';
     for (int i = 0; cands[i]; i++) {
         snprintf(out, PATH_MAX, "%.*s/%s", PATH_MAX - 64, exe, cands[i]);
         snprintf(probe, sizeof probe, "%.*s/%s", PATH_MAX - 32, out, file);
