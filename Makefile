@@ -3,6 +3,7 @@
 #   make            build programs, filters and the driver into build/
 #   make demo       run a visible chain on a generated sample image
 #   make test       build everything (plus an ASan/UBSan build) and run every test
+#   make check T=test_claim   (or T=seam, T="e2e/seam unit/test_tile")  run only those tests
 #   make bench      the benchmark (docs/benchmarks.md)
 #   make batch IN=dir OUT=dir FILTER=chain [WORKERS=n]   redo only changed outputs
 #   make install PREFIX=/usr/local DESTDIR=
@@ -67,7 +68,7 @@ TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 # the benchmark's programs (bench/): the in-process floor and its probes
 BENCH_BIN  := $(B)/tools/floor $(B)/tools/tileprobe $(B)/tools/runstat
 
-.PHONY: all deps programs filters tools test demo bench batch fuzz crashtest install uninstall clean
+.PHONY: all deps programs filters tools test check demo bench batch fuzz crashtest install uninstall clean
 .SUFFIXES:
 .SECONDARY:
 .DELETE_ON_ERROR:
@@ -161,7 +162,7 @@ build/native/%.so: filters/%.c filters/tsf.h filters/tsf_global.h filters/tsf_ke
 	@mkdir -p $(dir $@)
 	$(CC) $(NATIVE_CFLAGS) -o $@ $<
 
-# The unsandboxed best, built only for comparison by scripts/filterperf.
+# The unsandboxed best, built only for comparison by bench/filterperf.
 build/native-best/%.so: filters/%.c filters/tsf.h filters/tsf_kernels.h | build/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(NATIVE_CFLAGS) -O3 -march=native -o $@ $<
@@ -173,6 +174,11 @@ test: all
 	@# the benchmark's peers, for its smoke test (which skips without them)
 	-@TILESPOOL_BENCH_DEPS=1 sh scripts/install-deps
 	sh tests/run
+
+check: all
+	@test -n "$(T)" || { echo "usage: make check T=NAME (test_X for a unit test, X for tests/e2e/X.sh)"; exit 2; }
+	$(MAKE) SAN=1 programs tools
+	TESTS="$(T)" sh tests/run
 
 demo: all
 	sh scripts/demo
@@ -188,7 +194,7 @@ crashtest: all
 
 bench: all
 	@TILESPOOL_BENCH_DEPS=1 sh scripts/install-deps
-	sh scripts/bench $(if $(QUICK),--quick)
+	sh bench/run $(if $(QUICK),--quick)
 
 batch: all
 	@test -n "$(IN)" -a -n "$(OUT)" -a -n "$(FILTER)" || \

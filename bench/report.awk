@@ -1,4 +1,4 @@
-# report.awk - turn scripts/bench's measurements into the markdown tables
+# report.awk - turn bench/run's measurements into the markdown tables
 # (stdout), the target checks (OUT/findings.md), OUT/results.json and
 # OUT/scaling.dat (the plot's data).
 #
@@ -146,7 +146,7 @@ END {
     printf "* CPU: %s, %d cores; memory %s; kernel %s.\n", cpu, cores, mem, kernel
     printf "* Tools: %s; libvips %s; ImageMagick %s; libpng %s; zlib %s; wabt %s; %s.\n",
            cc_v, vips_v, im_v, libpng_v, zlib_v, wabt_v, valgrind_v
-    printf "* Corpus: %s — %d RGB PNG image%s of 768x512 (scripts/corpus); large image %dx%d.\n",
+    printf "* Corpus: %s — %d RGB PNG image%s of 768x512 (bench/corpus); large image %dx%d.\n",
            corpus == "skimage" ? "photographs from Debian's python3-skimage" : "synthetic (mkimage)",
            nimages, (nimages > 1 ? "s" : ""), large_w, large_h
     printf "* Spool and all outputs on %s (%s); the on-disk rows use %s (%s).\n", shmdir, fs_shm, diskdir, fs_disk
@@ -378,7 +378,7 @@ END {
     # ---- targets, into their own block of the document
     fnd = out "/findings.md"
     printf "" > fnd
-    printf "Computed by scripts/bench from the run above (%s, `%s`).\n\n", when, cmd > fnd
+    printf "Computed by bench/run from the run above (%s, `%s`).\n\n", when, cmd > fnd
     print "| target | measured (median) | min–max | goal | |" > fnd
     print "|---|---:|---:|---:|---|" > fnd
     target("gray, raw tiles, 2 workers ÷ libvips loop", "gray", "ts-pnm-w2", "gray", "vips-loop", 1, 0.5, "<=")

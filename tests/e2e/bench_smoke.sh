@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench_smoke - `scripts/bench --quick` (what `make bench QUICK=1` runs)
+# bench_smoke - `bench/run --quick` (what `make bench QUICK=1` runs)
 # still runs every case and reports a figure for each, so that the
 # benchmark cannot rot between full runs.  It checks the shape and the
 # sanity of the report (every case present, every figure positive, the
@@ -23,7 +23,7 @@ fi
 doc=$TOP/docs/benchmarks.md
 before=$(cksum "$doc" 2>/dev/null)
 o=$T/bench
-sh "$TOP/scripts/bench" --quick --out "$o" >"$T/bench.log" 2>&1
+sh "$TOP/bench/run" --quick --out "$o" >"$T/bench.log" 2>&1
 rc=$?
 if [ $rc -eq 0 ]; then ok "bench --quick exits 0"
 else notok "bench --quick exits 0" "exit $rc: $(tail -n 5 "$T/bench.log" | tr '\n' ' ')"; fi

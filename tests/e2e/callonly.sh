@@ -4,7 +4,7 @@
 # own scratch, none reset in between) leave the same pixels as one chain
 # run in fresh instances.  Filters must not depend on the contents of
 # scratch memory, and this is where that would show.  It also checks that
-# scripts/filterperf turns the measurements into a table row per filter.
+# bench/filterperf turns the measurements into a table row per filter.
 . "$(dirname "$0")/lib.sh"
 
 RF=$TOOLS/runfilter
@@ -39,7 +39,7 @@ check_fails "--call-only refuses a chain of two" 2 \
     "$RF" --call-only -f invert,invert "$T/in.pam" "$T/x.pam"
 
 # filterperf: one row per filter, four wall-clock figures and a ratio.
-sh "$TOP/scripts/filterperf" --no-callgrind -n 3 -s 32 invert sobel >"$T/perf" 2>"$T/err"
+sh "$TOP/bench/filterperf" --no-callgrind -n 3 -s 32 invert sobel >"$T/perf" 2>"$T/err"
 rows=$(grep -cE '^(invert|sobel) +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ ' "$T/perf")
 [ "$rows" -eq 2 ] && ok "filterperf --no-callgrind: a row for each of 2 filters" ||
     notok "filterperf" "$rows rows: $(cat "$T/perf" "$T/err" | head -c 400)"
