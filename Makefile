@@ -33,7 +33,11 @@ endif
 CSTD      := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 WARN      := -Wall -Wextra -Werror
 OPT       ?= -O2 -g
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -ffp-contract=off $(SANFLAGS) -Icommon -I/usr/share/wabt/wasm2c -MMD -MP \
+# common/ is one library in layers, each a folder (docs/layout.md):
+# util <- image <- job <- {spool, sandbox}.
+LAYERS    := util image job spool sandbox
+LAYER_INC := -Icommon $(LAYERS:%=-Icommon/%)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -ffp-contract=off $(SANFLAGS) $(LAYER_INC) -I/usr/share/wabt/wasm2c -MMD -MP \
              -DTS_VERSION='"$(VERSION)"' $(CFLAGS)
 # The runtime must be exported so that filter objects loaded with dlopen
 # resolve wasm_rt_* against the one copy in the worker.
@@ -41,7 +45,7 @@ WASMRT    := -rdynamic -Wl,--whole-archive -lwasm-rt-impl -Wl,--no-whole-archive
 LIBS      := -lpng -ljpeg -lcjson -lz -lm -ldl
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
-COMMON_SRC := $(wildcard common/*.c)
+COMMON_SRC := $(wildcard common/*.c) $(foreach l,$(LAYERS),$(wildcard common/$(l)/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/obj/%.o)
 PROGRAMS   := splitter worker assembler status inspect
 PROG_BIN   := $(PROGRAMS:%=$(B)/bin/%)

@@ -4,7 +4,7 @@
  *
  * It points the module's memory allocation at the host's allocator, which
  * reuses the memory of a freed instance instead of mapping and faulting in
- * a new one for every tile (common/wasm_memory.h).  The host exports both
+ * a new one for every tile (common/sandbox/wasm_memory.h).  The host exports both
  * functions (it links with -rdynamic); an object built without this header
  * still works, with the runtime's allocator.
  */

@@ -29,13 +29,14 @@ SAN          := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O1 -g \
                 -Wall -Wextra -Werror -ffp-contract=off $(SAN) -fsanitize=fuzzer-no-link \
-                -Icommon -I/usr/share/wabt/wasm2c -MMD -MP
+                -Icommon $(patsubst %,-Icommon/%,util image job spool sandbox) -I/usr/share/wabt/wasm2c -MMD -MP
 LIBS         := -lpng -ljpeg -lcjson -lz -lm -ldl
 WASMRT       := -lwasm-rt-impl
 
 FUZZ_COMMON  := chain err filter filter_call hash image image_jpeg image_png image_pnm \
                 manifest netpbm spool tile wasm_check wasm_memory
-COMMON_OBJ   := $(FUZZ_COMMON:%=$(F)/obj/common/%.o)
+# each module's object follows its source, wherever in common/'s layers it is
+COMMON_OBJ   := $(foreach m,$(FUZZ_COMMON),$(patsubst %.c,$(F)/obj/%.o,$(wildcard common/*/$(m).c)))
 
 .PHONY: all corpus run
 .SUFFIXES:
