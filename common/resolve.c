@@ -255,9 +255,13 @@ int resolve_chain_isolated(const struct chain *c, struct stage_spec *out, int ti
     char how[64];
     subproc_how(&res, how, sizeof how);
     int rc;
+    char names[512] = "";
+    for (int i = 0; i < c->nstages; i++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
+                 c->stages[i].name);
     if (res.timed_out)
-        rc = errf(err, "filter chain: a filter did not answer within %d s while describing "
-                  "itself", timeout_sec);
+        rc = errf(err, "filter chain (%s): a filter did not start and describe itself "
+                  "within %d s", names, timeout_sec);
     else if (res.got != sizeof *a || !subproc_exited_ok(&res))
         rc = errf(err, "filter chain: the process describing the filters %s", how);
     else if (a->rc != 0)
