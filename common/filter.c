@@ -196,7 +196,10 @@ static int guarded_instantiate(struct filter_module *m, void *wasm, uint64_t max
     wasm_memory_limit_begin(max_memory);
     int t = wasm_rt_impl_try();
     if (t != 0) {
-        if (wasm_memory_limit_end(lowered, why, sizeof why))
+        int limit = wasm_memory_limit_end(lowered, why, sizeof why);
+        if (limit == 2)
+            return errf(err, "filter %s: %s", m->name, why), FILTER_LIMIT;
+        if (limit == 1)
             return errf(err, "filter %s: %s (then it trapped: %s)", m->name, why,
                         wasm_rt_strerror((wasm_rt_trap_t)t)), FILTER_LIMIT;
         return trap_error(m, "instantiate", t, err);

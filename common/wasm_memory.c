@@ -47,7 +47,8 @@ struct limits {
     int making;              /* between wasm_memory_limit_begin and _end */
     uint64_t cap_pages;      /* 0: no cap */
     int lowered;             /* a memory's maximum was lowered to the cap */
-    int refused;             /* something was refused; why says what last */
+    int refused;             /* 1 something was refused (why says what, last), 2 it
+                                ended instantiation */
     char why[256];
     uint64_t entries;        /* table entries live in this thread */
 };
@@ -66,6 +67,15 @@ static void refuse(const char *fmt, ...)
     vsnprintf(lim.why, sizeof lim.why, fmt, ap);
     va_end(ap);
     lim.refused = 1;
+}
+
+/* give_up - end the instantiation on the refusal just noted: trap out of
+ * it, marked as the host's own doing. */
+static void give_up(void) __attribute__((noreturn));
+static void give_up(void)
+{
+    lim.refused = 2;
+    wasm_rt_trap(WASM_RT_TRAP_OOB);
 }
 
 void wasm_memory_limit_begin(uint64_t max_memory)
@@ -137,17 +147,17 @@ static int reset(const struct kept *k, uint64_t bytes)
     return 0;
 }
 
-/* cap_memory - lower max_pages to the cap of the instance being made;
+/* capped_max - max_pages lowered to the cap of the instance being made;
  * traps out of instantiation when the initial size is already above it. */
-static uint32_t cap_memory(uint32_t initial_pages, uint32_t max_pages)
+static uint32_t capped_max(uint32_t initial_pages, uint32_t max_pages)
 {
     if (lim.cap_pages == 0 || lim.cap_pages >= max_pages)
         return max_pages;
     if (initial_pages > lim.cap_pages) {
-        refuse("memory limit of %llu MiB: the module starts with %llu MiB of memory",
+        refuse("memory limit of %llu MiB: the module starts with %llu KiB of memory",
                (unsigned long long)(lim.cap_pages * WASM_PAGE >> 20),
-               (unsigned long long)initial_pages * WASM_PAGE >> 20);
-        wasm_rt_trap(WASM_RT_TRAP_OOB);
+               (unsigned long long)initial_pages * (WASM_PAGE / 1024));
+        give_up();
     }
     lim.lowered = 1;
     return (uint32_t)lim.cap_pages;
@@ -157,7 +167,7 @@ void tsf_host_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial_pages,
                               uint32_t max_pages)
 {
     uint64_t bytes = (uint64_t)initial_pages * WASM_PAGE;
-    max_pages = cap_memory(initial_pages, max_pages);
+    max_pages = capped_max(initial_pages, max_pages);
     while (pooled > 0) {
         struct kept k = pool[--pooled];
         if (reset(&k, bytes) == 0) {
@@ -245,7 +255,7 @@ static void table_made(const void *data, uint32_t elements)
 {
     if (elements > 0 && !data) {
         refuse("table limit: no memory for a table of %u entries", elements);
-        wasm_rt_trap(WASM_RT_TRAP_OOB);
+        give_up();
     }
     lim.entries += elements;
 }
@@ -263,7 +273,7 @@ void tsf_host_allocate_funcref_table(wasm_rt_funcref_table_t *t, uint32_t elemen
     t->data = NULL;
     t->size = t->max_size = 0;          /* what a free after a trap finds */
     if (table_admit(0, elements) < 0)
-        wasm_rt_trap(WASM_RT_TRAP_OOB);
+        give_up();
     wasm_rt_allocate_funcref_table(t, elements, table_max(max_elements));
     table_made(t->data, elements);
 }
@@ -274,7 +284,7 @@ void tsf_host_allocate_externref_table(wasm_rt_externref_table_t *t, uint32_t el
     t->data = NULL;
     t->size = t->max_size = 0;
     if (table_admit(0, elements) < 0)
-        wasm_rt_trap(WASM_RT_TRAP_OOB);
+        give_up();
     wasm_rt_allocate_externref_table(t, elements, table_max(max_elements));
     table_made(t->data, elements);
 }

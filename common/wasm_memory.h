@@ -64,8 +64,9 @@ void tsf_host_free_externref_table(wasm_rt_externref_table_t *t);
 void wasm_memory_limit_begin(uint64_t max_memory);
 
 /* wasm_memory_limit_end - after instantiating: no cap for new memories
- * any more.  Returns 1 when a limit refused the start-up code something
- * since wasm_memory_limit_begin (the last reason into why[n]), else 0;
+ * any more.  Returns 2 when a limit ended the instantiation (the host
+ * trapped out of it), 1 when one refused the start-up code something it
+ * may have coped with (a grow), else 0; the last reason into why[n].
  * *lowered says whether the cap lowered a memory's maximum. */
 int wasm_memory_limit_end(int *lowered, char *why, size_t n);
 
