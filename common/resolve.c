@@ -10,13 +10,9 @@
 #include "usercache.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdio.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* Linear memory a module may use while it describes itself: describing

@@ -41,9 +41,10 @@ count() {
     echo "$n"
 }
 
-# below NAME KIB LIMIT_KIB - ok if the figure is a number below the limit.
+# below NAME KIB LIMIT_KIB - ok if the figure is a number (perhaps
+# negative: a growth over a baseline within noise) below the limit.
 below() {
-    case $2 in
+    case ${2#-} in
     '' | *[!0-9]*) notok "$1" "no measurement: '$2'" ;;
     *) if [ "$2" -lt "$3" ]; then ok "$1 ($2 KiB)"; else notok "$1" "$2 KiB, limit $3 KiB"; fi ;;
     esac
