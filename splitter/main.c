@@ -350,7 +350,7 @@ int main(int argc, char **argv)
         free(m);
         return EXIT_USAGE;
     }
-    if (resolve_chain_isolated(&chain, m->stages, 30, &why, err) < 0) {
+    if (resolve_chain_isolated(&chain, m->stages, resolve_describe_timeout(), &why, err) < 0) {
         msg_warn("%s", err);
         free(m);
         return why == RESOLVE_USAGE ? EXIT_USAGE : EXIT_INPUT;

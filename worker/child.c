@@ -40,20 +40,22 @@ struct loaded {
     struct filter_module *mods[CHAIN_MAX_STAGES];
     int state;             /* 0 not tried, 1 loaded, -1 unusable */
     int trapped;           /* unusable because checking it trapped */
+    int limit;             /* unusable because it does not fit the limits */
     char err[ERR_MAX];
     uint64_t *stats, *ref; /* a global stage's merged and reference blocks, read once;
                               held until the process exits, like the modules */
 };
 
-/* check_abi - the module must speak ABI version 1.  Returns 0, -1 or
+/* check_abi - the module must speak ABI version 1; its start-up code runs
+ * under the same memory cap as on a tile.  Returns 0, -1, FILTER_LIMIT or
  * FILTER_TRAP (this process is then poisoned). */
-static int check_abi(struct filter_module *m, char *err)
+static int check_abi(struct filter_module *m, uint64_t max_memory, char *err)
 {
     int why;
     int32_t v = 0;
-    struct filter_inst *fi = filter_instantiate(m, 0, &why, err);
+    struct filter_inst *fi = filter_instantiate(m, max_memory, &why, err);
     if (!fi)
-        return why == FILTER_TRAP ? FILTER_TRAP : -1;
+        return why == FILTER_TRAP || why == FILTER_LIMIT ? why : -1;
     int rc = filter_call_abi_version(fi, &v, err);
     if (rc == 0 && v != 1)
         rc = errf(err, "filter %s: ABI version %d, this worker speaks version 1",
@@ -64,7 +66,7 @@ static int check_abi(struct filter_module *m, char *err)
 
 /* load_chain - dlopen a job's modules once, checking each is the module the
  * job was split with. */
-static int load_chain(const struct job *j, struct loaded *l)
+static int load_chain(const struct job *j, uint64_t max_memory, struct loaded *l)
 {
     for (int i = 0; i < j->m.nstages; i++) {
         const struct stage_spec *s = &j->m.stages[i];
@@ -75,9 +77,10 @@ static int load_chain(const struct job *j, struct loaded *l)
         if (filter_module_hash(l->mods[i]) != s->hash)
             return errf(l->err, "filter %s: module changed since the job was split", s->name),
                    l->state = -1;
-        int rc = check_abi(l->mods[i], l->err);
+        int rc = check_abi(l->mods[i], max_memory, l->err);
         if (rc < 0)
-            return l->trapped = rc == FILTER_TRAP, l->state = -1;
+            return l->trapped = rc == FILTER_TRAP, l->limit = rc == FILTER_LIMIT,
+                   l->state = -1;
     }
     return l->state = 1;
 }
@@ -340,8 +343,8 @@ static int work_job(const struct worker_opts *o, struct job *j, int jx, struct l
         me->start = now_seconds();
         atomic_store(&me->busy, 1);
         if (l->state == 0)
-            load_chain(j, l);   /* runs filter code: under the timeout too */
-        int limit = 0;
+            load_chain(j, o->max_memory, l);   /* runs filter code: under the timeout too */
+        int limit = l->state < 0 && l->limit;
         enum outcome res = l->state < 0 ? (snprintf(err, sizeof err, "%s", l->err),
                                            l->trapped ? TILE_TRAPPED : TILE_FAILED)
                            : pass == 1 ? analyze_tile(o, j, l, &c, &geom, g, &limit, err)

@@ -186,27 +186,42 @@ static wasm_rt_memory_t *inst_memory(struct filter_inst *fi)
 }
 
 /* guarded_instantiate - run the module's start-up code inside the trap
- * guard; returns 0 or FILTER_TRAP. */
-static int guarded_instantiate(struct filter_module *m, void *wasm, char *err)
+ * guard, with the limits of the instance in place from its first
+ * instruction (wasm_memory.h); returns 0, FILTER_TRAP, or FILTER_LIMIT
+ * when the start-up code trapped on something a limit refused it. */
+static int guarded_instantiate(struct filter_module *m, void *wasm, uint64_t max_memory,
+                               int *lowered, char *err)
 {
+    char why[ERR_MAX];
+    wasm_memory_limit_begin(max_memory);
     int t = wasm_rt_impl_try();
-    if (t != 0)
+    if (t != 0) {
+        int limit = wasm_memory_limit_end(lowered, why, sizeof why);
+        if (limit == 2)
+            return errf(err, "filter %s: %s", m->name, why), FILTER_LIMIT;
+        if (limit == 1)
+            return errf(err, "filter %s: %s (then it trapped: %s)", m->name, why,
+                        wasm_rt_strerror((wasm_rt_trap_t)t)), FILTER_LIMIT;
         return trap_error(m, "instantiate", t, err);
+    }
     if (!m->module_ready) {
         m->glue->init_module();
         m->module_ready = 1;
     }
     m->glue->instantiate(wasm);
+    /* a refusal the start-up code coped with is no error */
+    wasm_memory_limit_end(lowered, why, sizeof why);
     return 0;
 }
 
-/* cap_memory - lower the instance's maximum to max_memory; returns 0, or
- * FILTER_LIMIT when the memory it starts with is already larger. */
-static int cap_memory(struct filter_inst *fi, uint64_t max_memory, char *err)
+/* cap_memory - record the cap the allocator put on the instance's memory;
+ * for an object built without the host's allocator, put it on now.
+ * Returns 0, or FILTER_LIMIT when the memory is already larger. */
+static int cap_memory(struct filter_inst *fi, uint64_t max_memory, int lowered, char *err)
 {
     wasm_rt_memory_t *mem = inst_memory(fi);
     uint64_t cap = max_memory / WASM_PAGE;
-    if (max_memory == 0 || cap >= mem->max_pages)
+    if (max_memory == 0 || (!lowered && cap >= mem->max_pages))
         return 0;           /* the module's own maximum is the lower one */
     if (mem->pages > cap)
         return errf(err, "filter %s: memory limit: the module starts with %llu KiB of "
@@ -216,6 +231,18 @@ static int cap_memory(struct filter_inst *fi, uint64_t max_memory, char *err)
     mem->max_pages = (uint32_t)cap;
     fi->limit = cap * WASM_PAGE;
     return 0;
+}
+
+/* drop_half_made - free what a failed instantiation made (memories and
+ * tables are NULL until made, and freeing those is a no-op), so that a
+ * process that carries on holds no address space or table count for it. */
+static void drop_half_made(struct filter_inst *fi)
+{
+    wasm_rt_memory_t *mem = inst_memory(fi);
+    fi->m->glue->free_instance(fi->wasm);
+    wasm_memory_release_rest(mem);
+    free(fi->wasm);
+    free(fi);
 }
 
 struct filter_inst *filter_instantiate(struct filter_module *m, uint64_t max_memory,
@@ -239,16 +266,12 @@ struct filter_inst *filter_instantiate(struct filter_module *m, uint64_t max_mem
         errf(err, "filter %s: out of memory", m->name);
         return NULL;
     }
-    if (guarded_instantiate(m, fi->wasm, err) < 0) {
-        *why = FILTER_TRAP;
-        /* the half-made instance is abandoned: the process is replaced */
-        free(fi->wasm);
-        free(fi);
+    int lowered = 0;
+    if ((*why = guarded_instantiate(m, fi->wasm, max_memory, &lowered, err)) != 0) {
+        drop_half_made(fi);
         return NULL;
     }
-    /* The cap goes on after instantiation, when the runtime has made the
-     * memory; memory.grow (wasm_rt_grow_memory) honours max_pages. */
-    if ((*why = cap_memory(fi, max_memory, err)) != 0) {
+    if ((*why = cap_memory(fi, max_memory, lowered, err)) != 0) {
         filter_free(fi);
         return NULL;
     }

@@ -10,19 +10,19 @@
 #include "usercache.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdio.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* Linear memory a module may use while it describes itself: describing
  * takes a few KiB, and a module that grows without bound here must not
  * take the machine with it (there is no --max-memory at split time). */
 #define DESCRIBE_MAX_MEMORY (256ull << 20)
+
+/* Seconds a module may take to start and describe itself, unless
+ * $TILESPOOL_DESCRIBE_TIMEOUT says otherwise (resolve_describe_timeout). */
+#define DESCRIBE_TIMEOUT 30
 
 /* describe_module - instantiate m once, check its ABI version, describe it. */
 static int describe_module(struct filter_module *m, struct filter_desc *d, char *json,
@@ -251,9 +251,13 @@ int resolve_chain_isolated(const struct chain *c, struct stage_spec *out, int ti
     char how[64];
     subproc_how(&res, how, sizeof how);
     int rc;
+    char names[512] = "";
+    for (int i = 0; i < c->nstages; i++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
+                 c->stages[i].name);
     if (res.timed_out)
-        rc = errf(err, "filter chain: a filter did not answer within %d s while describing "
-                  "itself", timeout_sec);
+        rc = errf(err, "filter chain (%s): a filter did not start and describe itself "
+                  "within %d s", names, timeout_sec);
     else if (res.got != sizeof *a || !subproc_exited_ok(&res))
         rc = errf(err, "filter chain: the process describing the filters %s", how);
     else if (a->rc != 0)
@@ -329,26 +333,83 @@ static void print_filter(FILE *f, const struct filter_desc *d, const char *json_
                 (unsigned long long)l->hash, l->cached);
 }
 
-/* list_one - load, describe and print one module; a module that cannot be
- * described is reported as unusable instead. */
-static void list_one(FILE *f, const char *name, const char *so, const char *wasm,
-                     const struct listed *l, int json, char *json_text)
+/* One module for a listing child to describe, and what its answer holds:
+ * a first byte saying whether the rest is the listing or why the module
+ * is unusable, then the text. */
+struct list_job {
+    const char *name, *so, *wasm;
+    const struct listed *l;
+    int json;
+};
+
+#define LIST_OUT 'o'
+#define LIST_UNUSABLE 'u'
+#define LIST_ANSWER_MAX (2 * FILTER_DESC_MAX)
+
+/* list_child - subproc_fn: load, describe and print one module into the
+ * pipe as a LIST_OUT or LIST_UNUSABLE answer. */
+static void list_child(void *ctx, int fd)
 {
-    char err[ERR_MAX];
-    struct filter_module *m = filter_load(name, FILTER_WASM, so, wasm, err);
+    const struct list_job *lj = ctx;
+    char err[ERR_MAX], *text = NULL;
+    char *json_text = malloc(FILTER_DESC_MAX);
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!json_text || !f)
+        _exit(1);
+    filter_runtime_init();
+    struct filter_module *m = filter_load(lj->name, FILTER_WASM, lj->so, lj->wasm, err);
     struct filter_inst *fi = NULL;
     struct filter_desc d;
-    if (m && describe_module(m, &d, json_text, &fi, err) == 0)
-        print_filter(f, &d, json_text, default_halo(fi, &d), l, json);
-    else
-        fprintf(json ? stderr : f, "%-20s (unusable: %s)\n", name, err);
+    if (m && describe_module(m, &d, json_text, &fi, err) == 0) {
+        fputc(LIST_OUT, f);
+        print_filter(f, &d, json_text, default_halo(fi, &d), lj->l, lj->json);
+    } else {
+        fprintf(f, "%c%s", LIST_UNUSABLE, err);
+    }
     filter_free(fi);
     filter_unload(m);
+    free(json_text);
+    if (fclose(f) != 0)
+        _exit(1);
+    for (size_t off = 0; off < len;) {
+        ssize_t k = write(fd, text + off, len - off);
+        if (k <= 0)
+            _exit(1);
+        off += (size_t)k;
+    }
+    free(text);
+    _exit(0);
+}
+
+/* list_one - describe and print one module, in a child with a deadline:
+ * a module that cannot be described, or loops or crashes while it starts,
+ * is reported as unusable instead.  answer has LIST_ANSWER_MAX bytes. */
+static void list_one(FILE *f, const char *name, const char *so, const char *wasm,
+                     const struct listed *l, int json, char *answer)
+{
+    struct list_job lj = {name, so, wasm, l, json};
+    struct subproc_result res;
+    char err[ERR_MAX], how[64];
+    int timeout = resolve_describe_timeout();
+    if (subproc_run(list_child, &lj, answer, LIST_ANSWER_MAX - 1, timeout, &res, err) == 0) {
+        answer[res.got] = '\0';
+        subproc_how(&res, how, sizeof how);
+        if (res.timed_out)
+            snprintf(err, sizeof err, "did not start and describe itself within %d s", timeout);
+        else if (!subproc_exited_ok(&res) || res.got == 0)
+            snprintf(err, sizeof err, "the process describing it %s", how);
+        else if (answer[0] == LIST_OUT)
+            return (void)fputs(answer + 1, f);
+        else
+            snprintf(err, sizeof err, "%s", answer + 1);
+    }
+    fprintf(json ? stderr : f, "%-20s (unusable: %s)\n", name, err);
 }
 
 /* list_dir - describe every NAME.wasm with a NAME.so in dir not seen yet. */
 static void list_dir(FILE *f, const char *dir, char seen[][FILTER_NAME_MAX], int *nseen,
-                     int json, char *json_text)
+                     int json, char *answer)
 {
     char **names, err[ERR_MAX];
     int n = spool_list(dir, &names, err);
@@ -367,7 +428,7 @@ static void list_dir(FILE *f, const char *dir, char seen[][FILTER_NAME_MAX], int
         char so[PATH_MAX], wasm[PATH_MAX];
         struct listed l = {NULL, NULL, 0};
         if (filter_find(name, so, wasm, err) == 0)
-            list_one(f, name, so, wasm, &l, json, json_text);
+            list_one(f, name, so, wasm, &l, json, answer);
         else
             fprintf(json ? stderr : f, "%-20s (unusable: %s)\n", name, err);
     }
@@ -397,7 +458,7 @@ static void cached_origin(const char *meta, char *path)
 
 /* list_cache - describe every compiled user's module in the cache; returns
  * how many there are. */
-static int list_cache(FILE *f, int json, char *json_text)
+static int list_cache(FILE *f, int json, char *answer)
 {
     char dir[PATH_MAX], err[ERR_MAX], **names;
     int n = usercache_dir(dir, err) < 0 ? 0 : spool_list(dir, &names, err), count = 0;
@@ -414,7 +475,7 @@ static int list_cache(FILE *f, int json, char *json_text)
         cached_origin(meta, origin);
         struct listed l = {so, origin, h};
         const char *base = strrchr(origin, '/') ? strrchr(origin, '/') + 1 : origin;
-        list_one(f, base, so, wasm, &l, json, json_text);
+        list_one(f, base, so, wasm, &l, json, answer);
         count++;
     }
     if (n > 0)
@@ -424,31 +485,25 @@ static int list_cache(FILE *f, int json, char *json_text)
 
 int resolve_describe_all(FILE *f, int json, char *err)
 {
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        return errf_sys(err, "fork");
-    if (pid == 0) {
-        static char seen[256][FILTER_NAME_MAX];
-        static char dirs[16][PATH_MAX];
-        char *json_text = malloc(FILTER_DESC_MAX);
-        int nseen = 0, ndirs = filter_search_dirs(dirs, 16);
-        if (!json_text)
-            _exit(1);
-        filter_runtime_init();
-        for (int i = 0; i < ndirs; i++)
-            list_dir(f, dirs[i], seen, &nseen, json, json_text);
-        nseen += list_cache(f, json, json_text);
-        fflush(f);
-        free(json_text);
-        _exit(nseen > 0 ? 0 : 3);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
-        return errf(err, "no filters found (set TILESPOOL_FILTER_PATH?)");
-    return errf(err, "listing filters failed (a filter crashed the lister)");
+    static char seen[256][FILTER_NAME_MAX];
+    static char dirs[16][PATH_MAX];
+    char *answer = malloc(LIST_ANSWER_MAX);
+    int nseen = 0, ndirs = filter_search_dirs(dirs, 16);
+    if (!answer)
+        return errf(err, "out of memory");
+    for (int i = 0; i < ndirs; i++)
+        list_dir(f, dirs[i], seen, &nseen, json, answer);
+    nseen += list_cache(f, json, answer);
+    free(answer);
+    if (fflush(f) != 0)
+        return errf_sys(err, "writing the list");
+    return nseen > 0 ? 0 : errf(err, "no filters found (set TILESPOOL_FILTER_PATH?)");
+}
+
+int resolve_describe_timeout(void)
+{
+    const char *env = getenv("TILESPOOL_DESCRIBE_TIMEOUT");
+    char *end = NULL;
+    long v = env ? strtol(env, &end, 10) : 0;
+    return env && *env && *end == '\0' && v > 0 && v <= 3600 ? (int)v : DESCRIBE_TIMEOUT;
 }

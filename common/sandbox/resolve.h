@@ -33,9 +33,15 @@ int resolve_chain_loaded(const struct chain *c, enum filter_backend backend,
 int resolve_chain_isolated(const struct chain *c, struct stage_spec *out, int timeout_sec,
                            enum resolve_error *why, char *err);
 
-/* resolve_describe_all - print every bundled filter found on the search
- * path with its summary, kind, channels and parameters to f (in a child
- * process).  Returns 0 or -1. */
+/* resolve_describe_all - print every filter found on the search path, and
+ * every compiled user's module, with its summary, kind, channels and
+ * parameters to f.  Each module is described in a child process killed
+ * after resolve_describe_timeout() seconds; one that fails is listed as
+ * unusable with the reason.  Returns 0, or -1 when there is none. */
 int resolve_describe_all(FILE *f, int json, char *err);
+
+/* resolve_describe_timeout - the seconds a module may take to start and
+ * describe itself: $TILESPOOL_DESCRIBE_TIMEOUT (1..3600), else 30. */
+int resolve_describe_timeout(void);
 
 #endif

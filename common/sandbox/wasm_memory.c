@@ -14,10 +14,19 @@
  * mprotect, which is the point: the next instance finds them without a
  * fault.  The pool is per thread, so instances made on different threads
  * (the benchmark's in-process floor) never share a memory.
+ *
+ * The limits (wasm_memory.h) are per thread too, like the instances they
+ * govern.  A refusal during instantiation is noted before anything is
+ * returned or trapped, so that a start function which ignores a failed
+ * memory.grow or table.grow and then traps on the missing space is still
+ * reported as having hit the limit.
  */
 #include "wasm_memory.h"
 
+#include <assert.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -32,6 +41,66 @@ struct kept {
 
 static _Thread_local struct kept pool[POOL_MAX];
 static _Thread_local int pooled;
+
+/* The limits of the instance being made, and the tables of all of them. */
+struct limits {
+    int making;              /* between wasm_memory_limit_begin and _end */
+    uint64_t cap_pages;      /* 0: no cap */
+    int lowered;             /* a memory's maximum was lowered to the cap */
+    int refused;             /* 1 something was refused (why says what, last), 2 it
+                                ended instantiation */
+    char why[256];
+    uint64_t entries;        /* table entries live in this thread */
+};
+
+static _Thread_local struct limits lim;
+
+/* refuse - note a refusal during instantiation (printf-style); the last
+ * one is what the start-up code trapped on, if it did. */
+static void refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void refuse(const char *fmt, ...)
+{
+    if (!lim.making)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(lim.why, sizeof lim.why, fmt, ap);
+    va_end(ap);
+    lim.refused = 1;
+}
+
+/* give_up - end the instantiation on the refusal just noted: trap out of
+ * it, marked as the host's own doing. */
+static void give_up(void) __attribute__((noreturn));
+static void give_up(void)
+{
+    lim.refused = 2;
+    wasm_rt_trap(WASM_RT_TRAP_OOB);
+}
+
+void wasm_memory_limit_begin(uint64_t max_memory)
+{
+    lim.making = 1;
+    lim.cap_pages = max_memory / WASM_PAGE;
+    lim.lowered = lim.refused = 0;
+    lim.why[0] = '\0';
+}
+
+int wasm_memory_limit_end(int *lowered, char *why, size_t n)
+{
+    int refused = lim.refused;
+    *lowered = lim.lowered;
+    snprintf(why, n, "%s", lim.why);
+    lim.making = 0;
+    lim.cap_pages = 0;
+    lim.refused = 0;
+    return refused;
+}
+
+uint64_t wasm_memory_table_entries(void)
+{
+    return lim.entries;
+}
 
 /* zero_run - zero n bytes at p: memset when resident, else drop them. */
 static void zero_run(uint8_t *p, uint64_t n, int resident)
@@ -78,10 +147,27 @@ static int reset(const struct kept *k, uint64_t bytes)
     return 0;
 }
 
+/* capped_max - max_pages lowered to the cap of the instance being made;
+ * traps out of instantiation when the initial size is already above it. */
+static uint32_t capped_max(uint32_t initial_pages, uint32_t max_pages)
+{
+    if (lim.cap_pages == 0 || lim.cap_pages >= max_pages)
+        return max_pages;
+    if (initial_pages > lim.cap_pages) {
+        refuse("memory limit of %llu MiB: the module starts with %llu KiB of memory",
+               (unsigned long long)(lim.cap_pages * WASM_PAGE >> 20),
+               (unsigned long long)initial_pages * (WASM_PAGE / 1024));
+        give_up();
+    }
+    lim.lowered = 1;
+    return (uint32_t)lim.cap_pages;
+}
+
 void tsf_host_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial_pages,
                               uint32_t max_pages)
 {
     uint64_t bytes = (uint64_t)initial_pages * WASM_PAGE;
+    max_pages = capped_max(initial_pages, max_pages);
     while (pooled > 0) {
         struct kept k = pool[--pooled];
         if (reset(&k, bytes) == 0) {
@@ -96,6 +182,18 @@ void tsf_host_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial_pages,
     /* nothing kept: the runtime's allocator (which aborts on failure, and
      * the supervisor reports the child's death) */
     wasm_rt_allocate_memory(mem, initial_pages, max_pages);
+}
+
+uint32_t tsf_host_grow_memory(wasm_rt_memory_t *mem, uint32_t delta)
+{
+    uint32_t old = wasm_rt_grow_memory(mem, delta);
+    uint64_t want = (uint64_t)mem->pages + delta;
+    if (old == UINT32_MAX && lim.cap_pages && mem->max_pages == lim.cap_pages &&
+        want > lim.cap_pages)
+        refuse("memory limit of %llu MiB: the start-up code tried to grow its memory to "
+               "%llu KiB", (unsigned long long)(lim.cap_pages * WASM_PAGE >> 20),
+               (unsigned long long)(want * (WASM_PAGE / 1024)));
+    return old;
 }
 
 void tsf_host_free_memory(wasm_rt_memory_t *mem)
@@ -120,4 +218,111 @@ void wasm_memory_drop_pool(void)
 {
     while (pooled > 0)
         munmap(pool[--pooled].base, WASM_RESERVATION);
+}
+
+/* table_admit - may a table of `size` entries take `more`?  Returns 0, or
+ * -1 with the refusal noted. */
+static int table_admit(uint64_t size, uint64_t more)
+{
+    if (size + more > WASM_TABLE_MAX)
+        return refuse("table limit: a table of %llu entries, more than the %u allowed",
+                      (unsigned long long)(size + more), WASM_TABLE_MAX), -1;
+    if (lim.entries + more > WASM_TABLES_TOTAL)
+        return refuse("table limit: %llu table entries in all, more than the %u allowed",
+                      (unsigned long long)(lim.entries + more), WASM_TABLES_TOTAL), -1;
+    return 0;
+}
+
+/* table_max - a table's maximum, lowered to WASM_TABLE_MAX. */
+static uint32_t table_max(uint32_t max_elements)
+{
+    return max_elements < WASM_TABLE_MAX ? max_elements : WASM_TABLE_MAX;
+}
+
+/* table_may_grow - 1 if a table of `size` entries, at most max_size, may
+ * take `delta` more; growing past a maximum of the module's own below the
+ * cap fails as it would anyway, and is no refusal of ours. */
+static int table_may_grow(uint32_t size, uint32_t max_size, uint32_t delta)
+{
+    if ((uint64_t)size + delta > max_size && max_size < WASM_TABLE_MAX)
+        return 0;
+    return table_admit(size, delta) == 0;
+}
+
+/* table_made - count a new table of `elements` entries, or trap out of
+ * instantiation when the runtime could not allocate it. */
+static void table_made(const void *data, uint32_t elements)
+{
+    if (elements > 0 && !data) {
+        refuse("table limit: no memory for a table of %u entries", elements);
+        give_up();
+    }
+    lim.entries += elements;
+}
+
+/* table_gone - uncount a freed table of `elements` entries. */
+static void table_gone(uint32_t elements)
+{
+    assert(lim.entries >= elements);
+    lim.entries -= elements;
+}
+
+void tsf_host_allocate_funcref_table(wasm_rt_funcref_table_t *t, uint32_t elements,
+                                     uint32_t max_elements)
+{
+    t->data = NULL;
+    t->size = t->max_size = 0;          /* what a free after a trap finds */
+    if (table_admit(0, elements) < 0)
+        give_up();
+    wasm_rt_allocate_funcref_table(t, elements, table_max(max_elements));
+    table_made(t->data, elements);
+}
+
+void tsf_host_allocate_externref_table(wasm_rt_externref_table_t *t, uint32_t elements,
+                                       uint32_t max_elements)
+{
+    t->data = NULL;
+    t->size = t->max_size = 0;
+    if (table_admit(0, elements) < 0)
+        give_up();
+    wasm_rt_allocate_externref_table(t, elements, table_max(max_elements));
+    table_made(t->data, elements);
+}
+
+uint32_t tsf_host_grow_funcref_table(wasm_rt_funcref_table_t *t, uint32_t delta,
+                                     wasm_rt_funcref_t init)
+{
+    if (!table_may_grow(t->size, t->max_size, delta))
+        return UINT32_MAX;
+    uint32_t old = wasm_rt_grow_funcref_table(t, delta, init);
+    if (old != UINT32_MAX)
+        lim.entries += delta;
+    return old;
+}
+
+uint32_t tsf_host_grow_externref_table(wasm_rt_externref_table_t *t, uint32_t delta,
+                                       wasm_rt_externref_t init)
+{
+    if (!table_may_grow(t->size, t->max_size, delta))
+        return UINT32_MAX;
+    uint32_t old = wasm_rt_grow_externref_table(t, delta, init);
+    if (old != UINT32_MAX)
+        lim.entries += delta;
+    return old;
+}
+
+void tsf_host_free_funcref_table(wasm_rt_funcref_table_t *t)
+{
+    table_gone(t->size);
+    wasm_rt_free_funcref_table(t);
+    t->data = NULL;
+    t->size = 0;
+}
+
+void tsf_host_free_externref_table(wasm_rt_externref_table_t *t)
+{
+    table_gone(t->size);
+    wasm_rt_free_externref_table(t);
+    t->data = NULL;
+    t->size = 0;
 }

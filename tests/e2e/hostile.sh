@@ -1,6 +1,7 @@
 # hostile - an untrusted filter costs one clear error, never the pool, the
 # host or another job.  Every module of filters/hostile/ is run the way a
-# user would run it:
+# user would run it (those whose start function misbehaves, start_* and
+# capped_*, in startlimits.sh):
 #   * describe_garbage, describe_oob, halo_huge (and imports_host,
 #     wrong_abi): the splitter refuses the chain, exit 3, one line naming
 #     the module, no job left in the spool;

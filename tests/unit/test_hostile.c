@@ -8,7 +8,11 @@
  * initial memory, a fault in host code filling the tile, and that a
  * process keeps running good tiles after traps.  infinite_loop is left to
  * tests/e2e/hostile.sh: only the supervisor's timeout can end it.
+ * Start functions that take memory or table entries are held by the
+ * limits before their first instruction (start_loop and capped_loop are
+ * for tests/e2e/startlimits.sh, for the same reason as infinite_loop).
  */
+#include "wasm_memory.h"
 #include "exec.h"
 #include "filter.h"
 #include "resolve.h"
@@ -159,6 +163,29 @@ static void test_limits(void)
           r.res, r.at_limit, err);
 }
 
+static void test_start(void)
+{
+    /* describing it (resolve) fails first, as in the splitter */
+    struct run r = run_chain("start_table", 16u << 20, fill_tile);
+    CHECK(r.res == EXEC_FAILED && has("table limit") && has("start_table") &&
+              has("100000001 entries"),
+          "start_table: table.grow in the start function is refused while describing",
+          "result %d '%s'", r.res, err);
+    /* the describe cap (256 MiB) lets the capped_ modules through */
+    r = run_chain("capped_memory", 16u << 20, fill_tile);
+    CHECK(r.res == EXEC_FAILED && r.at_limit && has("memory limit of 16 MiB"),
+          "capped_memory: the start function is held to the cap", "result %d limit %d '%s'",
+          r.res, r.at_limit, err);
+    r = run_chain("capped_table", 16u << 20, fill_tile);
+    CHECK(r.res == EXEC_FAILED && r.at_limit && has("table limit") && has("capped_table"),
+          "capped_table: table.grow to 100 million entries is the table limit",
+          "result %d limit %d '%s'", r.res, r.at_limit, err);
+    CHECK(wasm_memory_table_entries() == 0, "no table entries left counted after failures",
+          "entries %llu", (unsigned long long)wasm_memory_table_entries());
+    r = run_chain("invert", 16u << 20, fill_tile);
+    CHECK(r.res == EXEC_OK, "a good filter runs after them", "result %d '%s'", r.res, err);
+}
+
 static void test_host_fault(void)
 {
     struct run r = run_chain("identity", 64u << 20, fill_fault);
@@ -193,6 +220,7 @@ int main(void)
     test_traps();
     test_errors();
     test_limits();
+    test_start();
     test_host_fault();
     test_sometimes();
     CHECK_DONE();
