@@ -99,7 +99,7 @@ int cut_tiles(img_reader *r, const struct manifest *m, const char *jobdir, int q
         uint32_t lo = y0 > H ? y0 - H : 0;
         uint32_t hi = y0 + h + H < m->source.height ? y0 + h + H : m->source.height;
         if (band_advance(&b, r, lo, hi, err) < 0) {
-            rc = -1;
+            rc = ERR_BAD_INPUT;     /* the band holds; only decoding fails */
             break;
         }
         for (uint32_t col = 0; col < m->cols && rc == 0; col++) {

@@ -25,6 +25,7 @@
 #include "resolve.h"
 #include "split.h"
 
+#include <assert.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,7 +271,15 @@ static int check_global(struct manifest *m, char *err)
     return EXIT_OK;
 }
 
-/* reference_stats - the reference image's statistics for a new job. */
+/* exit_status_of - the exit status for a failure of class rc (err.h). */
+static int exit_status_of(int rc)
+{
+    assert(rc == ERR_SYSTEM || rc == ERR_BAD_INPUT);
+    return rc == ERR_BAD_INPUT ? EXIT_INPUT : EXIT_SPOOL;
+}
+
+/* reference_stats - the reference image's statistics for a new job;
+ * returns 0 or an error class. */
 static int reference_stats(const struct manifest *m, const char *jobdir, char *err)
 {
     int g = manifest_global_stage(m);
@@ -301,14 +310,14 @@ static int spool_input(const struct cmdline *c, const char *input, struct manife
         return found < 0 ? EXIT_SPOOL : EXIT_OK;
     }
     manifest_utc_now(m->created);
-    int status = EXIT_OK;
+    int status = EXIT_OK, rc;
     if (spool_path(jobdir, c->o.spool, m->job, NULL, err) < 0 ||
         (manifest_global_stage(m) >= 0 && spool_job_create_global(jobdir, err) < 0))
         status = EXIT_SPOOL;
-    else if (cut_tiles(r, m, jobdir, c->o.quiet, err) < 0)
-        status = strstr(err, input) ? EXIT_INPUT : EXIT_SPOOL;
-    else if (reference_stats(m, jobdir, err) < 0)
-        status = strstr(err, "reference image") ? EXIT_INPUT : EXIT_SPOOL;
+    else if ((rc = cut_tiles(r, m, jobdir, c->o.quiet, err)) < 0)
+        status = exit_status_of(rc);
+    else if ((rc = reference_stats(m, jobdir, err)) < 0)
+        status = exit_status_of(rc);
     else if (manifest_save(m, jobdir, err) < 0)
         status = EXIT_SPOOL;
     img_close(r);

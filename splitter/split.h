@@ -30,7 +30,8 @@ int job_find(const char *spool, const struct manifest *m, char *id, char *err);
 int job_new_id(const char *spool, const struct manifest *m, char *id, char *err);
 
 /* cut_tiles - decode the input band by band and write every tile of m
- * into SPOOL/<m->job>/tiles.  Returns 0 or -1. */
+ * into SPOOL/<m->job>/tiles.  Returns 0, ERR_BAD_INPUT when the input
+ * cannot be decoded, or ERR_SYSTEM (err.h). */
 int cut_tiles(img_reader *r, const struct manifest *m, const char *jobdir, int quiet,
               char *err);
 

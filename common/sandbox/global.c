@@ -269,8 +269,12 @@ static int reference_bands(img_reader *r, const struct img_info *info,
     return rc;
 }
 
-/* reference_child - the forked side of global_reference: exits 0, or 1
- * with the error written to fd. */
+/* Exit statuses of the reference child besides 0: whose fault it was. */
+#define REF_EXIT_INPUT 1
+#define REF_EXIT_SPOOL 2
+
+/* reference_child - the forked side of global_reference: exits 0, or
+ * REF_EXIT_INPUT or REF_EXIT_SPOOL with the error written to fd. */
 struct reference_job {
     const char *jobdir;
     const struct stage_spec *s;
@@ -301,15 +305,16 @@ static void reference_child(void *ctx, int fd)
     if (rc == 0)
         rc = reference_bands(r, &info, mod, s, acc, v, err);
     global_stats_name("reference", g, name);
-    if (rc == 0)
-        rc = global_stats_write(jobdir, name, s, acc, err);
+    int spool_failed = rc == 0 && global_stats_write(jobdir, name, s, acc, err) < 0;
+    if (spool_failed)
+        rc = -1;
     img_close(r);
     filter_unload(mod);
     free(acc);
     free(v);
     if (rc < 0 && write(fd, err, strlen(err) + 1) < 0)
-        _exit(2);
-    _exit(rc == 0 ? 0 : 1);
+        spool_failed = 1;
+    _exit(rc == 0 ? 0 : spool_failed ? REF_EXIT_SPOOL : REF_EXIT_INPUT);
 }
 
 int global_reference(const char *jobdir, const struct stage_spec *s, int g, int timeout_sec,
@@ -319,15 +324,19 @@ int global_reference(const char *jobdir, const struct stage_spec *s, int g, int 
     struct subproc_result res;
     char msg[ERR_MAX] = "", how[64];
     if (subproc_run(reference_child, &job, msg, sizeof msg - 1, timeout_sec, &res, err) < 0)
-        return -1;
+        return ERR_SYSTEM;
     msg[res.got] = '\0';
     if (subproc_exited_ok(&res))
         return 0;
     if (res.timed_out)
         return errf(err, "reference image %s: not analysed within %d s", s->ref_path,
-                    timeout_sec);
-    if (msg[0])
-        return errf(err, "reference image %s: %s", s->ref_path, msg);
+                    timeout_sec), ERR_BAD_INPUT;
+    int spool = WIFEXITED(res.status) && WEXITSTATUS(res.status) == REF_EXIT_SPOOL;
+    if (msg[0]) {
+        errf(err, "reference image %s: %s", s->ref_path, msg);
+        return spool ? ERR_SYSTEM : ERR_BAD_INPUT;
+    }
     subproc_how(&res, how, sizeof how);
-    return errf(err, "reference image %s: the process analysing it %s", s->ref_path, how);
+    errf(err, "reference image %s: the process analysing it %s", s->ref_path, how);
+    return spool ? ERR_SYSTEM : ERR_BAD_INPUT;
 }

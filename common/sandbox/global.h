@@ -69,8 +69,9 @@ enum exec_result global_analyze(struct filter_module *mod, const struct stage_sp
 
 /* global_reference - in a child process killed after timeout_sec: decode
  * stage g's reference image, analyze it in bands of rows merged by the
- * layout's rules, and publish stats/reference.<g> in jobdir.  Returns 0
- * or -1 with err. */
+ * layout's rules, and publish stats/reference.<g> in jobdir.  Returns 0;
+ * ERR_SYSTEM with err when the spool or a process failed; ERR_BAD_INPUT
+ * with err when the image or the filter's analysis of it did. */
 int global_reference(const char *jobdir, const struct stage_spec *s, int g, int timeout_sec,
                      char *err);
 

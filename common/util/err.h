@@ -26,6 +26,16 @@ enum {
     EXIT_SPOOL = 4         /* spool, output or other I/O error */
 };
 
+/* Failure classes, for the functions whose failures differ in whose
+ * fault they are (an input that cannot be read, or the spool and the
+ * system): they return one of these instead of a bare -1, and main() maps
+ * it to an exit status without reading the message.  ERR_SYSTEM is -1,
+ * so `< 0` still tests for any failure. */
+enum err_class {
+    ERR_SYSTEM = -1,       /* spool, output, memory, processes: EXIT_SPOOL */
+    ERR_BAD_INPUT = -2     /* the input image or a file it names: EXIT_INPUT */
+};
+
 /* errf - format a message into err; returns -1 so callers can `return errf(...)`. */
 int errf(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
