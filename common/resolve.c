@@ -3,6 +3,7 @@
  * child that sends the result back through a pipe (resolve.h).
  */
 #include "resolve.h"
+#include "confine.h"
 #include "err.h"
 #include "hash.h"
 #include "spool.h"
@@ -209,6 +210,22 @@ struct answer {
     struct stage_spec stages[CHAIN_MAX_STAGES];
 };
 
+/* confine_describer - a process that describes filters reads the filter
+ * modules (bundled, cached and the chain's own, if any) and nothing else. */
+static int confine_describer(const struct chain *c, char *err)
+{
+    struct confine_rules r;
+    confine_rules_init(&r);
+    int rc = confine_filters(&r, err);
+    for (int i = 0; c && i < c->nstages && rc == 0; i++)
+        if (c->stages[i].is_path)
+            rc = confine_read(&r, c->stages[i].name, err);
+    if (rc == 0)
+        rc = confine_process(&r, err);
+    confine_rules_free(&r);
+    return rc < 0 ? err_prefix(err, "cannot confine the process describing filters") : 0;
+}
+
 /* child_main - the forked side: resolve and write the answer. */
 static void child_main(void *ctx, int fd)
 {
@@ -217,7 +234,10 @@ static void child_main(void *ctx, int fd)
     if (!a)
         _exit(1);
     filter_runtime_init();
-    a->rc = resolve_chain(c, a->stages, &a->why, a->err);
+    a->why = RESOLVE_MODULE;
+    a->rc = confine_describer(c, a->err);
+    if (a->rc == 0)
+        a->rc = resolve_chain(c, a->stages, &a->why, a->err);
     size_t off = 0;
     while (off < sizeof *a) {
         ssize_t k = write(fd, (char *)a + off, sizeof *a - off);
@@ -433,9 +453,14 @@ int resolve_describe_all(FILE *f, int json, char *err)
         static char dirs[16][PATH_MAX];
         char *json_text = malloc(FILTER_DESC_MAX);
         int nseen = 0, ndirs = filter_search_dirs(dirs, 16);
+        char cerr[ERR_MAX];
         if (!json_text)
             _exit(1);
         filter_runtime_init();
+        if (confine_describer(NULL, cerr) < 0) {
+            fprintf(stderr, "%s\n", cerr);
+            _exit(1);
+        }
         for (int i = 0; i < ndirs; i++)
             list_dir(f, dirs[i], seen, &nseen, json, json_text);
         nseen += list_cache(f, json, json_text);
