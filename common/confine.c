@@ -27,6 +27,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LL_EXECUTE (1ULL << 0)
@@ -40,6 +41,16 @@
 #define LL_NET_CONNECT_TCP (1ULL << 1)  /* ABI 4 */
 #define LL_SCOPE_ABSTRACT_UNIX (1ULL << 0)  /* ABI 6 */
 #define LL_SCOPE_SIGNAL (1ULL << 1)         /* ABI 6 */
+
+/* A sanitizer build's runtime reads /proc/self/maps when a trap's
+ * siglongjmp leaves the handler (it looks up the stack's bounds then). */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZER_READS "/proc/self/maps"
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZER_READS "/proc/self/maps"
+#endif
+#endif
 
 /* The ruleset attribute as of ABI 6; older kernels are given a prefix. */
 struct ll_ruleset_attr {
@@ -168,6 +179,10 @@ static int landlock(const struct confine_rules *r, int abi, char *err)
     int rc = 0;
     for (int i = 0; i < r->n && rc == 0; i++)
         rc = add_rule(ruleset, r->path[i], r->writable[i], attr.handled_access_fs, err);
+#ifdef SANITIZER_READS
+    if (rc == 0)
+        rc = add_rule(ruleset, SANITIZER_READS, 0, attr.handled_access_fs, err);
+#endif
     if (rc == 0 && syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
         rc = errf_sys(err, "landlock restrict");
     close(ruleset);
@@ -181,6 +196,9 @@ int confine_process(const struct confine_rules *r, char *err)
         return errf_sys(err, "no_new_privs");
     if (setrlimit(RLIMIT_CORE, &none) < 0)
         return errf_sys(err, "core limit");
+    /* the time zone is read once, now: timestamps (gmtime_r too) would
+     * otherwise open /etc/localtime later, where the rules forbid it */
+    tzset();
     int abi = confine_available();
     if (abi > 0 && landlock(r, abi, err) < 0)
         return -1;
