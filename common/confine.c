@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <linux/landlock.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -65,20 +66,22 @@ int confine_available(void)
     return abi > 0 ? (int)abi : 0;
 }
 
-const char *confine_missing(int abi)
+const char *confine_missing(void)
 {
-    if (abi < 1)
-        return "this kernel has no Landlock: processes running filters are not confined to "
-               "their files (only their system calls are filtered)";
-    if (abi < 4)
-        return "this kernel's Landlock has no network rules: processes running filters are "
-               "confined to their files, not kept from TCP (the system call filter still "
-               "refuses sockets)";
-    if (abi < 6)
-        return "this kernel's Landlock has no scoping: processes running filters are not "
-               "kept from signalling or reaching abstract UNIX sockets by Landlock (the "
-               "system call filter still does)";
-    return NULL;
+    static char text[512];
+    int abi = confine_available(), sys = confine_syscalls_available();
+    const char *fs = abi < 1 ? "no Landlock (files are not confined)"
+                     : abi < 4 ? "Landlock without network rules (sockets are left to the "
+                                 "system call filter)"
+                     : abi < 6 ? "Landlock without scoping (signals and abstract sockets are "
+                                 "left to the system call filter)"
+                     : NULL;
+    if (!fs && sys)
+        return NULL;
+    snprintf(text, sizeof text, "processes running filters are only partly confined on this "
+             "kernel: %s%s%s", fs ? fs : "", fs && !sys ? "; " : "",
+             sys ? "" : "no system call filter (seccomp)");
+    return text;
 }
 
 void confine_rules_init(struct confine_rules *r)
@@ -202,5 +205,5 @@ int confine_process(const struct confine_rules *r, char *err)
     int abi = confine_available();
     if (abi > 0 && landlock(r, abi, err) < 0)
         return -1;
-    return confine_syscalls(err);
+    return confine_syscalls_available() ? confine_syscalls(err) : 0;
 }

@@ -30,9 +30,13 @@ struct confine_rules {
  * call filter still is). */
 int confine_available(void);
 
-/* confine_missing - what confinement lacks at Landlock ABI abi, as text
+/* confine_syscalls_available - 1 if this kernel can filter system calls
+ * (seccomp with SECCOMP_RET_KILL_PROCESS, Linux 4.14+; valgrind hides it). */
+int confine_syscalls_available(void);
+
+/* confine_missing - what confinement lacks on this kernel, as one line
  * for a warning, or NULL when it is complete. */
-const char *confine_missing(int abi);
+const char *confine_missing(void);
 
 /* confine_rules_init - empty rules. */
 void confine_rules_init(struct confine_rules *r);
@@ -62,7 +66,8 @@ int confine_filters(struct confine_rules *r, char *err);
 int confine_process(const struct confine_rules *r, char *err);
 
 /* confine_syscalls - the system call filter alone (confine_process's last
- * step; no_new_privs must be set).  Returns 0 or -1 with err. */
+ * step, skipped where the kernel cannot; no_new_privs must be set).
+ * Returns 0 or -1 with err. */
 int confine_syscalls(char *err);
 
 #endif

@@ -19,10 +19,12 @@
 #include "err.h"
 
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Allowed as they are. */
@@ -103,6 +105,12 @@ static int add_conditional(scmp_filter_ctx ctx, char *err)
             return errno = -rc, errf_sys(err, "seccomp rule for %s", rules[i].name);
     }
     return 0;
+}
+
+int confine_syscalls_available(void)
+{
+    uint32_t action = SECCOMP_RET_KILL_PROCESS;
+    return syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
 }
 
 int confine_syscalls(char *err)
