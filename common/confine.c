@@ -93,14 +93,25 @@ void confine_rules_free(struct confine_rules *r)
 {
     for (int i = 0; i < r->n; i++)
         free(r->path[i]);
-    r->n = 0;
+    free(r->path);
+    free(r->writable);
+    confine_rules_init(r);
 }
 
-/* add_path - record a copy of path. */
+/* add_path - record a copy of path, growing the arrays as needed. */
 static int add_path(struct confine_rules *r, const char *path, int writable, char *err)
 {
-    if (r->n == CONFINE_MAX_PATHS)
-        return errf(err, "%s: confine: more than %d paths", path, CONFINE_MAX_PATHS);
+    if (r->n == r->cap) {
+        int cap = r->cap ? 2 * r->cap : 16;
+        char **p = realloc(r->path, sizeof *p * (size_t)cap);
+        if (p)
+            r->path = p;
+        int *w = p ? realloc(r->writable, sizeof *w * (size_t)cap) : NULL;
+        if (!w)
+            return errf(err, "out of memory");
+        r->writable = w;
+        r->cap = cap;
+    }
     if (!(r->path[r->n] = strdup(path)))
         return errf(err, "out of memory");
     r->writable[r->n++] = writable;

@@ -16,13 +16,11 @@
 
 #include <stddef.h>
 
-#define CONFINE_MAX_PATHS 64
-
 /* The only places a confined process may reach in the file system. */
 struct confine_rules {
-    int n;
-    char *path[CONFINE_MAX_PATHS];     /* owned copies; missing ones are skipped */
-    int writable[CONFINE_MAX_PATHS];   /* 1: a directory to read and write beneath */
+    int n, cap;
+    char **path;          /* owned copies; those that do not exist are skipped */
+    int *writable;        /* 1: a directory to read and write beneath */
 };
 
 /* confine_available - the Landlock ABI version this kernel offers, 0 if
@@ -45,7 +43,7 @@ void confine_rules_init(struct confine_rules *r);
 void confine_rules_free(struct confine_rules *r);
 
 /* confine_read - allow reading path: a file, or everything beneath a
- * directory.  Returns 0, or -1 with err (too many paths, no memory). */
+ * directory.  Returns 0, or -1 with err (out of memory). */
 int confine_read(struct confine_rules *r, const char *path, char *err);
 
 /* confine_write - allow reading and writing beneath directory dir

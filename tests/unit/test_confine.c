@@ -134,6 +134,7 @@ static void child(const char *top, int port, int fd, int hold)
     snprintf(job, sizeof job, "%s/job", top);
     snprintf(ro, sizeof ro, "%s/ro", top);
     confine_rules_init(&r);
+    s.filtered = confine_syscalls_available();    /* asked before: it is filtered after */
     s.confined = confine_write(&r, job, err) == 0 && confine_read(&r, ro, err) == 0 &&
                  confine_process(&r, err) == 0 ? 0 : EINVAL;
     if (s.confined)
@@ -153,7 +154,7 @@ static void child(const char *top, int port, int fd, int hold)
     snprintf(to, sizeof to, "%s/moved", top);
     s.rename_out = err_of(rename(path, to));
     /* unfiltered, exec would succeed and fork make a second reporter */
-    if ((s.filtered = confine_syscalls_available()))
+    if (s.filtered)
         try_calls(&s, port);
     try_trap(&s);
     if (write(fd, &s, sizeof s) != (ssize_t)sizeof s)
