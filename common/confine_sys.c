@@ -118,7 +118,12 @@ int confine_syscalls(char *err)
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
     if (!ctx)
         return errf(err, "seccomp: cannot make a filter");
-    int rc = add_list(ctx, SCMP_ACT_ALLOW, allowed, sizeof allowed / sizeof allowed[0], err);
+    /* a call through another architecture's entry (int 0x80) is an attack */
+    int rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+    if (rc < 0)
+        rc = (errno = -rc, errf_sys(err, "seccomp: bad architecture action"));
+    if (rc == 0)
+        rc = add_list(ctx, SCMP_ACT_ALLOW, allowed, sizeof allowed / sizeof allowed[0], err);
     if (rc == 0)
         rc = add_list(ctx, SCMP_ACT_KILL_PROCESS, fatal, sizeof fatal / sizeof fatal[0], err);
     if (rc == 0)
