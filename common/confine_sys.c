@@ -122,6 +122,10 @@ int confine_syscalls(char *err)
     int rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
     if (rc < 0)
         rc = (errno = -rc, errf_sys(err, "seccomp: bad architecture action"));
+    /* every refusal goes to the kernel's log (dmesg: audit type=1326):
+     * where the kernel cannot, refusals are still refused */
+    if (rc == 0)
+        (void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
     if (rc == 0)
         rc = add_list(ctx, SCMP_ACT_ALLOW, allowed, sizeof allowed / sizeof allowed[0], err);
     if (rc == 0)
