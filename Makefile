@@ -42,7 +42,7 @@ CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -ffp-contract=off $(SANFLAGS) $(LAYER_INC) -
 # The runtime must be exported so that filter objects loaded with dlopen
 # resolve wasm_rt_* against the one copy in the worker.
 WASMRT    := -rdynamic -Wl,--whole-archive -lwasm-rt-impl -Wl,--no-whole-archive
-LIBS      := -lpng -ljpeg -lcjson -lz -lm -ldl
+LIBS      := -lpng -ljpeg -lcjson -lz -lm -ldl -lseccomp
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 COMMON_SRC := $(wildcard common/*.c) $(foreach l,$(LAYERS),$(wildcard common/$(l)/*.c))
@@ -111,9 +111,6 @@ $(B)/bin/tilespool: scripts/tilespool
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(WASMRT) $(LIBS)
-
-# tests of worker code link the worker module they test
-$(B)/tests/test_confine: $(B)/obj/worker/confine.o
 
 $(B)/tools/%: $(B)/obj/tests/tools/%.o $(B)/libcommon.a
 	@mkdir -p $(dir $@)

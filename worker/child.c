@@ -362,6 +362,25 @@ static int work_job(const struct worker_opts *o, struct job *j, int jx, struct l
     return done;
 }
 
+/* confine - give up all but the job directories (read and write), the
+ * filter modules (read) and the system calls a worker child makes. */
+static int confine(const struct job *jobs, int njobs, char *err)
+{
+    struct confine_rules r;
+    confine_rules_init(&r);
+    int rc = confine_filters(&r, err);
+    for (int i = 0; i < njobs && rc == 0; i++) {
+        rc = confine_write(&r, jobs[i].dir, err);
+        for (int k = 0; k < jobs[i].m.nstages && rc == 0; k++)
+            if (jobs[i].m.stages[k].path[0])      /* a user's module, read for its hash */
+                rc = confine_read(&r, jobs[i].m.stages[k].path, err);
+    }
+    if (rc == 0)
+        rc = confine_process(&r, err);
+    confine_rules_free(&r);
+    return rc;
+}
+
 /* close_inherited - close every inherited descriptor but
  * stdout/stderr and point stdin at /dev/null: filter code never needs them. */
 static void close_inherited(void)
@@ -386,11 +405,11 @@ void child_main(const struct worker_opts *o, struct job *jobs, int njobs, struct
         _exit(CHILD_SPOOL);
     close_inherited();
     char cerr[ERR_MAX];
-    if (confine_child(jobs, njobs, cerr) < 0) {
+    filter_runtime_init();
+    if (confine(jobs, njobs, cerr) < 0) {
         msg_warn("cannot confine worker child: %s", cerr);
         _exit(CHILD_SPOOL);
     }
-    filter_runtime_init();
     for (;;) {
         int worked = 0;
         for (int jx = 0; jx < njobs; jx++) {

@@ -204,9 +204,8 @@ int main(int argc, char **argv)
     if (parse_cmdline(argc, argv, &c) < 0)
         return free(c.jobs), EXIT_USAGE;
     msg_set_quiet(c.o.quiet);
-    if (!confine_available())
-        msg_warn("this kernel has no Landlock: worker children are not confined to the "
-                 "job directories");
+    if (confine_missing())
+        msg_warn("%s", confine_missing());
     supervisor_catch_signals();
     int status;
     for (;;) {

@@ -4,6 +4,7 @@
  */
 #include "global.h"
 #include "subproc.h"
+#include "confine.h"
 #include "err.h"
 #include "tile.h"
 
@@ -281,6 +282,19 @@ struct reference_job {
     int g;
 };
 
+/* confine_reference - the image and the module are open: from here on
+ * the process writes the job's statistics and touches nothing else. */
+static int confine_reference(const char *jobdir, char *err)
+{
+    struct confine_rules r;
+    confine_rules_init(&r);
+    int rc = confine_write(&r, jobdir, err);
+    if (rc == 0)
+        rc = confine_process(&r, err);
+    confine_rules_free(&r);
+    return rc < 0 ? err_prefix(err, "cannot confine the process analysing it") : 0;
+}
+
 static void reference_child(void *ctx, int fd)
 {
     const struct reference_job *job = ctx;
@@ -302,6 +316,8 @@ static void reference_child(void *ctx, int fd)
         rc = -1;
     if (rc == 0 && filter_module_hash(mod) != s->hash)
         rc = errf(err, "filter %s: module changed while splitting", s->name);
+    if (rc == 0)
+        rc = confine_reference(jobdir, err);
     if (rc == 0)
         rc = reference_bands(r, &info, mod, s, acc, v, err);
     global_stats_name("reference", g, name);

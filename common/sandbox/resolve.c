@@ -3,6 +3,7 @@
  * child that sends the result back through a pipe (resolve.h).
  */
 #include "resolve.h"
+#include "confine.h"
 #include "err.h"
 #include "hash.h"
 #include "spool.h"
@@ -209,6 +210,22 @@ struct answer {
     struct stage_spec stages[CHAIN_MAX_STAGES];
 };
 
+/* confine_describer - a process that describes filters reads the filter
+ * modules (bundled, cached and the chain's own, if any) and nothing else. */
+static int confine_describer(const struct chain *c, char *err)
+{
+    struct confine_rules r;
+    confine_rules_init(&r);
+    int rc = confine_filters(&r, err);
+    for (int i = 0; c && i < c->nstages && rc == 0; i++)
+        if (c->stages[i].is_path)
+            rc = confine_read(&r, c->stages[i].name, err);
+    if (rc == 0)
+        rc = confine_process(&r, err);
+    confine_rules_free(&r);
+    return rc < 0 ? err_prefix(err, "cannot confine the process describing filters") : 0;
+}
+
 /* child_main - the forked side: resolve and write the answer. */
 static void child_main(void *ctx, int fd)
 {
@@ -217,7 +234,10 @@ static void child_main(void *ctx, int fd)
     if (!a)
         _exit(1);
     filter_runtime_init();
-    a->rc = resolve_chain(c, a->stages, &a->why, a->err);
+    a->why = RESOLVE_MODULE;
+    a->rc = confine_describer(c, a->err);
+    if (a->rc == 0)
+        a->rc = resolve_chain(c, a->stages, &a->why, a->err);
     size_t off = 0;
     while (off < sizeof *a) {
         ssize_t k = write(fd, (char *)a + off, sizeof *a - off);
@@ -358,7 +378,9 @@ static void list_child(void *ctx, int fd)
     if (!json_text || !f)
         _exit(1);
     filter_runtime_init();
-    struct filter_module *m = filter_load(lj->name, FILTER_WASM, lj->so, lj->wasm, err);
+    struct filter_module *m = confine_describer(NULL, err) < 0
+                                  ? NULL
+                                  : filter_load(lj->name, FILTER_WASM, lj->so, lj->wasm, err);
     struct filter_inst *fi = NULL;
     struct filter_desc d;
     if (m && describe_module(m, &d, json_text, &fi, err) == 0) {
