@@ -93,6 +93,9 @@ int wc_limits(struct wc_mod *m, struct wc_reader *r, uint32_t allowed, struct wc
 const char *wc_tname(uint8_t t);
 /* wc_is_reftype - 1 for funcref and externref. */
 int wc_is_reftype(uint8_t t);
+/* wc_shown - at most 64 bytes of r, control characters as '?', in
+ * buf[65]; returns buf. */
+char *wc_shown(const struct wc_reader *r, char *buf);
 /* wc_first_import - "module.field, a kind" of the import section's first
  * entry (the section's content in r), "?" if it cannot be read. */
 void wc_first_import(struct wc_reader r, char *buf, size_t n);

@@ -254,20 +254,30 @@ static int wc_raw_name(struct wc_reader *r, struct wc_reader *out)
     return 0;
 }
 
+/* wc_shown - at most 64 bytes of r for a message, control characters as
+ * '?' so that a message stays one line; returns buf. */
+char *wc_shown(const struct wc_reader *r, char *buf)
+{
+    size_t n = wc_left(r) > 64 ? 64 : wc_left(r);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = r->p[i] < 0x20 || r->p[i] == 0x7f ? '?' : (char)r->p[i];
+    buf[n] = '\0';
+    return buf;
+}
+
 /* wc_first_import - describe the first import as "module.field, a kind". */
 void wc_first_import(struct wc_reader r, char *buf, size_t n)
 {
     static const char *const kinds[] = {"function", "table", "memory", "global"};
     struct wc_reader mod, field;
+    char a[65], b[65];
     uint32_t count;
     uint8_t kind;
     if (wc_u32(&r, &count) < 0 || wc_raw_name(&r, &mod) < 0 || wc_raw_name(&r, &field) < 0) {
         snprintf(buf, n, "?");
         return;
     }
-    snprintf(buf, n, "%.*s.%.*s", (int)(wc_left(&mod) > 64 ? 64 : wc_left(&mod)), (const char *)mod.p,
-             (int)(wc_left(&field) > 64 ? 64 : wc_left(&field)), (const char *)field.p);
+    snprintf(buf, n, "%s.%s", wc_shown(&mod, a), wc_shown(&field, b));
     if (wc_u8(&r, &kind) == 0 && kind < 4)
         snprintf(buf + strlen(buf), n - strlen(buf), ", a %s", kinds[kind]);
 }
-

@@ -176,6 +176,7 @@ static int sec_global(struct wc_mod *m, struct wc_reader *r)
 static int sec_export(struct wc_mod *m, struct wc_reader *r)
 {
     const uint32_t space[4] = {m->nfuncs, m->ntables, m->nmems, m->nglobals};
+    char shown[65];
     if (wc_count(m, r, &m->nexports, WASM_CHECK_MAX_EXPORTS, "export count") < 0)
         return -1;
     for (uint32_t i = 0; i < m->nexports; i++) {
@@ -186,8 +187,9 @@ static int sec_export(struct wc_mod *m, struct wc_reader *r)
         NEED(wc_u8(r, &kind) == 0 && kind < 4, "export %u: bad kind", i);
         NEED(wc_u32(r, &idx) == 0 && idx < space[kind], "export %u: index out of range", i);
         for (uint32_t j = 0; j < i; j++)
-            NEED(wc_left(s) != wc_left(&m->export_name[j]) || memcmp(s->p, m->export_name[j].p, wc_left(s)),
-                 "export name '%.*s' repeated", (int)(wc_left(s) > 64 ? 64 : wc_left(s)), (const char *)s->p);
+            NEED(wc_left(s) != wc_left(&m->export_name[j]) ||
+                     memcmp(s->p, m->export_name[j].p, wc_left(s)) != 0,
+                 "export name '%s' repeated", wc_shown(s, shown));
         for (size_t k = 0; k < NABI; k++) {
             if (strlen(abi[k].name) != wc_left(s) || memcmp(s->p, abi[k].name, wc_left(s)) != 0)
                 continue;

@@ -34,7 +34,8 @@ LIBS         := -lpng -ljpeg -lcjson -lz -lm -ldl
 WASMRT       := -lwasm-rt-impl
 
 FUZZ_COMMON  := chain err filter filter_call hash image image_jpeg image_png image_pnm \
-                manifest netpbm spool tile wasm_check wasm_memory
+                manifest netpbm spool tile toolrun wasm_check wasm_check_read wasm_check_sec \
+                wasm_memory
 COMMON_OBJ   := $(FUZZ_COMMON:%=$(F)/obj/common/%.o)
 
 .PHONY: all corpus run
