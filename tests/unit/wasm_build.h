@@ -44,6 +44,8 @@ static struct {
 /* wb_put - append n bytes, growing the buffer (abort if memory runs out). */
 static void wb_put(struct wb_buf *m, const void *p, size_t n)
 {
+    if (n == 0)
+        return;     /* p may be an empty buffer's NULL */
     if (m->n + n > m->cap) {
         size_t cap = (m->n + n) * 2 + 64;
         uint8_t *b = realloc(m->b, cap);
