@@ -85,6 +85,7 @@ static int abi_check(struct wc_mod *m, size_t k, uint8_t kind, uint32_t idx)
                 "(filter ABI v1)", m->name, abi[k].name, is, abi[k].nparams ? "i32" : "");
 }
 
+/* sec_type - function types, each kept as pointers into the module; 0 or -1. */
 static int sec_type(struct wc_mod *m, struct wc_reader *r)
 {
     if (wc_count(m, r, &m->ntypes, WASM_CHECK_MAX_TYPES, "function type count") < 0)
@@ -116,6 +117,7 @@ static int sec_import(struct wc_mod *m, struct wc_reader *r)
     return 0;
 }
 
+/* sec_func - each function's type index, which must exist; 0 or -1. */
 static int sec_func(struct wc_mod *m, struct wc_reader *r)
 {
     if (wc_count(m, r, &m->nfuncs, WASM_CHECK_MAX_FUNCS, "function count") < 0)
@@ -126,6 +128,7 @@ static int sec_func(struct wc_mod *m, struct wc_reader *r)
     return 0;
 }
 
+/* sec_table - tables: a reference type and limits within bounds; 0 or -1. */
 static int sec_table(struct wc_mod *m, struct wc_reader *r)
 {
     if (wc_count(m, r, &m->ntables, WASM_CHECK_MAX_TABLES, "table count") < 0)
@@ -144,6 +147,8 @@ static int sec_table(struct wc_mod *m, struct wc_reader *r)
     return 0;
 }
 
+/* sec_memory - at most one memory, its limits within bounds; 64-bit and
+ * shared ones are refused by the check of the `memory` export.  0 or -1. */
 static int sec_memory(struct wc_mod *m, struct wc_reader *r)
 {
     if (wc_count(m, r, &m->nmems, 1, "memory count") < 0)
@@ -159,6 +164,7 @@ static int sec_memory(struct wc_mod *m, struct wc_reader *r)
     return 0;
 }
 
+/* sec_global - globals: type, mutability, a constant of that type; 0 or -1. */
 static int sec_global(struct wc_mod *m, struct wc_reader *r)
 {
     if (wc_count(m, r, &m->nglobals, WASM_CHECK_MAX_GLOBALS, "global count") < 0)
@@ -173,6 +179,8 @@ static int sec_global(struct wc_mod *m, struct wc_reader *r)
     return 0;
 }
 
+/* sec_export - exports: unique UTF-8 names, indices in range, and the ABI
+ * ones of the right kind and type; returns 0 or -1. */
 static int sec_export(struct wc_mod *m, struct wc_reader *r)
 {
     const uint32_t space[4] = {m->nfuncs, m->ntables, m->nmems, m->nglobals};
@@ -201,6 +209,7 @@ static int sec_export(struct wc_mod *m, struct wc_reader *r)
     return 0;
 }
 
+/* sec_start - a start function that exists and is () -> (); 0 or -1. */
 static int sec_start(struct wc_mod *m, struct wc_reader *r)
 {
     uint32_t f;
@@ -210,6 +219,7 @@ static int sec_start(struct wc_mod *m, struct wc_reader *r)
     return 0;
 }
 
+/* elem_segment - element segment i in any of its eight forms; 0 or -1. */
 static int elem_segment(struct wc_mod *m, struct wc_reader *r, uint32_t i)
 {
     uint32_t flags, table = 0, n, f;
@@ -243,6 +253,7 @@ static int elem_segment(struct wc_mod *m, struct wc_reader *r, uint32_t i)
     return 0;
 }
 
+/* sec_elem - element segments, their elements counted to a limit; 0 or -1. */
 static int sec_elem(struct wc_mod *m, struct wc_reader *r)
 {
     uint32_t n;
@@ -254,6 +265,7 @@ static int sec_elem(struct wc_mod *m, struct wc_reader *r)
     return 0;
 }
 
+/* sec_datacount - the data segment count, compared at the end; 0 or -1. */
 static int sec_datacount(struct wc_mod *m, struct wc_reader *r)
 {
     NEED(wc_u32(r, &m->datacount) == 0, "bad count");
@@ -292,6 +304,7 @@ static int code_body(struct wc_mod *m, struct wc_reader *r, uint32_t i)
     return 0;
 }
 
+/* sec_code - one body per function, code size counted to a limit; 0 or -1. */
 static int sec_code(struct wc_mod *m, struct wc_reader *r)
 {
     if (wc_count(m, r, &m->ncode, WASM_CHECK_MAX_FUNCS, "function body count") < 0)
@@ -303,6 +316,7 @@ static int sec_code(struct wc_mod *m, struct wc_reader *r)
     return 0;
 }
 
+/* sec_data - data segments, their bytes counted to a limit; 0 or -1. */
 static int sec_data(struct wc_mod *m, struct wc_reader *r)
 {
     uint32_t flags, mem = 0, len;
