@@ -1,123 +1,101 @@
 /*
- * wasm_check.c - read a module's section list, refuse imports, require the
- * ABI exports (wasm_check.h).  Every read is bounds-checked: the input is
- * untrusted.
+ * wasm_check.c - check a filter module before anything of it is compiled
+ * or run (wasm_check.h): the section list, in order, each section read
+ * strictly by wasm_check_sec.c; then what needs the whole module; and
+ * wasm-validate for the instructions.
+ *
+ * The bytes come from whoever wrote the module, so every read is
+ * bounds-checked against the end of the section it belongs to, every
+ * LEB128 is held to its type's length, every count to a limit before
+ * anything is sized by it, and every index to the space it indexes.  A
+ * section's content must end exactly where its size says.  Instructions
+ * are not read: a body is a size, its local declarations and a final
+ * `end`.
  */
-#include "wasm_check.h"
+#include "wasm_check_impl.h"
 #include "err.h"
+#include "toolrun.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#define WASM_MAX_FILE (64u << 20)
-
-struct reader {
-    const uint8_t *p, *end;
+static const char *const sec_name[NSEC] = {
+    "custom", "type", "import", "function", "table", "memory", "global",
+    "export", "start", "element", "code", "data", "data count",
 };
+/* where each section must come; the data count section precedes code */
+static const uint8_t sec_rank[NSEC] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
 
-static const char *required_exports[] = {
-    "memory", "tsf_abi_version", "tsf_describe", "tsf_halo", "tsf_alloc", "tsf_process",
-};
-#define NREQUIRED (sizeof required_exports / sizeof required_exports[0])
-
-/* read_uleb - unsigned LEB128 of at most 32 bits; returns 0 or -1. */
-static int read_uleb(struct reader *r, uint32_t *out)
+/* read_sections - every section, in order, each consumed exactly;
+ * returns 0 or -1. */
+static int read_sections(struct wc_mod *m, struct wc_reader r)
 {
-    uint32_t v = 0;
-    for (int shift = 0; shift < 35; shift += 7) {
-        if (r->p >= r->end)
-            return -1;
-        uint8_t b = *r->p++;
-        if (shift == 28 && b > 0x0f)
-            return -1;      /* more than 32 bits: malformed, as wabt says */
-        v |= (uint32_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) {
-            *out = v;
-            return 0;
+    int last = 0;
+    while (r.p < r.end) {
+        size_t at = (size_t)(r.p - m->base);
+        uint8_t id = *r.p++;
+        uint32_t size;
+        if (wc_u32(&r, &size) < 0 || size > wc_left(&r))
+            return errf(m->err, "%s: malformed section header at offset %zu", m->name, at);
+        if (id >= NSEC)
+            return errf(m->err, "%s: unknown section id %u at offset %zu", m->name, id, at);
+        if (id != SEC_CUSTOM) {
+            if (sec_rank[id] <= last)
+                return errf(m->err, "%s: %s section at offset %zu is repeated or out of order",
+                            m->name, sec_name[id], at);
+            last = sec_rank[id];
         }
-    }
-    return -1;
-}
-
-/* read_name - a length-prefixed name; returns 0 or -1. */
-static int read_name(struct reader *r, const uint8_t **s, uint32_t *len)
-{
-    if (read_uleb(r, len) < 0 || *len > (size_t)(r->end - r->p))
-        return -1;
-    *s = r->p;
-    r->p += *len;
-    return 0;
-}
-
-/* first_import - describe the first import as "module.field" into buf. */
-static void first_import(struct reader r, char *buf, size_t n)
-{
-    const uint8_t *mod, *field;
-    uint32_t mlen, flen, count;
-    if (read_uleb(&r, &count) < 0 || read_name(&r, &mod, &mlen) < 0 ||
-        read_name(&r, &field, &flen) < 0) {
-        snprintf(buf, n, "?");
-        return;
-    }
-    snprintf(buf, n, "%.*s.%.*s", (int)(mlen > 64 ? 64 : mlen), (const char *)mod,
-             (int)(flen > 64 ? 64 : flen), (const char *)field);
-}
-
-/* check_exports - mark which required exports the export section has. */
-static int check_exports(struct reader r, int found[NREQUIRED])
-{
-    uint32_t count;
-    if (read_uleb(&r, &count) < 0)
-        return -1;
-    for (uint32_t i = 0; i < count; i++) {
-        const uint8_t *s;
-        uint32_t len, index;
-        if (read_name(&r, &s, &len) < 0 || r.p >= r.end)
+        struct wc_reader sec = {r.p, r.p + size};
+        m->where = sec_name[id];
+        if (wc_read_section(m, id, &sec) < 0)
             return -1;
-        r.p++; /* kind */
-        if (read_uleb(&r, &index) < 0)
-            return -1;
-        for (size_t k = 0; k < NREQUIRED; k++)
-            if (strlen(required_exports[k]) == len && memcmp(s, required_exports[k], len) == 0)
-                found[k] = 1;
+        if (sec.p != sec.end)
+            return wc_bad(m, &sec, "%zu bytes left over at its end", wc_left(&sec));
+        r.p += size;
     }
     return 0;
 }
 
-int wasm_check_buffer(const uint8_t *buf, size_t len, const char *name, char *err)
+int wasm_check_module(const uint8_t *buf, size_t len, const char *name,
+                      struct wasm_facts *facts, char *err)
 {
     static const uint8_t magic[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
     if (len < 8 || memcmp(buf, magic, 8) != 0)
         return errf(err, "%s: not a WebAssembly module (version 1)", name);
-    struct reader r = {buf + 8, buf + len};
-    int found[NREQUIRED] = {0};
-    while (r.p < r.end) {
-        uint8_t id = *r.p++;
-        uint32_t size;
-        if (read_uleb(&r, &size) < 0 || size > (size_t)(r.end - r.p))
-            return errf(err, "%s: malformed section header", name);
-        struct reader sec = {r.p, r.p + size};
-        if (id == 2) {
-            uint32_t count = 0;
-            if (read_uleb(&sec, &count) < 0)
-                return errf(err, "%s: malformed import section", name);
-            if (count > 0) {
-                char what[160];
-                first_import(sec = (struct reader){r.p, r.p + size}, what, sizeof what);
-                return errf(err, "%s: module imports %u item(s) (first: %s); "
-                            "filters may import nothing", name, count, what);
-            }
-        } else if (id == 7 && check_exports(sec, found) < 0) {
-            return errf(err, "%s: malformed export section", name);
+    struct wc_mod *m = calloc(1, sizeof *m);
+    if (!m)
+        return errf(err, "%s: out of memory", name);
+    m->name = name;
+    m->err = err;
+    m->base = buf;
+    int rc = read_sections(m, (struct wc_reader){buf + 8, buf + len});
+    if (rc == 0)
+        rc = wc_finish(m);
+    if (rc == 0 && facts) {
+        memset(facts, 0, sizeof *facts);
+        facts->mem_initial = (uint32_t)m->mem.min;
+        facts->mem_has_max = (m->mem.flags & LIM_MAX) != 0;
+        facts->mem_max = facts->mem_has_max ? (uint32_t)m->mem.max : WASM_CHECK_MAX_PAGES;
+        facts->ntables = m->ntables;
+        if (m->ntables) {
+            facts->table_initial = (uint32_t)m->tables[0].min;
+            facts->table_max = m->tables[0].flags & LIM_MAX ? (uint32_t)m->tables[0].max
+                                                             : WASM_CHECK_MAX_TABLE_ELEMS;
         }
-        r.p += size;
+        facts->nfuncs = m->nfuncs;
+        facts->code_bytes = m->code_bytes;
+        facts->data_bytes = m->data_bytes;
+        facts->global_exports = (m->found & WC_FOUND_GLOBAL) == WC_FOUND_GLOBAL;
     }
-    for (size_t k = 0; k < NREQUIRED; k++)
-        if (!found[k])
-            return errf(err, "%s: missing export '%s' (filter ABI v1)", name,
-                        required_exports[k]);
-    return 0;
+    free(m);
+    return rc;
+}
+
+int wasm_check_buffer(const uint8_t *buf, size_t len, const char *name, char *err)
+{
+    return wasm_check_module(buf, len, name, NULL, err);
 }
 
 int wasm_check_file(const char *path, char *err)
@@ -125,17 +103,73 @@ int wasm_check_file(const char *path, char *err)
     FILE *f = fopen(path, "rb");
     if (!f)
         return errf_sys(err, "%s", path);
-    uint8_t *buf = malloc(WASM_MAX_FILE);
+    uint8_t *buf = malloc(WASM_CHECK_MAX_FILE);
     if (!buf) {
         fclose(f);
         return errf(err, "%s: out of memory", path);
     }
-    size_t n = fread(buf, 1, WASM_MAX_FILE, f);
-    int bad = ferror(f), big = !feof(f) && n == WASM_MAX_FILE;
+    size_t n = fread(buf, 1, WASM_CHECK_MAX_FILE, f);
+    int bad = ferror(f), big = !feof(f) && n == WASM_CHECK_MAX_FILE;
     fclose(f);
     int rc = bad ? errf_sys(err, "%s: read", path)
-             : big ? errf(err, "%s: larger than %u MiB", path, WASM_MAX_FILE >> 20)
+             : big ? errf(err, "%s: larger than %u MiB", path, WASM_CHECK_MAX_FILE >> 20)
                    : wasm_check_buffer(buf, n, path, err);
     free(buf);
     return rc;
+}
+
+/* first_error - the first line of log[0..n) that says "error:", from the
+ * colon after the file name wasm-validate puts first, into buf. */
+static void first_error(const char *log, size_t n, char *buf, size_t size)
+{
+    const char *line = log, *end = log + n;
+    char copy[300];
+    buf[0] = '\0';
+    while (line < end) {
+        const char *nl = memchr(line, '\n', (size_t)(end - line));
+        size_t len = nl ? (size_t)(nl - line) : (size_t)(end - line);
+        snprintf(copy, sizeof copy, "%.*s", (int)(len < sizeof copy ? len : sizeof copy - 1), line);
+        const char *e = strstr(copy, "error:");
+        if (e) {
+            const char *colon = strchr(copy, ':');
+            const char *from = colon && colon < e ? colon + 1 : copy;
+            size_t keep = strlen(from) < size ? strlen(from) : size - 1;
+            memcpy(buf, from, keep);
+            buf[keep] = '\0';
+            return;
+        }
+        line += len + 1;
+    }
+}
+
+int wasm_check_validate(const char *path, int logfd, char *err)
+{
+    struct toolrun_limits lim;
+    char arg[4096], tool[] = "wasm-validate", nosimd[] = "--disable-simd", log[8192];
+    char why[ERR_MAX], first[160];
+    if (toolrun_limits_from_env(&lim, err) < 0)
+        return -1;
+    /* a file name starting with '-' must not be read as an option */
+    if (snprintf(arg, sizeof arg, "%s%s", path[0] == '-' ? "./" : "", path) >= (int)sizeof arg)
+        return errf(err, "%.200s...: file name too long", path);
+    FILE *out = tmpfile();
+    if (!out)
+        return errf_sys(err, "%s: wasm-validate: temporary file", path);
+    char *const argv[] = {tool, nosimd, arg, NULL};
+    int rc = toolrun_run(argv, fileno(out), &lim, why);
+    size_t n = 0, got;
+    rewind(out);
+    while ((got = fread(log, 1, sizeof log, out)) > 0) {
+        if (n == 0)
+            first_error(log, got, first, sizeof first);
+        if (logfd >= 0 && n < (64u << 10) && write(logfd, log, got) < 0)
+            logfd = -1;     /* the log is best effort; the verdict stands */
+        n += got;
+    }
+    fclose(out);
+    if (rc == 0)
+        return 0;
+    if (strstr(why, "failed (exit") && first[0])
+        return errf(err, "%s: not valid WebAssembly (wasm-validate:%s)", path, first);
+    return errf(err, "%s: %s", path, why);
 }

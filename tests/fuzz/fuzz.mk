@@ -34,7 +34,8 @@ LIBS         := -lpng -ljpeg -lcjson -lz -lm -ldl
 WASMRT       := -lwasm-rt-impl
 
 FUZZ_COMMON  := chain err filter filter_call hash image image_jpeg image_png image_pnm \
-                manifest netpbm spool tile wasm_check wasm_memory
+                manifest netpbm spool tile toolrun wasm_check wasm_check_read wasm_check_sec \
+                wasm_memory
 # each module's object follows its source, wherever in common/'s layers it is
 COMMON_OBJ   := $(foreach m,$(FUZZ_COMMON),$(patsubst %.c,$(F)/obj/%.o,$(wildcard common/*/$(m).c)))
 

@@ -120,6 +120,11 @@ done
 [ "$found" -eq 1 ] || warn "no $B/filters/*.wasm: wasm seeds skipped"
 # the smallest module: magic and version only
 printf '\000asm\001\000\000\000' >"$out/wasm_check/empty-module"
+# assembled modules: extra functions, a data segment
+if ! python3 "$top/tests/tools/wasmgen.py" funcs 3 "$out/wasm_check/gen-funcs" ||
+    ! python3 "$top/tests/tools/wasmgen.py" data 64 "$out/wasm_check/gen-data"; then
+    warn "wasmgen.py failed: generated wasm seeds skipped"
+fi
 
 # ---- describe JSON, NUL, a stage using the declared params ---------------------
 d=$out/describe

@@ -1,25 +1,22 @@
 /*
  * test_wasm_check.c - unit tests for the structural check of filter
- * modules (wasm_check.h).
+ * modules (wasm_check.h): the binary format read strictly, and the limits.
  *
  * A minimal valid module (made with wat2wasm from the text in the comment
- * below, embedded as bytes) must pass; modules assembled here byte by
- * byte must be refused for each thing the checker looks at: the magic
- * and version, section headers (truncated, too long, a LEB128 that never
- * ends), imports (naming "module.field"), and each required export.
- * Then every built filter module must pass wasm_check_file and the
- * hostile one that imports a host function must not.
+ * below, embedded as bytes) and the one wasm_build.h assembles must pass;
+ * modules changed byte by byte must be refused for each thing the
+ * checker reads: magic and version, section headers, order and sizes,
+ * LEB128 encodings, names, each section's content, imports, and every
+ * limit of wasm_check.h.  test_wasm_abi.c tests the exports and files.
  */
 #include "wasm_check.h"
 #include "err.h"
 #include "check.h"
+#include "wasm_build.h"
 
-#include <dirent.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /*
  * (module
@@ -46,445 +43,465 @@ static const uint8_t min_wasm[] = {
     0x0b,
 };
 
-static const char *exports[] = {"memory", "tsf_abi_version", "tsf_describe", "tsf_halo",
-                                "tsf_alloc", "tsf_process"};
-#define NEXPORTS 6
-
 static char err[ERR_MAX];
+static struct wasm_facts facts;
 
-/* A module being assembled. */
-struct mod {
-    uint8_t b[4096];
-    size_t n;
-};
-
-static void put(struct mod *m, const void *p, size_t n)
+/* check - wb_emit() and check the module; returns wasm_check_module's result. */
+static int check(void)
 {
-    if (m->n + n <= sizeof m->b) {
-        memcpy(m->b + m->n, p, n);
-        m->n += n;
-    }
-}
-
-static void put_byte(struct mod *m, uint8_t v) { put(m, &v, 1); }
-
-static void put_uleb(struct mod *m, uint32_t v)
-{
-    do {
-        uint8_t b = v & 0x7f;
-        v >>= 7;
-        put_byte(m, b | (v ? 0x80 : 0));
-    } while (v);
-}
-
-static void put_name(struct mod *m, const char *s)
-{
-    put_uleb(m, (uint32_t)strlen(s));
-    put(m, s, strlen(s));
-}
-
-static void header(struct mod *m)
-{
-    static const uint8_t magic[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
-    m->n = 0;
-    put(m, magic, 8);
-}
-
-/* section - append section id with the content of c. */
-static void section(struct mod *m, uint8_t id, const struct mod *c)
-{
-    put_byte(m, id);
-    put_uleb(m, (uint32_t)c->n);
-    put(m, c->b, c->n);
-}
-
-/* export_section - an export section naming every required export except
- * `skip` (-1: none), plus `extra` if not NULL. */
-static void export_section(struct mod *m, int skip, const char *extra)
-{
-    struct mod c = {.n = 0};
-    put_uleb(&c, (uint32_t)(NEXPORTS - (skip >= 0) + (extra != NULL)));
-    if (extra) {
-        put_name(&c, extra);
-        put_byte(&c, 0);
-        put_uleb(&c, 9);
-    }
-    for (int k = 0; k < NEXPORTS; k++) {
-        if (k == skip)
-            continue;
-        put_name(&c, exports[k]);
-        put_byte(&c, k == 0 ? 2 : 0);   /* memory, else func */
-        put_uleb(&c, (uint32_t)k);
-    }
-    section(m, 7, &c);
-}
-
-/* import_section - `count` imports of module.field (a function of type 0). */
-static void import_section(struct mod *m, uint32_t count, const char *module, const char *field)
-{
-    struct mod c = {.n = 0};
-    put_uleb(&c, count);
-    for (uint32_t i = 0; i < count; i++) {
-        put_name(&c, module);
-        put_name(&c, field);
-        put_byte(&c, 0);
-        put_uleb(&c, 0);
-    }
-    section(m, 2, &c);
-}
-
-static int check(const struct mod *m)
-{
+    wb_emit();
     err[0] = '\0';
-    return wasm_check_buffer(m->b, m->n, "m.wasm", err);
+    memset(&facts, 0, sizeof facts);
+    return wasm_check_module(wb.mod.b, wb.mod.n, "m.wasm", &facts, err);
 }
 
 static int has(const char *s) { return strstr(err, s) != NULL; }
 
+/* refused - CHECK that check() refuses with a message holding want. */
+static void refused(const char *name, const char *want)
+{
+    int rc = check();
+    CHECK(rc == -1 && has(want) && has("m.wasm"), name, "rc %d, want '%s', err '%s'", rc, want,
+          err);
+}
+
 static void test_valid(void)
 {
-    int rc = wasm_check_buffer(min_wasm, sizeof min_wasm, "min.wasm", err);
-    CHECK(rc == 0, "minimal valid module (wat2wasm)", "err '%s'", err);
+    int rc = wasm_check_module(min_wasm, sizeof min_wasm, "min.wasm", &facts, err);
+    CHECK(rc == 0 && facts.mem_initial == 1 && !facts.mem_has_max &&
+              facts.mem_max == WASM_CHECK_MAX_PAGES && facts.nfuncs == 5 && facts.ntables == 0,
+          "minimal valid module (wat2wasm), and its facts", "rc %d err '%s'", rc, err);
 
-    struct mod m;
-    header(&m);
-    export_section(&m, -1, NULL);
-    CHECK(check(&m) == 0, "magic + export section", "err '%s'", err);
+    wb_reset();
+    CHECK(check() == 0, "assembled ABI module", "err '%s'", err);
 
-    /* custom sections, empty sections and an empty import section are fine */
-    struct mod c = {.n = 0};
-    header(&m);
-    put_name(&c, "name");
-    put(&c, "\x01\x02\x03", 3);
-    section(&m, 0, &c);
-    c.n = 0;
-    section(&m, 1, &c);
-    import_section(&m, 0, "", "");
-    export_section(&m, -1, "extra_export");
-    c.n = 0;
-    put_name(&c, "producers");
-    section(&m, 0, &c);
-    CHECK(check(&m) == 0, "custom, empty and zero-import sections", "err '%s'", err);
+    wb_reset();
+    for (int i = 0; i <= WB_NSEC; i++)
+        wb.custom_after[i] = 1;
+    wb_put(wb_raw(2), "\x00", 1);
+    CHECK(check() == 0, "custom sections anywhere, an empty import section", "err '%s'", err);
 
-    /* a 5-byte LEB128 of the largest 32-bit value is a valid size encoding */
-    header(&m);
-    export_section(&m, -1, NULL);
-    put(&m, "\x00\x84\x80\x80\x80\x00", 6);   /* custom section, size 4 padded */
-    put(&m, "\x01x\x00\x00", 4);
-    CHECK(check(&m) == 0, "padded LEB128 section size", "err '%s'", err);
+    /* a 5-byte LEB128 is a valid u32 encoding, for sizes and counts */
+    wb_reset();
+    wb_put(wb_raw(5), "\x81\x80\x80\x80\x00\x00\x01", 7);
+    CHECK(check() == 0, "padded LEB128 count", "err '%s'", err);
+    wb_emit();
+    wb_put(&wb.mod, "\x00\x84\x80\x80\x80\x00\x01x\x00\x00", 10);
+    rc = wasm_check_buffer(wb.mod.b, wb.mod.n, "m.wasm", err);
+    CHECK(rc == 0, "padded LEB128 section size", "err '%s'", err);
+
+    /* everything else a C filter may have: a table with elements, a
+     * mutable global, extra exports, passive and active data, a data
+     * count, a start function */
+    wb_reset();
+    uint32_t v = wb_type("\x00\x00", 2), start = wb_func(v);
+    wb_put(wb_raw(4), "\x01\x70\x01\x02\x02", 5);
+    wb_put(wb_raw(6), "\x02\x7f\x01\x41\x80\x80\x04\x0b\x7e\x00\x42\x7f\x0b", 13);
+    wb_export("__indirect_function_table", 1, 0);
+    wb_export("__stack_pointer", 3, 0);
+    wb_export("helper", 0, start);
+    struct wb_buf *s = wb_raw(8);
+    wb_uleb(s, start);
+    wb_put(wb_raw(9), "\x02\x00\x41\x01\x0b\x01\x00\x05\x70\x01\xd2\x01\x0b", 13);
+    wb_put(wb_raw(12), "\x02", 1);
+    wb_put(wb_raw(11), "\x02\x00\x41\x10\x0b\x03" "abc\x01\x02" "xy", 13);
+    rc = check();
+    CHECK(rc == 0 && facts.ntables == 1 && facts.table_initial == 2 && facts.table_max == 2 &&
+              facts.data_bytes == 5 && facts.nfuncs == 6,
+          "table, elements, globals, extra exports, data, data count, start", "err '%s'", err);
 }
 
 static void test_header(void)
 {
     uint8_t b[sizeof min_wasm];
-    int rc;
-
-    rc = wasm_check_buffer(min_wasm, 0, "m.wasm", err);
+    static const struct { size_t at; uint8_t v; const char *name; } bad[] = {
+        {3, 'n', "bad magic"}, {4, 2, "bad version"}, {7, 1, "version 0x01000001"},
+    };
+    int rc = wasm_check_buffer(min_wasm, 0, "m.wasm", err);
     CHECK(rc == -1 && has("m.wasm") && has("not a WebAssembly module"), "empty buffer",
           "rc %d err '%s'", rc, err);
     rc = wasm_check_buffer(min_wasm, 7, "m.wasm", err);
     CHECK(rc == -1 && has("not a WebAssembly module"), "7 bytes", "rc %d err '%s'", rc, err);
-
-    memcpy(b, min_wasm, sizeof b);
-    b[3] = 'n';
-    rc = wasm_check_buffer(b, sizeof b, "m.wasm", err);
-    CHECK(rc == -1 && has("not a WebAssembly module"), "bad magic", "rc %d err '%s'", rc, err);
-    memcpy(b, min_wasm, sizeof b);
-    b[4] = 2;
-    rc = wasm_check_buffer(b, sizeof b, "m.wasm", err);
-    CHECK(rc == -1 && has("not a WebAssembly module"), "bad version", "rc %d err '%s'", rc,
-          err);
-    memcpy(b, min_wasm, sizeof b);
-    b[7] = 1;
-    rc = wasm_check_buffer(b, sizeof b, "m.wasm", err);
-    CHECK(rc == -1 && has("not a WebAssembly module"), "version 0x01000001", "rc %d err '%s'",
-          rc, err);
-
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memcpy(b, min_wasm, sizeof b);
+        b[bad[i].at] = bad[i].v;
+        rc = wasm_check_buffer(b, sizeof b, "m.wasm", err);
+        CHECK(rc == -1 && has("not a WebAssembly module"), bad[i].name, "rc %d err '%s'", rc,
+              err);
+    }
     rc = wasm_check_buffer(min_wasm, 8, "m.wasm", err);
     CHECK(rc == -1 && has("missing export 'memory'"), "header only: no exports",
           "rc %d err '%s'", rc, err);
 }
 
+/* tail - the valid module followed by n raw bytes; checked. */
+static int tail(const char *bytes, size_t n)
+{
+    wb_reset();
+    wb_emit();
+    wb_put(&wb.mod, bytes, n);
+    return wasm_check_buffer(wb.mod.b, wb.mod.n, "m.wasm", err);
+}
+
 static void test_sections(void)
 {
-    struct mod m;
     int rc;
-
-    header(&m);
-    put_byte(&m, 1);
-    rc = check(&m);
-    CHECK(rc == -1 && has("malformed section header"), "section id without a size",
-          "rc %d err '%s'", rc, err);
-
-    header(&m);
-    put(&m, "\x01\x80\x80", 3);
-    rc = check(&m);
-    CHECK(rc == -1 && has("malformed section header"), "section size cut short",
-          "rc %d err '%s'", rc, err);
-
-    header(&m);
-    put(&m, "\x01\x05\x00\x00", 4);
-    rc = check(&m);
-    CHECK(rc == -1 && has("malformed section header"), "section size past the end",
-          "rc %d err '%s'", rc, err);
-
-    /* every cut inside a section of the valid module is refused, and none
-     * is read past its end; a cut between sections leaves a shorter list
-     * of whole sections, refused only while an export is missing.  (All
-     * section sizes of min_wasm are one-byte LEB128s.) */
-    size_t bounds[16], nb = 0, end_of_exports = 0;
-    for (size_t p = 8; p + 1 < sizeof min_wasm && nb < 16; p += 2 + min_wasm[p + 1]) {
-        if (min_wasm[p] == 7)
-            end_of_exports = p + 2 + min_wasm[p + 1];
-        bounds[nb++] = p + 2 + min_wasm[p + 1];
+    static const struct { const char *b; size_t n; const char *name; } hdr[] = {
+        {"\x01", 1, "section id without a size"},
+        {"\x00\x80\x80", 3, "section size cut short"},
+        {"\x00\x05\x00\x00", 4, "section size past the end"},
+        {"\x00\x80\x80\x80\x80\x80\x00", 7, "section size LEB128 of six bytes"},
+        {"\x00\xff\xff\xff\xff\x0f", 6, "section size 2^32-1"},
+        {"\x00\x80\x80\x80\x80\x10", 6, "LEB128 with bits beyond 32"},
+    };
+    for (size_t i = 0; i < sizeof hdr / sizeof hdr[0]; i++) {
+        rc = tail(hdr[i].b, hdr[i].n);
+        CHECK(rc == -1 && has("malformed section header"), hdr[i].name, "rc %d err '%s'", rc,
+              err);
     }
+    rc = tail("\x0d\x00", 2);
+    CHECK(rc == -1 && has("unknown section id 13"), "unknown section id", "rc %d err '%s'", rc,
+          err);
+    rc = tail("\x05\x03\x01\x00\x01", 5);
+    CHECK(rc == -1 && has("memory section") && has("out of order"), "repeated section",
+          "rc %d err '%s'", rc, err);
+    rc = tail("\x01\x01\x00", 3);
+    CHECK(rc == -1 && has("type section") && has("out of order"), "section out of order",
+          "rc %d err '%s'", rc, err);
+    rc = tail("\x00\x02\x05x", 4);
+    CHECK(rc == -1 && has("malformed custom section"), "custom section name past its end",
+          "rc %d err '%s'", rc, err);
+    rc = tail("\x00\x03\x02\xc0\xaf", 5);
+    CHECK(rc == -1 && has("malformed custom section"), "custom name: overlong UTF-8",
+          "rc %d err '%s'", rc, err);
+
+    wb_reset();
+    wb_put(wb_raw(5), "\x01\x00\x01\x00", 4);
+    refused("bytes left over at a section's end", "left over");
+    wb_reset();
+    wb_put(wb_raw(5), "\x01\x00", 2);
+    refused("section content cut short", "malformed memory section");
+
+    /* every cut of a valid module is refused and none is read past its end */
     int bad = 0;
     size_t first_bad = 0;
-    for (size_t n = 9; n < sizeof min_wasm; n++) {
-        int boundary = 0;
-        for (size_t i = 0; i < nb; i++)
-            boundary |= bounds[i] == n;
+    for (size_t n = 8; n < sizeof min_wasm; n++) {
         uint8_t *copy = malloc(n);   /* exact size: ASan catches over-reads */
         memcpy(copy, min_wasm, n);
-        rc = wasm_check_buffer(copy, n, "m.wasm", err);
-        if (boundary && n >= end_of_exports ? rc != 0 : rc == 0) {
-            if (bad++ == 0)
-                first_bad = n;
-        }
+        if (wasm_check_buffer(copy, n, "m.wasm", err) == 0 && bad++ == 0)
+            first_bad = n;
         free(copy);
     }
-    CHECK(bad == 0 && end_of_exports > 0, "truncations of a valid module",
-          "%d wrong, first at length %zu", bad, first_bad);
+    CHECK(bad == 0, "every truncation of a valid module", "%d accepted, first at length %zu",
+          bad, first_bad);
+}
 
-    header(&m);
-    put_byte(&m, 0);
-    for (int i = 0; i < 16; i++)
-        put_byte(&m, 0x80);
-    put_byte(&m, 0);
-    rc = check(&m);
-    CHECK(rc == -1 && has("malformed section header"), "LEB128 that never terminates",
-          "rc %d err '%s'", rc, err);
+/* bodies - a code section of the 5 ABI functions whose last body is b. */
+static void bodies(const struct wb_buf *b)
+{
+    struct wb_buf *s = wb_raw(10);
+    wb_uleb(s, 5);
+    for (int i = 0; i < 4; i++)
+        wb_put(s, "\x02\x00\x0b", 3);
+    wb_uleb(s, (uint32_t)b->n);
+    wb_put(s, b->b, b->n);
+}
 
-    header(&m);
-    put(&m, "\x00\xff\xff\xff\xff\x0f", 6);
-    rc = check(&m);
-    CHECK(rc == -1 && has("malformed section header"), "section size 2^32-1",
-          "rc %d err '%s'", rc, err);
+static void test_types_funcs(void)
+{
+    wb_reset();
+    wb_type("\x01\x40\x00", 3);
+    refused("0x40 is not a value type", "not a value type");
+    wb_reset();
+    wb_type("\x01\x7b\x00", 3);
+    refused("v128 (SIMD) is refused", "SIMD");
+    wb_reset();
+    wb_put(wb_raw(1), "\x01\x5f\x00\x00", 4);
+    refused("type that is not a function type", "not a function type");
+    wb_reset();
+    wb_type("\x81\x02", 2);     /* 257 parameters */
+    refused("parameters over the limit", "parameter count 257 exceeds the limit");
+    wb_reset();
+    wb_type("\x00\x11", 2);     /* 17 results */
+    refused("results over the limit", "result count 17");
+    wb_reset();
+    wb_func(99);
+    refused("function of a type that does not exist", "no valid type index");
+    wb_reset();
+    wb_put(wb_raw(3), "\x05\x00\x00\x01\x01", 5);
+    refused("function count larger than the entries", "malformed function section");
+    wb_reset();
+    wb_put(wb_raw(10), "\x05\x02\x00\x0b\x02\x00\x0b", 7);
+    refused("body count larger than the entries", "malformed code section");
+    wb_reset();
+    wb_put(wb_raw(10), "\x04\x02\x00\x0b\x02\x00\x0b\x02\x00\x0b\x02\x00\x0b", 13);
+    refused("fewer bodies than functions", "4 bodies for 5 functions");
+    wb_reset();
+    wb_put(wb_raw(10), "\x05\x02\x00\x0b\x02\x00\x0b\x02\x00\x0b\x02\x00\x0b\x02\x00\x00", 16);
+    refused("body without its end", "does not end with 'end'");
+    wb_reset();
+    wb_put(wb_raw(10), "\x05\x02\x00\x0b\x02\x00\x0b\x02\x00\x0b\x02\x00\x0b\x09\x00\x0b", 16);
+    refused("body size past the section", "size past the end");
+    wb_reset();
+    struct wb_buf empty = {0};
+    bodies(&empty);
+    refused("empty body", "body 4: bad local count");
+}
 
-    /* bits above 32 in the fifth byte: not a u32 LEB128 (the spec, and wabt,
-     * refuse it); read as 32 bits it would say size 0 */
-    header(&m);
-    export_section(&m, -1, NULL);
-    put(&m, "\x00\x80\x80\x80\x80\x10", 6);
-    rc = check(&m);
-    CHECK(rc == -1, "LEB128 with bits beyond 32 is malformed", "rc %d (accepted) err '%s'", rc,
-          err);
+static void test_limits(void)
+{
+    struct wb_buf b = {0};
+
+    wb_reset();
+    for (int i = 0; i < WASM_CHECK_MAX_FUNCS; i++)
+        wb_func(0);
+    refused("functions over the limit", "function count 4101 exceeds the limit of 4096");
+    wb_reset();
+    while (wb.nfuncs < 60000)
+        wb_func(0);
+    refused("compile bomb: 60000 functions", "function count 60000");
+
+    wb_reset();
+    wb_put(&b, "\x02\x80\x20\x7f\x01\x7e", 6);  /* 4096 i32 + 1 i64 */
+    wb_byte(&b, 0x0b);
+    bodies(&b);
+    refused("locals over the limit", "number of locals of one function 4097");
+    b.n = 0;
+    wb_put(&b, "\x02\xff\xff\xff\xff\x0f\x7f\xff\xff\xff\xff\x0f\x7f\x0b", 14);
+    bodies(&b);
+    refused("local counts that would overflow 32 bits", "number of locals");
+
+    b.n = 0;
+    wb_byte(&b, 0);
+    for (uint32_t i = 0; i < WASM_CHECK_MAX_BODY_BYTES; i++)
+        wb_byte(&b, 0x01);      /* nop */
+    wb_byte(&b, 0x0b);
+    bodies(&b);
+    refused("body over the limit", "function body size in bytes");
+
+    wb_reset();
+    b.n = 0;
+    wb_byte(&b, 0);
+    for (uint32_t i = 0; i < WASM_CHECK_MAX_BODY_BYTES - 2; i++)
+        wb_byte(&b, 0x01);
+    wb_byte(&b, 0x0b);
+    struct wb_buf *s = wb_raw(10);
+    while (wb.nfuncs < 8)
+        wb_func(0);
+    wb_uleb(s, 8);
+    for (int i = 0; i < 8; i++) {
+        wb_uleb(s, (uint32_t)b.n);
+        wb_put(s, b.b, b.n);
+    }
+    refused("code over the limit", "code size in bytes");
+
+    wb_reset();
+    s = wb_raw(11);
+    wb_put(s, "\x01\x01", 2);
+    wb_uleb(s, WASM_CHECK_MAX_DATA_BYTES + 1);
+    for (uint32_t i = 0; i <= WASM_CHECK_MAX_DATA_BYTES; i++)
+        wb_byte(s, 'd');
+    refused("data over the limit", "data size in bytes 1048577");
+    wb_reset();
+    s = wb_raw(11);
+    wb_put(s, "\x02\x01", 2);
+    wb_uleb(s, WASM_CHECK_MAX_DATA_BYTES);
+    for (uint32_t i = 0; i < WASM_CHECK_MAX_DATA_BYTES; i++)
+        wb_byte(s, 'd');
+    wb_put(s, "\x01\x01" "d", 3);
+    refused("data of two segments over the limit", "data size in bytes 1048577");
+    wb_reset();
+    wb_put(wb_raw(11), "\x81\x08", 2);
+    refused("data segments over the limit", "data segment count 1025");
+    wb_reset();
+    wb_put(wb_raw(12), "\x81\x08", 2);
+    refused("data count over the limit", "data segment count 1025");
+
+    wb_reset();
+    wb_put(wb_raw(5), "\x01\x00\x81\x80\x01", 5);
+    refused("initial memory over the limit", "initial size in pages 16385");
+    wb_reset();
+    wb_put(wb_raw(5), "\x01\x01\x01\x81\x80\x04", 6);
+    refused("maximum memory over 4 GiB", "maximum size in pages 65537");
+    wb_reset();
+    wb_put(wb_raw(5), "\x02\x00\x01\x00\x01", 5);
+    refused("two memories", "memory count 2 exceeds the limit of 1");
+    wb_reset();
+    wb_put(wb_raw(4), "\x01\x70\x00\x81\x80\x04", 6);
+    refused("table over the limit", "table's initial element count 65537");
+    wb_reset();
+    wb_put(wb_raw(4), "\x01\x70\x01\x00\x81\x80\x04", 7);
+    refused("table maximum over the limit", "table's maximum element count 65537");
+    wb_reset();
+    wb_put(wb_raw(4), "\x05\x70\x00\x00\x70\x00\x00\x70\x00\x00\x70\x00\x00\x70\x00\x00", 16);
+    refused("tables over the limit", "table count 5");
+    wb_reset();
+    wb_put(wb_raw(6), "\x81\x08", 2);
+    refused("globals over the limit", "global count 1025");
+    wb_reset();
+    wb_put(wb_raw(9), "\x01\x01\x00\x81\x80\x04", 6);
+    refused("elements over the limit", "element count 65537");
+    wb_reset();
+    wb_put(wb_raw(1), "\x81\x08", 2);
+    refused("types over the limit", "function type count 1025");
+    free(b.b);
+}
+
+/* global - a global section of one global: type, mutability, init bytes. */
+static void global(const char *bytes, size_t n)
+{
+    struct wb_buf *s = wb_raw(6);
+    wb_byte(s, 1);
+    wb_put(s, bytes, n);
+}
+
+static void test_content(void)
+{
+    static const struct { const char *b; size_t n; int ok; const char *name; } g[] = {
+        {"\x7f\x00\x41\xff\xff\xff\xff\x07\x0b", 9, 1, "i32.const 2^31-1 in five bytes"},
+        {"\x7f\x00\x41\x80\x80\x80\x80\x78\x0b", 9, 1, "i32.const -2^31 in five bytes"},
+        {"\x7f\x00\x41\x80\x80\x80\x80\x08\x0b", 9, 0, "i32.const: fifth byte beyond 32 bits"},
+        {"\x7f\x00\x41\x80\x80\x80\x80\x80\x00\x0b", 10, 0, "i32.const in six bytes"},
+        {"\x7e\x00\x42\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00\x0b", 14, 1, "i64.const 2^63-1"},
+        {"\x7e\x00\x42\x80\x80\x80\x80\x80\x80\x80\x80\x80\x7f\x0b", 14, 1, "i64.const -2^63"},
+        {"\x7e\x00\x42\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01\x0b", 14, 0,
+         "i64.const: tenth byte beyond 64 bits"},
+        {"\x7d\x00\x43\x00\x00\x80\x3f\x0b", 8, 1, "f32.const"},
+        {"\x7c\x01\x44\x00\x00\x00\x00\x00\x00\xf0\x3f\x0b", 12, 1, "mutable f64.const"},
+        {"\x7c\x01\x44\x00\x00\x0b", 6, 0, "f64.const cut short"},
+        {"\x7f\x00\x42\x00\x0b", 5, 0, "i64.const for an i32 global"},
+        {"\x7f\x00\x23\x00\x0b", 5, 0, "global.get (no imported globals)"},
+        {"\x7f\x00\x41\x00\x41\x00\x0b", 7, 0, "two instructions"},
+        {"\x7f\x00\x41\x00", 4, 0, "no end"},
+        {"\x7f\x02\x41\x00\x0b", 5, 0, "mutability 2"},
+        {"\x70\x00\xd0\x70\x0b", 5, 1, "ref.null funcref"},
+        {"\x70\x00\xd2\x04\x0b", 5, 1, "ref.func of an existing function"},
+        {"\x70\x00\xd2\x05\x0b", 5, 0, "ref.func of a missing function"},
+        {"\x6f\x00\xd0\x70\x0b", 5, 0, "ref.null funcref for an externref global"},
+    };
+    char name[120];
+    for (size_t i = 0; i < sizeof g / sizeof g[0]; i++) {
+        wb_reset();
+        global(g[i].b, g[i].n);
+        int rc = check();
+        snprintf(name, sizeof name, "global: %s %s", g[i].name, g[i].ok ? "accepted" : "refused");
+        CHECK(g[i].ok ? rc == 0 : rc == -1 && has("malformed global section"), name,
+              "rc %d err '%s'", rc, err);
+    }
+
+    static const struct { const char *b; size_t n; const char *want; const char *name; } e[] = {
+        {"\x01\x08\x00", 3, "bad flags", "element flags 8"},
+        {"\x01\x00\x41\x00\x0b\x01\x05", 7, "function does not exist", "element of a missing function"},
+        {"\x01\x02\x01\x41\x00\x0b\x00\x00", 8, "table 1 does not exist", "element for table 1"},
+        {"\x01\x01\x01\x00", 4, "bad type", "element kind 1"},
+        {"\x01\x05\x6f\x01\xd2\x00\x0b", 7, "constant of type funcref", "ref.func in an externref segment"},
+        {"\x01\x00\x42\x00\x0b\x00", 6, "constant of type i64", "i64 offset"},
+        {"\x01\x06\x00\x41\x00\x0b\x6f\x00", 8, "differs from the table", "externref segment, funcref table"},
+    };
+    for (size_t i = 0; i < sizeof e / sizeof e[0]; i++) {
+        wb_reset();
+        wb_put(wb_raw(4), "\x01\x70\x00\x01", 4);
+        wb_put(wb_raw(9), e[i].b, e[i].n);
+        snprintf(name, sizeof name, "elements: %s", e[i].name);
+        refused(name, e[i].want);
+    }
+
+    static const struct { const char *b; size_t n; const char *want; const char *name; } d[] = {
+        {"\x01\x03\x00", 3, "bad flags", "data flags 3"},
+        {"\x01\x02\x01\x41\x00\x0b\x00", 7, "memory 1 does not exist", "data for memory 1"},
+        {"\x01\x00\x41\x00\x0b\x05xy", 8, "size past the end", "data past the section"},
+        {"\x02\x01\x00", 3, "malformed data section", "data count larger than the entries"},
+        {"\x01\x00\x42\x00\x0b\x00", 6, "constant of type i64", "i64 offset for a 32-bit memory"},
+    };
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
+        wb_reset();
+        wb_put(wb_raw(11), d[i].b, d[i].n);
+        snprintf(name, sizeof name, "data: %s", d[i].name);
+        refused(name, d[i].want);
+    }
+    wb_reset();
+    wb.raw[5] = 0;
+    wb_unexport("memory");
+    wb_put(wb_raw(11), "\x01\x00\x41\x00\x0b\x00", 6);
+    refused("active data without a memory", "memory 0 does not exist");
+    wb_reset();
+    wb_put(wb_raw(12), "\x02", 1);
+    wb_put(wb_raw(11), "\x01\x01\x00", 3);
+    refused("data count differs from the data section", "data count section says 2");
+    wb_reset();
+    wb_put(wb_raw(12), "\x01", 1);
+    refused("data count without a data section", "data count section says 1");
+
+    wb_reset();
+    wb_put(wb_raw(5), "\x01\x01\x02\x01", 4);
+    refused("memory maximum below its initial size", "above the maximum");
+    wb_reset();
+    wb_put(wb_raw(5), "\x01\x08\x01", 3);
+    refused("memory limits flags 8", "bad limits flags");
+    wb_reset();
+    wb_put(wb_raw(4), "\x01\x70\x02\x01\x01", 5);
+    refused("shared table", "bad limits flags");
+    wb_reset();
+    wb_put(wb_raw(4), "\x01\x7f\x00\x01", 4);
+    refused("table of i32", "no reference type");
+
+    wb_reset();
+    struct wb_buf *s = wb_raw(8);
+    wb_byte(s, 2);      /* tsf_halo: (i32) -> i32 */
+    refused("start function that takes a value", "start function takes or returns");
+    wb_reset();
+    wb_byte(wb_raw(8), 9);
+    refused("start function that does not exist", "start function does not exist");
 }
 
 static void test_imports(void)
 {
-    struct mod m;
-    int rc;
+    static const char *const kinds[] = {"function", "table", "memory", "global"};
+    static const char *const desc[] = {"\x00\x00", "\x70\x00\x01", "\x00\x01", "\x7f\x00"};
+    static const size_t dlen[] = {2, 3, 2, 2};
+    char name[80], want[80];
+    for (int k = 0; k < 4; k++) {
+        wb_reset();
+        struct wb_buf *s = wb_raw(2);
+        wb_byte(s, 1);
+        wb_name(s, "env");
+        wb_name(s, kinds[k]);
+        wb_byte(s, (uint8_t)k);
+        wb_put(s, desc[k], dlen[k]);
+        snprintf(name, sizeof name, "an imported %s is refused, named", kinds[k]);
+        snprintf(want, sizeof want, "imports 1 item(s) (first: env.%s, a %s)", kinds[k], kinds[k]);
+        refused(name, want);
+    }
+    wb_reset();
+    struct wb_buf *s = wb_raw(2);
+    wb_byte(s, 3);
+    wb_name(s, "wasi_snapshot_preview1");
+    wb_name(s, "fd_write");
+    wb_byte(s, 0);
+    wb_byte(s, 0);
+    refused("three imports, the first named", "imports 3 item(s) (first: wasi_snapshot_preview1.fd_write");
 
-    header(&m);
-    import_section(&m, 1, "wasi_snapshot_preview1", "fd_write");
-    export_section(&m, -1, NULL);
-    rc = check(&m);
-    CHECK(rc == -1 && has("wasi_snapshot_preview1.fd_write") && has("imports 1 item") &&
-              has("m.wasm"),
-          "an import is refused, naming module.field", "rc %d err '%s'", rc, err);
-
-    header(&m);
-    export_section(&m, -1, NULL);
-    import_section(&m, 3, "env", "host_write");
-    rc = check(&m);
-    CHECK(rc == -1 && has("env.host_write") && has("imports 3 item"),
-          "imports after the exports are found too", "rc %d err '%s'", rc, err);
-
-    /* count > 0 but the entries are cut short: still refused */
-    struct mod c = {.n = 0};
-    header(&m);
-    put_uleb(&c, 1);
-    put_uleb(&c, 50);
-    put(&c, "abc", 3);
-    section(&m, 2, &c);
-    export_section(&m, -1, NULL);
-    rc = check(&m);
-    CHECK(rc == -1 && has("imports 1 item"), "truncated import entry is still an import",
-          "rc %d err '%s'", rc, err);
-
-    c.n = 0;
-    header(&m);
-    section(&m, 2, &c);
-    export_section(&m, -1, NULL);
-    rc = check(&m);
-    CHECK(rc == -1 && has("malformed import section"), "empty import section",
-          "rc %d err '%s'", rc, err);
+    /* count > 0 but the entries are cut short: still refused as imports */
+    wb_reset();
+    wb_put(wb_raw(2), "\x01\x32" "abc", 5);
+    refused("truncated import entry is still an import", "imports 1 item");
+    wb_reset();
+    wb_raw(2);
+    refused("empty import section", "malformed import section");
 
     /* very long names are cut in the message, which still fits */
     char longname[400];
     memset(longname, 'q', sizeof longname - 1);
     longname[sizeof longname - 1] = '\0';
-    header(&m);
-    import_section(&m, 1, longname, longname);
-    rc = check(&m);
-    CHECK(rc == -1 && has("imports 1 item") && strlen(err) < ERR_MAX,
+    wb_reset();
+    s = wb_raw(2);
+    wb_byte(s, 1);
+    wb_name(s, longname);
+    wb_name(s, longname);
+    wb_put(s, "\x00\x00", 2);
+    int rc = check();
+    CHECK(rc == -1 && has("imports 1 item") && strlen(err) < ERR_MAX - 1,
           "import with very long names", "rc %d err '%s'", rc, err);
-}
-
-static void test_exports(void)
-{
-    struct mod m;
-    char name[96], want[64];
-    int rc;
-
-    for (int k = 0; k < NEXPORTS; k++) {
-        header(&m);
-        export_section(&m, k, NULL);
-        rc = check(&m);
-        snprintf(name, sizeof name, "missing export %s", exports[k]);
-        snprintf(want, sizeof want, "missing export '%s'", exports[k]);
-        CHECK(rc == -1 && has(want) && has("m.wasm"), name, "rc %d err '%s'", rc, err);
-    }
-
-    /* names that only look alike do not count */
-    static const char *alike[] = {"memory2", "memor", "tsf_hal", "tsf_halo_", "TSF_HALO"};
-    for (size_t i = 0; i < sizeof alike / sizeof alike[0]; i++) {
-        header(&m);
-        export_section(&m, 3, alike[i]);
-        rc = check(&m);
-        snprintf(name, sizeof name, "'%s' is not tsf_halo", alike[i]);
-        CHECK(rc == -1 && has("missing export 'tsf_halo'"), name, "rc %d err '%s'", rc, err);
-    }
-
-    /* the exports may be split across two sections */
-    struct mod c = {.n = 0};
-    header(&m);
-    put_uleb(&c, 1);
-    put_name(&c, "memory");
-    put_byte(&c, 2);
-    put_uleb(&c, 0);
-    section(&m, 7, &c);
-    export_section(&m, 0, NULL);
-    CHECK(check(&m) == 0, "exports in two sections", "err '%s'", err);
-
-    /* malformed export sections */
-    c.n = 0;
-    header(&m);
-    put_uleb(&c, 6);
-    put_name(&c, "memory");
-    put_byte(&c, 2);
-    put_uleb(&c, 0);
-    section(&m, 7, &c);
-    rc = check(&m);
-    CHECK(rc == -1 && has("malformed export section"), "export count larger than the entries",
-          "rc %d err '%s'", rc, err);
-
-    c.n = 0;
-    header(&m);
-    put_uleb(&c, 1);
-    put_uleb(&c, 40);
-    put(&c, "memory", 6);
-    section(&m, 7, &c);
-    rc = check(&m);
-    CHECK(rc == -1 && has("malformed export section"), "export name past the section",
-          "rc %d err '%s'", rc, err);
-
-    c.n = 0;
-    header(&m);
-    put_uleb(&c, 1);
-    put_name(&c, "memory");
-    section(&m, 7, &c);
-    rc = check(&m);
-    CHECK(rc == -1 && has("malformed export section"), "export without kind and index",
-          "rc %d err '%s'", rc, err);
-
-    c.n = 0;
-    header(&m);
-    put_uleb(&c, 1);
-    put_name(&c, "memory");
-    put_byte(&c, 2);
-    put_byte(&c, 0x80);
-    section(&m, 7, &c);
-    rc = check(&m);
-    CHECK(rc == -1 && has("malformed export section"), "export index cut short",
-          "rc %d err '%s'", rc, err);
-}
-
-/* filters_dir - build/filters, from $TILESPOOL_TOP or beside this program;
- * returns 0 or -1. */
-static int filters_dir(char *out)
-{
-    char exe[PATH_MAX], probe[PATH_MAX + 32];
-    const char *topdir = getenv("TILESPOOL_TOP");
-    if (topdir && *topdir) {
-        snprintf(out, PATH_MAX, "%.4000s/build/filters", topdir);
-        snprintf(probe, sizeof probe, "%s/identity.wasm", out);
-        if (access(probe, R_OK) == 0)
-            return 0;
-    }
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return -1;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash)
-        return -1;
-    *slash = '\0';
-    static const char *rel[] = {"../filters", "../../filters"};
-    for (int i = 0; i < 2; i++) {
-        snprintf(out, PATH_MAX, "%.4000s/%s", exe, rel[i]);
-        snprintf(probe, sizeof probe, "%s/identity.wasm", out);
-        if (access(probe, R_OK) == 0)
-            return 0;
-    }
-    return -1;
-}
-
-static void test_files(void)
-{
-    char dir[PATH_MAX], path[PATH_MAX + 300];
-
-    if (filters_dir(dir) < 0) {
-        printf("skip - wasm_check_file on the built filters: build/filters not found\n");
-        return;
-    }
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0, failed = 0;
-    char first[ERR_MAX + 64] = "";
-    while (d && (e = readdir(d)) != NULL) {
-        size_t len = strlen(e->d_name);
-        if (len < 6 || strcmp(e->d_name + len - 5, ".wasm") != 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        n++;
-        if (wasm_check_file(path, err) != 0 && failed++ == 0)
-            snprintf(first, sizeof first, "%s", err);
-    }
-    if (d)
-        closedir(d);
-    CHECK(n >= 10 && failed == 0, "wasm_check_file passes every built filter",
-          "%d modules, %d refused; first: %s", n, failed, first);
-
-    snprintf(path, sizeof path, "%s/hostile/imports_host.wasm", dir);
-    int rc = wasm_check_file(path, err);
-    CHECK(rc == -1 && has("env.host_write") && has("imports_host.wasm"),
-          "wasm_check_file refuses hostile/imports_host.wasm", "rc %d err '%s'", rc, err);
-    snprintf(path, sizeof path, "%s/hostile/wrong_abi.wasm", dir);
-    rc = wasm_check_file(path, err);
-    CHECK(rc == 0, "hostile/wrong_abi.wasm is structurally fine", "rc %d err '%s'", rc, err);
-
-    snprintf(path, sizeof path, "%s/no_such_module.wasm", dir);
-    rc = wasm_check_file(path, err);
-    CHECK(rc == -1 && has("no_such_module.wasm") && has("No such file"),
-          "wasm_check_file of a missing file", "rc %d err '%s'", rc, err);
-    rc = wasm_check_file(dir, err);
-    CHECK(rc == -1 && has(dir), "wasm_check_file of a directory", "rc %d err '%s'", rc, err);
-    snprintf(path, sizeof path, "%s/identity.wasm.h", dir);
-    rc = wasm_check_file(path, err);
-    CHECK(rc == -1 && has("not a WebAssembly module"), "wasm_check_file of a C header",
-          "rc %d err '%s'", rc, err);
 }
 
 int main(void)
@@ -492,8 +509,10 @@ int main(void)
     test_valid();
     test_header();
     test_sections();
+    test_types_funcs();
+    test_limits();
+    test_content();
     test_imports();
-    test_exports();
-    test_files();
+    wb_free();
     CHECK_DONE();
 }
