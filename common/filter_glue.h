@@ -17,7 +17,7 @@
 
 struct wasm_rt_memory_t;
 
-#define TSF_GLUE_VERSION 2
+#define TSF_GLUE_VERSION 3
 
 struct tsf_glue {
     int version;                       /* TSF_GLUE_VERSION */
