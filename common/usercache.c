@@ -225,8 +225,9 @@ static int read_recipe(struct recipe *r, char *err)
 }
 
 /* recipe_key - the cache key of a module: its content hash with the glue
- * version, the compile flags and the tools, so that a changed recipe
- * never loads an object made by an old one. */
+ * version and the compile flags, so that a changed recipe never loads an
+ * object made by an old one.  The tools' names are left out: another
+ * compiler makes an object of the same kind from the same flags. */
 static int recipe_key(const struct recipe *r, const struct hash *module, struct hash *key,
                       char *err)
 {
@@ -239,8 +240,6 @@ static int recipe_key(const struct recipe *r, const struct hash *module, struct 
     hash_add_str(&c, glue);
     for (int i = 0; r->words[i]; i++)
         hash_add_str(&c, r->words[i]);
-    hash_add_str(&c, tool("TILESPOOL_WASM2C", "wasm2c"));
-    hash_add_str(&c, tool("TILESPOOL_CC", "cc"));
     hash_end(&c, key);
     return 0;
 }
@@ -293,6 +292,31 @@ static int write_meta(const char *path, const char *module, const struct hash *h
     return rc;
 }
 
+/* memory_hint - after a tool failed: when its output says it ran out of
+ * memory (a compiler driver reports its cc1 killed by the limit as an
+ * internal error, not by dying itself), add the limit to err. */
+static void memory_hint(int logfd, const struct toolrun_limits *lim, char *err)
+{
+    static const char *const signs[] = {"out of memory", "memory exhausted",
+                                        "Cannot allocate memory", "signal terminated program",
+                                        "std::bad_alloc", NULL};
+    char tail[8192];
+    off_t end = lseek(logfd, 0, SEEK_END);
+    off_t from = end > (off_t)sizeof tail - 1 ? end - (off_t)sizeof tail + 1 : 0;
+    ssize_t n = end < 0 ? -1 : pread(logfd, tail, sizeof tail - 1, from);
+    if (n <= 0)
+        return;
+    tail[n] = '\0';
+    for (int i = 0; signs[i]; i++)
+        if (strstr(tail, signs[i])) {
+            char cause[ERR_MAX];
+            snprintf(cause, sizeof cause, "%s", err);
+            errf(err, "%s, out of memory (limit %lu MiB, TILESPOOL_COMPILE_MEMORY)", cause,
+                 lim->memory_mb);
+            return;
+        }
+}
+
 /* translate - wasm-validate, wasm2c and cc in tmpdir on tmpdir/m.wasm,
  * each within the limits, their output into logfd. */
 static int translate(const char *tmpdir, const struct recipe *r, int logfd, char *err)
@@ -323,8 +347,11 @@ static int translate(const char *tmpdir, const struct recipe *r, int logfd, char
     cc[n] = NULL;
     assert(n < (int)(sizeof cc / sizeof cc[0]));
     if (toolrun_run(val, logfd, &lim, err) < 0 || toolrun_run(w2c, logfd, &lim, err) < 0 ||
-        toolrun_run(cc, logfd, &lim, err) < 0)
+        toolrun_run(cc, logfd, &lim, err) < 0) {
+        if (!strstr(err, "TILESPOOL_COMPILE"))
+            memory_hint(logfd, &lim, err);
         return -1;
+    }
     return 0;
 }
 
@@ -433,7 +460,7 @@ static int compile(const char *dir, const struct recipe *r, const struct hash *h
     if (!mkdtemp(tmpdir))
         return errf_sys(err, "filter %s: cannot make a directory in %s", module, dir);
     snprintf(path, sizeof path, "%.*s/m.log", PATH_MAX - 16, tmpdir);
-    int logfd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int logfd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     int rc = logfd < 0 ? errf_sys(err, "filter %s: %s", module, path) : 0;
     snprintf(path, sizeof path, "%.*s/m.wasm", PATH_MAX - 16, tmpdir);
     if (rc == 0 && write_file(path, buf, len, err) == 0) {

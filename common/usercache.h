@@ -15,7 +15,7 @@
  *
  * KEY is a hash (hash.h) of the module's content hash, the same that the
  * manifest records for every stage, together with the glue version and
- * the compile recipe (GLUE/filter.cflags and the tools' names), so a job
+ * the compile recipe (the flags in GLUE/filter.cflags), so a job
  * needs only the module's path and hash to find its compiled form, and an
  * object made by another recipe is never loaded.  Compiles run the real
  * programs with an argument vector within time and memory limits
