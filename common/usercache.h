@@ -42,6 +42,14 @@
  * Returns 0, or -1 when neither XDG_CACHE_HOME (absolute) nor HOME is set. */
 int usercache_dir(char *dir, char *err);
 
+/* usercache_make_dir - create dir (usercache_dir's; new parts mode 0700)
+ * and check it and the parts above it down from XDG_CACHE_HOME or
+ * ~/.cache: each the user's and writable by nobody else (one of the
+ * user's that others can write is made safe); the base the user's or
+ * root's, and writable by others only if sticky.  Returns 0, or -1 with
+ * err naming the directory and what is wrong with it. */
+int usercache_make_dir(const char *dir, char *err);
+
 /* usercache_file - dir/KEY.ext into out[PATH_MAX]; returns 0 or -1. */
 int usercache_file(char *out, const char *dir, const struct hash *key, const char *ext,
                    char *err);
