@@ -282,6 +282,11 @@ static int translate(const char *tmpdir, const struct recipe *r, int logfd, char
     return 0;
 }
 
+/* What trial_child is given: where the object is, the module's name. */
+struct trial_ctx {
+    const char *tmpdir, *name;
+};
+
 /* What trial_child reports: 0 or -1, and why. */
 struct trial_answer {
     int rc;
@@ -289,46 +294,57 @@ struct trial_answer {
 };
 
 /* trial_child - load the new object, instantiate it (its start function
- * runs) and ask its ABI version; write the answer to fd. */
+ * runs), ask its ABI version and its description: what `tilespool
+ * filters` will do with it.  Writes the answer to fd. */
 static void trial_child(void *ctx, int fd)
 {
-    const char *tmpdir = ctx;
+    const struct trial_ctx *t = ctx;
+    const char *tmpdir = t->tmpdir;
     char so[PATH_MAX], wasm[PATH_MAX];
     struct trial_answer a = {-1, ""};
+    struct filter_desc d;
     snprintf(so, sizeof so, "%.*s/m.so", PATH_MAX - 16, tmpdir);
     snprintf(wasm, sizeof wasm, "%.*s/m.wasm", PATH_MAX - 16, tmpdir);
     filter_runtime_init();
     int why;
     int32_t abi = 0;
-    struct filter_module *m = filter_load("module", FILTER_WASM, so, wasm, a.err);
-    struct filter_inst *fi = m ? filter_instantiate(m, TRIAL_MEMORY, &why, a.err) : NULL;
-    if (fi && filter_call_abi_version(fi, &abi, a.err) == 0)
-        a.rc = 0;
+    char *json = malloc(FILTER_DESC_MAX);
+    struct filter_module *m = filter_load(t->name, FILTER_WASM, so, wasm, a.err);
+    struct filter_inst *fi = m && json ? filter_instantiate(m, TRIAL_MEMORY, &why, a.err) : NULL;
+    if (fi && filter_call_abi_version(fi, &abi, a.err) == 0) {
+        if (abi != 1)
+            snprintf(a.err, sizeof a.err, "ABI version %d, this host speaks version 1", abi);
+        else if (filter_call_describe(fi, &d, json, a.err) == 0)
+            a.rc = 0;
+    }
     if (write(fd, &a, sizeof a) != (ssize_t)sizeof a)
         _exit(1);
     _exit(0);
 }
 
 /* trial - trial_child in a process of its own with the compile's time
- * limit: a module that cannot even start is not published, so that
- * nothing loads it later without a deadline. */
-static int trial(const char *tmpdir, char *err)
+ * limit: a module that cannot start or describe itself is not published,
+ * so that nothing loads it later without a deadline. */
+static int trial(const char *tmpdir, const char *module, char *err)
 {
     struct toolrun_limits lim;
     struct trial_answer a;
     struct subproc_result res;
     char how[64];
+    const char *base = strrchr(module, '/') ? strrchr(module, '/') + 1 : module;
+    struct trial_ctx t = {tmpdir, base};
     if (toolrun_limits_from_env(&lim, err) < 0 ||
-        subproc_run(trial_child, (void *)tmpdir, &a, sizeof a, lim.timeout_sec, &res, err) < 0)
+        subproc_run(trial_child, &t, &a, sizeof a, lim.timeout_sec, &res, err) < 0)
         return -1;
     subproc_how(&res, how, sizeof how);
     if (res.timed_out)
-        return errf(err, "starting the module took longer than %d s "
+        return errf(err, "starting and describing the module took longer than %d s "
                     "(TILESPOOL_COMPILE_TIMEOUT)", lim.timeout_sec);
     if (res.got != sizeof a || !subproc_exited_ok(&res))
-        return errf(err, "the process starting the module %s", how);
+        return errf(err, "the process starting and describing the module %s", how);
     a.err[ERR_MAX - 1] = '\0';
-    return a.rc == 0 ? 0 : errf(err, "the module does not start: %s", a.err);
+    return a.rc == 0 ? 0 : errf(err, "the module does not start and describe itself: %s",
+                                a.err);
 }
 
 /* clean_tmp - remove the temporary directory and what the compile left. */
@@ -394,7 +410,7 @@ static int compile(const char *dir, const struct recipe *r, const struct hash *h
         snprintf(path, sizeof path, "%.*s/m.json", PATH_MAX - 16, tmpdir);
         if ((rc = translate(tmpdir, r, logfd, err)) < 0)
             keep_log(tmpdir, dir, key, module, err);
-        else if ((rc = trial(tmpdir, err)) < 0)
+        else if ((rc = trial(tmpdir, module, err)) < 0)
             err_prefix(err, "filter %s: refused", module);
         else if (write_meta(path, module, hash, key, err) < 0 ||
                  publish(tmpdir, dir, key, err) < 0)

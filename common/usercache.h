@@ -21,8 +21,8 @@
  * programs with an argument vector within time and memory limits
  * (toolrun.h); TILESPOOL_WASM_VALIDATE, TILESPOOL_WASM2C and TILESPOOL_CC
  * name other programs than `wasm-validate`, `wasm2c` and `cc`.  A new
- * object is loaded and started once in a process of its own before it is
- * published.  Processes that compile the same module at once are safe:
+ * object is loaded, started and described once in a process of its own
+ * before it is published.  Processes that compile the same module at once are safe:
  * the compile happens in a private temporary directory under an exclusive
  * lock on the cache directory, and the .so appears by rename(2) last.
  *
