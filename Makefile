@@ -43,7 +43,7 @@ CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -ffp-contract=off $(SANFLAGS) $(LAYER_INC) -
 # The runtime must be exported so that filter objects loaded with dlopen
 # resolve wasm_rt_* against the one copy in the worker.
 WASMRT    := -rdynamic -Wl,--whole-archive -lwasm-rt-impl -Wl,--no-whole-archive
-LIBS      := -lpng -ljpeg -lcjson -lz -lm -ldl -lseccomp
+LIBS      := -lpng -ljpeg -lcjson -lz -lm -ldl -lseccomp $(shell pkg-config --libs libsodium)
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 COMMON_SRC := $(wildcard common/*.c) $(foreach l,$(LAYERS),$(wildcard common/$(l)/*.c))
@@ -129,13 +129,9 @@ $(BENCH_BIN): $(B)/tools/%: $(B)/obj/bench/%.o $(B)/obj/bench/whole.o $(B)/libco
 WASM_CFLAGS := --target=wasm32 -nostdlib -O2 -std=c11 -Wall -Wextra -Werror \
                -ffp-contract=off -Ifilters -Wl,--no-entry -Wl,--export-dynamic \
                -Wl,-z,stack-size=1048576
-# wasm2c output is generated code: it is compiled without -Werror (its
-# unused-parameter warnings are not ours), and without sibling-call
-# optimisation so that runaway recursion reaches the guard page and traps.
-# -fno-math-errno: f32.sqrt has no errno, and without it every square root
-# tests its argument for a libm call that can never matter here.
-W2C_CFLAGS  := -std=c11 -O2 -fPIC -shared -ffp-contract=off -fno-math-errno \
-               -fno-optimize-sibling-calls -w
+# The flags of filter objects live in one file, read here and by tilespool
+# for users' modules (common/glue/filter.cflags says why each is there).
+W2C_CFLAGS  := $(shell sed 's/\#.*//' common/glue/filter.cflags)
 NATIVE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -O2 -fPIC -shared -ffp-contract=off $(WARN) \
                  -fvisibility=hidden -DTSF_NATIVE -Ifilters
 
@@ -171,7 +167,8 @@ build/filters/hostile/memory64.wasm build/filters/hostile/shared_memory.wasm: VA
 %.wasm.c %.wasm.h: %.wasm
 	$(WASM2C) -n tsf -o $*.wasm.c $<
 
-%.so: %.wasm.c %.wasm.h common/glue/filter_glue.c common/filter_glue.h common/glue/filter_object.h
+%.so: %.wasm.c %.wasm.h common/glue/filter_glue.c common/filter_glue.h common/glue/filter_object.h \
+      common/glue/filter.cflags
 	$(CC) $(W2C_CFLAGS) -Icommon -include common/glue/filter_object.h -include $*.wasm.h \
 	    -o $@ $*.wasm.c common/glue/filter_glue.c
 
@@ -237,7 +234,8 @@ install: all
 	install -m 644 $(FILTER_NAMES:%=build/filters/%.so) $(FILTER_NAMES:%=build/filters/%.wasm) \
 	  $(FILTERDIR)/
 	install -d $(GLUEDIR) $(SDKDIR)
-	install -m 644 common/glue/filter_glue.c common/glue/filter_object.h common/filter_glue.h $(GLUEDIR)/
+	install -m 644 common/glue/filter_glue.c common/glue/filter_object.h common/filter_glue.h \
+	    common/glue/filter.cflags $(GLUEDIR)/
 	install -m 644 filters/tsf.h filters/tsf_global.h filters/tsf_kernels.h $(SDKDIR)/
 	install -d $(MANDIR)/man1 $(MANDIR)/man7 $(COMPLDIR)
 	install -m 644 $(MAN1_PAGES:%=docs/man/%.1) $(MANDIR)/man1/
@@ -249,7 +247,8 @@ uninstall:
 	rm -f $(FILTER_NAMES:%=$(FILTERDIR)/%.so) $(FILTER_NAMES:%=$(FILTERDIR)/%.wasm)
 	rm -f $(MAN1_PAGES:%=$(MANDIR)/man1/%.1) $(MAN7_PAGES:%=$(MANDIR)/man7/%.7) \
 	  $(COMPLDIR)/tilespool
-	rm -f $(GLUEDIR)/filter_glue.c $(GLUEDIR)/filter_glue.h $(GLUEDIR)/filter_object.h
+	rm -f $(GLUEDIR)/filter_glue.c $(GLUEDIR)/filter_glue.h $(GLUEDIR)/filter_object.h \
+	    $(GLUEDIR)/filter.cflags
 	rm -f $(SDKDIR)/tsf.h $(SDKDIR)/tsf_global.h $(SDKDIR)/tsf_kernels.h
 	-rmdir $(LIBEXECDIR) $(FILTERDIR) $(GLUEDIR) $(SDKDIR) $(DESTDIR)$(PREFIX)/lib/tilespool 2>/dev/null
 

@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 /* key_suffix - "-<first 8 hex digits of key>" into out[10]. */
-static void key_suffix(uint64_t key, char out[10])
+static void key_suffix(const struct hash *key, char out[10])
 {
-    char hex[17];
+    char hex[HASH_HEX_MAX];
     hash_hex(key, hex);
     snprintf(out, 10, "-%.8s", hex);
 }
@@ -29,7 +29,7 @@ int job_find(const char *spool, const struct manifest *m, char *id, char *err)
 {
     char suffix[10], jobdir[PATH_MAX], manifest[PATH_MAX];
     char **names;
-    key_suffix(m->key, suffix);
+    key_suffix(&m->key, suffix);
     int n = spool_list(spool, &names, err);
     if (n < 0)
         return -1;
@@ -65,7 +65,7 @@ int job_find(const char *spool, const struct manifest *m, char *id, char *err)
             rc = errf(err, "out of memory");
             break;
         }
-        if (manifest_load(old, jobdir, e2) == 0 && old->key == m->key) {
+        if (manifest_load(old, jobdir, e2) == 0 && hash_equal(&old->key, &m->key)) {
             snprintf(id, SPOOL_JOB_ID_MAX, "%s", names[i]);
             found = 1;
         }
@@ -99,7 +99,7 @@ int job_new_id(const char *spool, const struct manifest *m, char *id, char *err)
     gmtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
     stem_of(m->source_path, stem);
-    key_suffix(m->key, suffix);
+    key_suffix(&m->key, suffix);
     for (int k = 1; k < 1000; k++) {
         if (k == 1)
             snprintf(id, SPOOL_JOB_ID_MAX, "%s-%s%s", stamp, stem, suffix);

@@ -194,8 +194,7 @@ static int describe_input(const struct cmdline *c, const char *input, const stru
     m->digits = 1;
     for (uint32_t v = most - 1; v >= 10; v /= 10)
         m->digits++;
-    m->key = manifest_key(m);
-    return 0;
+    return manifest_key(m, &m->key, err);
 }
 
 /* print_job - the job id on stdout, with the input after a tab if asked. */

@@ -72,9 +72,10 @@ static int load_chain(const struct job *j, uint64_t max_memory, struct loaded *l
         const struct stage_spec *s = &j->m.stages[i];
         char so[PATH_MAX], wasm[PATH_MAX];
         if (usercache_find_stage(s, so, wasm, l->err) < 0 ||
-            !(l->mods[i] = filter_load(s->name, FILTER_WASM, so, wasm, l->err)))
+            !(l->mods[i] = s->path[0] ? usercache_load(s->name, so, wasm, l->err)
+                                      : filter_load(s->name, FILTER_WASM, so, wasm, l->err)))
             return l->state = -1;
-        if (filter_module_hash(l->mods[i]) != s->hash)
+        if (!hash_equal(filter_module_hash(l->mods[i]), &s->hash))
             return errf(l->err, "filter %s: module changed since the job was split", s->name),
                    l->state = -1;
         int rc = check_abi(l->mods[i], max_memory, l->err);

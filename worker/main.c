@@ -115,15 +115,15 @@ static int check_filters(struct job *j, char *err)
 {
     for (int i = 0; i < j->m.nstages; i++) {
         char so[PATH_MAX], wasm[PATH_MAX];
-        uint64_t h;
+        struct hash h;
         const struct stage_spec *s = &j->m.stages[i];
         if (usercache_find_stage(s, so, wasm, err) < 0 || hash_file(wasm, &h, NULL, err) < 0)
             return -1;
-        if (h != s->hash)
+        if (!hash_equal(&h, &s->hash))
             return errf(err, "filter %s has changed since the job was split "
                         "(re-run the splitter with --new)", s->path[0] ? s->path : s->name);
         /* children cannot write outside the spool: compile a user's module now */
-        if (s->path[0] && usercache_build(s->path, s->hash, &h, so, err) < 0)
+        if (s->path[0] && usercache_build(s->path, &s->hash, &h, so, err) < 0)
             return -1;
     }
     return 0;

@@ -16,22 +16,26 @@
 
 const char *tile_format_name(enum tile_format f) { return f == TILE_PNG ? "png" : "pnm"; }
 
-uint64_t manifest_key(const struct manifest *m)
+int manifest_key(const struct manifest *m, struct hash *key, char *err)
 {
-    uint64_t h = hash_bytes(HASH_INIT, &m->source_hash, sizeof m->source_hash);
-    h = hash_bytes(h, &m->tile_size, sizeof m->tile_size);
-    h = hash_str(h, tile_format_name(m->tile_format));
+    struct hash_ctx c;
+    if (hash_begin(&c, "tilespool job key", err) < 0)
+        return -1;
+    hash_add(&c, m->source_hash.b, HASH_BYTES);
+    hash_add(&c, &m->tile_size, sizeof m->tile_size);
+    hash_add_str(&c, tile_format_name(m->tile_format));
     for (int i = 0; i < m->nstages; i++) {
         const struct stage_spec *s = &m->stages[i];
-        h = hash_str(h, s->name);
+        hash_add_str(&c, s->name);
         if (s->path[0])
-            h = hash_str(h, s->path);
-        h = hash_bytes(h, &s->hash, sizeof s->hash);
-        h = hash_bytes(h, s->params, sizeof(float) * (size_t)s->nparams);
+            hash_add_str(&c, s->path);
+        hash_add(&c, s->hash.b, HASH_BYTES);
+        hash_add(&c, s->params, sizeof(float) * (size_t)s->nparams);
         if (s->ref_path[0])     /* the reference by content, like the input */
-            h = hash_bytes(h, &s->ref_hash, sizeof s->ref_hash);
+            hash_add(&c, s->ref_hash.b, HASH_BYTES);
     }
-    return h;
+    hash_end(&c, key);
+    return 0;
 }
 
 int manifest_global_stage(const struct manifest *m)
@@ -44,9 +48,9 @@ int manifest_global_stage(const struct manifest *m)
 
 /* ---- writing ------------------------------------------------------------ */
 
-static void add_hex(cJSON *o, const char *key, uint64_t v)
+static void add_hex(cJSON *o, const char *key, const struct hash *v)
 {
-    char hex[17];
+    char hex[HASH_HEX_MAX];
     hash_hex(v, hex);
     cJSON_AddStringToObject(o, key, hex);
 }
@@ -62,7 +66,7 @@ static cJSON *source_json(const struct manifest *m)
     cJSON_AddNumberToObject(s, "bit_depth", m->source.src_depth);
     cJSON_AddStringToObject(s, "color", m->source.src_color);
     cJSON_AddBoolToObject(s, "interlaced", m->source.interlaced);
-    add_hex(s, "hash", m->source_hash);
+    add_hex(s, "hash", &m->source_hash);
     cJSON_AddNumberToObject(s, "size", (double)m->source_size);
     return s;
 }
@@ -97,7 +101,7 @@ static void add_global(cJSON *o, const struct stage_spec *s)
     if (s->ref_path[0]) {
         cJSON *r = cJSON_CreateObject();
         cJSON_AddStringToObject(r, "path", s->ref_path);
-        add_hex(r, "hash", s->ref_hash);
+        add_hex(r, "hash", &s->ref_hash);
         cJSON_AddItemToObject(o, "reference", r);
     }
 }
@@ -111,7 +115,7 @@ static cJSON *chain_json(const struct manifest *m)
         cJSON_AddStringToObject(o, "name", s->name);
         if (s->path[0])
             cJSON_AddStringToObject(o, "path", s->path);
-        add_hex(o, "hash", s->hash);
+        add_hex(o, "hash", &s->hash);
         cJSON_AddStringToObject(o, "kind", s->kind);
         cJSON_AddNumberToObject(o, "halo", s->halo);
         for (int k = 0; k < s->nparams; k++)
@@ -143,7 +147,7 @@ int manifest_save(const struct manifest *m, const char *jobdir, char *err)
     cJSON_AddStringToObject(root, "format", "tilespool-job");
     cJSON_AddNumberToObject(root, "version", MANIFEST_VERSION);
     cJSON_AddStringToObject(root, "job", m->job);
-    add_hex(root, "key", m->key);
+    add_hex(root, "key", &m->key);
     cJSON_AddStringToObject(root, "created", m->created);
     cJSON_AddItemToObject(root, "source", source_json(m));
     cJSON_AddItemToObject(root, "tiles", tiles_json(m));
@@ -223,14 +227,15 @@ static long long get_int(struct rd *r, cJSON *o, const char *path, const char *k
     return (long long)d;
 }
 
-static uint64_t get_hex(struct rd *r, cJSON *o, const char *path, const char *key)
+static struct hash get_hex(struct rd *r, cJSON *o, const char *path, const char *key)
 {
-    char s[32] = "";
-    uint64_t v = 0;
+    char s[HASH_HEX_MAX + 8] = "";
+    struct hash v;
+    memset(&v, 0, sizeof v);
     get_str(r, o, path, key, s, sizeof s);
     if (!r->failed && hash_parse_hex(s, &v) < 0) {
-        errf(r->err, "%s: field '%s%s%s' is not 16 hex digits", r->file, path,
-             *path ? "." : "", key);
+        errf(r->err, "%s: field '%s%s%s' is not %d hex digits", r->file, path,
+             *path ? "." : "", key, 2 * HASH_BYTES);
         r->failed = 1;
     }
     return v;
@@ -453,7 +458,11 @@ int manifest_parse(struct manifest *m, const char *json, const char *name, char 
     get_str(&r, root, "", "format", format, sizeof format);
     if (!r.failed && strcmp(format, "tilespool-job") != 0)
         r.failed = 1, errf(err, "%s: not a tilespool job manifest", name);
-    m->version = (int)get_int(&r, root, "", "version", MANIFEST_VERSION, MANIFEST_VERSION);
+    m->version = (int)get_int(&r, root, "", "version", 1, MANIFEST_VERSION);
+    if (!r.failed && m->version < MANIFEST_VERSION)
+        r.failed = 1, errf(err, "%s: job made by an older tilespool (format version %d, this "
+                           "one reads %d: hashes are now BLAKE2b-256); remove the job and "
+                           "split the input again", name, m->version, MANIFEST_VERSION);
     get_str(&r, root, "", "job", m->job, sizeof m->job);
     m->key = get_hex(&r, root, "", "key");
     get_str(&r, root, "", "created", m->created, sizeof m->created);

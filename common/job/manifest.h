@@ -12,20 +12,21 @@
 #include "image.h"
 #include "spool.h"
 
-#define MANIFEST_VERSION 1
+#define MANIFEST_VERSION 2
 
 enum tile_format { TILE_PNM = 0, TILE_PNG = 1 };
 
 struct manifest {
     int version;
     char job[SPOOL_JOB_ID_MAX];
-    uint64_t key;                   /* identity of (input, chain, tiling) */
+    struct hash key;                /* identity of (input, chain, tiling) */
     char created[32];               /* UTC, ISO 8601 */
 
     char source_path[PATH_MAX];
     enum img_format source_format;
     struct img_info source;         /* width, height, channels, depth, colour */
-    uint64_t source_hash, source_size;
+    struct hash source_hash;        /* of the file's content */
+    uint64_t source_size;
 
     uint32_t tile_size;             /* core edge */
     int halo;                       /* sum of the chain's halos */
@@ -55,8 +56,9 @@ int manifest_load(struct manifest *m, const char *jobdir, char *err);
 int manifest_parse(struct manifest *m, const char *json, const char *name, char *err);
 
 /* manifest_key - the identity used to find an existing job for the same
- * input content, chain (names, hashes, params) and tiling. */
-uint64_t manifest_key(const struct manifest *m);
+ * input content, chain (names, hashes, params) and tiling, into *key.
+ * Returns 0 or -1 with err. */
+int manifest_key(const struct manifest *m, struct hash *key, char *err);
 
 /* manifest_utc_now - the time now as the spool writes times everywhere
  * (job.json's created, failed/T.json, status): UTC, ISO 8601, to the

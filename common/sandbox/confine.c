@@ -130,11 +130,14 @@ int confine_write(struct confine_rules *r, const char *dir, char *err)
 
 int confine_filters(struct confine_rules *r, char *err)
 {
-    char dirs[16][PATH_MAX], cache[PATH_MAX], ignored[ERR_MAX];
+    char dirs[16][PATH_MAX], cache[PATH_MAX], glue[PATH_MAX], ignored[ERR_MAX];
     int n = filter_search_dirs(dirs, 16);
     for (int i = 0; i < n; i++)
         if (confine_read(r, dirs[i], err) < 0)
             return -1;
+    /* a cached module's key includes the compile recipe kept with the glue */
+    if (usercache_glue_dir(glue, ignored) == 0 && confine_read(r, glue, err) < 0)
+        return -1;
     /* without HOME there is no cache, and no user's module to read from it */
     return usercache_dir(cache, ignored) < 0 ? 0 : confine_read(r, cache, err);
 }

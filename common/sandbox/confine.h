@@ -50,8 +50,9 @@ int confine_read(struct confine_rules *r, const char *path, char *err);
  * (creating, removing and renaming inside it included).  Returns 0 or -1. */
 int confine_write(struct confine_rules *r, const char *dir, char *err);
 
-/* confine_filters - allow reading the bundled filter directories and the
- * cache of compiled users' modules.  Returns 0 or -1. */
+/* confine_filters - allow reading the bundled filter directories, the
+ * cache of compiled users' modules and the glue they are compiled with
+ * (whose recipe is part of every cache key).  Returns 0 or -1. */
 int confine_filters(struct confine_rules *r, char *err);
 
 /* confine_process - in a process about to run filter code: no new

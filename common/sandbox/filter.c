@@ -36,7 +36,7 @@ int filter_has_global(const struct filter_module *m)
         return m->n_analyze && m->n_apply;
     return m->glue->has_global();
 }
-uint64_t filter_module_hash(const struct filter_module *m) { return m->hash; }
+const struct hash *filter_module_hash(const struct filter_module *m) { return &m->hash; }
 
 int filter_exe_dir(char *buf, size_t n)
 {

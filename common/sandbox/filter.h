@@ -19,6 +19,7 @@
 #define TS_FILTER_H
 
 #include "chain.h"
+#include "hash.h"
 
 #include <limits.h>
 #include <stddef.h>
@@ -67,7 +68,7 @@ struct filter_desc {
 struct stage_spec {
     char name[FILTER_NAME_MAX];
     char path[PATH_MAX];         /* a user's module (usercache.h): its absolute path */
-    uint64_t hash;               /* FNV-1a of the module's .wasm */
+    struct hash hash;            /* of the module's .wasm (hash.h) */
     int halo;
     char kind[16];
     unsigned channels_mask;
@@ -76,7 +77,7 @@ struct stage_spec {
     float params[CHAIN_MAX_PARAMS];
     struct stats_layout stats;   /* kind global only */
     char ref_path[PATH_MAX];     /* a global filter's reference image, or "" */
-    uint64_t ref_hash;           /* FNV-1a of its content */
+    struct hash ref_hash;        /* of its content */
 };
 
 struct filter_module;
@@ -106,7 +107,7 @@ struct filter_module *filter_load(const char *name, enum filter_backend backend,
 void filter_unload(struct filter_module *m);
 
 const char *filter_module_name(const struct filter_module *m);
-uint64_t filter_module_hash(const struct filter_module *m);
+const struct hash *filter_module_hash(const struct filter_module *m);
 
 /* filter_instantiate - a fresh instance; linear memory is capped at
  * max_memory bytes (0 = the module's own maximum).  Returns the instance

@@ -20,7 +20,7 @@ struct filter_module {
     char name[FILTER_NAME_MAX];
     char path[PATH_MAX];
     enum filter_backend backend;
-    uint64_t hash;
+    struct hash hash;
     void *dl;
     const struct tsf_glue *glue;     /* WASM */
     int module_ready;                /* glue->init_module done */

@@ -314,7 +314,7 @@ static void reference_child(void *ctx, int fd)
     if (rc == 0 && (filter_find(s->name, so, wasm, err) < 0 ||
                     !(mod = filter_load(s->name, FILTER_WASM, so, wasm, err))))
         rc = -1;
-    if (rc == 0 && filter_module_hash(mod) != s->hash)
+    if (rc == 0 && !hash_equal(filter_module_hash(mod), &s->hash))
         rc = errf(err, "filter %s: module changed while splitting", s->name);
     if (rc == 0)
         rc = confine_reference(jobdir, err);

@@ -104,20 +104,20 @@ static struct filter_module *load_user(const char *path, enum filter_backend bac
                                        struct stage_spec *s, char *err)
 {
     char so[PATH_MAX];
-    uint64_t hash;
+    struct hash hash;
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     if (backend != FILTER_WASM) {
         errf(err, "filter %s: a module given by path runs only sandboxed", path);
         return NULL;
     }
-    if (usercache_build(path, 0, &hash, so, err) < 0)
+    if (usercache_build(path, NULL, &hash, so, err) < 0)
         return NULL;
     if (!realpath(path, s->path)) {
         errf_sys(err, "filter %s", path);
         return NULL;
     }
-    struct filter_module *m = filter_load(base, FILTER_WASM, so, s->path, err);
-    if (m && filter_module_hash(m) != hash) {
+    struct filter_module *m = usercache_load(base, so, s->path, err);
+    if (m && !hash_equal(filter_module_hash(m), &hash)) {
         errf(err, "filter %s: the module changed while it was being compiled", path);
         filter_unload(m);
         return NULL;
@@ -154,7 +154,7 @@ static int resolve_stage(const struct chain_stage *st, enum filter_backend backe
     }
     snprintf(s->name, sizeof s->name, "%.63s", d.name);
     snprintf(s->kind, sizeof s->kind, "%s", d.kind);
-    s->hash = filter_module_hash(m);
+    s->hash = *filter_module_hash(m);
     s->channels_mask = d.channels_mask;
     s->stats = d.stats;
     if (strcmp(d.kind, "global") == 0 && !filter_has_global(m)) {
@@ -256,8 +256,8 @@ int resolve_chain_isolated(const struct chain *c, struct stage_spec *out, int ti
      * starts: a compile may take longer than describing ever should. */
     for (int i = 0; i < c->nstages; i++) {
         char so[PATH_MAX];
-        uint64_t hash;
-        if (c->stages[i].is_path && usercache_build(c->stages[i].name, 0, &hash, so, err) < 0)
+        struct hash hash;
+        if (c->stages[i].is_path && usercache_build(c->stages[i].name, NULL, &hash, so, err) < 0)
             return -1;
     }
     struct answer *a = calloc(1, sizeof *a);
@@ -292,7 +292,7 @@ int resolve_chain_isolated(const struct chain *c, struct stage_spec *out, int ti
 struct listed {
     const char *cached;          /* the cache's HASH.so of a user's module */
     const char *path;            /* the module it was compiled from */
-    uint64_t hash;
+    struct hash hash;            /* its content hash */
 };
 
 /* default_halo - the halo of fi's filter with every param at its default;
@@ -313,14 +313,14 @@ static int default_halo(struct filter_inst *fi, const struct filter_desc *d)
  * cached module, where it came from; one line. */
 static void print_json(FILE *f, const char *json_text, int halo, const struct listed *l)
 {
-    char hex[17];
+    char hex[HASH_HEX_MAX];
     cJSON *o = cJSON_Parse(json_text);
     if (!o)
         return;
     cJSON_AddNumberToObject(o, "halo", halo);
     if (l->cached) {
         cJSON *mod = cJSON_AddObjectToObject(o, "module");
-        hash_hex(l->hash, hex);
+        hash_hex(&l->hash, hex);
         cJSON_AddStringToObject(mod, "path", l->path);
         cJSON_AddStringToObject(mod, "hash", hex);
         cJSON_AddStringToObject(mod, "cached", l->cached);
@@ -348,9 +348,12 @@ static void print_filter(FILE *f, const struct filter_desc *d, const char *json_
         else
             fprintf(f, "    %-16s default %-8g range [%g, %g]\n", d->params[k].name,
                     d->params[k].def, d->params[k].min, d->params[k].max);
-    if (l->cached)
-        fprintf(f, "    %-16s %s (hash %016llx, compiled: %s)\n", "(module)", l->path,
-                (unsigned long long)l->hash, l->cached);
+    if (l->cached) {
+        char hex[HASH_HEX_MAX];
+        hash_hex(&l->hash, hex);
+        fprintf(f, "    %-16s %s (hash %s, compiled: %s)\n", "(module)", l->path, hex,
+                l->cached);
+    }
 }
 
 /* One module for a listing child to describe, and what its answer holds:
@@ -378,9 +381,10 @@ static void list_child(void *ctx, int fd)
     if (!json_text || !f)
         _exit(1);
     filter_runtime_init();
-    struct filter_module *m = confine_describer(NULL, err) < 0
-                                  ? NULL
-                                  : filter_load(lj->name, FILTER_WASM, lj->so, lj->wasm, err);
+    struct filter_module *m = NULL;
+    if (confine_describer(NULL, err) == 0)
+        m = lj->l->cached ? usercache_load(lj->name, lj->so, lj->wasm, err)
+                          : filter_load(lj->name, FILTER_WASM, lj->so, lj->wasm, err);
     struct filter_inst *fi = NULL;
     struct filter_desc d;
     if (m && describe_module(m, &d, json_text, &fi, err) == 0) {
@@ -448,7 +452,7 @@ static void list_dir(FILE *f, const char *dir, char seen[][FILTER_NAME_MAX], int
             continue;
         snprintf(seen[(*nseen)++], FILTER_NAME_MAX, "%s", name);
         char so[PATH_MAX], wasm[PATH_MAX];
-        struct listed l = {NULL, NULL, 0};
+        struct listed l = {NULL, NULL, {{0}}};
         if (filter_find(name, so, wasm, err) == 0)
             list_one(f, name, so, wasm, &l, json, answer);
         else
@@ -458,15 +462,20 @@ static void list_dir(FILE *f, const char *dir, char seen[][FILTER_NAME_MAX], int
         free(names);
 }
 
-/* cached_origin - the module path recorded in the cache's HASH.json. */
+/* cached_origin - the module path recorded in the cache's KEY.json. */
 static void cached_origin(const char *meta, char *path)
 {
-    char *text = NULL;
+    char *text = NULL, e[ERR_MAX];
     long n = 0;
-    FILE *fp = fopen(meta, "rb");
+    int fd;
     snprintf(path, PATH_MAX, "(unknown)");
-    if (!fp)
+    if (usercache_open(meta, &fd, e) < 0)
         return;
+    FILE *fp = fdopen(fd, "rb");
+    if (!fp) {
+        close(fd);
+        return;
+    }
     if ((text = calloc(1, 65536)) != NULL)
         n = (long)fread(text, 1, 65535, fp);
     fclose(fp);
@@ -478,6 +487,26 @@ static void cached_origin(const char *meta, char *path)
     free(text);
 }
 
+/* cached_module - for the cache's KEY.so named `name`: its .wasm and .json
+ * and the .wasm's content hash, when the .wasm can be trusted and its key
+ * under this recipe is KEY (objects of another recipe are left out). */
+static int cached_module(const char *dir, const char *name, char *wasm, char *meta,
+                         struct hash *h)
+{
+    char hex[HASH_HEX_MAX], e[ERR_MAX];
+    struct hash key, want;
+    int fd;
+    snprintf(hex, sizeof hex, "%.*s", HASH_HEX_MAX - 1, name);
+    if (strlen(name) != HASH_HEX_MAX - 1 + 3 || strcmp(name + HASH_HEX_MAX - 1, ".so") != 0 ||
+        hash_parse_hex(hex, &key) < 0 || usercache_file(wasm, dir, &key, ".wasm", e) < 0 ||
+        usercache_file(meta, dir, &key, ".json", e) < 0 || usercache_open(wasm, &fd, e) < 0)
+        return -1;
+    close(fd);
+    if (hash_file(wasm, h, NULL, e) < 0 || usercache_key(h, &want, e) < 0)
+        return -1;
+    return hash_equal(&key, &want) ? 0 : -1;
+}
+
 /* list_cache - describe every compiled user's module in the cache; returns
  * how many there are. */
 static int list_cache(FILE *f, int json, char *answer)
@@ -486,14 +515,10 @@ static int list_cache(FILE *f, int json, char *answer)
     int n = usercache_dir(dir, err) < 0 ? 0 : spool_list(dir, &names, err), count = 0;
     for (int i = 0; i < n; i++) {
         char so[PATH_MAX], wasm[PATH_MAX], meta[PATH_MAX], origin[PATH_MAX];
-        char hex[17];
-        uint64_t h;
-        snprintf(hex, sizeof hex, "%.16s", names[i]);
-        if (strlen(names[i]) != 19 || strcmp(names[i] + 16, ".so") != 0 ||
-            hash_parse_hex(hex, &h) < 0 || usercache_file(wasm, dir, h, ".wasm", err) < 0 ||
-            usercache_file(meta, dir, h, ".json", err) < 0)
+        struct hash h;
+        if (cached_module(dir, names[i], wasm, meta, &h) < 0)
             continue;
-        snprintf(so, sizeof so, "%.*s/%s", PATH_MAX - 32, dir, names[i]);
+        snprintf(so, sizeof so, "%.*s/%s", PATH_MAX - 80, dir, names[i]);
         cached_origin(meta, origin);
         struct listed l = {so, origin, h};
         const char *base = strrchr(origin, '/') ? strrchr(origin, '/') + 1 : origin;

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "toolrun.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,10 +146,13 @@ static void first_error(const char *log, size_t n, char *buf, size_t size)
 int wasm_check_validate(const char *path, int logfd, char *err)
 {
     struct toolrun_limits lim;
-    char arg[4096], tool[] = "wasm-validate", nosimd[] = "--disable-simd", log[8192];
+    char arg[4096], tool[PATH_MAX], nosimd[] = "--disable-simd", log[8192];
     char why[ERR_MAX], first[160];
+    const char *env = getenv("TILESPOOL_WASM_VALIDATE");
     if (toolrun_limits_from_env(&lim, err) < 0)
         return -1;
+    if (snprintf(tool, sizeof tool, "%s", env && *env ? env : "wasm-validate") >= (int)sizeof tool)
+        return errf(err, "TILESPOOL_WASM_VALIDATE: path too long");
     /* a file name starting with '-' must not be read as an option */
     if (snprintf(arg, sizeof arg, "%s%s", path[0] == '-' ? "./" : "", path) >= (int)sizeof arg)
         return errf(err, "%.200s...: file name too long", path);

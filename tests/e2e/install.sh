@@ -62,6 +62,7 @@ else notok "make install PREFIX=/usr DESTDIR=\$T/root" "$(tail -n 5 "$T/install.
     echo usr/include/tilespool/tsf.h
     echo usr/include/tilespool/tsf_global.h
     echo usr/include/tilespool/tsf_kernels.h
+    echo usr/lib/tilespool/glue/filter.cflags
     echo usr/lib/tilespool/glue/filter_glue.c
     echo usr/lib/tilespool/glue/filter_glue.h
     echo usr/lib/tilespool/glue/filter_object.h
@@ -160,7 +161,7 @@ else
 fi
 if tilespool run -q -t 64 --spool "$T/userspool" -f "$T/myf/warm.wasm:amount=40,invert" \
     in.png warm.png 2>"$T/err" && cmp -s warm.png ref-warm.png &&
-    ls "$T"/.cache/tilespool/glue-* | grep -q '^[0-9a-f]\{16\}\.so$'; then
+    ls "$T"/.cache/tilespool/glue-* | grep -q '^[0-9a-f]\{64\}\.so$'; then
     ok "installed: run -f ./warm.wasm: compiled into ~/.cache/tilespool, output as the build tree's"
 else
     notok "installed: run -f ./warm.wasm" "$(cat "$T/err") $(ls "$T"/.cache/tilespool/glue-* 2>&1 | tr '\n' ' ')"

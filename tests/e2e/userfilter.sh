@@ -79,11 +79,21 @@ done
 # ---- the cache ---------------------------------------------------------------
 
 hex() { grep -A2 "\"path\":.*/$1.wasm\"" "$T"/sp/*/job.json | sed -n 's/.*"hash":[^"]*"\([0-9a-f]*\)".*/\1/p' | head -n 1; }
+# key DIR HASH - the cache key of the module with content hash HASH in DIR,
+# from the KEY.json that records it
+key() { grep -l "\"hash\":[[:space:]]*\"$2\"" "$1"/*.json 2>/dev/null | sed -n 's|.*/\([0-9a-f]*\)\.json$|\1|p' | head -n 1; }
 hw=$(hex warm)
-if [ -n "$hw" ] && [ -f "$C/$hw.so" ] && [ -f "$C/$hw.json" ] && cmp -s "$C/$hw.wasm" "$W"; then
-    ok "cache: \$XDG_CACHE_HOME/tilespool/HASH.so, .json and a copy of the .wasm"
+kw=$(key "$C" "$hw")
+if [ ${#hw} -eq 64 ] && [ "$hw" = "$(b2sum -l 256 "$W" | cut -c1-64)" ]; then
+    ok "manifest: the module's hash is BLAKE2b-256 of the .wasm"
 else
-    notok "cache: HASH.so, .json, .wasm" "hash '$hw'; $(ls "$C" 2>&1 | tr '\n' ' ')"
+    notok "manifest: module hash" "'$hw'"
+fi
+if [ -n "$kw" ] && [ "$kw" != "$hw" ] && [ -f "$C/$kw.so" ] && cmp -s "$C/$kw.wasm" "$W" &&
+    grep -q "\"key\":[[:space:]]*\"$kw\"" "$C/$kw.json"; then
+    ok "cache: \$XDG_CACHE_HOME/tilespool/KEY.so, .json and a copy of the .wasm"
+else
+    notok "cache: KEY.so, .json, .wasm" "hash '$hw' key '$kw'; $(ls "$C" 2>&1 | tr '\n' ' ')"
 fi
 if grep -q "\"path\":[[:space:]]*\"$W\"" "$T"/sp/*/job.json; then
     ok "manifest records the module by absolute path"
@@ -95,10 +105,10 @@ nobj=$(ls "$C" | grep -c '\.so$')
 
 # A second use compiles nothing: the object is the same file, untouched,
 # and a compiler that always fails is never called.
-before=$(stat -c '%i %Y.%y' "$C/$hw.so")
+before=$(stat -c '%i %Y.%y' "$C/$kw.so")
 if TILESPOOL_CC=false TILESPOOL_WASM2C=false "$TS" run -q --new -t 16 --spool "$T/sp" \
     -f "$W:amount=40" in.ppm again.ppm 2>"$T/err" && cmp -s again.ppm out-warm.ppm &&
-    [ "$(stat -c '%i %Y.%y' "$C/$hw.so")" = "$before" ]; then
+    [ "$(stat -c '%i %Y.%y' "$C/$kw.so")" = "$before" ]; then
     ok "second use: cache hit, no compile (compilers set to false), same object"
 else
     notok "second use: cache hit" "$(cat "$T/err")"
@@ -208,7 +218,7 @@ if [ "$(cat "$T/conc.st")" = "0 0" ] && cmp -s conc-a.ppm out-warm.ppm && cmp -s
 else
     notok "two first uses at once" "$(cat "$T/conc.st") $(cat "$T/err-a" "$T/err-b")"
 fi
-if [ -f "$H/$hw.so" ] && [ "$(ls -A "$H" | grep -vc '^\.tmp')" -eq 3 ] && ! ls -A "$H" | grep -q '^\.tmp'; then
+if [ -f "$H/$kw.so" ] && [ "$(ls -A "$H" | grep -vc '^\.tmp')" -eq 3 ] && ! ls -A "$H" | grep -q '^\.tmp'; then
     ok "without XDG_CACHE_HOME: ~/.cache/tilespool, one complete entry, no temporaries"
 else
     notok "cache in ~/.cache/tilespool" "$(ls -A "$H" 2>&1 | tr '\n' ' ')"

@@ -30,7 +30,7 @@ SAN          := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 FUZZ_CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O1 -g \
                 -Wall -Wextra -Werror -ffp-contract=off $(SAN) -fsanitize=fuzzer-no-link \
                 -Icommon $(patsubst %,-Icommon/%,util image job spool sandbox) -I/usr/share/wabt/wasm2c -MMD -MP
-LIBS         := -lpng -ljpeg -lcjson -lz -lm -ldl
+LIBS         := -lpng -ljpeg -lcjson -lz -lm -ldl -lsodium
 WASMRT       := -lwasm-rt-impl
 
 FUZZ_COMMON  := chain err filter filter_call hash image image_jpeg image_png image_pnm \

@@ -127,11 +127,13 @@ static void test_find_load(void)
     CHECK(n == 1, "filter_search_dirs respects max", "n %d", n);
 
     struct filter_module *m = load("identity", FILTER_WASM);
-    uint64_t h = 0;
+    struct hash h, zero;
+    memset(&h, 0, sizeof h);
+    memset(&zero, 0, sizeof zero);
     snprintf(want, sizeof want, "%s/identity.wasm", fdir);
     hash_file(want, &h, NULL, err);
-    CHECK(m && strcmp(filter_module_name(m), "identity") == 0 && filter_module_hash(m) == h &&
-              h != 0,
+    CHECK(m && strcmp(filter_module_name(m), "identity") == 0 &&
+              hash_equal(filter_module_hash(m), &h) && !hash_equal(&h, &zero),
           "filter_load identity (wasm): name and hash of the .wasm", "m %p err '%s'", (void *)m,
           err);
     filter_unload(m);
@@ -759,7 +761,9 @@ static void test_resolve(void)
     struct stage_spec out[CHAIN_MAX_STAGES];
     enum resolve_error why = RESOLVE_USAGE;
     char path[PATH_MAX + 64];
-    uint64_t gh = 0, sh = 0;
+    struct hash gh, sh;
+    memset(&gh, 0, sizeof gh);
+    memset(&sh, 0, sizeof sh);
 
     snprintf(path, sizeof path, "%s/gaussian_blur.wasm", fdir);
     hash_file(path, &gh, NULL, err);
@@ -776,10 +780,10 @@ static void test_resolve(void)
      * variant reports RESOLVE_OK on success: the in-process one should too */
     CHECK(rc == 0 && why == RESOLVE_OK, "resolve_chain leaves *why = RESOLVE_OK on success",
           "rc %d why %d (RESOLVE_MODULE = %d)", rc, why, RESOLVE_MODULE);
-    CHECK(rc == 0 && strcmp(out[0].name, "gaussian_blur") == 0 && out[0].hash == gh &&
+    CHECK(rc == 0 && strcmp(out[0].name, "gaussian_blur") == 0 && hash_equal(&out[0].hash, &gh) &&
               strcmp(out[0].kind, "neighborhood") == 0 && out[0].channels_mask == 0x1e &&
               out[0].nparams == 1 && out[0].params[0] == 2.0f &&
-              strcmp(out[1].name, "sharpen") == 0 && out[1].hash == sh && out[1].nparams == 3 &&
+              strcmp(out[1].name, "sharpen") == 0 && hash_equal(&out[1].hash, &sh) && out[1].nparams == 3 &&
               out[1].params[0] == 0.6f && out[1].params[1] == 1.0f && out[1].params[2] == 0.0f,
           "resolve_chain: names, hashes, kinds, bound params", "rc %d", rc);
 
@@ -824,7 +828,8 @@ static void test_resolve(void)
     chain_parse("gaussian_blur:sigma=2,sharpen", &c, err);
     rc = resolve_chain_loaded(&c, FILTER_NATIVE, iso, mods, &why, err);
     CHECK(rc == 0 && iso[0].halo == 6 && iso[1].halo == 3 && mods[0] && mods[1] &&
-              iso[0].hash == filter_module_hash(mods[0]) && iso[0].hash != gh,
+              hash_equal(&iso[0].hash, filter_module_hash(mods[0])) &&
+              !hash_equal(&iso[0].hash, &gh),
           "resolve_chain_loaded native", "rc %d err '%s'", rc, err);
     for (int k = 0; k < CHAIN_MAX_STAGES; k++)
         filter_unload(mods[k]);

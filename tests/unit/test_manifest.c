@@ -29,13 +29,32 @@ static char *base_json;            /* the text manifest_save wrote */
 
 #define JOB_ID "20250101T000000Z-img-0123abcd"
 
+/* fake_hash - a digest made of `seed` repeated, for fields that only
+ * have to round-trip. */
+static struct hash fake_hash(unsigned seed)
+{
+    struct hash h;
+    for (int i = 0; i < HASH_BYTES; i++)
+        h.b[i] = (unsigned char)(seed * 37u + (unsigned)i * seed);
+    return h;
+}
+
+/* key_of - manifest_key of m (the zero digest if it fails). */
+static struct hash key_of(const struct manifest *m)
+{
+    struct hash k;
+    memset(&k, 0, sizeof k);
+    manifest_key(m, &k, err);
+    return k;
+}
+
 /* full_manifest - fill m with every field set, geometry consistent. */
 static void full_manifest(struct manifest *m)
 {
     memset(m, 0, sizeof *m);
     m->version = MANIFEST_VERSION;
     snprintf(m->job, sizeof m->job, "%s", JOB_ID);
-    m->key = 0xfedcba9876543210ull;
+    m->key = fake_hash(0xfe);
     snprintf(m->created, sizeof m->created, "2025-01-01T00:00:00Z");
     snprintf(m->source_path, sizeof m->source_path, "/data/in/a \"quoted\" img.png");
     m->source_format = IMG_PNG;
@@ -46,7 +65,7 @@ static void full_manifest(struct manifest *m)
     m->source.src_depth = 16;
     snprintf(m->source.src_color, sizeof m->source.src_color, "rgb+tRNS");
     m->source.interlaced = 1;
-    m->source_hash = 0x0123456789abcdefull;
+    m->source_hash = fake_hash(0x01);
     m->source_size = 123456789012ull;
     m->tile_size = 256;
     m->halo = 7;
@@ -61,7 +80,7 @@ static void full_manifest(struct manifest *m)
 
     struct stage_spec *s = &m->stages[0];
     snprintf(s->name, sizeof s->name, "gaussian_blur");
-    s->hash = 0x1111222233334444ull;
+    s->hash = fake_hash(0x11);
     s->halo = 5;
     snprintf(s->kind, sizeof s->kind, "neighborhood");
     s->nparams = 1;
@@ -70,7 +89,7 @@ static void full_manifest(struct manifest *m)
 
     s = &m->stages[1];
     snprintf(s->name, sizeof s->name, "sharpen");
-    s->hash = 0xffffffffffffffffull;
+    memset(&s->hash, 0xff, sizeof s->hash);
     s->halo = 2;
     snprintf(s->kind, sizeof s->kind, "neighborhood");
     s->nparams = 5;
@@ -87,7 +106,7 @@ static void full_manifest(struct manifest *m)
 
     s = &m->stages[2];
     snprintf(s->name, sizeof s->name, "posterize");
-    s->hash = 1;
+    s->hash = fake_hash(1);
     s->halo = 0;
     snprintf(s->kind, sizeof s->kind, "point");
     s->nparams = 0;
@@ -111,7 +130,7 @@ static void diff(const struct manifest *a, const struct manifest *b, char *out, 
     } while (0)
     D(a->version == b->version, "version");
     D(strcmp(a->job, b->job) == 0, "job");
-    D(a->key == b->key, "key");
+    D(hash_equal(&a->key, &b->key), "key");
     D(strcmp(a->created, b->created) == 0, "created");
     D(strcmp(a->source_path, b->source_path) == 0, "source_path");
     D(a->source_format == b->source_format, "source_format");
@@ -122,7 +141,7 @@ static void diff(const struct manifest *a, const struct manifest *b, char *out, 
     D(a->source.src_depth == b->source.src_depth, "source.src_depth");
     D(strcmp(a->source.src_color, b->source.src_color) == 0, "source.src_color");
     D(a->source.interlaced == b->source.interlaced, "source.interlaced");
-    D(a->source_hash == b->source_hash, "source_hash");
+    D(hash_equal(&a->source_hash, &b->source_hash), "source_hash");
     D(a->source_size == b->source_size, "source_size");
     D(a->tile_size == b->tile_size, "tile_size");
     D(a->halo == b->halo, "halo");
@@ -136,7 +155,7 @@ static void diff(const struct manifest *a, const struct manifest *b, char *out, 
     for (int i = 0; i < a->nstages && i < b->nstages; i++) {
         const struct stage_spec *x = &a->stages[i], *y = &b->stages[i];
         D(strcmp(x->name, y->name) == 0, "stage.name");
-        D(x->hash == y->hash, "stage.hash");
+        D(hash_equal(&x->hash, &y->hash), "stage.hash");
         D(x->halo == y->halo, "stage.halo");
         D(strcmp(x->kind, y->kind) == 0, "stage.kind");
         D(x->nparams == y->nparams, "stage.nparams");
@@ -193,9 +212,8 @@ static void test_round_trip(void)
     CHECK(rc == 0, "manifest_load reads it back", "err '%s'", err);
     diff(&m, &back, what, sizeof what);
     CHECK(rc == 0 && what[0] == '\0', "round trip: every field equal", "differ: %s", what);
-    CHECK(rc == 0 && manifest_key(&back) == manifest_key(&m),
-          "round trip: same manifest_key", "%016llx vs %016llx",
-          (unsigned long long)manifest_key(&back), (unsigned long long)manifest_key(&m));
+    struct hash kb = key_of(&back), km = key_of(&m);
+    CHECK(rc == 0 && hash_equal(&kb, &km), "round trip: same manifest_key", "differs");
 
     /* the same for PNG tiles and a 2-digit grid with an empty output path */
     full_manifest(&m);
@@ -359,13 +377,17 @@ static void test_fields(void)
         double num;
         const char *str, *name, *test;
     } values[] = {
-        {"", "version", SET_NUMBER, 2, NULL, "version", "version 2"},
+        {"", "version", SET_NUMBER, 3, NULL, "version", "version 3"},
+        {"", "version", SET_NUMBER, 1, NULL, "older tilespool", "version 1 (64-bit hashes)"},
         {"source", "width", SET_NUMBER, 1000.5, NULL, "source.width", "fractional width"},
         {"source", "width", SET_NUMBER, 0, NULL, "source.width", "width 0"},
         {"source", "channels", SET_NUMBER, 5, NULL, "source.channels", "5 channels"},
         {"source", "size", SET_NUMBER, -1, NULL, "source.size", "negative size"},
         {"source", "hash", SET_STRING, 0, "0123", "source.hash", "short hash"},
-        {"source", "hash", SET_STRING, 0, "0123456789abcdeg", "source.hash", "hash not hex"},
+        {"source", "hash", SET_STRING, 0, "0123456789abcdef", "source.hash", "64-bit hash"},
+        {"source", "hash", SET_STRING, 0,
+         "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg", "source.hash",
+         "hash not hex"},
         {"tiles", "size", SET_NUMBER, 0, NULL, "tiles.size", "tile size 0"},
         {"tiles", "halo", SET_NUMBER, -1, NULL, "tiles.halo", "negative halo"},
         {"tiles", "digits", SET_NUMBER, 10, NULL, "tiles.digits", "10 digits"},
@@ -620,23 +642,24 @@ static void test_key(void)
 {
     static struct manifest a, b;
     full_manifest(&a);
-    uint64_t k0 = manifest_key(&a);
+    struct hash k0 = key_of(&a), k1 = key_of(&a), zero;
+    memset(&zero, 0, sizeof zero);
 
-    CHECK(manifest_key(&a) == k0, "key is deterministic", "%016llx", (unsigned long long)k0);
+    CHECK(hash_equal(&k1, &k0) && !hash_equal(&k0, &zero), "key is deterministic", "differs");
 
     /* what the key identifies */
 #define CHANGED(name, stmt)                                                          \
     do {                                                                             \
         full_manifest(&b);                                                           \
         stmt;                                                                        \
-        CHECK(manifest_key(&b) != k0, "key changes with " name, "still %016llx",     \
-              (unsigned long long)k0);                                               \
+        struct hash kb_ = key_of(&b);                                                \
+        CHECK(!hash_equal(&kb_, &k0), "key changes with " name, "the same");         \
     } while (0)
-    CHANGED("the source hash", b.source_hash ^= 1);
+    CHANGED("the source hash", b.source_hash.b[31] ^= 1);
     CHANGED("the tile size", b.tile_size = 255);
     CHANGED("the tile format", b.tile_format = TILE_PNG);
-    CHANGED("a filter hash", b.stages[1].hash ^= 1ull << 63);
-    CHANGED("the last filter hash", b.stages[2].hash = 2);
+    CHANGED("a filter hash", b.stages[1].hash.b[0] ^= 0x80);
+    CHANGED("the last filter hash", b.stages[2].hash = fake_hash(2));
     CHANGED("a filter name", b.stages[2].name[0] = 'q');
     CHANGED("a param", b.stages[0].params[0] = 1.75f);
     CHANGED("a param by one ulp", b.stages[1].params[0] = nextafterf(0.1f, 1.0f));
@@ -651,12 +674,12 @@ static void test_key(void)
     do {                                                                             \
         full_manifest(&b);                                                           \
         stmt;                                                                        \
-        CHECK(manifest_key(&b) == k0, "key ignores " name, "%016llx vs %016llx",     \
-              (unsigned long long)manifest_key(&b), (unsigned long long)k0);         \
+        struct hash kb_ = key_of(&b);                                                \
+        CHECK(hash_equal(&kb_, &k0), "key ignores " name, "differs");                \
     } while (0)
     SAME("the job id", snprintf(b.job, sizeof b.job, "other"));
     SAME("the creation time", snprintf(b.created, sizeof b.created, "2030-01-01T00:00:00Z"));
-    SAME("the stored key", b.key = 0);
+    SAME("the stored key", b.key = zero);
     SAME("the source path", snprintf(b.source_path, sizeof b.source_path, "/elsewhere.png"));
     SAME("the output path and options",
          { b.output_path[0] = '\0'; b.output_opts.png_level = 1; b.output_opts.jpeg_quality = 5; });
