@@ -260,7 +260,8 @@ static int check_global(struct manifest *m, char *err)
         return EXIT_OK;
     char abs[PATH_MAX], e2[ERR_MAX];
     struct img_info info;
-    img_reader *r = img_open(s->ref_path, 0, &info, e2);
+    FILE *f = spool_fopen_input(s->ref_path, e2);
+    img_reader *r = f ? img_open_fp(f, s->ref_path, 0, &info, e2) : NULL;
     if (!r || !realpath(s->ref_path, abs) || hash_file(abs, &s->ref_hash, NULL, e2) < 0) {
         img_close(r);
         return errf(err, "filter %s: reference image: %s", s->name, e2), EXIT_INPUT;
@@ -285,7 +286,8 @@ static int spool_input(const struct cmdline *c, const char *input, struct manife
     char err[ERR_MAX], jobdir[PATH_MAX] = "";
     struct img_info info;
     int jobfd;
-    img_reader *r = img_open(input, c->o.max_pixels, &info, err);
+    FILE *f = spool_fopen_input(input, err);
+    img_reader *r = f ? img_open_fp(f, input, c->o.max_pixels, &info, err) : NULL;
     if (!r || describe_input(c, input, &info, m, err) < 0) {
         img_close(r);
         msg_warn("%s", err);
