@@ -267,7 +267,9 @@ static int settle(const struct job *j, struct claim *c, enum outcome res, int li
     case TILE_FAILED:
     case TILE_TRAPPED:
         msg_warn("job %s: tile %s: %s", j->m.job, c->tile, why);
-        rc = claim_fail(c, fail_kind(res, limit), why, 1, (long)getpid(), err);
+        /* attempts: this one and those before a requeue (requeue.c) */
+        rc = claim_fail(c, fail_kind(res, limit), why, 1 + requeue_prior(j, c->tile),
+                        (long)getpid(), err);
         log_tile(j, c->tile, t0, t1, res == TILE_TRAPPED ? "trap" : "failed");
         break;
     case TILE_SPOOL_ERROR:
