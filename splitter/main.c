@@ -280,12 +280,30 @@ static int reference_stats(const struct manifest *m, const char *jobdir, char *e
     return global_reference(jobdir, &m->stages[g], g, 300, err);
 }
 
+/* listable - 1 if input can be printed as one "JOB<TAB>INPUT" line; if
+ * not, says so in one line (control characters shown as '?'). */
+static int listable(const char *input)
+{
+    char shown[256];
+    size_t n = 0;
+    if (!strpbrk(input, "\t\n\r"))
+        return 1;
+    for (const char *p = input; *p && n < sizeof shown - 1; p++)
+        shown[n++] = (unsigned char)*p < ' ' ? '?' : *p;
+    shown[n] = '\0';
+    msg_warn("%s: a file name with a tab or a line break cannot be listed "
+             "(--print-input): not split, rename it", shown);
+    return 0;
+}
+
 /* spool_input - split one input; prints its job id.  Returns an exit status. */
 static int spool_input(const struct cmdline *c, const char *input, struct manifest *m)
 {
     char err[ERR_MAX], jobdir[PATH_MAX] = "";
     struct img_info info;
     int jobfd;
+    if (c->print_input && !listable(input))
+        return EXIT_INPUT;
     FILE *f = spool_fopen_input(input, err);
     img_reader *r = f ? img_open_fp(f, input, c->o.max_pixels, &info, err) : NULL;
     if (!r || describe_input(c, input, &info, m, err) < 0) {
