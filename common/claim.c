@@ -241,8 +241,9 @@ int claim_requeue_finish(const char *jobdir, const char *tile, char *err)
     if (spool_path(path, jobdir, SPOOL_TILES, tile, err) < 0)
         return -1;
     /* only beside a waiting tile: a claimed one may be failing right now,
-     * its reason published and its rename to come */
-    if (lstat(path, &st) < 0)
+     * its reason published and its rename to come; so may one that is no
+     * regular file (claim_refuse writes the reason before its rename) */
+    if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
         return 0;
     if (spool_path(path, jobdir, SPOOL_FAILED, name, err) < 0 || lstat(path, &st) < 0)
         return 0;

@@ -61,7 +61,8 @@ static int lock_is_held(const char *path, int dir, char *err)
     if (fd == -2)
         return 2;
     if (fd < 0)
-        return errno == ENOENT ? 2 : dir ? errf_sys(err, "%s", path) : -1;
+        return errno == ENOENT || (dir && (errno == ELOOP || errno == ENOTDIR)) ? 2
+               : dir ? errf_sys(err, "%s", path) : -1;
     int rc = 0;
     if (flock(fd, LOCK_SH | LOCK_NB) < 0)
         rc = errno == EWOULDBLOCK ? 1 : errf_sys(err, "%s: flock", path);
