@@ -56,7 +56,8 @@ static void test_regular(void)
     int fl = fd >= 0 ? fcntl(fd, F_GETFL) : 0;
     CHECK(fd >= 0 && !(fl & O_NONBLOCK), "regular file opens in blocking mode", "%d %s", fd,
           err);
-    CHECK(fd < 0 || (fcntl(fd, F_GETFD) & FD_CLOEXEC), "descriptor is close-on-exec", "flags %d", fcntl(fd, F_GETFD));
+    CHECK(fd < 0 || (fcntl(fd, F_GETFD) & FD_CLOEXEC), "descriptor is close-on-exec",
+          "flags %d", fcntl(fd, F_GETFD));
     if (fd >= 0)
         close(fd);
     char line[32] = "";
