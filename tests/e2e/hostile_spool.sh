@@ -14,7 +14,8 @@
 #     a link) is exit 3 with one line, not a wait.
 #   * failure records: a tile failed by "timeout" or "signal" is requeued
 #     by a plain re-run and done; one failed by "trap" is not, until
-#     --retry-failed; a real timeout's second failure counts 2 attempts.
+#     --retry-failed (worker and tilespool run); a real timeout's second
+#     failure counts 2 attempts.
 #   * a requeue interrupted between its rename and its removal of the
 #     record is finished by the next start.
 #   * tilespool batch: an input whose name has a line break fails alone
@@ -153,6 +154,21 @@ timeout 120 "$BIN/worker" -q --spool "$SP4" -w 2 --retry-failed >/dev/null 2>&1
 is "--retry-failed: the trap tile is redone, exit 0" "$?" 0
 is "--retry-failed: every tile done" "$(count "$SP4/$E/out")" 16
 is "--retry-failed: failed/ is empty" "$(count "$SP4/$E/failed")" 0
+
+# the driver: a plain re-run keeps a trap failed, --retry-failed redoes it
+SP7=$T/sp7
+timeout 120 "$TS" run -q --spool "$SP7" -t 16 -w 2 -f invert "$T/a.png" "$T/h_out.png" 2>/dev/null
+H=$(ls "$SP7")
+rm "$T/h_out.png"
+mv "$SP7/$H/out/r3c3.ppm" "$SP7/$H/tiles/r3c3.ppm"
+fake_failure "$SP7/$H" r3c3.ppm trap
+timeout 120 "$TS" run -q --spool "$SP7" -t 16 -w 2 -f invert "$T/a.png" "$T/h_out.png" 2>/dev/null
+is "tilespool run: a re-run leaves a trap failed, exit 1" "$?" 1
+timeout 120 "$TS" run -q --spool "$SP7" -t 16 -w 2 -f invert --retry-failed "$T/a.png" \
+    "$T/h_out.png" 2>"$T/err"
+st=$?
+if [ $st -eq 0 ] && [ -f "$T/h_out.png" ]; then ok "tilespool run --retry-failed: redone, output written"
+else notok "tilespool run --retry-failed: redone, output written" "exit $st: $(cat "$T/err")"; fi
 
 # an interrupted requeue: the tile back in tiles/, its record left behind
 F=$(timeout 60 "$BIN/splitter" -q --spool "$SP4" -t 32 -f invert -o "$T/f_out.png" "$T/a.png")
