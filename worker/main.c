@@ -241,11 +241,11 @@ static int load_jobs(const struct cmdline *c, struct loaded_jobs *l, int requeue
         int r = load_job(c, c->njobs ? c->jobs[i] : names[i], j, &b, requeue, bad);
         if (r == 1 && grow((void **)&l->jobs, l->n, &l->cap, sizeof *j) == 0) {
             b.index = l->n;
-            l->jobs[l->n++] = *j;
-        } else if (r == 1) {
-            rc = -1;
+            l->jobs[l->n++] = *j;       /* j->prior now belongs to the list */
         } else {
             free(j->prior);
+            if (r == 1)
+                rc = -1;
         }
         if (r <= 1 && rc == 0) {
             if (grow((void **)&l->briefs, l->nbriefs, &l->capbriefs, sizeof b) < 0)
