@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LIST_MAX 8     /* missing tiles named in the message; the rest counted */
@@ -23,7 +24,7 @@ static void tile_state(const char *jobdir, const char *name, char *buf, size_t n
     snprintf(json, sizeof json, "%s.json", name);
     if (spool_path(path, jobdir, SPOOL_FAILED, json, err) < 0)
         return;
-    FILE *f = fopen(path, "rb");
+    FILE *f = spool_fopen(path, err);
     if (!f)
         return;
     size_t len = fread(json, 1, sizeof json - 1, f);
@@ -35,7 +36,10 @@ static void tile_state(const char *jobdir, const char *name, char *buf, size_t n
     cJSON_Delete(o);
 }
 
-/* check_complete - count tiles missing from out/ and describe the first. */
+/* check_complete - count tiles missing from out/ and describe the first.
+ * Returns the count, -1 with err on error, -2 with err when a name in out/
+ * is not a regular file (a link could bring another file's pixels into
+ * the output; a FIFO would block): the job is refused. */
 static int check_complete(const struct manifest *m, const char *jobdir, char *list, size_t n,
                           char *err)
 {
@@ -47,7 +51,11 @@ static int check_complete(const struct manifest *m, const char *jobdir, char *li
             tile_name(m, r, c, name);
             if (spool_path(path, jobdir, SPOOL_OUT, name, err) < 0)
                 return -1;
-            if (access(path, F_OK) == 0)
+            struct stat st;
+            if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+                return errf(err, "tile %s: %s is %s, not a regular file: refused", name, path,
+                            spool_file_type(st.st_mode)), -2;
+            if (lstat(path, &st) == 0)
                 continue;
             if (missing++ < LIST_MAX) {
                 tile_state(jobdir, name, state, sizeof state);
@@ -153,7 +161,7 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
     char list[2048];
     int missing = check_complete(m, jobdir, list, sizeof list, err);
     if (missing < 0)
-        return EXIT_SPOOL;
+        return missing == -2 ? EXIT_INPUT : EXIT_SPOOL;
     if (missing > 0 && !o->allow_partial)
         return errf(err, "%d of %u tiles missing, not writing %s: %s%s", missing,
                     m->rows * m->cols, output, list, missing > LIST_MAX ? ", ..." : ""),

@@ -159,7 +159,7 @@ _tilespool()
 
     local -a run_opts=(-f --filter -w --workers -t --tile-size --tile-format
         -s --spool --timeout --retries --max-memory --max-pixels --png-level
-        --jpeg-quality --new --no-keep --durable --allow-partial -q --quiet
+        --jpeg-quality --new --no-keep --durable --allow-partial --retry-failed -q --quiet
         -h --help)
 
     case $cmd in

@@ -260,7 +260,8 @@ static int check_global(struct manifest *m, char *err)
         return EXIT_OK;
     char abs[PATH_MAX], e2[ERR_MAX];
     struct img_info info;
-    img_reader *r = img_open(s->ref_path, 0, &info, e2);
+    FILE *f = spool_fopen_input(s->ref_path, e2);
+    img_reader *r = f ? img_open_fp(f, s->ref_path, 0, &info, e2) : NULL;
     if (!r || !realpath(s->ref_path, abs) || hash_file(abs, &s->ref_hash, NULL, e2) < 0) {
         img_close(r);
         return errf(err, "filter %s: reference image: %s", s->name, e2), EXIT_INPUT;
@@ -287,13 +288,32 @@ static int reference_stats(const struct manifest *m, const char *jobdir, char *e
     return global_reference(jobdir, &m->stages[g], g, 300, err);
 }
 
+/* listable - 1 if input can be printed as one "JOB<TAB>INPUT" line; if
+ * not, says so in one line (control characters shown as '?'). */
+static int listable(const char *input)
+{
+    char shown[256];
+    size_t n = 0;
+    if (!strpbrk(input, "\t\n\r"))
+        return 1;
+    for (const char *p = input; *p && n < sizeof shown - 1; p++)
+        shown[n++] = (unsigned char)*p < ' ' ? '?' : *p;
+    shown[n] = '\0';
+    msg_warn("%s: a file name with a tab or a line break cannot be listed "
+             "(--print-input): not split, rename it", shown);
+    return 0;
+}
+
 /* spool_input - split one input; prints its job id.  Returns an exit status. */
 static int spool_input(const struct cmdline *c, const char *input, struct manifest *m)
 {
     char err[ERR_MAX], jobdir[PATH_MAX] = "";
     struct img_info info;
     int jobfd;
-    img_reader *r = img_open(input, c->o.max_pixels, &info, err);
+    if (c->print_input && !listable(input))
+        return EXIT_INPUT;
+    FILE *f = spool_fopen_input(input, err);
+    img_reader *r = f ? img_open_fp(f, input, c->o.max_pixels, &info, err) : NULL;
     if (!r || describe_input(c, input, &info, m, err) < 0) {
         img_close(r);
         msg_warn("%s", err);

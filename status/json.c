@@ -110,21 +110,15 @@ static cJSON *job_json(const struct job_scan *js)
 /* totals_json - the sums over every job listed. */
 static cJSON *totals_json(const struct status_report *r)
 {
-    double sum[TILE_NSTATES] = {0}, total = 0;
-    for (int i = 0; i < r->njobs; i++) {
-        total += r->jobs[i].total;
-        for (int s = 0; s < TILE_NSTATES; s++)
-            sum[s] += r->jobs[i].count[s];
-    }
     cJSON *t = cJSON_CreateObject();
     cJSON_AddNumberToObject(t, "jobs", r->njobs);
-    cJSON_AddNumberToObject(t, "tiles", total);
+    cJSON_AddNumberToObject(t, "tiles", (double)r->total);
     for (int s = 0; s < TILE_NSTATES; s++)
-        cJSON_AddNumberToObject(t, tile_state_name(s), sum[s]);
+        cJSON_AddNumberToObject(t, tile_state_name(s), (double)r->sum[s]);
     return t;
 }
 
-int status_json(FILE *f, const struct status_report *r, char *err)
+int status_json_begin(struct status_report *r, char *err)
 {
     char when[32];
     manifest_utc_now(when);
@@ -135,9 +129,34 @@ int status_json(FILE *f, const struct status_report *r, char *err)
     cJSON_AddNumberToObject(o, "version", STATUS_JSON_VERSION);
     cJSON_AddStringToObject(o, "spool", r->spool);
     cJSON_AddStringToObject(o, "time", when);
-    cJSON *jobs = cJSON_AddArrayToObject(o, "jobs");
-    for (int i = 0; jobs && i < r->njobs; i++)
-        cJSON_AddItemToArray(jobs, job_json(&r->jobs[i]));
+    if (!cJSON_AddArrayToObject(o, "jobs")) {
+        cJSON_Delete(o);
+        return errf(err, "out of memory");
+    }
+    r->doc = o;
+    return 0;
+}
+
+int status_json_job(struct status_report *r, const struct job_scan *js, char *err)
+{
+    cJSON *jobs = cJSON_GetObjectItemCaseSensitive(r->doc, "jobs");
+    cJSON *o = job_json(js);
+    if (!o || !cJSON_AddItemToArray(jobs, o)) {
+        cJSON_Delete(o);
+        return errf(err, "out of memory");
+    }
+    status_count(r, js);
+    return 0;
+}
+
+int status_json_end(FILE *f, struct status_report *r, char *err)
+{
+    cJSON *o = r->doc;
+    r->doc = NULL;
+    if (!f) {
+        cJSON_Delete(o);
+        return 0;
+    }
     cJSON_AddItemToObject(o, "totals", totals_json(r));
     char *text = cJSON_Print(o);
     cJSON_Delete(o);

@@ -72,36 +72,42 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
     return 0;
 }
 
-/* scan_jobs - load each id into r->jobs; jobs that vanished are left out
- * unless named.  Returns an exit status. */
-static int scan_jobs(struct status_report *r, char **ids, int n, int named)
+/* id_width - the JOB column's width for these ids. */
+static int id_width(char **ids, int n)
+{
+    int w = 3;
+    for (int i = 0; i < n; i++)
+        if ((int)strlen(ids[i]) > w)
+            w = (int)strlen(ids[i]);
+    return w;
+}
+
+/* scan_jobs - load each id and write it (text on stdout, or into the
+ * JSON document), one job in memory at a time; jobs that vanished are
+ * left out unless named.  Returns an exit status. */
+static int scan_jobs(struct status_report *r, char **ids, int n, int named, int json)
 {
     char err[ERR_MAX];
     int status = EXIT_OK;
-    r->jobs = n ? calloc((size_t)n, sizeof *r->jobs) : NULL;
-    if (n && !r->jobs) {
-        msg_warn("out of memory");
-        return EXIT_SPOOL;
-    }
+    r->idw = id_width(ids, n);
     for (int i = 0; i < n; i++) {
-        struct job_scan *js = &r->jobs[r->njobs];
-        int rc = jobscan_load(r->spool, ids[i], js, err);
+        struct job_scan js;
+        int rc = jobscan_load(r->spool, ids[i], &js, err);
+        if (rc == 0 && js.state == JOB_INVALID)
+            status = EXIT_INPUT;
+        if (rc == 0 && json)
+            rc = status_json_job(r, &js, err);
+        else if (rc == 0)
+            status_text_job(stdout, r, &js);
+        jobscan_free(&js);
         if (rc < 0) {
             msg_warn("%s", err);
-            jobscan_free(js);
             return EXIT_SPOOL;
         }
-        if (rc > 0) {
-            jobscan_free(js);
-            if (named) {
-                msg_warn("%s/%s: no such job", r->spool, ids[i]);
-                status = EXIT_INPUT;
-            }
-            continue;
-        }
-        if (js->state == JOB_INVALID)
+        if (rc > 0 && named) {
+            msg_warn("%s/%s: no such job", r->spool, ids[i]);
             status = EXIT_INPUT;
-        r->njobs++;
+        }
     }
     return status;
 }
@@ -120,26 +126,26 @@ int main(int argc, char **argv)
         msg_warn("%s: no such spool directory", c.spool);
         return EXIT_SPOOL;
     }
-    if (n < 0) {
+    if (n < 0 || (c.json && status_json_begin(&r, err) < 0)) {
         msg_warn("%s", err);
+        free(ids);
         return EXIT_SPOOL;
     }
-    int status = c.njobs ? scan_jobs(&r, c.jobs, c.njobs, 1) : scan_jobs(&r, ids, n, 0);
+    int status = c.njobs ? scan_jobs(&r, c.jobs, c.njobs, 1, c.json)
+                         : scan_jobs(&r, ids, n, 0, c.json);
     if (status != EXIT_SPOOL) {
-        if (c.json && status_json(stdout, &r, err) < 0) {
+        if (c.json && status_json_end(stdout, &r, err) < 0) {
             msg_warn("%s", err);
             status = EXIT_SPOOL;
         } else if (!c.json) {
-            status_text(stdout, &r);
+            status_text_end(stdout, &r);
         }
         if (fflush(stdout) != 0 || ferror(stdout)) {
             msg_warn("standard output: write error");
             status = EXIT_SPOOL;
         }
     }
-    for (int i = 0; i < r.njobs; i++)
-        jobscan_free(&r.jobs[i]);
-    free(r.jobs);
+    status_json_end(NULL, &r, err);
     free(ids);
     return status;
 }

@@ -68,27 +68,31 @@ static void detail_lines(FILE *f, const struct job_scan *js)
     }
 }
 
-void status_text(FILE *f, const struct status_report *r)
+void status_count(struct status_report *r, const struct job_scan *js)
+{
+    r->njobs++;
+    for (int s = 0; s < TILE_NSTATES; s++)
+        r->sum[s] += js->count[s];
+    r->total += js->total;
+}
+
+void status_text_job(FILE *f, struct status_report *r, const struct job_scan *js)
+{
+    if (r->njobs == 0)
+        fprintf(f, "%-*s %-10s %5s %5s %5s %5s %5s %6s  %s  %s\n", r->idw, "JOB", "STATE",
+                "WAIT", "CLAIM", "DONE", "FAIL", "TOTAL", "AGE", "SOURCE", "CHAIN");
+    job_line(f, js, r->idw);
+    detail_lines(f, js);
+    status_count(r, js);
+}
+
+void status_text_end(FILE *f, const struct status_report *r)
 {
     if (r->njobs == 0) {
         fprintf(f, "%s: no jobs\n", r->spool);
         return;
     }
-    int idw = 3;
-    for (int i = 0; i < r->njobs; i++)
-        if ((int)strlen(r->jobs[i].id) > idw)
-            idw = (int)strlen(r->jobs[i].id);
-    fprintf(f, "%-*s %-10s %5s %5s %5s %5s %5s %6s  %s  %s\n", idw, "JOB", "STATE", "WAIT", "CLAIM",
-            "DONE", "FAIL", "TOTAL", "AGE", "SOURCE", "CHAIN");
-    unsigned long sum[TILE_NSTATES] = {0}, total = 0;
-    for (int i = 0; i < r->njobs; i++) {
-        job_line(f, &r->jobs[i], idw);
-        detail_lines(f, &r->jobs[i]);
-        for (int s = 0; s < TILE_NSTATES; s++)
-            sum[s] += r->jobs[i].count[s];
-        total += r->jobs[i].total;
-    }
     fprintf(f, "-- %d job%s, %lu tiles: %lu waiting, %lu claimed, %lu done, %lu failed\n",
-            r->njobs, r->njobs == 1 ? "" : "s", total, sum[TILE_WAITING], sum[TILE_CLAIMED],
-            sum[TILE_DONE], sum[TILE_FAILED]);
+            r->njobs, r->njobs == 1 ? "" : "s", r->total, r->sum[TILE_WAITING],
+            r->sum[TILE_CLAIMED], r->sum[TILE_DONE], r->sum[TILE_FAILED]);
 }

@@ -271,7 +271,9 @@ static int settle(const struct job *j, struct claim *c, enum outcome res, int li
     case TILE_FAILED:
     case TILE_TRAPPED:
         msg_warn("job %s: tile %s: %s", j->m.job, c->tile, why);
-        rc = claim_fail(c, fail_kind(res, limit), why, 1, (long)getpid(), err);
+        /* attempts: this one and those before a requeue (requeue.c) */
+        rc = claim_fail(c, fail_kind(res, limit), why, 1 + requeue_prior(j, c->tile),
+                        (long)getpid(), err);
         log_tile(j, c->tile, t0, t1, res == TILE_TRAPPED ? "trap" : "failed");
         break;
     case TILE_SPOOL_ERROR:
@@ -303,6 +305,26 @@ static void drop_mid(const struct job *j, const char *tile)
         msg_warn("job %s: tile %s: %s", j->m.job, tile, err);
 }
 
+/* refuse_tile - tiles/T is not a regular file (err says what it is): fail
+ * it alone, kind "spool", and carry on with the others.  Returns 1 when
+ * it was settled here, 0 when another process was quicker, -1 on a spool
+ * error. */
+static int refuse_tile(const struct job *j, const char *tile, const char *why)
+{
+    char err[ERR_MAX];
+    double t0 = now_seconds();
+    int r = claim_refuse(j->dir, SPOOL_TILES, tile, tile, why, err);
+    if (r < 0) {
+        msg_warn("job %s: tile %s: %s", j->m.job, tile, err);
+        return -1;
+    }
+    if (r == 0) {
+        msg_warn("job %s: tile %s: %s", j->m.job, tile, why);
+        log_tile(j, tile, t0, now_seconds(), "spool");
+    }
+    return r == 0;
+}
+
 /* work_job - try to claim and process the tiles of job jx once over.
  * Returns how many were processed, or -(exit status) to stop. */
 static int work_job(const struct worker_opts *o, struct job *j, int jx, struct loaded *l,
@@ -329,6 +351,12 @@ static int work_job(const struct worker_opts *o, struct job *j, int jx, struct l
         if (pass == 1 && analyzed(j, g, name))
             continue;                /* waits for the merge */
         int r = claim_tile(j->dir, name, &c, err);
+        if (r == 2) {
+            if ((r = refuse_tile(j, name, err)) < 0)
+                return free(names), -CHILD_SPOOL;
+            done += r;
+            continue;
+        }
         if (r == 0 && pass == 1 && analyzed(j, g, name))
             r = claim_release(&c, err) < 0 ? -1 : 1;   /* another child was quicker */
         if (r != 0) {

@@ -3,7 +3,7 @@
  *
  * SYNOPSIS
  *     worker --spool DIR [-w N] [--job ID]... [--timeout SEC] [--retries N]
- *            [--max-memory MB] [--follow]
+ *            [--max-memory MB] [--follow] [--retry-failed]
  *
  * DESCRIPTION
  *     A supervisor that forks N children (default: the number of CPUs).
@@ -12,6 +12,9 @@
  *     the per-tile timeout, requeues or fails the tile of a child that
  *     died, and replaces it.  Every job in the spool is processed unless
  *     --job names some.  With --follow it keeps watching for new jobs.
+ *     At start, tiles failed by a timeout or a signal are requeued (with
+ *     --retry-failed every failed tile).  Only jobs with work keep their
+ *     manifest in memory; the others are summarised from a few counts.
  *
  * DIAGNOSTICS
  *     One line per failed tile on stderr (job, tile, cause); the reason is
@@ -49,6 +52,8 @@ static void usage(FILE *f)
         "      --retries N      extra attempts for a tile whose child died (default 2)\n"
         "      --max-memory MB  linear-memory cap per filter instance (default 1024)\n"
         "      --follow         keep running and process new jobs as they appear\n"
+        "      --retry-failed   requeue every failed tile (by default only those failed\n"
+        "                       by a timeout or a signal are)\n"
         "      --durable        fsync files and directories before publishing\n"
         "  -q, --quiet          no progress or summary lines\n"
         "  -h, --help, --version\n"
@@ -58,13 +63,13 @@ static void usage(FILE *f)
 
 static int parse_cmdline(int argc, char **argv, struct cmdline *c)
 {
-    enum { O_TIMEOUT = 256, O_RETRIES, O_MAXMEM, O_FOLLOW, O_DURABLE, O_VERSION };
+    enum { O_TIMEOUT = 256, O_RETRIES, O_MAXMEM, O_FOLLOW, O_DURABLE, O_VERSION, O_RETRYF };
     static const struct option lo[] = {
         {"spool", 1, 0, 's'}, {"workers", 1, 0, 'w'}, {"job", 1, 0, 'j'},
         {"timeout", 1, 0, O_TIMEOUT}, {"retries", 1, 0, O_RETRIES},
         {"max-memory", 1, 0, O_MAXMEM}, {"follow", 0, 0, O_FOLLOW},
         {"durable", 0, 0, O_DURABLE}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'},
-        {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
+        {"version", 0, 0, O_VERSION}, {"retry-failed", 0, 0, O_RETRYF}, {0, 0, 0, 0}};
     memset(c, 0, sizeof *c);
     c->o.spool = getenv("TILESPOOL_SPOOL") ? getenv("TILESPOOL_SPOOL") : "spool";
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -87,6 +92,7 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
             break;
         case 'q': c->o.quiet = 1; break;
         case O_FOLLOW: c->o.follow = 1; break;
+        case O_RETRYF: c->o.retry_failed = 1; break;
         case O_DURABLE: spool_set_durable(1); break;
         case 'w': case O_TIMEOUT: case O_RETRIES: case O_MAXMEM:
             v = strtod(optarg, &end);
@@ -135,62 +141,142 @@ static int has_work(const struct job *j)
     return job_waiting(j, SPOOL_TILES) != 0 || job_waiting(j, SPOOL_CLAIMED) != 0;
 }
 
-/* load_jobs - the jobs to process: named ones, or every complete job.
- * Returns the count (jobs in *out), or -1 with err. */
-static int load_jobs(const struct cmdline *c, struct job **out, int *bad, char *err)
+/* What the summary says of a job: a job with work keeps its whole struct
+ * job (index), one without keeps only these counts, taken at start (with
+ * nothing waiting or claimed they cannot change), so that a spool of
+ * thousands of finished jobs costs a few hundred bytes each, not a
+ * manifest each. */
+struct brief {
+    char id[SPOOL_JOB_ID_MAX];
+    int index;             /* into the job list, or -1 */
+    long total, done, failed;
+};
+
+struct loaded_jobs {
+    struct job *jobs;
+    int n, cap;
+    struct brief *briefs;
+    int nbriefs, capbriefs;
+};
+
+/* grow - room for one more element of size sz in *v (count n, capacity
+ * *cap); returns 0 or -1. */
+static int grow(void **v, int n, int *cap, size_t sz)
+{
+    if (n < *cap)
+        return 0;
+    int ncap = *cap ? 2 * *cap : 16;
+    void *p = realloc(*v, (size_t)ncap * sz);
+    if (!p)
+        return -1;
+    *v = p;
+    *cap = ncap;
+    return 0;
+}
+
+/* count_tiles - tiles of j in out/ and failed/ into b. */
+static void count_tiles(const struct job *j, struct brief *b)
+{
+    b->total = (long)j->m.rows * j->m.cols;
+    b->done = job_waiting(j, SPOOL_OUT);
+    b->failed = job_waiting(j, SPOOL_FAILED);
+}
+
+/* free_jobs - release what load_jobs gathered. */
+static void free_jobs(struct loaded_jobs *l)
+{
+    for (int i = 0; i < l->n; i++)
+        free(l->jobs[i].prior);
+    free(l->jobs);
+    free(l->briefs);
+    memset(l, 0, sizeof *l);
+}
+
+/* load_job - job id into *j; decides whether it is kept (returns 1), only
+ * summarised (0, *b filled) or skipped (2), or refused (3, counted in
+ * *bad).  requeue: the run's first look, which requeues failed tiles. */
+static int load_job(const struct cmdline *c, const char *id, struct job *j, struct brief *b,
+                    int requeue, int *bad)
+{
+    char manifest[PATH_MAX], e[ERR_MAX];
+    memset(j, 0, sizeof *j);
+    if (!spool_job_id_ok(id) || spool_path(j->dir, c->o.spool, id, NULL, e) < 0 ||
+        spool_path(manifest, j->dir, SPOOL_MANIFEST, NULL, e) < 0)
+        return 2;
+    if (!c->njobs && access(manifest, F_OK) != 0)
+        return 2;   /* still being split, or not a job */
+    if (spool_job_check(j->dir, e) < 0 || manifest_load(&j->m, j->dir, e) < 0 ||
+        (requeue && requeue_failed(j, c->o.retry_failed, e) < 0)) {
+        msg_warn("job %s: %s", id, e);
+        ++*bad;
+        return 3;
+    }
+    snprintf(b->id, sizeof b->id, "%s", j->m.job);
+    b->index = -1;
+    if (!has_work(j)) {
+        count_tiles(j, b);
+        return c->o.follow ? 2 : 0;   /* --follow only reports jobs it works on */
+    }
+    if (check_filters(j, e) < 0) {
+        msg_warn("job %s: %s", id, e);
+        ++*bad;
+        return 3;
+    }
+    return 1;
+}
+
+/* load_jobs - the jobs to process: named ones, or every complete job,
+ * into l.  Returns the number with work, or -1 with err. */
+static int load_jobs(const struct cmdline *c, struct loaded_jobs *l, int requeue, int *bad,
+                     char *err)
 {
     char **names = NULL;
-    int n = c->njobs;
+    int n = c->njobs, rc = 0;
+    memset(l, 0, sizeof *l);
     if (n == 0 && (n = spool_list(c->o.spool, &names, err)) < 0)
         return -1;
-    struct job *jobs = calloc((size_t)(n ? n : 1), sizeof *jobs);
-    int k = 0;
-    for (int i = 0; jobs && i < n; i++) {
-        const char *id = c->njobs ? c->jobs[i] : names[i];
-        struct job *j = &jobs[k];
-        char manifest[PATH_MAX], e[ERR_MAX];
-        if (!spool_job_id_ok(id) || spool_path(j->dir, c->o.spool, id, NULL, e) < 0 ||
-            spool_path(manifest, j->dir, SPOOL_MANIFEST, NULL, e) < 0)
-            continue;
-        if (!c->njobs && access(manifest, F_OK) != 0)
-            continue;   /* still being split, or not a job */
-        if (spool_job_check(j->dir, e) < 0 || manifest_load(&j->m, j->dir, e) < 0) {
-            msg_warn("job %s: %s", id, e);
-            ++*bad;
-            continue;
+    struct job *j = malloc(sizeof *j);     /* one at a time: most jobs have no work */
+    for (int i = 0; j && rc == 0 && i < n; i++) {
+        struct brief b;
+        int r = load_job(c, c->njobs ? c->jobs[i] : names[i], j, &b, requeue, bad);
+        if (r == 1 && grow((void **)&l->jobs, l->n, &l->cap, sizeof *j) == 0) {
+            b.index = l->n;
+            l->jobs[l->n++] = *j;       /* j->prior now belongs to the list */
+        } else {
+            free(j->prior);
+            if (r == 1)
+                rc = -1;
         }
-        if (c->o.follow && !has_work(j))
-            continue;   /* finished: --follow only reports jobs it works on */
-        if (check_filters(j, e) < 0) {
-            msg_warn("job %s: %s", id, e);
-            ++*bad;
-            continue;
+        if (r <= 1 && rc == 0) {
+            if (grow((void **)&l->briefs, l->nbriefs, &l->capbriefs, sizeof b) < 0)
+                rc = -1;
+            else
+                l->briefs[l->nbriefs++] = b;
         }
-        k++;
     }
     free(names);
-    if (!jobs)
+    if (!j || rc < 0) {
+        free(j);
+        free_jobs(l);
         return errf(err, "out of memory");
-    *out = jobs;
-    return k;
+    }
+    free(j);
+    return l->n;
 }
 
 /* summarise - per job: tiles in out/, failed/; returns 1 if any failed. */
-static int summarise(const struct cmdline *c, const struct job *jobs, int njobs)
+static int summarise(const struct cmdline *c, const struct loaded_jobs *l)
 {
     int any_failed = 0;
-    for (int i = 0; i < njobs; i++) {
-        char dir[PATH_MAX], err[ERR_MAX];
-        long total = (long)jobs[i].m.rows * jobs[i].m.cols;
-        spool_path(dir, jobs[i].dir, SPOOL_FAILED, NULL, err);
-        int failed = spool_count(dir) / 2;      /* T and T.json */
-        spool_path(dir, jobs[i].dir, SPOOL_OUT, NULL, err);
-        int done = spool_count(dir);
-        if (failed > 0)
+    for (int i = 0; i < l->nbriefs; i++) {
+        struct brief b = l->briefs[i];
+        if (b.index >= 0)
+            count_tiles(&l->jobs[b.index], &b);
+        if (b.failed > 0)
             any_failed = 1;
-        if (!c->o.quiet || failed > 0)
-            msg_warn("job %s: %d/%ld tiles done, %d failed%s", jobs[i].m.job, done, total,
-                     failed, failed ? " (see failed/*.json)" : "");
+        if (!c->o.quiet || b.failed > 0)
+            msg_warn("job %s: %ld/%ld tiles done, %ld failed%s", b.id, b.done, b.total,
+                     b.failed, b.failed ? " (see failed/*.json)" : "");
     }
     return any_failed;
 }
@@ -207,21 +293,23 @@ int main(int argc, char **argv)
     if (confine_missing())
         msg_warn("%s", confine_missing());
     supervisor_catch_signals();
-    int status;
+    int status, first = 1;
     for (;;) {
-        struct job *jobs = NULL;
-        int bad = 0, n = load_jobs(&c, &jobs, &bad, err);
+        struct loaded_jobs l;
+        /* failed tiles are requeued once, when the worker starts */
+        int bad = 0, n = load_jobs(&c, &l, first, &bad, err);
+        first = 0;
         if (n < 0) {
             msg_warn("%s", err);
             status = EXIT_SPOOL;
             break;
         }
-        status = n > 0 ? supervise(&c.o, jobs, n) : EXIT_OK;
-        if (status == EXIT_OK && summarise(&c, jobs, n))
+        status = n > 0 ? supervise(&c.o, l.jobs, n) : EXIT_OK;
+        if (status == EXIT_OK && summarise(&c, &l))
             status = EXIT_TILES_FAILED;
         if (status == EXIT_OK && bad > 0)
             status = EXIT_INPUT;
-        free(jobs);
+        free_jobs(&l);
         if (!c.o.follow || status >= 128 || supervisor_stopping())
             break;
         sleep(1);

@@ -55,7 +55,8 @@ void supervisor_catch_signals(void)
 {
 }
 
-/* attempts_for - the attempt counter of a tile, created at 0. */
+/* attempts_for - the attempt counter of a tile, created at the attempts
+ * earlier runs made before requeueing it (requeue.c), else 0. */
 static struct attempt *attempts_for(struct pool *p, int job, const char *tile)
 {
     for (int i = 0; i < p->nattempts; i++)
@@ -71,7 +72,7 @@ static struct attempt *attempts_for(struct pool *p, int job, const char *tile)
     }
     struct attempt *a = &p->attempts[p->nattempts++];
     a->job = job;
-    a->count = 0;
+    a->count = requeue_prior(&p->jobs[job], tile);   /* earlier runs' attempts */
     snprintf(a->tile, sizeof a->tile, "%s", tile);
     return a;
 }

@@ -18,10 +18,18 @@ enum {
     CHILD_SPOOL = 11       /* spool or I/O error: stop the pool */
 };
 
+/* A failed tile this run requeued (requeue.c), with its attempts so far. */
+struct prior_attempts {
+    char tile[SPOOL_TILE_NAME_MAX];
+    int count;
+};
+
 struct job {
     char dir[PATH_MAX];
     struct manifest m;
     int broken;            /* refused at start: filters missing or changed */
+    struct prior_attempts *prior;   /* requeued at start: malloc'd, nprior of them */
+    int nprior;
 };
 
 struct slot {
@@ -41,6 +49,7 @@ struct worker_opts {
     uint64_t max_memory;   /* bytes of linear memory per filter instance */
     int follow;
     int quiet;
+    int retry_failed;      /* requeue every failed tile at start, not only transient ones */
 };
 
 /* child_main - a child's life: claim and process tiles until none is left
@@ -51,6 +60,15 @@ void child_main(const struct worker_opts *o, struct job *jobs, int njobs, struct
 /* job_waiting - how many entries of j's subdirectory sub (SPOOL_TILES or
  * SPOOL_CLAIMED) are tiles of the job; -1 on error. */
 long job_waiting(const struct job *j, const char *sub);
+
+/* requeue_failed - at start: move j's failed tiles back to tiles/ when
+ * their failure was transient (timeout, signal), or all of them; their
+ * attempts so far are kept in j->prior.  Returns 0 or -1 with err. */
+int requeue_failed(struct job *j, int all, char *err);
+
+/* requeue_prior - the attempts tile T of j had before this run requeued
+ * it, 0 if it was not requeued. */
+int requeue_prior(const struct job *j, const char *tile);
 
 /* supervisor_catch_signals - SIGINT and SIGTERM ask the worker to stop:
  * children are killed, their tiles requeued.  Installed once, at start. */

@@ -143,17 +143,28 @@ static enum img_format sniff(FILE *f, const char *name, char *err)
 img_reader *img_open(const char *path, uint64_t max_pixels,
                      struct img_info *info, char *err)
 {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        errf_sys(err, "%s", path);
+        return NULL;
+    }
+    return img_open_fp(f, path, max_pixels, info, err);
+}
+
+/* img_open_fp - returns a reader of f positioned at the first row, or
+ * NULL (f closed either way on failure). */
+img_reader *img_open_fp(FILE *f, const char *path, uint64_t max_pixels,
+                        struct img_info *info, char *err)
+{
     img_reader *r = calloc(1, sizeof *r);
     enum img_format fmt;
 
     if (r == NULL || (r->name = strdup(path)) == NULL) {
         errf(err, "%s: out of memory", path);
+        fclose(f);
         goto fail;
     }
-    if ((r->f = fopen(path, "rb")) == NULL) {
-        errf_sys(err, "%s", path);
-        goto fail;
-    }
+    r->f = f;
     if ((fmt = sniff(r->f, r->name, err)) == IMG_UNKNOWN)
         goto fail;
     memset(info, 0, sizeof *info);

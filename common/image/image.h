@@ -56,6 +56,13 @@ enum img_format img_format_from_path(const char *path);
 img_reader *img_open(const char *path, uint64_t max_pixels,
                      struct img_info *info, char *err);
 
+/* img_open_fp - the same for a stream already open on the file `name`
+ * (the spool's files and the programs' inputs are opened by spool_open,
+ * which neither blocks on a FIFO nor follows a link).  The reader owns f
+ * from here on, also when it returns NULL. */
+img_reader *img_open_fp(FILE *f, const char *name, uint64_t max_pixels,
+                        struct img_info *info, char *err);
+
 /* img_read_rows - decode the next nrows rows into buf
  * (nrows * width * channels bytes).  Returns 0, or -1 with err filled:
  * a truncated or corrupt file is an error, never silently padded. */

@@ -483,9 +483,9 @@ int manifest_load(struct manifest *m, const char *jobdir, char *err)
     char path[PATH_MAX];
     if (spool_path(path, jobdir, SPOOL_MANIFEST, NULL, err) < 0)
         return -1;
-    FILE *f = fopen(path, "rb");
+    FILE *f = spool_fopen(path, err);
     if (!f)
-        return errf_sys(err, "%s", path);
+        return -1;
     char *buf = malloc(1 << 20);
     size_t n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
     int bad = !buf || ferror(f) || n == (1 << 20) - 1;

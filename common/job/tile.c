@@ -81,7 +81,8 @@ static int read_png_tile(const struct manifest *m, const char *path, uint8_t *ds
 {
     struct img_info info;
     /* a generous limit: a wrong size is reported below, with both sizes */
-    img_reader *r = img_open(path, (uint64_t)w * h * 4 + 4096, &info, err);
+    FILE *f = spool_fopen(path, err);
+    img_reader *r = f ? img_open_fp(f, path, (uint64_t)w * h * 4 + 4096, &info, err) : NULL;
     if (!r)
         return -1;
     int rc = 0;
@@ -101,9 +102,9 @@ int tile_read(const struct manifest *m, const char *path, uint8_t *dst, uint32_t
 {
     if (m->tile_format == TILE_PNG)
         return read_png_tile(m, path, dst, w, h, err);
-    FILE *f = fopen(path, "rb");
+    FILE *f = spool_fopen(path, err);
     if (!f)
-        return errf_sys(err, "%s", path);
+        return -1;
     struct pnm_header hd;
     int rc = pnm_read_header(f, path, &hd, err);
     if (rc == 0 && (hd.width != w || hd.height != h || hd.channels != m->source.channels ||

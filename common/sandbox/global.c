@@ -83,9 +83,9 @@ int global_stats_read(const char *jobdir, const char *name, const struct stage_s
     char path[PATH_MAX];
     if (spool_path(path, jobdir, SPOOL_STATS, name, err) < 0)
         return -1;
-    FILE *f = fopen(path, "r");
+    FILE *f = spool_fopen(path, err);
     if (!f)
-        return errno == ENOENT ? 1 : errf_sys(err, "%s", path);
+        return errno == ENOENT ? 1 : -1;
     int rc = read_values(f, path, s, v, err);
     fclose(f);
     return rc;
@@ -308,7 +308,8 @@ static void reference_child(void *ctx, int fd)
     struct filter_module *mod = NULL;
     img_reader *r = NULL;
     int rc = acc && v ? 0 : errf(err, "out of memory");
-    if (rc == 0 && !(r = img_open(s->ref_path, 0, &info, err)))
+    FILE *f = rc == 0 ? spool_fopen_input(s->ref_path, err) : NULL;
+    if (rc == 0 && !(r = f ? img_open_fp(f, s->ref_path, 0, &info, err) : NULL))
         rc = -1;
     filter_runtime_init();
     if (rc == 0 && (filter_find(s->name, so, wasm, err) < 0 ||

@@ -27,15 +27,15 @@ int claim_tile_of(const char *entry, char out[SPOOL_TILE_NAME_MAX])
 }
 
 /* lock_path - open path and take its lock without waiting.  Returns the fd,
- * -2 if someone holds the lock or the file is gone, -1 on error. */
+ * -2 if someone holds the lock or the file is gone, -3 with err if it is
+ * not a regular file (a FIFO, a link, ...: spool_open), -1 on error. */
 static int lock_path(const char *path, char *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return -2;
-        return errf_sys(err, "%s", path);
-    }
+    int fd = spool_open(path, O_RDONLY, err);
+    if (fd == -2)
+        return -3;
+    if (fd < 0)
+        return errno == ENOENT ? -2 : -1;
     if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
         int e = errno;
         close(fd);
@@ -59,8 +59,8 @@ int claim_tile(const char *jobdir, const char *tile, struct claim *c, char *err)
         spool_path(c->path, jobdir, SPOOL_CLAIMED, entry, err) < 0)
         return -1;
     int fd = lock_path(from, err);
-    if (fd == -2)
-        return 1;
+    if (fd == -2 || fd == -3)
+        return fd == -2 ? 1 : 2;
     if (fd < 0)
         return -1;
     int r = spool_rename(from, c->path, err);
@@ -83,8 +83,8 @@ int claim_adopt(const char *jobdir, const char *entry, struct claim *c, char *er
     if (spool_path(c->path, jobdir, SPOOL_CLAIMED, entry, err) < 0)
         return -1;
     int fd = lock_path(c->path, err);
-    if (fd == -2)
-        return 1;
+    if (fd == -2 || fd == -3)
+        return fd == -2 ? 1 : 2;
     if (fd < 0)
         return -1;
     /* Another recovery may have moved the file between our open and our
@@ -134,16 +134,16 @@ int claim_release(struct claim *c, char *err)
     return move_claim(c, SPOOL_TILES, err);
 }
 
-/* write_reason - publish failed/T.json describing the failure. */
-static int write_reason(struct claim *c, const char *kind, const char *reason, int attempts,
-                        long pid, char *err)
+/* write_reason - publish jobdir/failed/T.json describing the failure. */
+static int write_reason(const char *jobdir, const char *tile, const char *kind,
+                        const char *reason, int attempts, long pid, char *err)
 {
     char name[SPOOL_TILE_NAME_MAX + 8], when[32];
     manifest_utc_now(when);
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return errf(err, "out of memory");
-    cJSON_AddStringToObject(o, "tile", c->tile);
+    cJSON_AddStringToObject(o, "tile", tile);
     cJSON_AddStringToObject(o, "kind", kind);
     cJSON_AddStringToObject(o, "reason", reason);
     cJSON_AddNumberToObject(o, "attempts", attempts);
@@ -153,9 +153,9 @@ static int write_reason(struct claim *c, const char *kind, const char *reason, i
     cJSON_Delete(o);
     if (!text)
         return errf(err, "out of memory");
-    snprintf(name, sizeof name, "%s.json", c->tile);
+    snprintf(name, sizeof name, "%s.json", tile);
     struct spool_file sf;
-    int rc = spool_file_begin(&sf, c->jobdir, SPOOL_FAILED, name, err);
+    int rc = spool_file_begin(&sf, jobdir, SPOOL_FAILED, name, err);
     if (rc == 0) {
         fprintf(sf.f, "%s\n", text);
         rc = spool_file_commit(&sf, err);
@@ -167,11 +167,87 @@ static int write_reason(struct claim *c, const char *kind, const char *reason, i
 int claim_fail(struct claim *c, const char *kind, const char *reason, int attempts, long pid,
                char *err)
 {
-    if (write_reason(c, kind, reason, attempts, pid, err) < 0) {
+    if (write_reason(c->jobdir, c->tile, kind, reason, attempts, pid, err) < 0) {
         claim_close(c);
         return -1;
     }
     return move_claim(c, SPOOL_FAILED, err);
+}
+
+int claim_refuse(const char *jobdir, const char *sub, const char *entry, const char *tile,
+                 const char *reason, char *err)
+{
+    char from[PATH_MAX], to[PATH_MAX];
+    if (spool_path(from, jobdir, sub, entry, err) < 0 ||
+        spool_path(to, jobdir, SPOOL_FAILED, tile, err) < 0 ||
+        write_reason(jobdir, tile, "spool", reason, 1, (long)getpid(), err) < 0)
+        return -1;
+    /* no lock can be had on such a name: the rename alone decides who
+     * settles it, and a loser has only rewritten the same reason */
+    return spool_rename(from, to, err);
+}
+
+int claim_failure_read(const char *jobdir, const char *tile, char kind[16], int *attempts,
+                       char *err)
+{
+    char name[SPOOL_TILE_NAME_MAX + 8], path[PATH_MAX], text[8192];
+    snprintf(name, sizeof name, "%s.json", tile);
+    if (spool_path(path, jobdir, SPOOL_FAILED, name, err) < 0)
+        return -1;
+    FILE *f = spool_fopen(path, err);
+    if (!f)
+        return errno == ENOENT ? 1 : -1;
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    cJSON *o = cJSON_Parse(text);
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(o, "kind");
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "attempts");
+    int rc = cJSON_IsString(k) && cJSON_IsNumber(a) ? 0
+             : errf(err, "%s: not a failure record (kind, attempts)", path);
+    if (rc == 0) {
+        snprintf(kind, 16, "%s", k->valuestring);
+        *attempts = a->valueint;
+    }
+    cJSON_Delete(o);
+    return rc;
+}
+
+int claim_requeue(const char *jobdir, const char *tile, char *err)
+{
+    char from[PATH_MAX], to[PATH_MAX], name[SPOOL_TILE_NAME_MAX + 8];
+    snprintf(name, sizeof name, "%s.json", tile);
+    if (spool_path(from, jobdir, SPOOL_FAILED, tile, err) < 0 ||
+        spool_path(to, jobdir, SPOOL_TILES, tile, err) < 0)
+        return -1;
+    int r = spool_rename(from, to, err);
+    if (r != 0)
+        return r;
+    /* a crash here leaves the record beside a waiting tile: the next
+     * claim_requeue_finish removes it */
+    return spool_path(from, jobdir, SPOOL_FAILED, name, err) < 0 ? -1
+           : spool_unlink(from, err);
+}
+
+int claim_requeue_finish(const char *jobdir, const char *tile, char *err)
+{
+    char path[PATH_MAX], name[SPOOL_TILE_NAME_MAX + 8];
+    struct stat st;
+    snprintf(name, sizeof name, "%s.json", tile);
+    if (spool_path(path, jobdir, SPOOL_FAILED, tile, err) < 0)
+        return -1;
+    if (lstat(path, &st) == 0)
+        return 0;           /* still failed: the record is its reason */
+    if (spool_path(path, jobdir, SPOOL_TILES, tile, err) < 0)
+        return -1;
+    /* only beside a waiting tile: a claimed one may be failing right now,
+     * its reason published and its rename to come; so may one that is no
+     * regular file (claim_refuse writes the reason before its rename) */
+    if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+        return 0;
+    if (spool_path(path, jobdir, SPOOL_FAILED, name, err) < 0 || lstat(path, &st) < 0)
+        return 0;
+    return spool_unlink(path, err);
 }
 
 /* drop_stale_reason - remove failed/T.json left by a claim_fail that was
@@ -202,6 +278,13 @@ int claim_recover(const char *jobdir, int *requeued, int *finished, char *err)
         if (claim_tile_of(names[i], tile) < 0)
             continue;       /* not a claim: not ours to move */
         int r = claim_adopt(jobdir, names[i], &c, err);
+        if (r == 2) {
+            /* nobody can hold such a claim: fail it, as claim_tile would */
+            char why[ERR_MAX];
+            snprintf(why, sizeof why, "%s", err);
+            rc = claim_refuse(jobdir, SPOOL_CLAIMED, names[i], tile, why, err) < 0 ? -1 : 0;
+            continue;
+        }
         if (r != 0) {
             rc = r < 0 ? -1 : 0;
             continue;

@@ -9,6 +9,11 @@
  * Commit:  the caller has published out/T first; then claimed -> done/T.
  * Release: claimed -> tiles/T (give the tile back, e.g. on shutdown).
  * Fail:    failed/T.json (the reason), then claimed -> failed/T.
+ * Refuse:  a name in tiles/ or claimed/ that is not a regular file cannot
+ *          be locked: failed/T.json (kind "spool"), then a rename straight
+ *          to failed/T; the rename decides between rivals.
+ * Requeue: failed/T -> tiles/T, then failed/T.json removed (a re-run for
+ *          transient failures, --retry-failed for all).
  * Recover: every unlocked claim goes to done/ if out/T exists (the work was
  *          finished), otherwise back to tiles/.
  */
@@ -25,11 +30,14 @@ struct claim {
 };
 
 /* claim_tile - try to claim jobdir/tiles/<tile>.  Returns 0 when claimed,
- * 1 when another worker has it (or it is gone), -1 with err on error. */
+ * 1 when another worker has it (or it is gone), 2 with err when it is not
+ * a regular file (a FIFO, a device, a directory, a symbolic link: the
+ * caller fails it with claim_refuse), -1 with err on error. */
 int claim_tile(const char *jobdir, const char *tile, struct claim *c, char *err);
 
 /* claim_adopt - take over jobdir/claimed/<entry> if its owner is dead.
- * Returns 0 adopted, 1 owner alive (or entry gone), -1 error. */
+ * Returns 0 adopted, 1 owner alive (or entry gone), 2 with err when the
+ * entry is not a regular file, -1 error. */
 int claim_adopt(const char *jobdir, const char *entry, struct claim *c, char *err);
 
 /* claim_commit - move the claim to done/T (keep) or remove it; the caller
@@ -41,9 +49,31 @@ int claim_release(struct claim *c, char *err);
 
 /* claim_fail - record why the tile failed (failed/T.json: kind, reason,
  * attempts, pid, time) and move it to failed/T; closes c.  kind is one of
- * "trap", "timeout", "signal", "error", "limit".  Returns 0 or -1. */
+ * "trap", "timeout", "signal", "error", "limit" ("spool": claim_refuse).
+ * Returns 0 or -1. */
 int claim_fail(struct claim *c, const char *kind, const char *reason, int attempts,
                long pid, char *err);
+
+/* claim_refuse - fail jobdir/sub/entry (tile T), which is not a regular
+ * file and so cannot be claimed: failed/T.json (kind "spool", reason),
+ * then a rename to failed/T.  Returns 0, 1 if another process moved it
+ * first, -1 with err on error. */
+int claim_refuse(const char *jobdir, const char *sub, const char *entry, const char *tile,
+                 const char *reason, char *err);
+
+/* claim_failure_read - kind and attempts of failed/T.json.  Returns 0, 1
+ * if there is none, -1 with err if it cannot be read or is damaged. */
+int claim_failure_read(const char *jobdir, const char *tile, char kind[16], int *attempts,
+                       char *err);
+
+/* claim_requeue - give failed tile T another chance: failed/T goes back
+ * to tiles/T, then failed/T.json is removed.  Returns 0, 1 if failed/T
+ * was gone (another process requeued it), -1 with err. */
+int claim_requeue(const char *jobdir, const char *tile, char *err);
+
+/* claim_requeue_finish - remove failed/T.json left beside a waiting
+ * tiles/T by a claim_requeue that was interrupted.  Returns 0 or -1. */
+int claim_requeue_finish(const char *jobdir, const char *tile, char *err);
 
 /* claim_close - drop the lock without moving anything (the next recovery
  * will requeue the tile). */

@@ -52,9 +52,9 @@ int joblog_read(const char *jobdir, struct job_log *l, char *err)
     memset(l, 0, sizeof *l);
     if (spool_path(path, jobdir, SPOOL_LOG, NULL, err) < 0)
         return -1;
-    FILE *f = fopen(path, "re");
+    FILE *f = spool_fopen(path, err);
     if (!f)
-        return errno == ENOENT ? 0 : errf_sys(err, "%s", path);
+        return errno == ENOENT ? 0 : -1;
     while (rc == 0 && fgets(line, sizeof line, f)) {
         size_t len = strlen(line);
         struct log_entry e;

@@ -48,16 +48,21 @@ int jobscan_list(const char *spool, char ***ids, char *err)
     return k;
 }
 
-/* lock_is_held - 1 if another process holds an exclusive flock on path,
- * 0 if not, 2 if path is gone, -1 with err if it cannot be told.  A
- * shared lock is taken and dropped at once: it never blocks the owner,
- * only a rival's exclusive attempt for that instant, which the protocol
- * treats as "somebody has it". */
-static int lock_is_held(const char *path, char *err)
+/* lock_is_held - 1 if another process holds an exclusive flock on path
+ * (a claim, or with dir the job directory), 0 if not, 2 if path is gone
+ * or is no regular file (a claim nobody can hold), -1 with err if it
+ * cannot be told.  A shared lock is taken and dropped at once: it never
+ * blocks the owner, only a rival's exclusive attempt for that instant,
+ * which the protocol treats as "somebody has it". */
+static int lock_is_held(const char *path, int dir, char *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = dir ? open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                 : spool_open(path, O_RDONLY, err);
+    if (fd == -2)
+        return 2;
     if (fd < 0)
-        return errno == ENOENT ? 2 : errf_sys(err, "%s", path);
+        return errno == ENOENT || (dir && (errno == ELOOP || errno == ENOTDIR)) ? 2
+               : dir ? errf_sys(err, "%s", path) : -1;
     int rc = 0;
     if (flock(fd, LOCK_SH | LOCK_NB) < 0)
         rc = errno == EWOULDBLOCK ? 1 : errf_sys(err, "%s: flock", path);
@@ -102,7 +107,7 @@ static int read_claim(struct job_scan *js, const char *dir, const char *entry,
         return 1;
     if (spool_path(path, dir, entry, NULL, err) < 0)
         return -1;
-    int held = lock_is_held(path, err);
+    int held = lock_is_held(path, 0, err);
     if (held < 0 || held == 2)
         return held < 0 ? -1 : 1;
     if (lstat(path, &st) < 0)
@@ -167,13 +172,13 @@ static void copy_str(const cJSON *o, const char *key, char *out, size_t n)
  * in f->reason rather than hidden. */
 static void read_reason(const char *dir, struct js_failure *f)
 {
-    char path[PATH_MAX], text[8192];
+    char path[PATH_MAX], text[8192], err[ERR_MAX];
     snprintf(f->kind, sizeof f->kind, "unknown");
     if (snprintf(path, sizeof path, "%s/%s.json", dir, f->tile) >= (int)sizeof path)
         return;
-    FILE *fp = fopen(path, "re");
+    FILE *fp = spool_fopen(path, err);
     if (!fp) {
-        snprintf(f->reason, sizeof f->reason, "no reason: %s.json: %s", f->tile, strerror(errno));
+        snprintf(f->reason, sizeof f->reason, "no reason: %.240s", err);
         return;
     }
     size_t len = fread(text, 1, sizeof text - 1, fp);
@@ -315,7 +320,7 @@ static int no_manifest(struct job_scan *js, char *err)
         return -1;
     if (access(tiles, F_OK) != 0)
         return 2;
-    int held = lock_is_held(js->dir, err);
+    int held = lock_is_held(js->dir, 1, err);
     if (held < 0 || held == 2)
         return held < 0 ? -1 : 2;
     js->state = held == 1 ? JOB_SPLITTING : JOB_INCOMPLETE;

@@ -610,9 +610,9 @@ int spool_count(const char *dir)
 int spool_append_line(const char *path, const char *line, char *err)
 {
     spool_fault_point();
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    int fd = spool_open(path, O_WRONLY | O_APPEND | O_CREAT, err);
     if (fd < 0)
-        return errf_sys(err, "%s", path);
+        return -1;
     size_t len = strlen(line);
     ssize_t n = write(fd, line, len);
     int rc = n == (ssize_t)len ? 0 : errf_sys(err, "%s: append", path);

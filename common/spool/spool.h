@@ -35,6 +35,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define SPOOL_JOB_ID_MAX 96
 #define SPOOL_TILE_NAME_MAX 64
@@ -148,6 +149,29 @@ int spool_list(const char *dir, char ***names, char *err);
 
 /* spool_count - number of entries in dir (not starting with '.'), or -1. */
 int spool_count(const char *dir);
+
+/* spool_open - open a file of the spool (flags: O_RDONLY, or O_WRONLY with
+ * O_APPEND, O_CREAT) without following a symbolic link and without
+ * blocking: it must be a regular file (a FIFO, a device, a directory or a
+ * link in a job directory is refused, never waited on nor followed).  The
+ * descriptor is close-on-exec and in blocking mode.  Returns it, -1 with
+ * err on error (errno kept: ENOENT for a missing file), or -2 with err
+ * naming the file's type when it is not a regular file. */
+int spool_open(const char *path, int flags, char *err);
+
+/* spool_open_input - the same for reading a file a person names (an input
+ * image, a reference image): a symbolic link is followed, but what it
+ * leads to must be a regular file, opened without blocking. */
+int spool_open_input(const char *path, char *err);
+
+/* spool_fopen, spool_fopen_input - the same as a stdio stream for reading;
+ * NULL with err (errno ENOENT for a missing file, EINVAL for one that is
+ * not a regular file). */
+FILE *spool_fopen(const char *path, char *err);
+FILE *spool_fopen_input(const char *path, char *err);
+
+/* spool_file_type - "a FIFO", "a symbolic link", ... for an st_mode. */
+const char *spool_file_type(mode_t mode);
 
 /* spool_append_line - append one line to path with a single write(2). */
 int spool_append_line(const char *path, const char *line, char *err);

@@ -6,8 +6,11 @@
  * holds a claim (or just the lock of a waiting tile) and sleeps is a live
  * owner, a child that exits without settling its claim is a dead one.
  * A race test lets several processes claim the same tiles at once: every
- * tile must be claimed exactly once.  Everything lives in a private
- * temporary directory, removed at the end.
+ * tile must be claimed exactly once.  A FIFO or a symbolic link in
+ * tiles/ or claimed/ is never claimed nor waited on but refused (kind
+ * "spool"); failed tiles are requeued, and an interrupted requeue is
+ * finished.  Everything lives in a private temporary directory, removed
+ * at the end.
  */
 #include "claim.h"
 #include "err.h"
@@ -564,6 +567,104 @@ static void test_race(void)
     }
 }
 
+static void test_refuse(void)
+{
+    static const char *tiles[] = {"r0c0.png", "r0c1.png", NULL};
+    char jobdir[PATH_MAX], p[PATH_MAX], q[PATH_MAX], kind[16];
+    struct claim c;
+    int attempts = 0;
+
+    if (make_job("refuse", tiles, jobdir) < 0) {
+        CHECK(0, "refuse setup", "%s", err);
+        return;
+    }
+    unlink(jpath(p, jobdir, SPOOL_TILES, "r0c0.png"));
+    mkfifo(p, 0666);
+    unlink(jpath(p, jobdir, SPOOL_TILES, "r0c1.png"));
+    symlink(jpath(q, jobdir, SPOOL_DONE, "elsewhere.png"), p);
+    alarm(10);          /* a regression that blocks on the FIFO dies */
+    int r0 = claim_tile(jobdir, "r0c0.png", &c, err);
+    CHECK(r0 == 2 && strstr(err, "a FIFO"), "claim_tile: a FIFO is 2, not claimed or waited on",
+          "rc %d err '%s'", r0, err);
+    int r1 = claim_tile(jobdir, "r0c1.png", &c, err);
+    alarm(0);
+    CHECK(r1 == 2 && strstr(err, "a symbolic link"), "claim_tile: a link is 2, not followed",
+          "rc %d err '%s'", r1, err);
+    int rc = claim_refuse(jobdir, SPOOL_TILES, "r0c0.png", "r0c0.png", "is a FIFO", err);
+    CHECK(rc == 0 && !exists_in(jobdir, SPOOL_TILES, "r0c0.png") &&
+              exists_in(jobdir, SPOOL_FAILED, "r0c0.png") && count_in(jobdir, SPOOL_TMP) == 0,
+          "claim_refuse moves the FIFO to failed/", "rc %d err '%s'", rc, err);
+    rc = claim_failure_read(jobdir, "r0c0.png", kind, &attempts, err);
+    CHECK(rc == 0 && strcmp(kind, "spool") == 0 && attempts == 1,
+          "claim_refuse: the record says kind spool", "rc %d kind '%s'", rc, kind);
+    rc = claim_refuse(jobdir, SPOOL_TILES, "r0c0.png", "r0c0.png", "is a FIFO", err);
+    CHECK(rc == 1, "claim_refuse: a rival that comes second gets 1", "rc %d err '%s'", rc, err);
+
+    /* a link in claimed/: recovery refuses it instead of stopping */
+    rename(jpath(p, jobdir, SPOOL_TILES, "r0c1.png"),
+           jpath(q, jobdir, SPOOL_CLAIMED, "r0c1.png@node.1"));
+    int requeued = 0, finished = 0;
+    struct stat st;
+    rc = claim_recover(jobdir, &requeued, &finished, err);
+    CHECK(rc == 0 && requeued == 0 && lstat(jpath(p, jobdir, SPOOL_FAILED, "r0c1.png"), &st) == 0 &&
+              S_ISLNK(st.st_mode) &&
+              count_in(jobdir, SPOOL_CLAIMED) == 0,
+          "claim_recover refuses a link in claimed/", "rc %d err '%s'", rc, err);
+}
+
+/* write_record - failed/<tile>.json of kind and attempts, as claim_fail writes it */
+static void write_record(const char *jobdir, const char *tile, const char *kind, int attempts)
+{
+    char p[PATH_MAX], name[96];
+    snprintf(name, sizeof name, "%s.json", tile);
+    FILE *f = fopen(jpath(p, jobdir, SPOOL_FAILED, name), "w");
+    if (f) {
+        fprintf(f, "{\"tile\": \"%s\", \"kind\": \"%s\", \"attempts\": %d}\n", tile, kind,
+                attempts);
+        fclose(f);
+    }
+}
+
+static void test_requeue(void)
+{
+    static const char *tiles[] = {"r1c1.png", NULL};
+    char jobdir[PATH_MAX], p[PATH_MAX], q[PATH_MAX], kind[16] = "", buf[64];
+    int attempts = 0;
+
+    if (make_job("requeue", tiles, jobdir) < 0) {
+        CHECK(0, "requeue setup", "%s", err);
+        return;
+    }
+    rename(jpath(p, jobdir, SPOOL_TILES, "r1c1.png"), jpath(q, jobdir, SPOOL_FAILED, "r1c1.png"));
+    write_record(jobdir, "r1c1.png", "timeout", 2);
+    int rc = claim_failure_read(jobdir, "r1c1.png", kind, &attempts, err);
+    CHECK(rc == 0 && strcmp(kind, "timeout") == 0 && attempts == 2,
+          "claim_failure_read: kind and attempts", "rc %d kind '%s' attempts %d", rc, kind,
+          attempts);
+    CHECK(claim_failure_read(jobdir, "r9c9.png", kind, &attempts, err) == 1,
+          "claim_failure_read: no record is 1", "%s", err);
+    rc = claim_requeue(jobdir, "r1c1.png", err);
+    CHECK(rc == 0 && count_in(jobdir, SPOOL_FAILED) == 0 &&
+              strcmp(content_of(jobdir, SPOOL_TILES, "r1c1.png", buf), "r1c1.png") == 0,
+          "claim_requeue: back in tiles/, record removed", "rc %d err '%s'", rc, err);
+    CHECK(claim_requeue(jobdir, "r1c1.png", err) == 1, "claim_requeue: gone is 1", "%s", err);
+
+    /* interrupted after the rename: the record beside the waiting tile */
+    write_record(jobdir, "r1c1.png", "timeout", 1);
+    rc = claim_requeue_finish(jobdir, "r1c1.png", err);
+    CHECK(rc == 0 && count_in(jobdir, SPOOL_FAILED) == 0,
+          "claim_requeue_finish removes a record beside a waiting tile", "rc %d", rc);
+    /* a record beside a claimed tile belongs to a claim_fail in progress */
+    struct claim c;
+    if (claim_tile(jobdir, "r1c1.png", &c, err) == 0) {
+        write_record(jobdir, "r1c1.png", "trap", 1);
+        rc = claim_requeue_finish(jobdir, "r1c1.png", err);
+        CHECK(rc == 0 && count_in(jobdir, SPOOL_FAILED) == 1,
+              "claim_requeue_finish leaves a record beside a claimed tile", "rc %d", rc);
+        claim_close(&c);
+    }
+}
+
 int main(void)
 {
     const char *t = getenv("TMPDIR");
@@ -578,6 +679,8 @@ int main(void)
     test_recover();
     test_tile_of();
     test_race();
+    test_refuse();
+    test_requeue();
     CHECK(rm_rf(top) == 0 && access(top, F_OK) != 0, "temporary directory removed", "%s", top);
     CHECK_DONE();
 }
