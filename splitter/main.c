@@ -21,6 +21,7 @@
 #include "err.h"
 #include "global.h"
 #include "hash.h"
+#include "jobref.h"
 #include "netpbm.h"
 #include "resolve.h"
 #include "split.h"
@@ -86,7 +87,7 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
         {"list-filters", 0, 0, O_LIST}, {"json", 0, 0, O_JSON}, {"help", 0, 0, 'h'},
         {"version", 0, 0, O_VER}, {"print-input", 0, 0, O_PRINTIN}, {0, 0, 0, 0}};
     memset(c, 0, sizeof *c);
-    c->o.spool = getenv("TILESPOOL_SPOOL") ? getenv("TILESPOOL_SPOOL") : "spool";
+    c->o.spool = jobref_default_spool();
     c->o.tile_size = 256;
     c->o.max_pixels = 1ull << 28;
     c->o.keep_done = 1;
