@@ -61,7 +61,7 @@ int jobref_resolve(const char *spool, const char *name, char *id, char *err)
     char **ids, list[ERR_MAX / 2] = "";
     int n = list_ids(spool, &ids, err), count = 0;
     if (n == -2)
-        return errf(err, "%s: no such spool directory", spool);
+        return errf(err, "%s: no such job (no spool directory %s)", name, spool), 1;
     if (n < 0)
         return -1;
     struct manifest *m = n > 0 ? malloc(sizeof *m) : NULL;

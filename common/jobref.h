@@ -20,7 +20,8 @@ const char *jobref_default_spool(void);
 /* jobref_resolve - the job of spool that `name` names, its id copied into
  * id (SPOOL_JOB_ID_MAX): an exact id, else the one job whose id or input
  * file name starts with name.  Returns 0 found, 1 none (err says so), 2
- * ambiguous (err lists the candidates), -1 with err on a spool error. */
+ * ambiguous (err lists the candidates), -1 with err on a spool error.
+ * A spool that does not exist holds no job: 1. */
 int jobref_resolve(const char *spool, const char *name, char *id, char *err);
 
 #endif

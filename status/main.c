@@ -72,6 +72,9 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
         return errf_usage("give --json or --brief, not both");
     c->jobs = argv + optind;
     c->njobs = argc - optind;
+    for (int i = 0; i < c->njobs; i++)
+        if (!*c->jobs[i] || strchr(c->jobs[i], '/') || c->jobs[i][0] == '.')
+            return errf_usage("'%s' is not a job id or name", c->jobs[i]);
     return 0;
 }
 

@@ -105,7 +105,7 @@ while read -r v permille; do
         for c in $children; do alive "$c" && kill -9 "$c"; done
     fi
     if [ -z "$why" ]; then
-        "$TS" run -q $ARGS --spool "$s" "$T/in.png" "$out" >/dev/null 2>"$T/rerun.err"
+        "$TS" run --keep -q $ARGS --spool "$s" "$T/in.png" "$out" >/dev/null 2>"$T/rerun.err"
         rst=$?
         if [ $rst -ne 0 ]; then
             why="re-run exited $rst: $(head -c 300 "$T/rerun.err" | tr '\n' ' ')"
