@@ -269,6 +269,7 @@ struct listed {
     const char *cached;          /* the cache's HASH.so of a user's module */
     const char *path;            /* the module it was compiled from */
     uint64_t hash;
+    int stale;                   /* that module is gone: --prune removes it */
 };
 
 /* default_halo - the halo of fi's filter with every param at its default;
@@ -300,6 +301,7 @@ static void print_json(FILE *f, const char *json_text, int halo, const struct li
         cJSON_AddStringToObject(mod, "path", l->path);
         cJSON_AddStringToObject(mod, "hash", hex);
         cJSON_AddStringToObject(mod, "cached", l->cached);
+        cJSON_AddBoolToObject(mod, "stale", l->stale);
     }
     char *text = cJSON_PrintUnformatted(o);
     if (text)
@@ -325,8 +327,9 @@ static void print_filter(FILE *f, const struct filter_desc *d, const char *json_
             fprintf(f, "    %-16s default %-8g range [%g, %g]\n", d->params[k].name,
                     d->params[k].def, d->params[k].min, d->params[k].max);
     if (l->cached)
-        fprintf(f, "    %-16s %s (hash %016llx, compiled: %s)\n", "(module)", l->path,
-                (unsigned long long)l->hash, l->cached);
+        fprintf(f, "    %-16s %s (hash %016llx, compiled: %s)%s\n", "(module)", l->path,
+                (unsigned long long)l->hash, l->cached,
+                l->stale ? " STALE: the module is gone (tilespool filters --prune)" : "");
 }
 
 /* list_one - load, describe and print one module; a module that cannot be
@@ -365,7 +368,7 @@ static void list_dir(FILE *f, const char *dir, char seen[][FILTER_NAME_MAX], int
             continue;
         snprintf(seen[(*nseen)++], FILTER_NAME_MAX, "%s", name);
         char so[PATH_MAX], wasm[PATH_MAX];
-        struct listed l = {NULL, NULL, 0};
+        struct listed l = {NULL, NULL, 0, 0};
         if (filter_find(name, so, wasm, err) == 0)
             list_one(f, name, so, wasm, &l, json, json_text);
         else
@@ -412,7 +415,7 @@ static int list_cache(FILE *f, int json, char *json_text)
             continue;
         snprintf(so, sizeof so, "%.*s/%s", PATH_MAX - 32, dir, names[i]);
         cached_origin(meta, origin);
-        struct listed l = {so, origin, h};
+        struct listed l = {so, origin, h, origin[0] == '/' && access(origin, F_OK) != 0};
         const char *base = strrchr(origin, '/') ? strrchr(origin, '/') + 1 : origin;
         list_one(f, base, so, wasm, &l, json, json_text);
         count++;

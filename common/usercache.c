@@ -362,3 +362,55 @@ int usercache_find_stage(const struct stage_spec *s, char *so_path, char *wasm_p
         return err_prefix(err, "filter %s", s->path);
     return 0;
 }
+
+/* stale_hash - 1 with *hash set if name is HASH.json recording a source
+ * path that no longer exists. */
+static int stale_hash(const char *dir, const char *name, uint64_t *hash)
+{
+    char hex[17], meta[PATH_MAX], text[8192];
+    snprintf(hex, sizeof hex, "%.16s", name);
+    if (strlen(name) != 21 || strcmp(name + 16, ".json") != 0 || hash_parse_hex(hex, hash) < 0 ||
+        snprintf(meta, sizeof meta, "%s/%s", dir, name) >= (int)sizeof meta)
+        return 0;
+    FILE *f = fopen(meta, "rb");
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    if (f)
+        fclose(f);
+    text[n] = '\0';
+    cJSON *o = cJSON_Parse(text);
+    cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "path");
+    int stale = cJSON_IsString(p) && p->valuestring[0] == '/' && access(p->valuestring, F_OK) != 0;
+    cJSON_Delete(o);
+    return stale;
+}
+
+int usercache_prune(int *removed, char *err)
+{
+    static const char *const exts[] = {".so", ".wasm", ".log", ".json"};
+    char dir[PATH_MAX];
+    *removed = 0;
+    if (usercache_dir(dir, err) < 0)
+        return -1;
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? 0 : errf_sys(err, "%s", dir);
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        uint64_t h;
+        char path[PATH_MAX];
+        if (!stale_hash(dir, e->d_name, &h))
+            continue;
+        /* HASH.json last: a prune that stops half-way is seen again */
+        for (size_t i = 0; rc == 0 && i < sizeof exts / sizeof *exts; i++) {
+            if (usercache_file(path, dir, h, exts[i], err) < 0)
+                rc = -1;
+            else if (unlink(path) < 0 && errno != ENOENT)
+                rc = errf_sys(err, "%s", path);
+        }
+        if (rc == 0)
+            ++*removed;
+    }
+    closedir(d);
+    return rc;
+}

@@ -51,4 +51,9 @@ int usercache_build(const char *module, uint64_t expect, uint64_t *hash, char *s
  * (worker children cannot write).  Returns 0 or -1 with err. */
 int usercache_find_stage(const struct stage_spec *s, char *so_path, char *wasm_path, char *err);
 
+/* usercache_prune - remove the compiled modules of the cache whose source
+ * file (the path in HASH.json) no longer exists: stale ones, which nothing
+ * can run.  *removed gets how many.  Returns 0 or -1 with err. */
+int usercache_prune(int *removed, char *err);
+
 #endif
