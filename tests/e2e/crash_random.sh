@@ -71,7 +71,7 @@ while read -r v permille; do
     s=$T/sp out=$T/out.png
     rm -rf "$s" "$out" "$T/pids"
     mkdir -p "$T/pids"
-    "$W/tilespool" run -q $ARGS --spool "$s" "$T/in.png" "$out" >/dev/null 2>"$T/crash.err" &
+    "$W/tilespool" run --keep -q $ARGS --spool "$s" "$T/in.png" "$out" >/dev/null 2>"$T/crash.err" &
     drv=$!
     # wait for the victim's program to start (or the run to end)
     while [ ! -s "$T/pids/$prog" ] && kill -0 $drv 2>/dev/null; do sleep 0.005; done

@@ -209,7 +209,7 @@ export TILESPOOL_PIDS=$T/pids
 mkdir -p "$TILESPOOL_PIDS"
 for when in analyzed ok; do
     rm -rf "$T/sk" "$T/k.png" "$TILESPOOL_PIDS"/*
-    "$T/w/tilespool" run -q -w 2 -t 20 -f "$CHAIN" --spool "$T/sk" "$T/in.png" "$T/k.png" \
+    "$T/w/tilespool" run --keep -q -w 2 -t 20 -f "$CHAIN" --spool "$T/sk" "$T/in.png" "$T/k.png" \
         >/dev/null 2>&1 &
     drv=$!
     # wait for the first log line of that pass, then kill the supervisor
