@@ -183,6 +183,9 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
                     strrchr(output, '.'), ch == 1 ? "gray" : ch == 2 ? "gray+alpha"
                     : ch == 3 ? "RGB" : "RGBA", ch == 1 ? ", .pgm or .pnm" : ch == 3
                     ? ", .ppm or .pnm" : " or .pnm"), EXIT_USAGE;
+    if (m->source.metadata[0])
+        msg_info("job %s: the input's %s %s not written to %s", m->job, m->source.metadata,
+                 strchr(m->source.metadata, ',') ? "are" : "is", output);
     if (m->source.src_depth > 8)
         msg_info("job %s: the input has %d bits per sample, %s gets 8", m->job,
                  m->source.src_depth, output);

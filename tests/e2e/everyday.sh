@@ -208,6 +208,11 @@ else notok "RGBA to a .pam: P7" "$(head -c 2 o.pam) $(cat "$T/err")"; fi
 has "16-bit input: a note that the output has 8 bits" "16 bits per sample.*gets 8" "$T/err"
 "$TS" run -q --spool "$T/s7" deep.png deep_out.png 2>"$T/err"
 hasnt "16-bit input with -q: no note" "bits" "$T/err"
+mk --format jpeg --exif-orientation 6 64 48 exif.jpg
+"$TS" run --spool "$T/s7" exif.jpg exif_out.png 2>"$T/err"
+has "Exif in the input: a note that the output lacks it" "Exif is not written to" "$T/err"
+"$TS" run -q --spool "$T/s7" exif.jpg exif_out.png 2>"$T/err"
+hasnt "Exif in the input with -q: no note" "Exif" "$T/err"
 "$TS" run --spool "$T/s7" rgba.png rgba_out.jpg 2>"$T/err"
 has "RGBA to JPEG: a note that alpha is dropped" "alpha dropped" "$T/err"
 
