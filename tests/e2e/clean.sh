@@ -136,3 +136,8 @@ j2=$(ls "$S" | grep -- '-in2-')
 gone "clean PREFIX of the input's name: removes that job" "$S/$j2"
 if [ "$(ls "$S" | grep -c -- '-in-')" -ge 1 ]; then ok "clean PREFIX: other jobs are kept"
 else notok "clean PREFIX: other jobs are kept" "$(ls "$S")"; fi
+
+# ---- what a clean killed half-way left is removed by the next one ------------
+mkdir -p "$S/.clean.999999/20261121T000000Z-x-00000000/tiles"
+"$TS" clean --spool "$S" 2>"$T/err"
+gone "clean: a dead clean's renamed-away jobs are removed" "$S/.clean.999999"
