@@ -96,6 +96,8 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
         return errf_usage("unexpected argument '%s'", argv[optind]);
     if (!c->all == !c->job)
         return errf_usage("give either --job ID or --all");
+    if (c->job && !jobref_name_ok(c->job))
+        return errf_usage("--job: '%s' is not a job id or name", c->job);
     if (c->all && c->output)
         return errf_usage("-o goes with --job; use --outdir with --all");
     return 0;

@@ -15,6 +15,11 @@ const char *jobref_default_spool(void)
     return s && *s ? s : "spool";
 }
 
+int jobref_name_ok(const char *name)
+{
+    return name[0] && name[0] != '.' && !strchr(name, '/');
+}
+
 /* input_name - the file name of the job's input, from its manifest; ""
  * when it has none (being split, invalid). */
 static void input_name(const char *spool, const char *id, struct manifest *m, char *out,

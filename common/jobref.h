@@ -17,6 +17,10 @@
  * empty. */
 const char *jobref_default_spool(void);
 
+/* jobref_name_ok - 1 if name can name a job: not empty, no '/', not
+ * starting with '.' (a path, not a name: a usage error). */
+int jobref_name_ok(const char *name);
+
 /* jobref_resolve - the job of spool that `name` names, its id copied into
  * id (SPOOL_JOB_ID_MAX): an exact id, else the one job whose id or input
  * file name starts with name.  Returns 0 found, 1 none (err says so), 2

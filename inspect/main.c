@@ -73,6 +73,8 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
     if (optind != argc - 1)
         return errf_usage("give exactly one JOB (try '%s --help')", msg_program());
     c->job = argv[optind];
+    if (!jobref_name_ok(c->job))
+        return errf_usage("'%s' is not a job id or name", c->job);
     return 0;
 }
 

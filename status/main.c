@@ -73,7 +73,7 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
     c->jobs = argv + optind;
     c->njobs = argc - optind;
     for (int i = 0; i < c->njobs; i++)
-        if (!*c->jobs[i] || strchr(c->jobs[i], '/') || c->jobs[i][0] == '.')
+        if (!jobref_name_ok(c->jobs[i]))
             return errf_usage("'%s' is not a job id or name", c->jobs[i]);
     return 0;
 }
