@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define LIST_MAX 8     /* missing tiles named in the message; the rest counted */
@@ -155,6 +156,19 @@ static int encode(const struct manifest *m, const char *jobdir, const struct ass
     return rc;
 }
 
+/* pnm_name_mismatch - 1 if a netpbm output's extension names another
+ * kind of file than its pixels make: .ppm is P6 (RGB) and .pgm P5 (gray)
+ * only; .pnm and .pam take what the pixels need (P5, P6 or P7). */
+static int pnm_name_mismatch(const char *output, int ch)
+{
+    const char *dot = strrchr(output, '.');
+    if (dot && strcasecmp(dot, ".ppm") == 0)
+        return ch != 3;
+    if (dot && strcasecmp(dot, ".pgm") == 0)
+        return ch != 1;
+    return 0;
+}
+
 int assemble_job(const struct manifest *m, const char *jobdir, const char *output,
                  const struct assemble_opts *o, char *err)
 {
@@ -172,6 +186,17 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
                     output), EXIT_USAGE;
     int ch = m->source.channels;
     int out_ch = fmt == IMG_JPEG && (ch == 2 || ch == 4) ? ch - 1 : ch;
+    if (fmt == IMG_PNM && pnm_name_mismatch(output, ch))
+        return errf(err, "%s: a %s file cannot hold %s pixels: name it .pam%s", output,
+                    strrchr(output, '.'), ch == 1 ? "gray" : ch == 2 ? "gray+alpha"
+                    : ch == 3 ? "RGB" : "RGBA", ch == 1 ? ", .pgm or .pnm" : ch == 3
+                    ? ", .ppm or .pnm" : " or .pnm"), EXIT_USAGE;
+    if (m->source.metadata[0])
+        msg_info("job %s: the input's %s %s not written to %s", m->job, m->source.metadata,
+                 strchr(m->source.metadata, ',') ? "are" : "is", output);
+    if (m->source.src_depth > 8)
+        msg_info("job %s: the input has %d bits per sample, %s gets 8", m->job,
+                 m->source.src_depth, output);
     if (missing > 0)
         msg_info("job %s: %d tile(s) missing, filled from the unprocessed source: %s", m->job,
                  missing, list);

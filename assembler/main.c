@@ -19,6 +19,7 @@
  */
 #include "assemble.h"
 #include "err.h"
+#include "jobref.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -38,7 +39,8 @@ static void usage(FILE *f)
         "       assembler [--spool DIR] --all [--outdir DIR] [options]\n"
         "Stitch processed tiles into the output image (PNG or JPEG by extension).\n"
         "  -s, --spool DIR       spool directory (default $TILESPOOL_SPOOL or ./spool)\n"
-        "  -j, --job ID          the job to assemble\n"
+        "  -j, --job ID          the job to assemble (or a unique prefix of its id or\n"
+        "                        of its input file's name)\n"
         "  -o, --output PATH     output file (default: the path given to the splitter)\n"
         "      --all             every complete job in the spool\n"
         "      --outdir DIR      with --all: write DIR/<output or input file name>\n"
@@ -62,7 +64,7 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
         {"durable", 0, 0, O_DURABLE}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'},
         {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
     memset(c, 0, sizeof *c);
-    c->spool = getenv("TILESPOOL_SPOOL") ? getenv("TILESPOOL_SPOOL") : "spool";
+    c->spool = jobref_default_spool();
     c->a.png_level = c->a.jpeg_quality = -1;
     int opt;
     opterr = 0;     /* bad_option() says it in one line */
@@ -94,8 +96,8 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
         return errf_usage("unexpected argument '%s'", argv[optind]);
     if (!c->all == !c->job)
         return errf_usage("give either --job ID or --all");
-    if (c->job && !spool_job_id_ok(c->job))
-        return errf_usage("--job: '%s' is not a job id", c->job);
+    if (c->job && !jobref_name_ok(c->job))
+        return errf_usage("--job: '%s' is not a job id or name", c->job);
     if (c->all && c->output)
         return errf_usage("-o goes with --job; use --outdir with --all");
     return 0;
@@ -153,9 +155,13 @@ int main(int argc, char **argv)
     if (parse_cmdline(argc, argv, &c) < 0)
         return EXIT_USAGE;
     msg_set_quiet(c.a.quiet);
-    if (c.job)
-        return assemble_id(&c, c.job, c.output);
-    char **names, err[ERR_MAX];
+    char **names, err[ERR_MAX], id[SPOOL_JOB_ID_MAX];
+    if (c.job) {
+        int rc = jobref_resolve(c.spool, c.job, id, err);
+        if (rc != 0)
+            return msg_warn("%s", err), rc < 0 ? EXIT_SPOOL : rc == 2 ? EXIT_USAGE : EXIT_INPUT;
+        return assemble_id(&c, id, c.output);
+    }
     int n = spool_list(c.spool, &names, err), status = EXIT_OK;
     if (n < 0)
         return msg_warn("%s", err), EXIT_SPOOL;

@@ -19,6 +19,7 @@
  *     be read is a warning (and a note in the report), not a failure.
  */
 #include "inspect.h"
+#include "jobref.h"
 #include "tile.h"
 
 #include <errno.h>
@@ -43,6 +44,7 @@ static void usage(FILE *f)
         "  -o, --output FILE the report (default SPOOL/JOB/inspect.html)\n"
         "      --png FILE    also an overview PNG: source, grid, state colours, legend\n"
         "  -h, --help, --version\n"
+        "JOB: an id, or a unique prefix of an id or of the input file's name.\n"
         "Prints the files written.\n"
         "exit: 0 written, 2 usage, 3 no such job or an invalid or incomplete job,\n"
         "      4 no spool directory or an I/O error\n");
@@ -55,8 +57,7 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
                                        {"png", 1, 0, O_PNG}, {"help", 0, 0, 'h'},
                                        {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
     memset(c, 0, sizeof *c);
-    c->spool = getenv("TILESPOOL_SPOOL") && *getenv("TILESPOOL_SPOOL") ? getenv("TILESPOOL_SPOOL")
-                                                                     : "spool";
+    c->spool = jobref_default_spool();
     int opt;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "s:o:h", lo, NULL)) != -1) {
@@ -72,8 +73,8 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
     if (optind != argc - 1)
         return errf_usage("give exactly one JOB (try '%s --help')", msg_program());
     c->job = argv[optind];
-    if (!spool_job_id_ok(c->job))
-        return errf_usage("'%s' is not a job id", c->job);
+    if (!jobref_name_ok(c->job))
+        return errf_usage("'%s' is not a job id or name", c->job);
     return 0;
 }
 
@@ -160,7 +161,7 @@ int main(int argc, char **argv)
 {
     struct cmdline c;
     struct report r;
-    char err[ERR_MAX], html[PATH_MAX], prefix[PATH_MAX];
+    char err[ERR_MAX], html[PATH_MAX], prefix[PATH_MAX], id[SPOOL_JOB_ID_MAX];
     struct stat st;
     msg_set_program("tilespool inspect");
     if (parse_cmdline(argc, argv, &c) < 0)
@@ -170,6 +171,12 @@ int main(int argc, char **argv)
         msg_warn("%s: no such spool directory", c.spool);
         return EXIT_SPOOL;
     }
+    int rc = jobref_resolve(c.spool, c.job, id, err);
+    if (rc != 0) {
+        msg_warn("%s", err);
+        return rc < 0 ? EXIT_SPOOL : rc == 2 ? EXIT_USAGE : EXIT_INPUT;
+    }
+    c.job = id;
     int status = load(&c, &r, err);
     if (status == EXIT_OK) {
         if (c.output)

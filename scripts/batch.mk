@@ -5,7 +5,15 @@
 #
 # or directly:  make -f scripts/batch.mk IN=... OUT=... FILTER=... TILESPOOL=tilespool
 # Each output depends on its input and on a stamp file holding the chain,
-# which is rewritten only when FILTER differs from the last run's.
+# which is rewritten only when FILTER differs from the last run's.  A
+# missing IN folder is an error, not "Nothing to be done".
+
+ifeq ($(strip $(IN)),)
+$(error give IN=FOLDER, the folder of images to process)
+endif
+ifeq ($(wildcard $(IN)/.),)
+$(error IN=$(IN): no such folder)
+endif
 
 TILESPOOL ?= tilespool
 SPOOL     ?= $(OUT)/.spool

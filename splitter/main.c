@@ -21,9 +21,11 @@
 #include "err.h"
 #include "global.h"
 #include "hash.h"
+#include "jobref.h"
 #include "netpbm.h"
 #include "resolve.h"
 #include "split.h"
+#include "usercache.h"
 
 #include <assert.h>
 #include <getopt.h>
@@ -37,7 +39,7 @@ struct cmdline {
     struct split_opts o;
     const char *chain_text;
     const char *output;
-    int list_filters, json, durable, print_input;
+    int list_filters, json, durable, print_input, prune;
     char **inputs;
     int ninputs;
 };
@@ -62,6 +64,7 @@ static void usage(FILE *f)
         "  -q, --quiet            no progress line\n"
         "      --list-filters     list the filters found and their parameters\n"
         "      --json             with --list-filters: one JSON object per line\n"
+        "      --prune            with --list-filters: first remove stale cached modules\n"
         "      --print-input      print \"JOB<TAB>INPUT\" instead of the job id\n"
         "  -h, --help, --version\n"
         "exit: 0 ok, 2 usage, 3 bad input or filter, 4 spool or I/O error\n");
@@ -77,7 +80,7 @@ static long long parse_uint(const char *s, long long lo, long long hi)
 
 static int parse_cmdline(int argc, char **argv, struct cmdline *c)
 {
-    enum { O_TF = 256, O_MAXPX, O_PNGL, O_JPGQ, O_NEW, O_NOKEEP, O_DUR, O_LIST, O_JSON, O_VER,
+    enum { O_TF = 256, O_MAXPX, O_PNGL, O_JPGQ, O_NEW, O_NOKEEP, O_DUR, O_LIST, O_JSON, O_PRUNE, O_VER,
            O_PRINTIN };
     static const struct option lo[] = {
         {"spool", 1, 0, 's'}, {"filter", 1, 0, 'f'}, {"tile-size", 1, 0, 't'},
@@ -85,9 +88,10 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
         {"png-level", 1, 0, O_PNGL}, {"jpeg-quality", 1, 0, O_JPGQ}, {"new", 0, 0, O_NEW},
         {"no-keep", 0, 0, O_NOKEEP}, {"durable", 0, 0, O_DUR}, {"quiet", 0, 0, 'q'},
         {"list-filters", 0, 0, O_LIST}, {"json", 0, 0, O_JSON}, {"help", 0, 0, 'h'},
+        {"prune", 0, 0, O_PRUNE},
         {"version", 0, 0, O_VER}, {"print-input", 0, 0, O_PRINTIN}, {0, 0, 0, 0}};
     memset(c, 0, sizeof *c);
-    c->o.spool = getenv("TILESPOOL_SPOOL") ? getenv("TILESPOOL_SPOOL") : "spool";
+    c->o.spool = jobref_default_spool();
     c->o.tile_size = 256;
     c->o.max_pixels = 1ull << 28;
     c->o.keep_done = 1;
@@ -131,6 +135,7 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
         case O_DUR: c->durable = 1; break;
         case O_LIST: c->list_filters = 1; break;
         case O_JSON: c->json = 1; break;
+        case O_PRUNE: c->prune = 1; break;
         case O_PRINTIN: c->print_input = 1; break;
         case 'h': usage(stdout); exit(EXIT_OK);
         case O_VER: printf("splitter (tilespool) %s\n", TS_VERSION); exit(EXIT_OK);
@@ -360,6 +365,12 @@ int main(int argc, char **argv)
     spool_fault_init("splitter");
     if (parse_cmdline(argc, argv, &c) < 0)
         return EXIT_USAGE;
+    if (c.list_filters && c.prune) {
+        int removed;
+        if (usercache_prune(&removed, err) < 0)
+            return msg_warn("%s", err), EXIT_SPOOL;
+        msg_info("removed %d stale compiled module(s) from the cache", removed);
+    }
     if (c.list_filters) {
         if (resolve_describe_all(stdout, c.json, err) == 0)
             return EXIT_OK;

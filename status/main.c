@@ -18,6 +18,7 @@
  *     I/O error.
  */
 #include "status.h"
+#include "jobref.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@
 
 struct cmdline {
     const char *spool;
-    int json;
+    int json, brief;
     char **jobs;
     int njobs;
 };
@@ -37,8 +38,10 @@ static void usage(FILE *f)
         "List the jobs of a spool: one line per job, then its claims and failed tiles.\n"
         "  -s, --spool DIR   spool directory (default $TILESPOOL_SPOOL or ./spool)\n"
         "      --json        the same as JSON (format version %d, docs/cli.md)\n"
+        "      --brief       one line per job: id, state, age in seconds (for scripts)\n"
         "  -h, --help, --version\n"
-        "JOB...: only these jobs (default: every job, oldest first)\n"
+        "JOB...: only these jobs, each an id or a unique prefix of an id or of the\n"
+        "      input file's name (default: every job, oldest first)\n"
         "exit: 0 listed (also an empty spool), 2 usage, 3 no such job or an invalid\n"
         "      job.json, 4 no spool directory or an I/O error\n",
         STATUS_JSON_VERSION);
@@ -46,29 +49,32 @@ static void usage(FILE *f)
 
 static int parse_cmdline(int argc, char **argv, struct cmdline *c)
 {
-    enum { O_JSON = 256, O_VERSION };
+    enum { O_JSON = 256, O_BRIEF, O_VERSION };
     static const struct option lo[] = {{"spool", 1, 0, 's'}, {"json", 0, 0, O_JSON},
+                                       {"brief", 0, 0, O_BRIEF},
                                        {"help", 0, 0, 'h'},  {"version", 0, 0, O_VERSION},
                                        {0, 0, 0, 0}};
     memset(c, 0, sizeof *c);
-    c->spool = getenv("TILESPOOL_SPOOL") && *getenv("TILESPOOL_SPOOL") ? getenv("TILESPOOL_SPOOL")
-                                                                     : "spool";
+    c->spool = jobref_default_spool();
     int opt;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "s:h", lo, NULL)) != -1) {
         switch (opt) {
         case 's': c->spool = optarg; break;
         case O_JSON: c->json = 1; break;
+        case O_BRIEF: c->brief = 1; break;
         case 'h': usage(stdout); exit(EXIT_OK);
         case O_VERSION: printf("status (tilespool) %s\n", TS_VERSION); exit(EXIT_OK);
         default: return bad_option(argv);
         }
     }
+    if (c->json && c->brief)
+        return errf_usage("give --json or --brief, not both");
     c->jobs = argv + optind;
     c->njobs = argc - optind;
     for (int i = 0; i < c->njobs; i++)
-        if (!spool_job_id_ok(c->jobs[i]))
-            return errf_usage("'%s' is not a job id", c->jobs[i]);
+        if (!jobref_name_ok(c->jobs[i]))
+            return errf_usage("'%s' is not a job id or name", c->jobs[i]);
     return 0;
 }
 
@@ -82,10 +88,50 @@ static int id_width(char **ids, int n)
     return w;
 }
 
-/* scan_jobs - load each id and write it (text on stdout, or into the
- * JSON document), one job in memory at a time; jobs that vanished are
- * left out unless named.  Returns an exit status. */
-static int scan_jobs(struct status_report *r, char **ids, int n, int named, int json)
+/* resolve_names - replace each named job by the id it names (jobref.c),
+ * dropping those that name none or several.  Returns an exit status. */
+static int resolve_names(struct cmdline *c, char ids[][SPOOL_JOB_ID_MAX])
+{
+    char err[ERR_MAX];
+    int status = EXIT_OK, k = 0;
+    for (int i = 0; i < c->njobs; i++) {
+        int rc = jobref_resolve(c->spool, c->jobs[i], ids[k], err);
+        if (rc < 0)
+            return msg_warn("%s", err), EXIT_SPOOL;
+        if (rc > 0) {
+            msg_warn("%s", err);
+            if (status == EXIT_OK)
+                status = rc == 2 ? EXIT_USAGE : EXIT_INPUT;
+            continue;
+        }
+        c->jobs[k] = ids[k];
+        k++;
+    }
+    c->njobs = k;
+    return status;
+}
+
+/* How scan_jobs writes each job. */
+enum listing { LIST_TEXT, LIST_JSON, LIST_BRIEF };
+
+/* write_job - one job in the chosen form: the text listing, an entry of
+ * the JSON document, or an "ID STATE AGE" line (what the driver's clean
+ * reads).  Returns 0 or -1 with err. */
+static int write_job(struct status_report *r, const struct job_scan *js, enum listing how,
+                     char *err)
+{
+    if (how == LIST_JSON)
+        return status_json_job(r, js, err);
+    if (how == LIST_BRIEF)
+        printf("%s %s %.0f\n", js->id, jobscan_state_name(js->state), js->age);
+    else
+        status_text_job(stdout, r, js);
+    return 0;
+}
+
+/* scan_jobs - load each id and write it, one job in memory at a time;
+ * jobs that vanished are left out unless named.  Returns an exit status. */
+static int scan_jobs(struct status_report *r, char **ids, int n, int named, enum listing how)
 {
     char err[ERR_MAX];
     int status = EXIT_OK;
@@ -95,10 +141,8 @@ static int scan_jobs(struct status_report *r, char **ids, int n, int named, int 
         int rc = jobscan_load(r->spool, ids[i], &js, err);
         if (rc == 0 && js.state == JOB_INVALID)
             status = EXIT_INPUT;
-        if (rc == 0 && json)
-            rc = status_json_job(r, &js, err);
-        else if (rc == 0)
-            status_text_job(stdout, r, &js);
+        if (rc == 0)
+            rc = write_job(r, &js, how, err);
         jobscan_free(&js);
         if (rc < 0) {
             msg_warn("%s", err);
@@ -131,13 +175,24 @@ int main(int argc, char **argv)
         free(ids);
         return EXIT_SPOOL;
     }
-    int status = c.njobs ? scan_jobs(&r, c.jobs, c.njobs, 1, c.json)
-                         : scan_jobs(&r, ids, n, 0, c.json);
+    char (*named)[SPOOL_JOB_ID_MAX] = calloc((size_t)c.njobs + 1, sizeof *named);
+    if (!named) {
+        status_json_end(NULL, &r, err);
+        free(ids);
+        return msg_warn("out of memory"), EXIT_SPOOL;
+    }
+    enum listing how = c.json ? LIST_JSON : c.brief ? LIST_BRIEF : LIST_TEXT;
+    int status = resolve_names(&c, named), named_status = status;
+    if (status != EXIT_SPOOL)
+        status = c.njobs || named_status != EXIT_OK ? scan_jobs(&r, c.jobs, c.njobs, 1, how)
+                                                    : scan_jobs(&r, ids, n, 0, how);
+    if (status == EXIT_OK)
+        status = named_status;
     if (status != EXIT_SPOOL) {
         if (c.json && status_json_end(stdout, &r, err) < 0) {
             msg_warn("%s", err);
             status = EXIT_SPOOL;
-        } else if (!c.json) {
+        } else if (how == LIST_TEXT) {
             status_text_end(stdout, &r);
         }
         if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -147,5 +202,6 @@ int main(int argc, char **argv)
     }
     status_json_end(NULL, &r, err);
     free(ids);
+    free(named);
     return status;
 }

@@ -27,11 +27,13 @@
 #include "err.h"
 #include "filter.h"
 #include "hash.h"
+#include "jobref.h"
 #include "usercache.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct cmdline {
@@ -71,7 +73,7 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
         {"durable", 0, 0, O_DURABLE}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'},
         {"version", 0, 0, O_VERSION}, {"retry-failed", 0, 0, O_RETRYF}, {0, 0, 0, 0}};
     memset(c, 0, sizeof *c);
-    c->o.spool = getenv("TILESPOOL_SPOOL") ? getenv("TILESPOOL_SPOOL") : "spool";
+    c->o.spool = jobref_default_spool();
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     c->o.workers = cpus > 0 ? (int)cpus : 1;
     c->o.timeout = 60;
@@ -290,6 +292,13 @@ int main(int argc, char **argv)
     if (parse_cmdline(argc, argv, &c) < 0)
         return free(c.jobs), EXIT_USAGE;
     msg_set_quiet(c.o.quiet);
+    struct stat st;
+    if (stat(c.o.spool, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        /* nothing to do there is a mistyped path, not success */
+        msg_warn("%s: no such spool directory", c.o.spool);
+        free(c.jobs);
+        return EXIT_SPOOL;
+    }
     if (confine_missing())
         msg_warn("%s", confine_missing());
     supervisor_catch_signals();

@@ -43,6 +43,8 @@ struct pool {
     int spool_error;
     int alive;
     int *merged;               /* per job: no global stage, or its merge is done */
+    struct progress prog;      /* the terminal line: tiles settled of all jobs */
+    double counted;            /* now_seconds() of the last count for it */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -351,6 +353,58 @@ static int claims_elsewhere(struct pool *p)
     return held > 0;
 }
 
+/* count_settled - tiles of the pool's jobs in out/ or failed/; *finished
+ * gets the jobs with every tile there. */
+static uint64_t count_settled(const struct pool *p, int *finished)
+{
+    uint64_t n = 0;
+    *finished = 0;
+    for (int i = 0; i < p->njobs; i++) {
+        char dir[PATH_MAX], err[ERR_MAX];
+        const struct job *j = &p->jobs[i];
+        int out = 0, failed = 0;
+        if (spool_path(dir, j->dir, SPOOL_OUT, NULL, err) == 0)
+            out = spool_count(dir);
+        if (spool_path(dir, j->dir, SPOOL_FAILED, NULL, err) == 0)
+            failed = spool_count(dir) / 2;      /* T and T.json */
+        uint64_t settled = (uint64_t)(out > 0 ? out : 0) + (uint64_t)(failed > 0 ? failed : 0);
+        n += settled;
+        if (settled >= (uint64_t)j->m.rows * j->m.cols)
+            ++*finished;
+    }
+    return n;
+}
+
+/* show_progress - redraw the progress line, counting the spool at most
+ * four times a second: children settle tiles, the supervisor does not
+ * see them one by one.  With several jobs (a batch) it leads with the
+ * images finished. */
+static void show_progress(struct pool *p)
+{
+    int finished;
+    if (!p->prog.active || now_seconds() - p->counted < 0.25)
+        return;
+    p->counted = now_seconds();
+    uint64_t n = count_settled(p, &finished);
+    if (p->njobs > 1)
+        snprintf(p->prog.lead, sizeof p->prog.lead, "%d/%d images, ", finished, p->njobs);
+    progress_update(&p->prog, n);
+}
+
+/* start_progress - begin the line over every tile of the pool's jobs. */
+static void start_progress(struct pool *p)
+{
+    uint64_t total = 0;
+    int finished;
+    for (int i = 0; i < p->njobs; i++)
+        total += (uint64_t)p->jobs[i].m.rows * p->jobs[i].m.cols;
+    progress_begin(&p->prog, "tiles", total, p->o->quiet);
+    if (p->prog.active)
+        progress_rebase(&p->prog, count_settled(p, &finished));
+    p->counted = 0;
+    show_progress(p);
+}
+
 /* shut_down - on SIGINT/SIGTERM: kill the children, requeue their tiles. */
 static void shut_down(struct pool *p)
 {
@@ -364,7 +418,7 @@ static void shut_down(struct pool *p)
 
 int supervise(const struct worker_opts *o, struct job *jobs, int njobs)
 {
-    struct pool p = {o, jobs, njobs, NULL, NULL, NULL, 0, 0, 0, 0, NULL};
+    struct pool p = {.o = o, .jobs = jobs, .njobs = njobs};
     p.slots = mmap(NULL, sizeof(struct slot) * (size_t)o->workers, PROT_READ | PROT_WRITE,
                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     p.timed_out = calloc((size_t)o->workers, sizeof(int));
@@ -381,8 +435,10 @@ int supervise(const struct worker_opts *o, struct job *jobs, int njobs)
     signal(SIGTERM, on_stop);
     signal(SIGINT, on_stop);
     recover_all(&p);
+    start_progress(&p);
     fill_pool(&p);
     while (!stop_signal && !p.spool_error) {
+        show_progress(&p);
         if (reap(&p) > 0)
             recover_all(&p);
         enforce_timeouts(&p);
@@ -392,6 +448,7 @@ int supervise(const struct worker_opts *o, struct job *jobs, int njobs)
             break;
         wait_a_little();
     }
+    progress_end(&p.prog);
     if (stop_signal || p.spool_error)
         shut_down(&p);
     munmap(p.slots, sizeof(struct slot) * (size_t)o->workers);

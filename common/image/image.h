@@ -27,6 +27,7 @@ struct img_info {
     int src_depth;          /* bits per sample in the file: 1,2,4,8,16 */
     char src_color[32];     /* what the file said, e.g. "palette+tRNS", "cmyk" */
     int interlaced;         /* PNG Adam7 or progressive JPEG */
+    char metadata[48];      /* what outputs do not carry: "ICC profile, Exif/XMP", or "" */
 };
 
 struct img_write_opts {

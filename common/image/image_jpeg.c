@@ -48,6 +48,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include <jpeglib.h>
@@ -180,6 +181,20 @@ static int choose_output(struct jpegr *st, struct img_info *info, char *err)
     }
     info->src_depth = ci->data_precision;
     info->interlaced = ci->progressive_mode != 0;
+    /* outputs carry pixels only: the assembler says what is left behind */
+    int exif = 0, xmp = 0, icc = 0, com = 0;
+    for (jpeg_saved_marker_ptr mk = ci->marker_list; mk; mk = mk->next) {
+        int is_exif = mk->data_length >= 4 && memcmp(mk->data, "Exif", 4) == 0;
+        exif |= mk->marker == JPEG_APP0 + 1 && is_exif;
+        xmp |= mk->marker == JPEG_APP0 + 1 && !is_exif;
+        icc |= mk->marker == JPEG_APP0 + 2 && mk->data_length >= 11 &&
+               memcmp(mk->data, "ICC_PROFILE", 11) == 0;
+        com |= mk->marker == JPEG_COM;
+    }
+    snprintf(info->metadata, sizeof info->metadata, "%s%s%s%s", icc ? "ICC profile, " : "",
+             exif ? "Exif, " : "", xmp ? "XMP, " : "", com ? "comment, " : "");
+    if (info->metadata[0])
+        info->metadata[strlen(info->metadata) - 2] = '\0';
     return 0;
 }
 
@@ -224,6 +239,11 @@ static int read_header(struct jpegr *st, FILE *f, uint64_t max_pixels,
     st->progress.progress_monitor = on_progress;
     st->cinfo.progress = &st->progress;
     jpeg_stdio_src(&st->cinfo, f);
+    /* their first bytes only (a limit of 0 would skip them): enough to
+     * say which ones the outputs lack */
+    jpeg_save_markers(&st->cinfo, JPEG_APP0 + 1, 16);
+    jpeg_save_markers(&st->cinfo, JPEG_APP0 + 2, 16);
+    jpeg_save_markers(&st->cinfo, JPEG_COM, 16);
     jpeg_read_header(&st->cinfo, TRUE);
     if (img_check_pixels(st->jerr.name, st->cinfo.image_width,
                          st->cinfo.image_height, max_pixels, err) < 0

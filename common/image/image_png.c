@@ -153,6 +153,15 @@ static int set_transforms(struct pngr *st, struct img_info *info, char *err)
 
     describe(info->src_color, type, trns);
     info->src_depth = depth;
+    /* outputs carry pixels only: the assembler says what is left behind */
+    png_textp text;
+    int ntext = 0;
+    png_get_text(png, pi, &text, &ntext);
+    snprintf(info->metadata, sizeof info->metadata, "%s%s%s",
+             png_get_valid(png, pi, PNG_INFO_iCCP) ? "ICC profile, " : "",
+             png_get_valid(png, pi, PNG_INFO_eXIf) ? "Exif, " : "", ntext > 0 ? "text, " : "");
+    if (info->metadata[0])
+        info->metadata[strlen(info->metadata) - 2] = '\0';
     if (type == PNG_COLOR_TYPE_PALETTE)
         png_set_palette_to_rgb(png);
     if (type == PNG_COLOR_TYPE_GRAY && depth < 8)

@@ -66,6 +66,8 @@ static cJSON *source_json(const struct manifest *m)
     cJSON_AddNumberToObject(s, "bit_depth", m->source.src_depth);
     cJSON_AddStringToObject(s, "color", m->source.src_color);
     cJSON_AddBoolToObject(s, "interlaced", m->source.interlaced);
+    if (m->source.metadata[0])
+        cJSON_AddStringToObject(s, "metadata", m->source.metadata);
     add_hex(s, "hash", &m->source_hash);
     cJSON_AddNumberToObject(s, "size", (double)m->source_size);
     return s;
@@ -266,6 +268,10 @@ static void read_source(struct rd *r, cJSON *root, struct manifest *m)
     m->source.src_depth = (int)get_int(r, s, "source", "bit_depth", 1, 16);
     get_str(r, s, "source", "color", m->source.src_color, sizeof m->source.src_color);
     m->source.interlaced = get_bool(r, s, "source", "interlaced");
+    /* optional: what the input had that outputs do not carry */
+    cJSON *meta = cJSON_GetObjectItemCaseSensitive(s, "metadata");
+    if (cJSON_IsString(meta))
+        snprintf(m->source.metadata, sizeof m->source.metadata, "%s", meta->valuestring);
     m->source_hash = get_hex(r, s, "source", "hash");
     /* cJSON writes numbers with 15 significant digits whenever that reads
      * back within an ulp, so larger integers would not survive a save. */

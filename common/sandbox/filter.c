@@ -15,6 +15,7 @@
 #include "wasm_check.h"
 #include "filter_impl.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,58 @@ int filter_search_dirs(char dirs[][PATH_MAX], int max)
     return n;
 }
 
+/* edit_distance - Levenshtein distance of two filter names (< 64 chars). */
+static int edit_distance(const char *a, const char *b)
+{
+    int row[64], la = (int)strlen(a), lb = (int)strlen(b);
+    if (la > 63 || lb > 63)
+        return 64;
+    for (int j = 0; j <= lb; j++)
+        row[j] = j;
+    for (int i = 1; i <= la; i++) {
+        int diag = row[0];
+        row[0] = i;
+        for (int j = 1; j <= lb; j++) {
+            int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
+/* suggest - " (did you mean a, b?)" into out: the filters of the search
+ * directories nearest to name by edit distance, or starting with it. */
+static void suggest(const char *name, char dirs[][PATH_MAX], int n, char *out, size_t size)
+{
+    int limit = strlen(name) < 6 ? 2 : 3, found = 0;
+    out[0] = '\0';
+    for (int d = 0; d < n && found < 3; d++) {
+        DIR *dir = opendir(dirs[d]);
+        struct dirent *e;
+        while (dir && (e = readdir(dir)) != NULL && found < 3) {
+            char cand[64];
+            size_t len = strlen(e->d_name);
+            if (len < 6 || len > 68 || strcmp(e->d_name + len - 5, ".wasm") != 0)
+                continue;
+            snprintf(cand, sizeof cand, "%.*s", (int)(len - 5), e->d_name);
+            if ((edit_distance(name, cand) <= limit || strncmp(cand, name, strlen(name)) == 0) &&
+                !strstr(out, cand))
+                snprintf(out + strlen(out), size - strlen(out), "%s%s", found++ ? ", " : "",
+                         cand);
+        }
+        if (dir)
+            closedir(dir);
+    }
+    if (found > 0) {
+        char list[256];
+        snprintf(list, sizeof list, "%s", out);
+        snprintf(out, size, "did you mean %.200s? ", list);
+    }
+}
+
 int filter_find(const char *name, char *so_path, char *wasm_path, char *err)
 {
     if (!chain_name_ok(name))
@@ -94,8 +147,10 @@ int filter_find(const char *name, char *so_path, char *wasm_path, char *err)
     for (int i = 0; i < n; i++)
         snprintf(where + strlen(where), sizeof where - strlen(where), "%s%s",
                  i ? ":" : "", dirs[i]);
-    return errf(err, "unknown filter '%s' (looked in %s; `tilespool filters` lists them)",
-                name, n ? where : "no directory");
+    char near[256];
+    suggest(name, dirs, n, near, sizeof near);
+    return errf(err, "unknown filter '%s' (%slooked in %s; `tilespool filters` lists them)",
+                name, near, n ? where : "no directory");
 }
 
 /* load_wasm - check and hash the .wasm, dlopen the .so, fetch the glue. */

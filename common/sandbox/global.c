@@ -7,6 +7,7 @@
 #include "confine.h"
 #include "err.h"
 #include "tile.h"
+#include "usercache.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -312,7 +313,8 @@ static void reference_child(void *ctx, int fd)
     if (rc == 0 && !(r = f ? img_open_fp(f, s->ref_path, 0, &info, err) : NULL))
         rc = -1;
     filter_runtime_init();
-    if (rc == 0 && (filter_find(s->name, so, wasm, err) < 0 ||
+    /* found as the worker finds it: a user's module by its path and hash */
+    if (rc == 0 && (usercache_find_stage(s, so, wasm, err) < 0 ||
                     !(mod = filter_load(s->name, FILTER_WASM, so, wasm, err))))
         rc = -1;
     if (rc == 0 && !hash_equal(filter_module_hash(mod), &s->hash))

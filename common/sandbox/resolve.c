@@ -293,6 +293,7 @@ struct listed {
     const char *cached;          /* the cache's HASH.so of a user's module */
     const char *path;            /* the module it was compiled from */
     struct hash hash;            /* its content hash */
+    int stale;                   /* that module is gone: --prune removes it */
 };
 
 /* default_halo - the halo of fi's filter with every param at its default;
@@ -324,6 +325,7 @@ static void print_json(FILE *f, const char *json_text, int halo, const struct li
         cJSON_AddStringToObject(mod, "path", l->path);
         cJSON_AddStringToObject(mod, "hash", hex);
         cJSON_AddStringToObject(mod, "cached", l->cached);
+        cJSON_AddBoolToObject(mod, "stale", l->stale);
     }
     char *text = cJSON_PrintUnformatted(o);
     if (text)
@@ -351,8 +353,9 @@ static void print_filter(FILE *f, const struct filter_desc *d, const char *json_
     if (l->cached) {
         char hex[HASH_HEX_MAX];
         hash_hex(&l->hash, hex);
-        fprintf(f, "    %-16s %s (hash %s, compiled: %s)\n", "(module)", l->path, hex,
-                l->cached);
+        fprintf(f, "    %-16s %s (hash %s, compiled: %s)%s\n", "(module)", l->path, hex,
+                l->cached,
+                l->stale ? " STALE: the module is gone (tilespool filters --prune)" : "");
     }
 }
 
@@ -452,7 +455,7 @@ static void list_dir(FILE *f, const char *dir, char seen[][FILTER_NAME_MAX], int
             continue;
         snprintf(seen[(*nseen)++], FILTER_NAME_MAX, "%s", name);
         char so[PATH_MAX], wasm[PATH_MAX];
-        struct listed l = {NULL, NULL, {{0}}};
+        struct listed l = {NULL, NULL, {{0}}, 0};
         if (filter_find(name, so, wasm, err) == 0)
             list_one(f, name, so, wasm, &l, json, answer);
         else
@@ -520,7 +523,7 @@ static int list_cache(FILE *f, int json, char *answer)
             continue;
         snprintf(so, sizeof so, "%.*s/%s", PATH_MAX - 80, dir, names[i]);
         cached_origin(meta, origin);
-        struct listed l = {so, origin, h};
+        struct listed l = {so, origin, h, origin[0] == '/' && access(origin, F_OK) != 0};
         const char *base = strrchr(origin, '/') ? strrchr(origin, '/') + 1 : origin;
         list_one(f, base, so, wasm, &l, json, answer);
         count++;

@@ -94,4 +94,9 @@ int usercache_build(const char *module, const struct hash *expect, struct hash *
  * usercache_load.  Returns 0 or -1 with err. */
 int usercache_find_stage(const struct stage_spec *s, char *so_path, char *wasm_path, char *err);
 
+/* usercache_prune - remove the compiled modules of the cache whose source
+ * file (the path in KEY.json) no longer exists: stale ones, which nothing
+ * can run.  *removed gets how many.  Returns 0 or -1 with err. */
+int usercache_prune(int *removed, char *err);
+
 #endif

@@ -8,13 +8,16 @@
  * of the user's that nobody else can write, checked on an open
  * descriptor before it is used.  Anything else is refused: a bad object
  * is compiled afresh and replaced by rename(2) (usercache.c), a bad
- * directory is an error.
+ * directory is an error.  Pruning removes the entries whose source
+ * module is gone.
  */
 #include "usercache.h"
 #include "err.h"
 #include "filter_glue.h"
 
 #include <assert.h>
+#include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -147,4 +150,58 @@ int usercache_make_dir(const char *dir, char *err)
         if (!(*s = c))
             return 0;
     }
+}
+
+/* stale_key - 1 with *key set when name is KEY.json, trusted, recording
+ * an absolute source path that no longer exists; else 0. */
+static int stale_key(const char *dir, const char *name, struct hash *key)
+{
+    char hex[HASH_HEX_MAX], meta[PATH_MAX], text[8192], e[ERR_MAX];
+    size_t len = strlen(name);
+    if (len != HASH_HEX_MAX - 1 + 5 || strcmp(name + HASH_HEX_MAX - 1, ".json") != 0)
+        return 0;
+    snprintf(hex, sizeof hex, "%.*s", HASH_HEX_MAX - 1, name);
+    int fd;
+    if (hash_parse_hex(hex, key) < 0 || usercache_file(meta, dir, key, ".json", e) < 0 ||
+        usercache_open(meta, &fd, e) < 0)
+        return 0;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    text[n > 0 ? n : 0] = '\0';
+    cJSON *o = cJSON_Parse(text);
+    cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "path");
+    int stale = cJSON_IsString(p) && p->valuestring[0] == '/' && access(p->valuestring, F_OK) != 0;
+    cJSON_Delete(o);
+    return stale;
+}
+
+int usercache_prune(int *removed, char *err)
+{
+    static const char *const exts[] = {".so", ".wasm", ".log", ".json"};
+    char dir[PATH_MAX];
+    *removed = 0;
+    if (usercache_dir(dir, err) < 0)
+        return -1;
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? 0 : errf_sys(err, "%s", dir);
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        struct hash key;
+        char path[PATH_MAX];
+        if (!stale_key(dir, e->d_name, &key))
+            continue;
+        /* KEY.json last: a prune that stops half-way finds the entry again */
+        for (size_t i = 0; rc == 0 && i < sizeof exts / sizeof *exts; i++) {
+            if (usercache_file(path, dir, &key, exts[i], err) < 0)
+                rc = -1;
+            else if (unlink(path) < 0 && errno != ENOENT)
+                rc = errf_sys(err, "%s", path);
+        }
+        if (rc == 0)
+            ++*removed;
+    }
+    closedir(d);
+    return rc;
 }

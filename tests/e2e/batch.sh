@@ -14,12 +14,12 @@ CHAIN=invert
 # the references, each from `tilespool run` in a spool of its own
 for f in a.png b.png c.jpg; do
     rm -rf "$T/sp_ref"
-    if "$TS" run -q -w 2 -t 64 -f "$CHAIN" --spool "$T/sp_ref" "$f" "ref_$f" 2>"$T/err"; then :
+    if "$TS" run --keep -q -w 2 -t 64 -f "$CHAIN" --spool "$T/sp_ref" "$f" "ref_$f" 2>"$T/err"; then :
     else notok "reference run of $f" "$(cat "$T/err")"; fi
 done
 
 # 1. three inputs, names kept
-if "$TS" batch -q -w 2 -t 64 -f "$CHAIN" --spool "$T/sp1" -o OUT a.png b.png c.jpg 2>"$T/err"; then
+if "$TS" batch --keep -q -w 2 -t 64 -f "$CHAIN" --spool "$T/sp1" -o OUT a.png b.png c.jpg 2>"$T/err"; then
     ok "batch of three: exit 0"
 else
     notok "batch of three: exit 0" "$(cat "$T/err")"
@@ -39,7 +39,7 @@ if [ "$(ls "$T/sp1" | grep -c .)" -eq 3 ]; then ok "batch of three: three jobs"
 else notok "batch of three: three jobs" "$(ls "$T/sp1" | tr '\n' ' ')"; fi
 
 # 2. --format png
-if "$TS" batch -q -w 2 -t 64 -f "$CHAIN" --format png --spool "$T/sp2" -o OUT2 a.png b.png c.jpg \
+if "$TS" batch --keep -q -w 2 -t 64 -f "$CHAIN" --format png --spool "$T/sp2" -o OUT2 a.png b.png c.jpg \
     2>"$T/err"; then
     ok "--format png: exit 0"
 else
@@ -52,14 +52,14 @@ else
     notok "--format png: OUT2/c.png is a PNG file" "$(head -c 4 OUT2/c.png | od -An -c)"
 fi
 rm -rf "$T/sp_ref"
-"$TS" run -q -w 2 -t 64 -f "$CHAIN" --spool "$T/sp_ref" c.jpg ref_c.png 2>"$T/err" ||
+"$TS" run --keep -q -w 2 -t 64 -f "$CHAIN" --spool "$T/sp_ref" c.jpg ref_c.png 2>"$T/err" ||
     notok "reference run of c.jpg to PNG" "$(cat "$T/err")"
 check "--format png: OUT2/c.png == tilespool run of c.jpg to c.png (bytes)" cmp OUT2/c.png ref_c.png
 check "--format png: OUT2/a.png == tilespool run of a.png (bytes)" cmp OUT2/a.png ref_a.png
 
 # 3. a bad input among good ones
 echo "not an image at all" >bad.png
-"$TS" batch -q -w 2 -t 64 -f "$CHAIN" --spool "$T/sp3" -o OUT3 a.png bad.png c.jpg \
+"$TS" batch --keep -q -w 2 -t 64 -f "$CHAIN" --spool "$T/sp3" -o OUT3 a.png bad.png c.jpg \
     >"$T/out" 2>"$T/err"
 st=$?
 if [ $st -ne 0 ]; then ok "bad input: non-zero exit ($st)"; else notok "bad input: non-zero exit" "exit 0"; fi

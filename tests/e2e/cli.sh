@@ -100,7 +100,7 @@ else notok "tilespool filters --json: one object per filter, same params" \
 
 # status and clean
 mk --type rgb 100 70 "$T/in.png"
-if "$TS" run -q -w 2 -t 32 --spool "$T/sp" -f invert in.png out.png 2>"$T/err"; then :
+if "$TS" run --keep -q -w 2 -t 32 --spool "$T/sp" -f invert in.png out.png 2>"$T/err"; then :
 else notok "run for status" "$(cat "$T/err")"; fi
 job=$(ls "$T/sp")
 "$TS" status --spool "$T/sp" >"$T/status" 2>"$T/err"
@@ -126,7 +126,7 @@ else
     notok "status --json: the job with waiting 0" "$(cat "$T/sj" "$T/err")"
 fi
 
-"$TS" run -q -w 2 -t 32 --spool "$T/sp" -f identity in.png out2.png 2>"$T/err" ||
+"$TS" run --keep -q -w 2 -t 32 --spool "$T/sp" -f identity in.png out2.png 2>"$T/err" ||
     notok "second run for clean" "$(cat "$T/err")"
 [ "$(ls "$T/sp" | grep -c .)" -eq 2 ] || notok "two jobs before clean" "$(ls "$T/sp")"
 if "$TS" clean --spool "$T/sp" "$job" 2>"$T/err" && [ ! -e "$T/sp/$job" ] &&
@@ -144,7 +144,7 @@ if [ -d "$T/sp" ]; then ok "clean: keeps the spool directory"; else notok "clean
 
 # TILESPOOL_SPOOL is the default spool for run, status and clean
 mkdir -p "$T/cwd" && cd "$T/cwd" || exit 2
-if TILESPOOL_SPOOL=$T/envsp "$TS" run -q -w 2 -t 32 -f invert ../in.png out.png 2>"$T/err"; then :
+if TILESPOOL_SPOOL=$T/envsp "$TS" run --keep -q -w 2 -t 32 -f invert ../in.png out.png 2>"$T/err"; then :
 else notok "run with TILESPOOL_SPOOL" "$(cat "$T/err")"; fi
 if [ "$(ls "$T/envsp" 2>/dev/null | grep -c .)" -eq 1 ] && [ ! -e "$T/cwd/spool" ]; then
     ok "TILESPOOL_SPOOL: run uses it, not ./spool"
@@ -163,7 +163,7 @@ if TILESPOOL_SPOOL=$T/envsp "$BIN/splitter" -q -f sepia ../in.png >"$T/sj" 2>"$T
 else
     notok "TILESPOOL_SPOOL: the splitter uses it" "$(cat "$T/sj" "$T/err")"
 fi
-if TILESPOOL_SPOOL=$T/envsp "$TS" clean 2>"$T/err" && [ -z "$(ls -A "$T/envsp")" ]; then
+if TILESPOOL_SPOOL=$T/envsp "$TS" clean --force 2>"$T/err" && [ -z "$(ls -A "$T/envsp")" ]; then
     ok "TILESPOOL_SPOOL: clean empties it"
 else
     notok "TILESPOOL_SPOOL: clean empties it" "$(cat "$T/err"; ls "$T/envsp")"

@@ -52,7 +52,7 @@ else
 fi
 
 # 2. two splitters on different inputs at once
-"$TS" run -q -w 2 -t 32 -f "$CHAIN" --spool "$T/ref2" "$T/in2.png" "$T/ref2.png" 2>"$T/err" ||
+"$TS" run --keep -q -w 2 -t 32 -f "$CHAIN" --spool "$T/ref2" "$T/in2.png" "$T/ref2.png" 2>"$T/err" ||
     notok "reference run of the second input" "$(cat "$T/err")"
 S=$T/sp2
 split "$S" "$T/in.png" >"$T/job_a" 2>"$T/sa.err" & a=$!
@@ -65,8 +65,8 @@ if [ $sa -eq 0 ] && [ $sb -eq 0 ] && [ "$(ls "$S" | grep -c .)" -eq 2 ] &&
 else
     notok "two splitters: two complete jobs" "exit $sa and $sb, jobs: $(ls "$S" | tr '\n' ' ') $(cat "$T/sa.err" "$T/sb.err")"
 fi
-"$TS" run -q -w 2 -t 32 -f "$CHAIN" --spool "$S" "$T/in.png" "$T/out2a.png" 2>"$T/err" &&
-"$TS" run -q -w 2 -t 32 -f "$CHAIN" --spool "$S" "$T/in2.png" "$T/out2b.png" 2>>"$T/err" ||
+"$TS" run --keep -q -w 2 -t 32 -f "$CHAIN" --spool "$S" "$T/in.png" "$T/out2a.png" 2>"$T/err" &&
+"$TS" run --keep -q -w 2 -t 32 -f "$CHAIN" --spool "$S" "$T/in2.png" "$T/out2b.png" 2>>"$T/err" ||
     notok "two splitters: runs" "$(cat "$T/err")"
 check "two splitters: first output identical to a separate run's" cmp "$T/out2a.png" "$T/ref.png"
 check "two splitters: second output identical to a separate run's" cmp "$T/out2b.png" "$T/ref2.png"
@@ -119,8 +119,8 @@ else notok "killed supervisor: job complete, claims recovered, output identical"
 
 # 4. the same run command twice at once
 S=$T/sp4
-"$TS" run -q -w 2 -t 32 -f "$CHAIN" --spool "$S" "$T/in.png" "$T/out4a.png" 2>"$T/ra.err" & a=$!
-"$TS" run -q -w 2 -t 32 -f "$CHAIN" --spool "$S" "$T/in.png" "$T/out4b.png" 2>"$T/rb.err" & b=$!
+"$TS" run --keep -q -w 2 -t 32 -f "$CHAIN" --spool "$S" "$T/in.png" "$T/out4a.png" 2>"$T/ra.err" & a=$!
+"$TS" run --keep -q -w 2 -t 32 -f "$CHAIN" --spool "$S" "$T/in.png" "$T/out4b.png" 2>"$T/rb.err" & b=$!
 wait $a; sa=$?
 wait $b; sb=$?
 if [ $sa -eq 0 ] && [ $sb -eq 0 ]; then ok "the same run twice at once: both exit 0"

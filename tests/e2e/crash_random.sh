@@ -71,7 +71,7 @@ while read -r v permille; do
     s=$T/sp out=$T/out.png
     rm -rf "$s" "$out" "$T/pids"
     mkdir -p "$T/pids"
-    "$W/tilespool" run -q $ARGS --spool "$s" "$T/in.png" "$out" >/dev/null 2>"$T/crash.err" &
+    "$W/tilespool" run --keep -q $ARGS --spool "$s" "$T/in.png" "$out" >/dev/null 2>"$T/crash.err" &
     drv=$!
     # wait for the victim's program to start (or the run to end)
     while [ ! -s "$T/pids/$prog" ] && kill -0 $drv 2>/dev/null; do sleep 0.005; done
@@ -105,7 +105,7 @@ while read -r v permille; do
         for c in $children; do alive "$c" && kill -9 "$c"; done
     fi
     if [ -z "$why" ]; then
-        "$TS" run -q $ARGS --spool "$s" "$T/in.png" "$out" >/dev/null 2>"$T/rerun.err"
+        "$TS" run --keep -q $ARGS --spool "$s" "$T/in.png" "$out" >/dev/null 2>"$T/rerun.err"
         rst=$?
         if [ $rst -ne 0 ]; then
             why="re-run exited $rst: $(head -c 300 "$T/rerun.err" | tr '\n' ' ')"

@@ -61,12 +61,12 @@ sweep() {
             return
         fi
         TILESPOOL_CRASH_AT=$sw_n TILESPOOL_CRASH_IN=$sw_role TILESPOOL_CRASH_ONCE=$sw_once \
-            "$TS" run -q -w "$sw_workers" -t 32 -f "$CHAIN" "$@" --spool "$sw_s" "$T/in.png" "$sw_out" \
+            "$TS" run --keep -q -w "$sw_workers" -t 32 -f "$CHAIN" "$@" --spool "$sw_s" "$T/in.png" "$sw_out" \
             >/dev/null 2>"$T/crash.err"
         sw_st=$?
         sw_crashed=0
         [ "$(head -c 1 "$sw_once" 2>/dev/null)" = C ] && sw_crashed=1
-        "$TS" run -q -w "$sw_workers" -t 32 -f "$CHAIN" "$@" --spool "$sw_s" "$T/in.png" "$sw_out" \
+        "$TS" run --keep -q -w "$sw_workers" -t 32 -f "$CHAIN" "$@" --spool "$sw_s" "$T/in.png" "$sw_out" \
             >/dev/null 2>"$T/rerun.err"
         sw_rst=$?
         invariants "$sw_s" "$sw_out"

@@ -70,14 +70,14 @@ one_enospc() {
 mk --type rgb --pattern noise 800 600 "$T/in.png"
 crash_reference "$T/refA" "$T/refA.png" -w 2 -t 64 -f "$CHAIN"
 S=$FS/spool
-"$TS" run -q -w 2 -t 64 -f "$CHAIN" --spool "$S" "$T/in.png" "$T/outA.png" 2>"$T/A.err"
+"$TS" run --keep -q -w 2 -t 64 -f "$CHAIN" --spool "$S" "$T/in.png" "$T/outA.png" 2>"$T/A.err"
 one_enospc "A: splitter out of room" $? 4 "$T/A.err" "$S"
 whole "$S"
 if [ -z "$why" ]; then ok "A: nothing half-written under a final name"
 else notok "A: nothing half-written under a final name" "$why"; fi
 if [ ! -e "$T/outA.png" ]; then ok "A: no output"; else notok "A: no output" "$T/outA.png exists"; fi
 resize 16m
-"$TS" run -q -w 2 -t 64 -f "$CHAIN" --spool "$S" "$T/in.png" "$T/outA.png" 2>"$T/A2.err"
+"$TS" run --keep -q -w 2 -t 64 -f "$CHAIN" --spool "$S" "$T/in.png" "$T/outA.png" 2>"$T/A2.err"
 st=$?
 invariants "$S" "$T/outA.png"
 [ -z "$why" ] && [ $st -ne 0 ] && why="re-run exited $st: $(cat "$T/A2.err")"
@@ -90,7 +90,7 @@ rm -rf "$S"
 resize 1m
 mk --type rgb --pattern noise 512 384 "$T/in.png"
 crash_reference "$T/refB" "$T/refB.png" -w 1 -t 64 -f "$CHAIN"
-"$TS" run -q -w 1 -t 64 -f "$CHAIN" --spool "$S" "$T/in.png" "$T/outB.png" 2>"$T/B.err"
+"$TS" run --keep -q -w 1 -t 64 -f "$CHAIN" --spool "$S" "$T/in.png" "$T/outB.png" 2>"$T/B.err"
 st=$?
 if [ -f "$S"/*/job.json ]; then ok "B: the split fits"
 else notok "B: the split fits" "no job.json: $(cat "$T/B.err")"; fi
@@ -99,7 +99,7 @@ whole "$S"
 if [ -z "$why" ]; then ok "B: nothing half-written under a final name ($(ls "$S"/*/out | grep -c .) tiles done)"
 else notok "B: nothing half-written under a final name" "$why"; fi
 resize 16m
-"$TS" run -q -w 1 -t 64 -f "$CHAIN" --spool "$S" "$T/in.png" "$T/outB.png" 2>"$T/B2.err"
+"$TS" run --keep -q -w 1 -t 64 -f "$CHAIN" --spool "$S" "$T/in.png" "$T/outB.png" 2>"$T/B2.err"
 st=$?
 invariants "$S" "$T/outB.png"
 [ -z "$why" ] && [ $st -ne 0 ] && why="re-run exited $st: $(cat "$T/B2.err")"
@@ -115,13 +115,13 @@ mk --type rgb --pattern noise 400 300 "$T/in.png"
 crash_reference "$T/refC" "$T/refC.png" -w 2 -t 64 -f "$CHAIN"
 head -c $((1024 * 1024 - 64 * 1024)) /dev/zero >"$FS/filler" 2>/dev/null
 O=$FS/out.png
-"$TS" run -q -w 2 -t 64 -f "$CHAIN" --spool "$S" "$T/in.png" "$O" 2>"$T/C.err"
+"$TS" run --keep -q -w 2 -t 64 -f "$CHAIN" --spool "$S" "$T/in.png" "$O" 2>"$T/C.err"
 one_enospc "C: assembler out of room" $? 4 "$T/C.err" "$FS"
 left=$(ls -A "$FS" | grep -v '^filler$' | tr '\n' ' ')
 if [ -z "$left" ]; then ok "C: no output and no temporary left beside it"
 else notok "C: no output and no temporary left beside it" "found: $left"; fi
 rm -f "$FS/filler"
-"$TS" run -q -w 2 -t 64 -f "$CHAIN" --spool "$S" "$T/in.png" "$O" 2>"$T/C2.err"
+"$TS" run --keep -q -w 2 -t 64 -f "$CHAIN" --spool "$S" "$T/in.png" "$O" 2>"$T/C2.err"
 st=$?
 invariants "$S" "$O"
 [ -z "$why" ] && [ $st -ne 0 ] && why="re-run exited $st: $(cat "$T/C2.err")"

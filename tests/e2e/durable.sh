@@ -32,7 +32,7 @@ trace() {
     mkdir -p "$T/$tr_name"
     strace -f -ff -o "$T/$tr_name/trace" \
         -e trace=fsync,fdatasync,rename,renameat,renameat2,openat,open,mkdir,mkdirat \
-        "$T/pbin/tilespool" run -q -w 2 -t 32 -f "$CHAIN" "$@" 2>"$T/$tr_name.err"
+        "$T/pbin/tilespool" run --keep -q -w 2 -t 32 -f "$CHAIN" "$@" 2>"$T/$tr_name.err"
 }
 
 # The checker: per process, in order.  It knows which path each fd was

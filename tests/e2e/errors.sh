@@ -25,29 +25,29 @@ fails() {
 }
 
 O=$T/out.png
-fails "sigma out of range" 2 sigma=50 "$O" "$TS" run -q --spool "$SP" -f gaussian_blur:sigma=50 in.png "$O"
-fails "param value the filter refuses" 2 "standard=650" "$O" "$TS" run -q --spool "$SP" -f grayscale:standard=650 in.png "$O"
-fails "unknown param" 2 radius "$O" "$TS" run -q --spool "$SP" -f gaussian_blur:radius=2 in.png "$O"
-fails "non-numeric param" 2 abc "$O" "$TS" run -q --spool "$SP" -f gaussian_blur:sigma=abc in.png "$O"
-fails "unknown filter" 2 nosuchfilter "$O" "$TS" run -q --spool "$SP" -f invert,nosuchfilter in.png "$O"
-fails "bad chain syntax" 2 sigma "$O" "$TS" run -q --spool "$SP" -f gaussian_blur:sigma in.png "$O"
-fails "missing input" 3 nosuch.png "$O" "$TS" run -q --spool "$SP" nosuch.png "$O"
+fails "sigma out of range" 2 sigma=50 "$O" "$TS" run --keep -q --spool "$SP" -f gaussian_blur:sigma=50 in.png "$O"
+fails "param value the filter refuses" 2 "standard=650" "$O" "$TS" run --keep -q --spool "$SP" -f grayscale:standard=650 in.png "$O"
+fails "unknown param" 2 radius "$O" "$TS" run --keep -q --spool "$SP" -f gaussian_blur:radius=2 in.png "$O"
+fails "non-numeric param" 2 abc "$O" "$TS" run --keep -q --spool "$SP" -f gaussian_blur:sigma=abc in.png "$O"
+fails "unknown filter" 2 nosuchfilter "$O" "$TS" run --keep -q --spool "$SP" -f invert,nosuchfilter in.png "$O"
+fails "bad chain syntax" 2 sigma "$O" "$TS" run --keep -q --spool "$SP" -f gaussian_blur:sigma in.png "$O"
+fails "missing input" 3 nosuch.png "$O" "$TS" run --keep -q --spool "$SP" nosuch.png "$O"
 : >"$T/empty.png"
-fails "zero-byte input" 3 empty.png "$O" "$TS" run -q --spool "$SP" empty.png "$O"
+fails "zero-byte input" 3 empty.png "$O" "$TS" run --keep -q --spool "$SP" empty.png "$O"
 echo "this is not an image" >"$T/text.png"
-fails "text file named .png" 3 text.png "$O" "$TS" run -q --spool "$SP" text.png "$O"
+fails "text file named .png" 3 text.png "$O" "$TS" run --keep -q --spool "$SP" text.png "$O"
 head -c 3000 "$T/in.png" >"$T/cut.png"
-fails "truncated PNG" 3 cut.png "$O" "$TS" run -q --spool "$SP" cut.png "$O"
+fails "truncated PNG" 3 cut.png "$O" "$TS" run --keep -q --spool "$SP" cut.png "$O"
 size=$(wc -c <"$T/in.jpg")
 head -c $((size / 2)) "$T/in.jpg" >"$T/cut.jpg"
-fails "truncated JPEG" 3 cut.jpg "$T/out.jpg" "$TS" run -q --spool "$SP" cut.jpg "$T/out.jpg"
+fails "truncated JPEG" 3 cut.jpg "$T/out.jpg" "$TS" run --keep -q --spool "$SP" cut.jpg "$T/out.jpg"
 
 # hostile modules, found by name on the filter path
 HOSTILE=$TOP/build/filters/hostile
 TILESPOOL_FILTER_PATH=$HOSTILE:$FILTERS
 export TILESPOOL_FILTER_PATH
-fails "module with imports" 3 imports_host "$O" "$TS" run -q --spool "$SP" -f imports_host in.png "$O"
-fails "module with the wrong ABI" 3 wrong_abi "$O" "$TS" run -q --spool "$SP" -f wrong_abi in.png "$O"
+fails "module with imports" 3 imports_host "$O" "$TS" run --keep -q --spool "$SP" -f imports_host in.png "$O"
+fails "module with the wrong ABI" 3 wrong_abi "$O" "$TS" run --keep -q --spool "$SP" -f wrong_abi in.png "$O"
 TILESPOOL_FILTER_PATH=$FILTERS
 
 fails "over --max-pixels (splitter)" 3 in.png "$O" \
@@ -60,13 +60,13 @@ if "$BIN/splitter" -q --spool "$SP" --max-pixels 9600 -f identity in.png >/dev/n
     ok "--max-pixels 9600 admits 120x80"
 else notok "--max-pixels 9600 admits 120x80" "$(cat "$T/err")"; fi
 
-fails "unknown option (tilespool run)" 2 --bogus "$O" "$TS" run -q --bogus --spool "$SP" in.png "$O"
+fails "unknown option (tilespool run)" 2 --bogus "$O" "$TS" run --keep -q --bogus --spool "$SP" in.png "$O"
 for p in splitter worker assembler; do
     fails "unknown option ($p)" 2 --bogus "$O" "$BIN/$p" --spool "$SP" --bogus
 done
 
 fails "unsupported output extension .gif" 2 out.gif "$T/out.gif" \
-    "$TS" run -q --spool "$SP" in.png "$T/out.gif"
+    "$TS" run --keep -q --spool "$SP" in.png "$T/out.gif"
 
 # missing tiles: split, work, lose one processed tile
 rm -rf "$SP" "$O"

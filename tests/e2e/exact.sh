@@ -13,7 +13,7 @@ mk --type rgb 150 100 "$T/in_p6.ppm"
 # run_to NAME CHAIN IN OUT - tilespool run with small tiles; notok on failure.
 run_to() {
     rm -rf "$T/sp" "$4"
-    if "$TS" run -q -w 2 -t 37 -f "$2" --spool "$T/sp" "$3" "$4" 2>"$T/err"; then
+    if "$TS" run --keep -q -w 2 -t 37 -f "$2" --spool "$T/sp" "$3" "$4" 2>"$T/err"; then
         return 0
     fi
     notok "$1" "tilespool run -f $2 failed: $(cat "$T/err")"

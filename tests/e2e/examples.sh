@@ -23,7 +23,7 @@ bmake() {
 r=$(bmake invert)
 [ "$r" = "0:4:p1.png p2.png p3.png q.ppm " ] && ok "make -j2: all 4 outputs made" ||
     notok "make -j2: all 4 outputs made" "$r $(cat "$T/make.out")"
-"$TS" run -q -f invert --spool "$T/sp" "$T/b/in/p2.png" "$T/ref.png"
+"$TS" run --keep -q -f invert --spool "$T/sp" "$T/b/in/p2.png" "$T/ref.png"
 same_pixels "an output equals tilespool run of its input" "$T/b/out/p2.png" "$T/ref.png"
 
 r=$(bmake invert)

@@ -27,7 +27,7 @@ info_is() {
 identity_case() {
     name=$1 in=$2 ch=$3
     rm -rf "$T/sp" "$T/out.png"
-    if ! "$TS" run -q -w 2 -t 64 --spool "$T/sp" "$in" "$T/out.png" 2>"$T/err"; then
+    if ! "$TS" run --keep -q -w 2 -t 64 --spool "$T/sp" "$in" "$T/out.png" 2>"$T/err"; then
         notok "$name: run" "$(cat "$T/err")"; return 1
     fi
     if "$TOOLS/imgcmp" "$in" "$T/out.png" >"$T/cmp" 2>&1; then ok "$name: identity keeps the pixels"
@@ -50,7 +50,7 @@ done
 
 # The 16-bit reduction is the scaling one, not the truncating one.
 rm -rf "$T/sp"
-if "$TS" run -q -t 64 --spool "$T/sp" "$T/rgb16.png" "$T/out16.png" 2>"$T/err"; then
+if "$TS" run --keep -q -t 64 --spool "$T/sp" "$T/rgb16.png" "$T/out16.png" 2>"$T/err"; then
     if "$TOOLS/imgcmp" --quiet --16 strip "$T/rgb16.png" "$T/out16.png"; then
         notok "16-bit: the pipeline scales rather than strips" "equals the stripped input too"
     else
@@ -74,7 +74,7 @@ identity_case "JPEG grayscale" "$T/gray.jpg" 1
 mk --type rgb --jpeg-color cmyk $W $H "$T/cmyk.jpg"
 mk --type rgb $W $H "$T/cmyk_src.png"
 rm -rf "$T/sp" "$T/out.png"
-"$TS" run -q -w 2 -t 64 --spool "$T/sp" "$T/cmyk.jpg" "$T/out.png" 2>"$T/err"
+"$TS" run --keep -q -w 2 -t 64 --spool "$T/sp" "$T/cmyk.jpg" "$T/out.png" 2>"$T/err"
 st=$?
 if [ $st -eq 0 ]; then
     info_is "JPEG CMYK: handled, output is RGB of the right size" "$T/out.png" "$W $H 3"
@@ -111,7 +111,7 @@ for t in rgb rgba graya; do
     mk --pattern gradient --type $t $W $H "$T/g_$t.png"
 done
 rm -rf "$T/sp"
-if "$TS" run -q -w 2 -t 64 --spool "$T/sp" "$T/g_rgb.png" "$T/out.jpg" 2>"$T/err"; then
+if "$TS" run --keep -q -w 2 -t 64 --spool "$T/sp" "$T/g_rgb.png" "$T/out.jpg" 2>"$T/err"; then
     info_is "JPEG output of RGB: size and channels" "$T/out.jpg" "$W $H 3"
     if "$TOOLS/imgcmp" --max-diff 40 "$T/g_rgb.png" "$T/out.jpg" >"$T/cmp" 2>&1; then
         ok "JPEG output of RGB: within 40 of the input"
@@ -129,7 +129,7 @@ fi
 # JPEG output of an RGBA input: alpha dropped, a note on stderr, exit 0.
 # Its colour channels must still be those of the input.
 rm -rf "$T/sp"
-"$TS" run -w 2 -t 64 --spool "$T/sp" "$T/g_rgba.png" "$T/outa.jpg" 2>"$T/err"
+"$TS" run --keep -w 2 -t 64 --spool "$T/sp" "$T/g_rgba.png" "$T/outa.jpg" 2>"$T/err"
 st=$?
 if [ $st -eq 0 ]; then ok "JPEG output of RGBA: exit 0"; else notok "JPEG output of RGBA: exit 0" "exit $st: $(cat "$T/err")"; fi
 if grep -qi 'alpha' "$T/err"; then ok "JPEG output of RGBA: a note about alpha on stderr"
@@ -142,7 +142,7 @@ else
 fi
 # gray+alpha to JPEG likewise drops alpha and keeps the gray
 rm -rf "$T/sp"
-if "$TS" run -q -w 2 -t 64 --spool "$T/sp" "$T/g_graya.png" "$T/outga.jpg" 2>"$T/err"; then
+if "$TS" run --keep -q -w 2 -t 64 --spool "$T/sp" "$T/g_graya.png" "$T/outga.jpg" 2>"$T/err"; then
     info_is "JPEG output of gray+alpha: gray of the right size" "$T/outga.jpg" "$W $H 1"
     if "$TOOLS/imgcmp" --ignore-alpha --max-diff 40 "$T/g_graya.png" "$T/outga.jpg" >"$T/cmp" 2>&1; then
         ok "JPEG output of gray+alpha: gray within 40 of the input"
@@ -156,9 +156,9 @@ fi
 # PNG tiles: same output bytes, and the spool holds .png tiles
 for t in rgb rgba graya; do
     rm -rf "$T/sp_pnm" "$T/sp_png"
-    if "$TS" run -q -w 2 -t 64 -f gaussian_blur:sigma=1.5 --spool "$T/sp_pnm" "$T/$t.png" "$T/pnm.png" \
+    if "$TS" run --keep -q -w 2 -t 64 -f gaussian_blur:sigma=1.5 --spool "$T/sp_pnm" "$T/$t.png" "$T/pnm.png" \
         2>"$T/err" &&
-        "$TS" run -q -w 2 -t 64 -f gaussian_blur:sigma=1.5 --tile-format png --spool "$T/sp_png" \
+        "$TS" run --keep -q -w 2 -t 64 -f gaussian_blur:sigma=1.5 --tile-format png --spool "$T/sp_png" \
             "$T/$t.png" "$T/png.png" 2>>"$T/err"; then
         check "--tile-format png on $t: same output bytes as netpbm tiles" cmp "$T/pnm.png" "$T/png.png"
         jd=$(echo "$T"/sp_png/*/)

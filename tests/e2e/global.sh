@@ -39,7 +39,7 @@ HREF="histogram_match:reference=$T/ref_rgb.pnm"
 # single NAME CHAIN IMAGE OUT - the whole image as one tile; 0 if it worked.
 single() {
     rm -rf "$T/sp"
-    if "$TS" run -q -w 2 -t 1000000 -f "$2" --spool "$T/sp" "$3" "$4" 2>"$T/err"; then
+    if "$TS" run --keep -q -w 2 -t 1000000 -f "$2" --spool "$T/sp" "$3" "$4" 2>"$T/err"; then
         return 0
     fi
     notok "$1: single tile" "$(head -c 300 "$T/err")"
@@ -55,7 +55,7 @@ tiled_case() {
     fi
     for tile in "$@"; do
         rm -rf "$T/sp"
-        if "$TS" run -q -w 2 -t "$tile" -f "$chain" --spool "$T/sp" "$img" "$T/tiled.pnm" \
+        if "$TS" run --keep -q -w 2 -t "$tile" -f "$chain" --spool "$T/sp" "$img" "$T/tiled.pnm" \
             2>"$T/err"; then
             same_pixels "$name: tile $tile == single tile" "$T/tiled.pnm" "$T/one.pnm"
         else
@@ -80,7 +80,7 @@ for t in gray graya rgb rgba; do
     for r in rgb gray; do
         name="histogram_match $t to $r reference == histref"
         rm -rf "$T/sp"
-        if "$TS" run -q -w 2 -t 57 -f "histogram_match:reference=$T/ref_$r.pnm" --spool "$T/sp" \
+        if "$TS" run --keep -q -w 2 -t 57 -f "histogram_match:reference=$T/ref_$r.pnm" --spool "$T/sp" \
             "$T/in_$t.pnm" "$T/match.pnm" 2>"$T/err" &&
             "$TOOLS/histref" "$T/in_$t.pnm" "$T/ref_$r.pnm" "$T/plain.pnm" 2>>"$T/err"; then
             same_pixels "$name" "$T/match.pnm" "$T/plain.pnm"
@@ -93,7 +93,7 @@ done
 # matching an image to itself is the identity
 for t in gray rgba; do
     rm -rf "$T/sp"
-    if "$TS" run -q -w 2 -t 57 -f "histogram_match:reference=$T/in_$t.pnm" --spool "$T/sp" \
+    if "$TS" run --keep -q -w 2 -t 57 -f "histogram_match:reference=$T/in_$t.pnm" --spool "$T/sp" \
         "$T/in_$t.pnm" "$T/self.pnm" 2>"$T/err"; then
         same_pixels "histogram_match of $t to itself is the identity" "$T/self.pnm" "$T/in_$t.pnm"
     else
@@ -114,7 +114,7 @@ ks() {
 mk --type rgb --pattern noise --seed 9 240 180 "$T/noise.png"
 "$TOOLS/runfilter" -f gaussian_blur:sigma=1.2 "$T/noise.png" "$T/skew.png"
 rm -rf "$T/sp"
-if "$TS" run -q -w 2 -t 50 -f equalize --spool "$T/sp" "$T/skew.png" "$T/flat.png" 2>"$T/err"; then
+if "$TS" run --keep -q -w 2 -t 50 -f equalize --spool "$T/sp" "$T/skew.png" "$T/flat.png" 2>"$T/err"; then
     before=$(ks "$T/skew.png" | sort -n | head -1)
     after=$(ks "$T/flat.png" | sort -n | tail -1)
     if awk "BEGIN { exit !($before > 0.3 && $after <= 0.025) }"; then
@@ -128,7 +128,7 @@ fi
 
 # the plan, as the spool shows it
 rm -rf "$T/sp"
-"$TS" run -q -w 2 -t 57 -f "gaussian_blur,$HREF" --spool "$T/sp" "$T/in_rgb.pnm" \
+"$TS" run --keep -q -w 2 -t 57 -f "gaussian_blur,$HREF" --spool "$T/sp" "$T/in_rgb.pnm" \
     "$T/plan.pnm" 2>"$T/err" || notok "plan run" "$(head -c 300 "$T/err")"
 jd=$(echo "$T/sp"/*)
 n=$(ls "$jd/out" | grep -c .)
@@ -145,7 +145,7 @@ grep -q '"reference"' "$jd/job.json" && grep -q "\"path\":[[:space:]]*\"$T/ref_r
     ok "job.json records the reference image" || notok "job.json records the reference" \
     "$(grep -A3 reference "$jd/job.json" | tr '\n' ' ')"
 rm -rf "$T/sp"
-"$TS" run -q -w 2 -t 57 -f "$HREF" --spool "$T/sp" "$T/in_rgb.pnm" "$T/p1.pnm" 2>"$T/err"
+"$TS" run --keep -q -w 2 -t 57 -f "$HREF" --spool "$T/sp" "$T/in_rgb.pnm" "$T/p1.pnm" 2>"$T/err"
 jd=$(echo "$T/sp"/*)
 [ "$(ls "$jd/mid" | grep -c .)" -eq 0 ] && ok "no mid/ tiles when the global stage is first" ||
     notok "no mid/ tiles when the global stage is first" "$(ls "$jd/mid" | head -3)"
@@ -153,10 +153,10 @@ jd=$(echo "$T/sp"/*)
 # a changed reference makes a new job with another result; a copy of the
 # same reference under another name finds the job of the run above
 cp "$T/ref_rgb.pnm" "$T/ref2.pnm"
-"$TS" run -q -w 2 -t 57 -f "histogram_match:reference=$T/ref2.pnm" --spool "$T/sp" \
+"$TS" run --keep -q -w 2 -t 57 -f "histogram_match:reference=$T/ref2.pnm" --spool "$T/sp" \
     "$T/in_rgb.pnm" "$T/p2.pnm" 2>"$T/err"
 mk --type rgb --pattern gradient 150 100 "$T/ref2.pnm"
-"$TS" run -q -w 2 -t 57 -f "histogram_match:reference=$T/ref2.pnm" --spool "$T/sp" \
+"$TS" run --keep -q -w 2 -t 57 -f "histogram_match:reference=$T/ref2.pnm" --spool "$T/sp" \
     "$T/in_rgb.pnm" "$T/p3.pnm" 2>"$T/err"
 jobs=$(ls "$T/sp" | grep -c .)
 if [ "$jobs" -eq 2 ] && ! "$TOOLS/imgcmp" --quiet "$T/p2.pnm" "$T/p3.pnm"; then
@@ -168,24 +168,24 @@ fi
 
 # errors
 echo "not an image" >"$T/junk.png"
-check_fails "missing reference image exits 3" 3 "$TS" run -q -f \
+check_fails "missing reference image exits 3" 3 "$TS" run --keep -q -f \
     "histogram_match:reference=$T/nothere.png" --spool "$T/sp" "$T/in_rgb.pnm" "$T/e.png"
-check_fails "reference that is not an image exits 3" 3 "$TS" run -q -f \
+check_fails "reference that is not an image exits 3" 3 "$TS" run --keep -q -f \
     "histogram_match:reference=$T/junk.png" --spool "$T/sp" "$T/in_rgb.pnm" "$T/e.png"
-check_fails "histogram_match without reference exits 2" 2 "$TS" run -q -f histogram_match \
+check_fails "histogram_match without reference exits 2" 2 "$TS" run --keep -q -f histogram_match \
     --spool "$T/sp" "$T/in_rgb.pnm" "$T/e.png"
-check_fails "two global filters in a chain exit 2" 2 "$TS" run -q -f equalize,autolevels \
+check_fails "two global filters in a chain exit 2" 2 "$TS" run --keep -q -f equalize,autolevels \
     --spool "$T/sp" "$T/in_rgb.pnm" "$T/e.png"
 
 # hostile global modules
 HPATH=$FILTERS/hostile:$FILTERS
 TILESPOOL_FILTER_PATH=$HPATH check_fails "global kind without tsf_analyze/tsf_apply exits 3" 3 \
-    "$TS" run -q -f global_noexports --spool "$T/sh" "$T/in_rgb.pnm" "$T/e.png"
+    "$TS" run --keep -q -f global_noexports --spool "$T/sh" "$T/in_rgb.pnm" "$T/e.png"
 grep -q "not exported" "$T/.err" && ok "the refusal names the missing exports" ||
     notok "the refusal names the missing exports" "$(cat "$T/.err")"
 for at in 0 1; do
     rm -rf "$T/sh"
-    TILESPOOL_FILTER_PATH=$HPATH "$TS" run -q -w 2 -t 64 -f "invert,global_trap:at=$at" \
+    TILESPOOL_FILTER_PATH=$HPATH "$TS" run --keep -q -w 2 -t 64 -f "invert,global_trap:at=$at" \
         --spool "$T/sh" "$T/in_rgb.pnm" "$T/e.png" >/dev/null 2>"$T/err"
     st=$? jd=$(echo "$T/sh"/*)
     pass=$([ $at = 0 ] && echo tsf_analyze || echo tsf_apply)
@@ -209,7 +209,7 @@ export TILESPOOL_PIDS=$T/pids
 mkdir -p "$TILESPOOL_PIDS"
 for when in analyzed ok; do
     rm -rf "$T/sk" "$T/k.png" "$TILESPOOL_PIDS"/*
-    "$T/w/tilespool" run -q -w 2 -t 20 -f "$CHAIN" --spool "$T/sk" "$T/in.png" "$T/k.png" \
+    "$T/w/tilespool" run --keep -q -w 2 -t 20 -f "$CHAIN" --spool "$T/sk" "$T/in.png" "$T/k.png" \
         >/dev/null 2>&1 &
     drv=$!
     # wait for the first log line of that pass, then kill the supervisor
@@ -220,7 +220,7 @@ for when in analyzed ok; do
     pid=$(cat "$TILESPOOL_PIDS/worker" 2>/dev/null)
     [ -n "$pid" ] && alive "$pid" && kill -9 "$pid"
     wait $drv
-    "$TS" run -q -w 2 -t 20 -f "$CHAIN" --spool "$T/sk" "$T/in.png" "$T/k.png" 2>"$T/err"
+    "$TS" run --keep -q -w 2 -t 20 -f "$CHAIN" --spool "$T/sk" "$T/in.png" "$T/k.png" 2>"$T/err"
     invariants "$T/sk" "$T/k.png"
     [ -z "$why" ] && ok "kill -9 after the first '$when' tile, re-run: output identical" ||
         notok "kill -9 after the first '$when' tile, re-run" "$why"

@@ -124,12 +124,12 @@ fi
 # the driver: no output file, unless --allow-partial
 for mod in unreachable process_error; do
     rm -rf "$T/sp" "$T/o.png"
-    "$TS" run -q --spool "$T/sp" -t 32 -w 2 -f "$mod" "$T/in.png" "$T/o.png" 2>"$T/err"
+    "$TS" run --keep -q --spool "$T/sp" -t 32 -w 2 -f "$mod" "$T/in.png" "$T/o.png" 2>"$T/err"
     st=$?
     if [ "$st" -eq 1 ] && [ ! -e "$T/o.png" ]; then ok "tilespool run -f $mod: exit 1, no output"
     else notok "tilespool run -f $mod: exit 1, no output" "exit $st, $(ls "$T/o.png" 2>&1)"; fi
 done
-"$TS" run -q --spool "$T/sp" -t 32 -w 2 -f process_error --allow-partial "$T/in.png" \
+"$TS" run --keep -q --spool "$T/sp" -t 32 -w 2 -f process_error --allow-partial "$T/in.png" \
     "$T/o.png" 2>"$T/err"
 st=$?
 if [ "$st" -eq 1 ] && [ -f "$T/o.png" ]; then ok "--allow-partial: exit 1, output written"

@@ -35,7 +35,7 @@ done
 
 # The reference: the build tree's own driver, programs and filters.
 mk --type rgb 300 200 "$T/in.png"
-if "$PLAIN/tilespool" run -q -w 2 -t 64 --spool "$T/refspool" -f gaussian_blur,invert \
+if "$PLAIN/tilespool" run -q --keep -w 2 -t 64 --spool "$T/refspool" -f gaussian_blur,invert \
     in.png ref.png 2>"$T/err"; then
     ok "build tree: run -f gaussian_blur,invert"
 else
@@ -107,7 +107,7 @@ cp "$TOP/examples/myfilter/Makefile" "$TOP/examples/myfilter/warm.c" "$T/myf/"
 cp "$TOP/examples/myfilter/Makefile" "$TOP/examples/myfilter/warm.c" "$T/refmyf/"
 if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$T/refmyf" warm.wasm \
         TSF_INCLUDE="$TOP/filters" >"$T/err" 2>&1 &&
-    XDG_CACHE_HOME=$T/refcache "$PLAIN/tilespool" run -q -t 64 --spool "$T/refspool" \
+    XDG_CACHE_HOME=$T/refcache "$PLAIN/tilespool" run -q --keep -t 64 --spool "$T/refspool" \
         -f "$T/refmyf/warm.wasm:amount=40,invert" in.png ref-warm.png 2>"$T/err"; then
     ok "build tree: run -f ./warm.wasm:amount=40,invert"
 else
@@ -143,7 +143,7 @@ if [ "$got" = "$FILTER_LIST " ] && ! grep -q unusable "$T/filters.txt"; then ok 
 else notok "installed: tilespool filters lists the 15 bundled filters" "got: $got $(grep unusable "$T/filters.txt" | head -n 2)"; fi
 
 # a run, byte for byte the build tree's
-if tilespool run -q -w 2 -t 64 --spool "$T/instspool" -f gaussian_blur,invert \
+if tilespool run -q --keep -w 2 -t 64 --spool "$T/instspool" -f gaussian_blur,invert \
     in.png out.png 2>"$T/err"; then
     ok "installed: run -f gaussian_blur,invert"
 else
@@ -159,7 +159,7 @@ if make -s -C "$T/myf" PREFIX="$R/usr" warm.wasm >"$T/myf.log" 2>&1 && [ -s "$T/
 else
     notok "installed: the example filter builds" "$(head -c 300 "$T/myf.log")"
 fi
-if tilespool run -q -t 64 --spool "$T/userspool" -f "$T/myf/warm.wasm:amount=40,invert" \
+if tilespool run -q --keep -t 64 --spool "$T/userspool" -f "$T/myf/warm.wasm:amount=40,invert" \
     in.png warm.png 2>"$T/err" && cmp -s warm.png ref-warm.png &&
     ls "$T"/.cache/tilespool/glue-* | grep -q '^[0-9a-f]\{64\}\.so$'; then
     ok "installed: run -f ./warm.wasm: compiled into ~/.cache/tilespool, output as the build tree's"

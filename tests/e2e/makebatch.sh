@@ -15,7 +15,7 @@ runs() {
 
 r=$(runs invert)
 [ "$r" = "0:4" ] && ok "first batch makes all 4 outputs" || notok "first batch" "status:runs $r: $(cat "$T/make.out")"
-"$TS" run -q -f invert --spool "$T/sp" "$T/in/p2.png" "$T/ref.png"
+"$TS" run --keep -q -f invert --spool "$T/sp" "$T/in/p2.png" "$T/ref.png"
 same_pixels "batch output equals tilespool run" "$T/out/p2.png" "$T/ref.png"
 
 r=$(runs invert)

@@ -21,7 +21,7 @@ is() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "got '$2', want '$3'"; 
 # run_ok NAME ARGS... - tilespool run -q -w 2 -t 50 ARGS; notok on failure.
 run_ok() {
     name=$1; shift
-    if "$TS" run -q -w 2 -t 50 "$@" 2>"$T/err"; then return 0; fi
+    if "$TS" run --keep -q -w 2 -t 50 "$@" 2>"$T/err"; then return 0; fi
     notok "$name" "tilespool run $* failed: $(cat "$T/err")"
     return 1
 }

@@ -28,7 +28,7 @@ sandbox_case() {
     fi
     same_pixels "$name: wasm2c == native" "$T/wasm.png" "$T/native.png"
     rm -rf "$T/sp"
-    if "$TS" run -q -w 2 -t 57 -f "$chain" --spool "$T/sp" "$in" "$T/tiled.png" 2>"$T/err"; then
+    if "$TS" run --keep -q -w 2 -t 57 -f "$chain" --spool "$T/sp" "$in" "$T/tiled.png" 2>"$T/err"; then
         same_pixels "$name: tiled pipeline == runfilter" "$T/tiled.png" "$T/wasm.png"
     else
         notok "$name: tilespool run" "$(cat "$T/err")"

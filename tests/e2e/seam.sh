@@ -16,13 +16,13 @@ seam_case() {
     name=$1 chain=$2 img=$3; shift 3
     ref=$T/ref.png
     rm -rf "$T/sp"
-    if ! "$TS" run -q -w 2 -t 100000 -f "$chain" --spool "$T/sp" "$img" "$ref" 2>"$T/err"; then
+    if ! "$TS" run --keep -q -w 2 -t 100000 -f "$chain" --spool "$T/sp" "$img" "$ref" 2>"$T/err"; then
         notok "$name: single tile" "$(cat "$T/err")"
         return
     fi
     for tile in "$@"; do
         rm -rf "$T/sp"
-        if "$TS" run -q -w 2 -t "$tile" -f "$chain" --spool "$T/sp" "$img" "$T/tiled.png" \
+        if "$TS" run --keep -q -w 2 -t "$tile" -f "$chain" --spool "$T/sp" "$img" "$T/tiled.png" \
             2>"$T/err"; then
             same_pixels "$name: tile $tile == single tile" "$T/tiled.png" "$ref"
         else

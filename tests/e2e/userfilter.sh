@@ -67,7 +67,7 @@ mk --type rgb 300 200 "$T/big.png"
 
 for t in "warm:amount=40 warm 40" "dilate:radius=2 dilate 2" "darken:amount=100 darken 100"; do
     set -- $t
-    if "$TS" run -q -t 16 -w 2 --spool "$T/sp" -f "$T/myfilter/${1%%:*}.wasm:${1#*:}" \
+    if "$TS" run --keep -q -t 16 -w 2 --spool "$T/sp" -f "$T/myfilter/${1%%:*}.wasm:${1#*:}" \
         in.ppm "out-$2.ppm" 2>"$T/err"; then
         check "run -f ./$2.wasm: every sample as computed independently" \
             python3 "$T/expect.py" "$2" in.ppm "out-$2.ppm" "$3"
@@ -106,7 +106,7 @@ nobj=$(ls "$C" | grep -c '\.so$')
 # A second use compiles nothing: the object is the same file, untouched,
 # and a compiler that always fails is never called.
 before=$(stat -c '%i %Y.%y' "$C/$kw.so")
-if TILESPOOL_CC=false TILESPOOL_WASM2C=false "$TS" run -q --new -t 16 --spool "$T/sp" \
+if TILESPOOL_CC=false TILESPOOL_WASM2C=false "$TS" run --keep -q --new -t 16 --spool "$T/sp" \
     -f "$W:amount=40" in.ppm again.ppm 2>"$T/err" && cmp -s again.ppm out-warm.ppm &&
     [ "$(stat -c '%i %Y.%y' "$C/$kw.so")" = "$before" ]; then
     ok "second use: cache hit, no compile (compilers set to false), same object"
@@ -117,9 +117,9 @@ fi
 # ---- chains with bundled filters, tiled == one tile --------------------------
 
 chain="$W:amount=-30,gaussian_blur:sigma=1.5,$D:radius=3,invert,$K:amount=20"
-"$TS" run -q -w 2 -t 37 --spool "$T/sp" -f "$chain" big.png tiled.png 2>"$T/err" ||
+"$TS" run --keep -q -w 2 -t 37 --spool "$T/sp" -f "$chain" big.png tiled.png 2>"$T/err" ||
     notok "chain of user and bundled filters, 37-pixel tiles" "$(cat "$T/err")"
-"$TS" run -q -w 1 -t 4096 --spool "$T/sp" -f "$chain" big.png whole.png 2>"$T/err" ||
+"$TS" run --keep -q -w 1 -t 4096 --spool "$T/sp" -f "$chain" big.png whole.png 2>"$T/err" ||
     notok "chain of user and bundled filters, one tile" "$(cat "$T/err")"
 same_pixels "chain user+bundled: 37-pixel tiles == one tile (seam-free)" tiled.png whole.png
 if ! "$TOOLS/imgcmp" big.png tiled.png >/dev/null 2>&1; then ok "the chain changes the pixels"
@@ -149,27 +149,27 @@ fi
 # ---- refusals ----------------------------------------------------------------
 
 check_fails "module with imports: refused in one line (exit 3)" 3 \
-    "$TS" run -q --spool "$T/sp" -f "$FILTERS/hostile/imports_host.wasm" in.ppm x.ppm
+    "$TS" run --keep -q --spool "$T/sp" -f "$FILTERS/hostile/imports_host.wasm" in.ppm x.ppm
 grep -q "imports" "$T/.err" && ok "... and the line says it imports" || notok "imports named" "$(cat "$T/.err")"
 
 head -c 200 "$W" >"$T/cut.wasm"
 check_fails "truncated .wasm: refused in one line (exit 3)" 3 \
-    "$TS" run -q --spool "$T/sp" -f "$T/cut.wasm" in.ppm x.ppm
+    "$TS" run --keep -q --spool "$T/sp" -f "$T/cut.wasm" in.ppm x.ppm
 grep -q "cut.wasm" "$T/.err" && ok "... and the line names the module" || notok "cut.wasm named" "$(cat "$T/.err")"
 
 printf 'not a module at all\n' >"$T/text.wasm"
 check_fails "not WebAssembly: refused in one line (exit 3)" 3 \
-    "$TS" run -q --spool "$T/sp" -f "$T/text.wasm" in.ppm x.ppm
+    "$TS" run --keep -q --spool "$T/sp" -f "$T/text.wasm" in.ppm x.ppm
 
 check_fails "missing module: one line (exit 3)" 3 \
-    "$TS" run -q --spool "$T/sp" -f "$T/nowhere.wasm" in.ppm x.ppm
+    "$TS" run --keep -q --spool "$T/sp" -f "$T/nowhere.wasm" in.ppm x.ppm
 
 # a compile that fails: one line naming the module and the log of the tools
 sed 's/how much darker/how much darker!/' "$T/myfilter/darken.wat" >"$T/d2.wat" && wat2wasm -o "$T/d2.wasm" "$T/d2.wat"
 # what a compile killed half-way leaves behind; the next compile clears it
 mkdir -p "$C/.tmp.Dead01" && : >"$C/.tmp.Dead01/m.wasm.c"
 check_fails "compiler fails: one line (exit 3)" 3 env TILESPOOL_CC=false \
-    "$TS" run -q --spool "$T/sp" -f "$T/d2.wasm" in.ppm x.ppm
+    "$TS" run --keep -q --spool "$T/sp" -f "$T/d2.wasm" in.ppm x.ppm
 log=$(sed -n 's/.*output in \([^)]*\)).*/\1/p' "$T/.err")
 if grep -q "d2.wasm: cannot compile: false failed" "$T/.err" && [ -f "$log" ] &&
     ! ls -A "$C" | grep -q '^\.tmp'; then
@@ -177,7 +177,7 @@ if grep -q "d2.wasm: cannot compile: false failed" "$T/.err" && [ -f "$log" ] &&
 else
     notok "compile failure message" "$(cat "$T/.err") log '$log'"
 fi
-if TILESPOOL_CC=no-such-compiler-here "$TS" run -q --spool "$T/sp" -f "$T/d2.wasm" in.ppm x.ppm 2>"$T/err";
+if TILESPOOL_CC=no-such-compiler-here "$TS" run --keep -q --spool "$T/sp" -f "$T/d2.wasm" in.ppm x.ppm 2>"$T/err";
 then notok "missing compiler" "succeeded"
 elif grep -q "cannot run no-such-compiler-here" "$T/err"; then ok "missing compiler: says which"
 else notok "missing compiler: says which" "$(cat "$T/err")"; fi
@@ -204,9 +204,9 @@ printf '#!/bin/sh\nsleep 1\nexec cc "$@"\n' >"$T/slow/cc" && chmod +x "$T/slow/c
 (
     unset XDG_CACHE_HOME
     export HOME="$T/home" TILESPOOL_CC="$T/slow/cc"
-    "$TS" run -q -t 16 --spool "$T/spa" -f "$W:amount=40" in.ppm conc-a.ppm 2>"$T/err-a" &
+    "$TS" run --keep -q -t 16 --spool "$T/spa" -f "$W:amount=40" in.ppm conc-a.ppm 2>"$T/err-a" &
     a=$!
-    "$TS" run -q -t 16 --spool "$T/spb" -f "$W:amount=40" in.ppm conc-b.ppm 2>"$T/err-b" &
+    "$TS" run --keep -q -t 16 --spool "$T/spb" -f "$W:amount=40" in.ppm conc-b.ppm 2>"$T/err-b" &
     b=$!
     wait $a; sa=$?
     wait $b; sb=$?

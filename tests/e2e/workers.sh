@@ -24,7 +24,7 @@ chmod +x "$T/wbin/worker"
 # the driver's pid goes to $T/driver_N.pid.
 run_w() {
     rm -f "$T/supervisor.pid"
-    "$T/wbin/tilespool" run -q -w "$1" -t 32 -f gaussian_blur:sigma=1.2,invert \
+    "$T/wbin/tilespool" run --keep -q -w "$1" -t 32 -f gaussian_blur:sigma=1.2,invert \
         --spool "$T/sp_$1" "$T/in.png" "$T/out_$1.png" 2>"$T/err_$1" &
     dpid=$!
     echo "$dpid" >"$T/driver_$1.pid"

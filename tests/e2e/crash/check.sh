@@ -33,7 +33,7 @@ entries() { if [ -d "$1" ]; then ls -A "$1" | grep -c .; else echo 0; fi; }
 
 crash_reference() {
     ref_s=$1 ref_o=$2; shift 2
-    if ! "$TS" run -q "$@" --spool "$ref_s" "$T/in.png" "$ref_o" 2>"$T/ref.err"; then
+    if ! "$TS" run --keep -q "$@" --spool "$ref_s" "$T/in.png" "$ref_o" 2>"$T/ref.err"; then
         notok "clean reference run" "$(cat "$T/ref.err")"
         exit 1
     fi
