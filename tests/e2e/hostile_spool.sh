@@ -157,14 +157,14 @@ is "--retry-failed: failed/ is empty" "$(count "$SP4/$E/failed")" 0
 
 # the driver: a plain re-run keeps a trap failed, --retry-failed redoes it
 SP7=$T/sp7
-timeout 120 "$TS" run -q --spool "$SP7" -t 16 -w 2 -f invert "$T/a.png" "$T/h_out.png" 2>/dev/null
+timeout 120 "$TS" run --keep -q --spool "$SP7" -t 16 -w 2 -f invert "$T/a.png" "$T/h_out.png" 2>/dev/null
 H=$(ls "$SP7")
 rm "$T/h_out.png"
 mv "$SP7/$H/out/r3c3.ppm" "$SP7/$H/tiles/r3c3.ppm"
 fake_failure "$SP7/$H" r3c3.ppm trap
-timeout 120 "$TS" run -q --spool "$SP7" -t 16 -w 2 -f invert "$T/a.png" "$T/h_out.png" 2>/dev/null
+timeout 120 "$TS" run --keep -q --spool "$SP7" -t 16 -w 2 -f invert "$T/a.png" "$T/h_out.png" 2>/dev/null
 is "tilespool run: a re-run leaves a trap failed, exit 1" "$?" 1
-timeout 120 "$TS" run -q --spool "$SP7" -t 16 -w 2 -f invert --retry-failed "$T/a.png" \
+timeout 120 "$TS" run --keep -q --spool "$SP7" -t 16 -w 2 -f invert --retry-failed "$T/a.png" \
     "$T/h_out.png" 2>"$T/err"
 st=$?
 if [ $st -eq 0 ] && [ -f "$T/h_out.png" ]; then ok "tilespool run --retry-failed: redone, output written"
