@@ -26,7 +26,7 @@
  */
 #include "chain.h"
 #include "err.h"
-#include "filter.h"
+#include "stage.h"
 
 #include <float.h>
 #include <math.h>

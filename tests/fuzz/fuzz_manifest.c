@@ -25,7 +25,7 @@
  *    worker loads is what the splitter meant.
  */
 #include "err.h"
-#include "manifest.h"
+#include "manifest_file.h"
 #include "netpbm.h"
 #include "spool.h"
 #include "scratch.h"
