@@ -10,8 +10,6 @@
 #include "spool_fs.h"
 #include "usercache.h"
 
-#include <errno.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>

@@ -8,8 +8,12 @@
 LAYERS="util image job spool sandbox"
 
 # layer_of HEADER DIR - the folder of common/ that holds HEADER, "local"
-# when it is DIR's own, "none" when nothing does.
+# when it is DIR's own, "none" when nothing does ("spool/spool.h" is
+# spool's, though -Icommon would find it from the sandbox).
 layer_of() {
+    case $1 in
+        */*) [ -f "$TOP/common/$1" ] && { echo "${1%%/*}"; return; } ;;
+    esac
     for l in $LAYERS; do
         [ -f "$TOP/common/$l/$1" ] && { echo "$l"; return; }
     done
