@@ -1,6 +1,6 @@
 /*
- * stage.c - a filter's description and the binding of a chain stage's
- * parameters to it (stage.h).
+ * stage.c - a filter's description, the binding of a chain stage's
+ * parameters to it, and the merge of its statistics blocks (stage.h).
  *
  * The describe JSON is untrusted input (it comes out of a filter's linear
  * memory): it is parsed with cJSON, and anything missing or of the wrong

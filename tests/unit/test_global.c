@@ -1,11 +1,11 @@
 /*
  * test_global.c - unit tests for the statistics of global filters
- * (global.h, and the describe and manifest fields they add): the merge
- * rules and sum overflow, statistics files written and read back, damaged
- * or foreign files refused, the merge waiting for every tile, and the
- * describe JSON's "stats" layout and "path" parameters.
+ * (global_stats.h, stage.h's merge, and the describe and manifest fields
+ * they add): the merge rules and sum overflow, statistics files written
+ * and read back, damaged or foreign files refused, the merge waiting for
+ * every tile, and the describe JSON's "stats" layout and "path"
+ * parameters.
  */
-#include "global.h"
 #include "global_stats.h"
 #include "err.h"
 #include "tile.h"
