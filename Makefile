@@ -35,20 +35,35 @@ CSTD      := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 WARN      := -Wall -Wextra -Werror
 OPT       ?= -O2 -g
 # common/ is one library in layers, each a folder (docs/layout.md):
-# util <- image <- job <- {spool, sandbox}.
+# util <- image <- job <- {spool, sandbox}.  Each layer is compiled with
+# only its own and the lower layers' include directories, so that an
+# #include of a higher layer (or of spool from sandbox, and back) fails
+# to compile; each is its own archive, and status, inspect and the
+# assembler link no sandbox (and no WebAssembly runtime).
 LAYERS    := util image job spool sandbox
-LAYER_INC := -Icommon $(LAYERS:%=-Icommon/%)
+INC_util    := -Icommon/util
+INC_image   := $(INC_util) -Icommon/image
+INC_job     := $(INC_image) -Icommon/job
+INC_spool   := $(INC_job) -Icommon/spool
+INC_sandbox := $(INC_job) -Icommon/sandbox -Icommon
+INC_all     := $(INC_spool) -Icommon/sandbox -Icommon
+LAYER_INC  = $(INC_all)
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -ffp-contract=off $(SANFLAGS) $(LAYER_INC) -I/usr/share/wabt/wasm2c -MMD -MP \
              -DTS_VERSION='"$(VERSION)"' $(CFLAGS)
 # The runtime must be exported so that filter objects loaded with dlopen
 # resolve wasm_rt_* against the one copy in the worker.
 WASMRT    := -rdynamic -Wl,--whole-archive -lwasm-rt-impl -Wl,--no-whole-archive
-LIBS      := -lpng -ljpeg -lcjson -lz -lm -ldl -lseccomp $(shell pkg-config --libs libsodium)
+LIBS_BASE := -lpng -ljpeg -lcjson -lz -lm $(shell pkg-config --libs libsodium)
+LIBS      := $(LIBS_BASE) -ldl -lseccomp
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
-COMMON_SRC := $(wildcard common/*.c) $(foreach l,$(LAYERS),$(wildcard common/$(l)/*.c))
-COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/obj/%.o)
+LAYER_LIB   = $(B)/lib/lib$(1).a
+# the archives a program links, highest layer first
+LIBS_SPOOL := $(foreach l,spool job image util,$(call LAYER_LIB,$(l)))
+LIBS_ALL   := $(foreach l,sandbox spool job image util,$(call LAYER_LIB,$(l)))
 PROGRAMS   := splitter worker assembler status inspect
+# programs that join spool and sandbox; the others see the spool only
+PROG_FULL  := splitter worker
 PROG_BIN   := $(PROGRAMS:%=$(B)/bin/%)
 
 FILTER_C    := $(wildcard filters/*.c)
@@ -97,13 +112,20 @@ $(B)/obj/%.o: %.c | build/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(B)/libcommon.a: $(COMMON_OBJ)
-	rm -f $@ && ar rcs $@ $^
+define layer_rule
+$(B)/obj/common/$(1)/%.o: LAYER_INC = $(INC_$(1))
+$(call LAYER_LIB,$(1)): $(patsubst %.c,$(B)/obj/%.o,$(wildcard common/$(1)/*.c))
+	@mkdir -p $$(dir $$@)
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
 
 define program_rule
-$(B)/bin/$(1): $$(patsubst %.c,$(B)/obj/%.o,$$(wildcard $(1)/*.c)) $(B)/libcommon.a
+$(if $(filter $(PROG_FULL),$(1)),,$(B)/obj/$(1)/%.o: LAYER_INC = $(INC_spool))
+$(B)/bin/$(1): $$(patsubst %.c,$(B)/obj/%.o,$$(wildcard $(1)/*.c)) \
+               $(if $(filter $(PROG_FULL),$(1)),$(LIBS_ALL),$(LIBS_SPOOL))
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $(if $(filter worker splitter status inspect,$(1)),$$(WASMRT)) $$(LIBS)
+	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $(if $(filter $(PROG_FULL),$(1)),$$(WASMRT) $$(LIBS),$$(LIBS_BASE))
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
 
@@ -111,15 +133,15 @@ $(B)/bin/tilespool: scripts/tilespool
 	@mkdir -p $(dir $@)
 	sed -e 's|@VERSION@|$(VERSION)|' $< > $@ && chmod +x $@
 
-$(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libcommon.a
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIBS_ALL)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(WASMRT) $(LIBS)
 
-$(B)/tools/%: $(B)/obj/tests/tools/%.o $(B)/libcommon.a
+$(B)/tools/%: $(B)/obj/tests/tools/%.o $(LIBS_ALL)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(WASMRT) $(LIBS) -lpthread
 
-$(BENCH_BIN): $(B)/tools/%: $(B)/obj/bench/%.o $(B)/obj/bench/whole.o $(B)/libcommon.a
+$(BENCH_BIN): $(B)/tools/%: $(B)/obj/bench/%.o $(B)/obj/bench/whole.o $(LIBS_ALL)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(WASMRT) $(LIBS) -lpthread
 

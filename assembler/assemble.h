@@ -4,7 +4,7 @@
 #ifndef TS_ASSEMBLE_H
 #define TS_ASSEMBLE_H
 
-#include "manifest.h"
+#include "manifest_file.h"
 
 struct assemble_opts {
     int allow_partial;

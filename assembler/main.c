@@ -167,7 +167,7 @@ int main(int argc, char **argv)
         return msg_warn("%s", err), EXIT_SPOOL;
     for (int i = 0; i < n; i++) {
         char path[PATH_MAX];
-        if (!spool_job_id_ok(names[i]) || spool_path(path, c.spool, names[i], SPOOL_MANIFEST, err) < 0 ||
+        if (!manifest_job_id_ok(names[i]) || spool_path(path, c.spool, names[i], SPOOL_MANIFEST, err) < 0 ||
             access(path, F_OK) != 0)
             continue;
         int s = assemble_id(&c, names[i], NULL);

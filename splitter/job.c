@@ -35,7 +35,7 @@ int job_find(const char *spool, const struct manifest *m, char *id, char *err)
         return -1;
     int found = 0, rc = 0;
     for (int i = 0; i < n && rc == 0 && !found; i++) {
-        if (!ends_with(names[i], suffix) || !spool_job_id_ok(names[i]))
+        if (!ends_with(names[i], suffix) || !manifest_job_id_ok(names[i]))
             continue;
         if (spool_path(jobdir, spool, names[i], NULL, err) < 0 ||
             spool_path(manifest, jobdir, SPOOL_MANIFEST, NULL, err) < 0) {

@@ -20,6 +20,7 @@
  */
 #include "err.h"
 #include "global.h"
+#include "global_stats.h"
 #include "hash.h"
 #include "jobref.h"
 #include "netpbm.h"
@@ -283,6 +284,23 @@ static int exit_status_of(int rc)
     return rc == ERR_BAD_INPUT ? EXIT_INPUT : EXIT_SPOOL;
 }
 
+/* struct reference_dest - where the reference image's statistics go. */
+struct reference_dest {
+    const char *jobdir;
+    const struct stage_spec *s;
+    int g;
+};
+
+/* publish_reference - stats/reference.<g> of the job (global_publish_fn);
+ * returns 0 or -1. */
+static int publish_reference(void *ctx, const uint64_t *block, char *err)
+{
+    const struct reference_dest *d = ctx;
+    char name[GLOBAL_NAME_MAX];
+    global_stats_name("reference", d->g, name);
+    return global_stats_write(d->jobdir, name, d->s, block, err);
+}
+
 /* reference_stats - the reference image's statistics for a new job;
  * returns 0 or an error class. */
 static int reference_stats(const struct manifest *m, const char *jobdir, char *err)
@@ -290,7 +308,8 @@ static int reference_stats(const struct manifest *m, const char *jobdir, char *e
     int g = manifest_global_stage(m);
     if (g < 0 || !m->stages[g].ref_path[0])
         return 0;
-    return global_reference(jobdir, &m->stages[g], g, 300, err);
+    struct reference_dest d = {jobdir, &m->stages[g], g};
+    return global_reference(jobdir, &m->stages[g], 300, publish_reference, &d, err);
 }
 
 /* listable - 1 if input can be printed as one "JOB<TAB>INPUT" line; if

@@ -5,7 +5,7 @@
 #ifndef TS_SPLIT_H
 #define TS_SPLIT_H
 
-#include "manifest.h"
+#include "manifest_file.h"
 
 struct split_opts {
     const char *spool;

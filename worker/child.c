@@ -15,6 +15,7 @@
 #include "filter.h"
 #include "exec.h"
 #include "global.h"
+#include "global_stats.h"
 #include "progress.h"
 #include "tile.h"
 #include "usercache.h"

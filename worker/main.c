@@ -88,7 +88,7 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
         switch (opt) {
         case 's': c->o.spool = optarg; break;
         case 'j':
-            if (!spool_job_id_ok(optarg))
+            if (!manifest_job_id_ok(optarg))
                 return errf_usage("--job: '%s' is not a job id", optarg);
             c->jobs[c->njobs++] = optarg;
             break;
@@ -202,7 +202,7 @@ static int load_job(const struct cmdline *c, const char *id, struct job *j, stru
 {
     char manifest[PATH_MAX], e[ERR_MAX];
     memset(j, 0, sizeof *j);
-    if (!spool_job_id_ok(id) || spool_path(j->dir, c->o.spool, id, NULL, e) < 0 ||
+    if (!manifest_job_id_ok(id) || spool_path(j->dir, c->o.spool, id, NULL, e) < 0 ||
         spool_path(manifest, j->dir, SPOOL_MANIFEST, NULL, e) < 0)
         return 2;
     if (!c->njobs && access(manifest, F_OK) != 0)

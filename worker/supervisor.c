@@ -11,7 +11,7 @@
 #include "worker.h"
 #include "claim.h"
 #include "err.h"
-#include "global.h"
+#include "global_stats.h"
 #include "progress.h"
 #include "tile.h"
 

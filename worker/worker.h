@@ -6,7 +6,7 @@
 #ifndef TS_WORKER_H
 #define TS_WORKER_H
 
-#include "manifest.h"
+#include "manifest_file.h"
 
 #include <stdatomic.h>
 #include <sys/types.h>

@@ -141,11 +141,11 @@ static cJSON *output_json(const struct manifest *m)
     return o;
 }
 
-int manifest_save(const struct manifest *m, const char *jobdir, char *err)
+char *manifest_format(const struct manifest *m)
 {
     cJSON *root = cJSON_CreateObject();
     if (!root)
-        return errf(err, "%s/%s: out of memory", jobdir, SPOOL_MANIFEST);
+        return NULL;
     cJSON_AddStringToObject(root, "format", "tilespool-job");
     cJSON_AddNumberToObject(root, "version", MANIFEST_VERSION);
     cJSON_AddStringToObject(root, "job", m->job);
@@ -159,17 +159,7 @@ int manifest_save(const struct manifest *m, const char *jobdir, char *err)
     cJSON_AddBoolToObject(root, "keep_done", m->keep_done);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
-    if (!text)
-        return errf(err, "%s/%s: out of memory", jobdir, SPOOL_MANIFEST);
-    struct spool_file sf;
-    int rc = spool_file_begin(&sf, jobdir, NULL, SPOOL_MANIFEST, err);
-    if (rc == 0) {
-        fputs(text, sf.f);
-        fputc('\n', sf.f);
-        rc = spool_file_commit(&sf, err);
-    }
-    free(text);
-    return rc;
+    return text;
 }
 
 /* ---- reading -------------------------------------------------------------- */
@@ -451,6 +441,20 @@ static void read_output(struct rd *r, cJSON *root, struct manifest *m)
     m->output_opts.jpeg_progressive = get_bool(r, o, "output", "jpeg_progressive");
 }
 
+int manifest_job_id_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= MANIFEST_JOB_ID_MAX || s[0] == '.')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
 int manifest_parse(struct manifest *m, const char *json, const char *name, char *err)
 {
     memset(m, 0, sizeof *m);
@@ -477,33 +481,11 @@ int manifest_parse(struct manifest *m, const char *json, const char *name, char 
     read_chain(&r, root, m);
     read_output(&r, root, m);
     m->keep_done = get_bool(&r, root, "", "keep_done");
-    if (!r.failed && !spool_job_id_ok(m->job))
+    if (!r.failed && !manifest_job_id_ok(m->job))
         r.failed = 1, errf(err, "%s: job id '%s' is not a safe name", name, m->job);
     check_geometry(&r, m);
     cJSON_Delete(root);
     return r.failed ? -1 : 0;
-}
-
-int manifest_load(struct manifest *m, const char *jobdir, char *err)
-{
-    char path[PATH_MAX];
-    if (spool_path(path, jobdir, SPOOL_MANIFEST, NULL, err) < 0)
-        return -1;
-    FILE *f = spool_fopen(path, err);
-    if (!f)
-        return -1;
-    char *buf = malloc(1 << 20);
-    size_t n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
-    int bad = !buf || ferror(f) || n == (1 << 20) - 1;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return errf(err, "%s: unreadable or larger than 1 MiB", path);
-    }
-    buf[n] = '\0';
-    int rc = manifest_parse(m, buf, path, err);
-    free(buf);
-    return rc;
 }
 
 void manifest_utc_now(char out[32])

@@ -8,17 +8,20 @@
 #define TS_MANIFEST_H
 
 #include "chain.h"
-#include "filter.h"
 #include "image.h"
-#include "spool.h"
+#include "stage.h"
+
+#include <limits.h>
+#include <stdint.h>
 
 #define MANIFEST_VERSION 2
+#define MANIFEST_JOB_ID_MAX 96     /* with its NUL */
 
 enum tile_format { TILE_PNM = 0, TILE_PNG = 1 };
 
 struct manifest {
     int version;
-    char job[SPOOL_JOB_ID_MAX];
+    char job[MANIFEST_JOB_ID_MAX];
     struct hash key;                /* identity of (input, chain, tiling) */
     char created[32];               /* UTC, ISO 8601 */
 
@@ -44,16 +47,19 @@ struct manifest {
     int keep_done;                  /* keep processed input tiles in done/ */
 };
 
-/* manifest_save - write m as jobdir/job.json (tmp + rename).  Returns 0 or -1. */
-int manifest_save(const struct manifest *m, const char *jobdir, char *err);
-
-/* manifest_load - read and check jobdir/job.json.  Returns 0 or -1 with err
- * naming the file and the field. */
-int manifest_load(struct manifest *m, const char *jobdir, char *err);
-
-/* manifest_parse - the same from a string (fuzzing, tests); `name` is used
- * in messages. */
+/* manifest_parse - read and check job.json's text (manifest_file.h reads
+ * the file); `name` is used in messages.  Returns 0 or -1 with err naming
+ * the field. */
 int manifest_parse(struct manifest *m, const char *json, const char *name, char *err);
+
+/* manifest_format - job.json's text for m (docs/spool.md), malloc'd for
+ * the caller to free, or NULL when out of memory. */
+char *manifest_format(const struct manifest *m);
+
+/* manifest_job_id_ok - 1 if s is a well-formed job id: a safe file name
+ * (letters, digits, '-', '_', '.'; not starting with '.'), shorter than
+ * MANIFEST_JOB_ID_MAX. */
+int manifest_job_id_ok(const char *s);
 
 /* manifest_key - the identity used to find an existing job for the same
  * input content, chain (names, hashes, params) and tiling, into *key.

@@ -4,6 +4,7 @@
 #include "tile.h"
 #include "err.h"
 #include "netpbm.h"
+#include "spool_fs.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@ void tile_geometry(const struct manifest *m, uint32_t row, uint32_t col, struct 
 
 void tile_name(const struct manifest *m, uint32_t row, uint32_t col, char *out)
 {
-    snprintf(out, SPOOL_TILE_NAME_MAX, "r%0*uc%0*u%s", m->digits, row, m->digits, col,
+    snprintf(out, TILE_NAME_MAX, "r%0*uc%0*u%s", m->digits, row, m->digits, col,
              m->tile_ext);
 }
 

@@ -13,6 +13,8 @@
 
 #include "manifest.h"
 
+#define TILE_NAME_MAX 64           /* with its NUL */
+
 struct tile_geom {
     uint32_t row, col;
     uint32_t x0, y0;        /* core top-left in image coordinates */
@@ -23,7 +25,7 @@ struct tile_geom {
 /* tile_geometry - fill g for tile (row, col) of m. */
 void tile_geometry(const struct manifest *m, uint32_t row, uint32_t col, struct tile_geom *g);
 
-/* tile_name - "r03c07.ppm" into out[SPOOL_TILE_NAME_MAX]. */
+/* tile_name - "r03c07.ppm" into out[TILE_NAME_MAX]. */
 void tile_name(const struct manifest *m, uint32_t row, uint32_t col, char *out);
 
 /* tile_parse_name - the inverse of tile_name, accepting only names that

@@ -6,7 +6,7 @@
 #include "confine.h"
 #include "err.h"
 #include "hash.h"
-#include "spool.h"
+#include "spool_fs.h"
 #include "subproc.h"
 #include "usercache.h"
 
@@ -163,7 +163,7 @@ static int resolve_stage(const struct chain_stage *st, enum filter_backend backe
         goto done;
     }
     *why = RESOLVE_USAGE;
-    if (filter_bind_params(&d, st, s, err) < 0)
+    if (stage_bind_params(&d, st, s, err) < 0)
         goto done;
     *why = RESOLVE_MODULE;
     rc = stage_halo(fi, s, err);
@@ -305,7 +305,7 @@ static int default_halo(struct filter_inst *fi, const struct filter_desc *d)
     char err[ERR_MAX];
     memset(&none, 0, sizeof none);
     snprintf(none.name, sizeof none.name, "%s", d->name);
-    if (filter_bind_params(d, &none, &s, err) < 0 || stage_halo(fi, &s, err) != 0)
+    if (stage_bind_params(d, &none, &s, err) < 0 || stage_halo(fi, &s, err) != 0)
         return -1;
     return s.halo;
 }

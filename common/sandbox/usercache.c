@@ -20,7 +20,7 @@
 #include "filter_glue.h"
 #include "hash.h"
 #include "manifest.h"
-#include "spool.h"
+#include "spool_fs.h"
 #include "subproc.h"
 #include "toolrun.h"
 #include "wasm_check.h"

@@ -2,7 +2,7 @@
  * jobref.c - the default spool and job names by prefix (jobref.h).
  */
 #include "jobref.h"
-#include "manifest.h"
+#include "manifest_file.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -46,7 +46,7 @@ static int list_ids(const char *spool, char ***ids, char *err)
         return errf(err, "%s: not a directory", spool);
     int n = spool_list(spool, ids, err), k = 0;
     for (int i = 0; i < n; i++)
-        if (spool_job_id_ok((*ids)[i]))
+        if (manifest_job_id_ok((*ids)[i]))
             (*ids)[k++] = (*ids)[i];
     return n < 0 ? -1 : k;
 }

@@ -4,7 +4,7 @@
  */
 #include "jobscan.h"
 #include "claim.h"
-#include "global.h"
+#include "global_stats.h"
 #include "tile.h"
 
 #include <cjson/cJSON.h>
@@ -38,7 +38,7 @@ int jobscan_list(const char *spool, char ***ids, char *err)
     /* keep job ids only, in place: the strings stay in the same block */
     int k = 0;
     for (int i = 0; i < n; i++)
-        if (spool_job_id_ok(names[i]))
+        if (manifest_job_id_ok(names[i]))
             names[k++] = names[i];
     if (k == 0) {
         free(names);

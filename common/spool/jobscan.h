@@ -16,7 +16,7 @@
 #define TS_JOBSCAN_H
 
 #include "err.h"
-#include "manifest.h"
+#include "manifest_file.h"
 
 #include <time.h>
 

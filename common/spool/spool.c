@@ -150,20 +150,6 @@ const char *spool_node(void)
     return node;
 }
 
-int spool_job_id_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n >= SPOOL_JOB_ID_MAX || s[0] == '.')
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.'))
-            return 0;
-    }
-    return 1;
-}
-
 int spool_path(char *out, const char *dir, const char *a, const char *b, char *err)
 {
     int n = b ? snprintf(out, PATH_MAX, "%s/%s/%s", dir, a, b)
@@ -217,25 +203,6 @@ static int make_dir(const char *path, char *err)
 int spool_dir_create(const char *spool, char *err)
 {
     return make_dir(spool, err);
-}
-
-int spool_lock(const char *path, int wait, int *fd, char *err)
-{
-    *fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (*fd < 0)
-        return errno == ENOENT ? 2 : errf_sys(err, "%s", path);
-    while (flock(*fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
-        int e = errno;
-        if (e == EINTR)
-            continue;
-        close(*fd);
-        *fd = -1;
-        if (e == EWOULDBLOCK)
-            return 1;
-        errno = e;
-        return errf_sys(err, "%s: flock", path);
-    }
-    return 0;
 }
 
 int spool_job_create(const char *spool, const char *id, char *err)
@@ -532,79 +499,6 @@ int spool_unlink(const char *path, char *err)
     if (unlink(path) < 0 && errno != ENOENT)
         return errf_sys(err, "%s: unlink", path);
     return 0;
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int spool_list(const char *dir, char ***names, char *err)
-{
-    *names = NULL;
-    DIR *d = opendir(dir);
-    if (!d) {
-        if (errno == ENOENT)
-            return 0;
-        return errf_sys(err, "%s", dir);
-    }
-    size_t count = 0, bytes = 0, cap = 0;
-    char *pool = NULL;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        size_t len = strlen(e->d_name) + 1;
-        if (bytes + len > cap) {
-            cap = (cap + len) * 2;
-            char *p = realloc(pool, cap);
-            if (!p) {
-                free(pool);
-                closedir(d);
-                return errf(err, "%s: out of memory listing", dir);
-            }
-            pool = p;
-        }
-        memcpy(pool + bytes, e->d_name, len);
-        bytes += len;
-        count++;
-    }
-    closedir(d);
-    if (count == 0) {
-        free(pool);     /* an empty list is NULL, like a missing directory */
-        return 0;
-    }
-    /* one block: the pointer array followed by the strings */
-    char **out = malloc(count * sizeof *out + bytes + 1);
-    if (!out) {
-        free(pool);
-        return errf(err, "%s: out of memory listing", dir);
-    }
-    char *s = (char *)(out + count);
-    if (bytes)
-        memcpy(s, pool, bytes);
-    free(pool);
-    for (size_t i = 0; i < count; i++) {
-        out[i] = s;
-        s += strlen(s) + 1;
-    }
-    qsort(out, count, sizeof *out, cmp_names);
-    *names = out;
-    return (int)count;
-}
-
-int spool_count(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return errno == ENOENT ? 0 : -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (e->d_name[0] != '.')
-            n++;
-    closedir(d);
-    return n;
 }
 
 int spool_append_line(const char *path, const char *line, char *err)

@@ -37,8 +37,12 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#define SPOOL_JOB_ID_MAX 96
-#define SPOOL_TILE_NAME_MAX 64
+#include "spool_fs.h"
+#include "tile.h"
+
+/* job ids and tile names are the job's (manifest.h, tile.h) */
+#define SPOOL_JOB_ID_MAX MANIFEST_JOB_ID_MAX
+#define SPOOL_TILE_NAME_MAX TILE_NAME_MAX
 #define SPOOL_NODE_MAX 64
 
 /* Subdirectories of a job, in the order they are created. */
@@ -69,9 +73,6 @@ void spool_fault_point(void);
  * for a file name. */
 const char *spool_node(void);
 
-/* spool_job_id_ok - 1 if s is a well-formed job id (safe file name). */
-int spool_job_id_ok(const char *s);
-
 /* spool_path - join "dir/a" or "dir/a/b" into out (PATH_MAX); b may be NULL.
  * Returns 0, or -1 with err when the result does not fit. */
 int spool_path(char *out, const char *dir, const char *a, const char *b, char *err);
@@ -79,13 +80,6 @@ int spool_path(char *out, const char *dir, const char *a, const char *b, char *e
 /* spool_dir_create - make the spool directory itself if it is missing;
  * returns 0 or -1. */
 int spool_dir_create(const char *spool, char *err);
-
-/* spool_lock - open path (a file or a directory) and take an exclusive
- * flock on it, waiting for it if `wait`.  The kernel drops the lock when
- * the process dies, so a lock that can be taken has no live holder.
- * Returns 0 with *fd holding the lock, 1 when another process holds it
- * (no wait), 2 when path does not exist, -1 with err on error. */
-int spool_lock(const char *path, int wait, int *fd, char *err);
 
 /* spool_job_create - make SPOOL/<id> and its subdirectories; returns 0 or -1. */
 int spool_job_create(const char *spool, const char *id, char *err);
@@ -141,37 +135,6 @@ int spool_rename(const char *from, const char *to, char *err);
 
 /* spool_unlink - unlink with fault injection; ENOENT is success. */
 int spool_unlink(const char *path, char *err);
-
-/* spool_list - sorted names in dir (not starting with '.'); *names is one
- * malloc'd block the caller frees.  A missing dir is an empty list.
- * Returns the count, or -1 with err. */
-int spool_list(const char *dir, char ***names, char *err);
-
-/* spool_count - number of entries in dir (not starting with '.'), or -1. */
-int spool_count(const char *dir);
-
-/* spool_open - open a file of the spool (flags: O_RDONLY, or O_WRONLY with
- * O_APPEND, O_CREAT) without following a symbolic link and without
- * blocking: it must be a regular file (a FIFO, a device, a directory or a
- * link in a job directory is refused, never waited on nor followed).  The
- * descriptor is close-on-exec and in blocking mode.  Returns it, -1 with
- * err on error (errno kept: ENOENT for a missing file), or -2 with err
- * naming the file's type when it is not a regular file. */
-int spool_open(const char *path, int flags, char *err);
-
-/* spool_open_input - the same for reading a file a person names (an input
- * image, a reference image): a symbolic link is followed, but what it
- * leads to must be a regular file, opened without blocking. */
-int spool_open_input(const char *path, char *err);
-
-/* spool_fopen, spool_fopen_input - the same as a stdio stream for reading;
- * NULL with err (errno ENOENT for a missing file, EINVAL for one that is
- * not a regular file). */
-FILE *spool_fopen(const char *path, char *err);
-FILE *spool_fopen_input(const char *path, char *err);
-
-/* spool_file_type - "a FIFO", "a symbolic link", ... for an st_mode. */
-const char *spool_file_type(mode_t mode);
 
 /* spool_append_line - append one line to path with a single write(2). */
 int spool_append_line(const char *path, const char *line, char *err);

@@ -12,10 +12,10 @@
 #
 # The library is compiled again here, with clang: libFuzzer needs its
 # coverage instrumentation (-fsanitize=fuzzer-no-link) in the code under
-# test, and build/libcommon.a is gcc's, without it.  Only the modules the
+# test, and build/lib/*.a are gcc's, without it.  Only the modules the
 # targets reach are compiled (a link error names one that becomes needed),
-# into an archive so each target links just what it uses; only
-# fuzz_describe reaches filter_call.c, the one user of the wasm2c runtime.
+# into an archive so each target links just what it uses; none reaches
+# the sandbox's filter loading, so none links the wasm2c runtime.
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
@@ -30,12 +30,11 @@ SAN          := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 FUZZ_CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O1 -g \
                 -Wall -Wextra -Werror -ffp-contract=off $(SAN) -fsanitize=fuzzer-no-link \
                 -Icommon $(patsubst %,-Icommon/%,util image job spool sandbox) -I/usr/share/wabt/wasm2c -MMD -MP
-LIBS         := -lpng -ljpeg -lcjson -lz -lm -ldl -lsodium
-WASMRT       := -lwasm-rt-impl
+LIBS         := -lpng -ljpeg -lcjson -lz -lm -lsodium
 
-FUZZ_COMMON  := chain err filter filter_call hash image image_jpeg image_png image_pnm \
-                manifest netpbm spool tile toolrun wasm_check wasm_check_read wasm_check_sec \
-                wasm_memory
+FUZZ_COMMON  := chain err hash image image_jpeg image_png image_pnm manifest manifest_file \
+                netpbm spool spool_fs stage tile toolrun wasm_check wasm_check_read \
+                wasm_check_sec
 # each module's object follows its source, wherever in common/'s layers it is
 COMMON_OBJ   := $(foreach m,$(FUZZ_COMMON),$(patsubst %.c,$(F)/obj/%.o,$(wildcard common/*/$(m).c)))
 
@@ -56,7 +55,7 @@ $(F)/libcommon.a: $(COMMON_OBJ) tests/fuzz/fuzz.mk
 	rm -f $@ && ar rcs $@ $(filter %.o,$^)
 
 $(F)/fuzz_%: $(F)/obj/tests/fuzz/fuzz_%.o $(F)/libcommon.a
-	$(FUZZ_CC) $(SAN) -fsanitize=fuzzer -o $@ $^ $(if $(filter %/fuzz_describe,$@),$(WASMRT)) $(LIBS)
+	$(FUZZ_CC) $(SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
 # Seeds come from the real programs, so they follow them; regenerating is
 # idempotent (seeds have fixed names) and never removes what the fuzzer found.

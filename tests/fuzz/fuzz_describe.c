@@ -1,7 +1,7 @@
 /*
  * fuzz_describe.c - libFuzzer target: the host's reading of what a filter
- * declares about itself (filter_parse_desc) and the binding of a chain
- * stage's parameters against that declaration (filter_bind_params).
+ * declares about itself (stage_parse_desc) and the binding of a chain
+ * stage's parameters against that declaration (stage_bind_params).
  *
  * Both halves are untrusted: the describe JSON comes out of a module's
  * memory, the stage from the command line.  The input is the JSON, a NUL
@@ -26,7 +26,7 @@
  */
 #include "chain.h"
 #include "err.h"
-#include "filter.h"
+#include "stage.h"
 
 #include <float.h>
 #include <math.h>
@@ -150,13 +150,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t jlen = strlen(text);
     const char *stage_text = jlen < size ? text + jlen + 1 : "";
 
-    int rc = filter_parse_desc(text, "fuzz", &d, err);
-    int rc2 = filter_parse_desc(text, "fuzz", &again, err2);
+    int rc = stage_parse_desc(text, "fuzz", &d, err);
+    int rc2 = stage_parse_desc(text, "fuzz", &again, err2);
     if (rc != rc2 || strcmp(err, err2) != 0 || memcmp(&d, &again, sizeof d) != 0)
         fail("parsing the same text twice gives different results", NULL);
     if (rc != 0) {
         if (err[0] == '\0')
-            fail("filter_parse_desc fails without a message", NULL);
+            fail("stage_parse_desc fails without a message", NULL);
         goto done;
     }
     check_desc(&d);
@@ -170,9 +170,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int i = 0; i < c.nstages; i++) {
         memset(&s, 0, sizeof s);
         err[0] = '\0';
-        if (filter_bind_params(&d, &c.stages[i], &s, err) != 0) {
+        if (stage_bind_params(&d, &c.stages[i], &s, err) != 0) {
             if (err[0] == '\0')
-                fail("filter_bind_params fails without a message", NULL);
+                fail("stage_bind_params fails without a message", NULL);
             continue;
         }
         check_bound(&d, &c.stages[i], &s);

@@ -25,7 +25,7 @@
  *    worker loads is what the splitter meant.
  */
 #include "err.h"
-#include "manifest.h"
+#include "manifest_file.h"
 #include "netpbm.h"
 #include "spool.h"
 #include "scratch.h"
@@ -100,7 +100,7 @@ static void check_fields(const struct manifest *m)
 {
     int halo = 0;
 
-    if (!spool_job_id_ok(m->job))
+    if (!manifest_job_id_ok(m->job))
         fail("unsafe job id accepted", m->job);
     if (m->nstages < 1 || m->nstages > CHAIN_MAX_STAGES)
         fail("stage count out of range", NULL);

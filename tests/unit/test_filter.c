@@ -9,7 +9,7 @@
  * finding and loading modules, the ABI version, describe, parameter
  * binding, halos, running tsf_process in both backends with identical
  * results, bounds of filter_mem, the memory cap, that freeing instances
- * gives back their address space, filter_parse_desc on malformed
+ * gives back their address space, stage_parse_desc on malformed
  * descriptions, and resolving chains in this process and in a child.
  * This process runs filter code, so it calls filter_runtime_init() first.
  */
@@ -238,9 +238,9 @@ static void test_bind(void)
                     "{\"name\":\"threshold\",\"default\":0,\"min\":0,\"max\":255}]}";
     const char *i = "{\"name\":\"identity\",\"summary\":\"s\",\"kind\":\"point\","
                     "\"channels\":[1,2,3,4],\"params\":[]}";
-    if (filter_parse_desc(g, "gaussian_blur", &gd, err) < 0 ||
-        filter_parse_desc(s, "sharpen", &sd, err) < 0 ||
-        filter_parse_desc(i, "identity", &id, err) < 0) {
+    if (stage_parse_desc(g, "gaussian_blur", &gd, err) < 0 ||
+        stage_parse_desc(s, "sharpen", &sd, err) < 0 ||
+        stage_parse_desc(i, "identity", &id, err) < 0) {
         CHECK(0, "bind setup", "err '%s'", err);
         return;
     }
@@ -249,25 +249,25 @@ static void test_bind(void)
 
     memset(&out, 0, sizeof out);
     stage_of("gaussian_blur", &st);
-    int rc = filter_bind_params(&gd, &st, &out, err);
+    int rc = stage_bind_params(&gd, &st, &out, err);
     CHECK(rc == 0 && out.nparams == 1 && strcmp(out.param_names[0], "sigma") == 0 &&
               out.params[0] == 1.5f,
           "bind: defaults filled", "rc %d err '%s' n %d", rc, err, out.nparams);
     stage_of("gaussian_blur:sigma=2", &st);
-    rc = filter_bind_params(&gd, &st, &out, err);
+    rc = stage_bind_params(&gd, &st, &out, err);
     CHECK(rc == 0 && out.params[0] == 2.0f, "bind: a given value", "rc %d err '%s' %g", rc, err,
           out.params[0]);
     stage_of("gaussian_blur:sigma=20", &st);
-    rc = filter_bind_params(&gd, &st, &out, err);
+    rc = stage_bind_params(&gd, &st, &out, err);
     CHECK(rc == 0 && out.params[0] == 20.0f, "bind: the maximum is in range", "rc %d err '%s'",
           rc, err);
     stage_of("gaussian_blur:sigma=0.1", &st);
-    rc = filter_bind_params(&gd, &st, &out, err);
+    rc = stage_bind_params(&gd, &st, &out, err);
     CHECK(rc == 0 && out.params[0] == 0.1f, "bind: the minimum is in range", "rc %d err '%s'",
           rc, err);
     stage_of("sharpen:sigma=2:amount=1", &st);
     memset(&out, 0, sizeof out);
-    rc = filter_bind_params(&sd, &st, &out, err);
+    rc = stage_bind_params(&sd, &st, &out, err);
     CHECK(rc == 0 && out.nparams == 3 && strcmp(out.param_names[0], "amount") == 0 &&
               out.params[0] == 1.0f && strcmp(out.param_names[1], "sigma") == 0 &&
               out.params[1] == 2.0f && strcmp(out.param_names[2], "threshold") == 0 &&
@@ -275,25 +275,25 @@ static void test_bind(void)
           "bind: declared order, whatever the order given", "rc %d err '%s'", rc, err);
 
     stage_of("gaussian_blur:sigma=25", &st);
-    rc = filter_bind_params(&gd, &st, &out, err);
+    rc = stage_bind_params(&gd, &st, &out, err);
     CHECK(rc == -1 && has("gaussian_blur") && has("sigma") && has("out of range") &&
               has("[0.1, 20]"),
           "bind: above the maximum", "rc %d err '%s'", rc, err);
     stage_of("gaussian_blur:sigma=0.05", &st);
-    rc = filter_bind_params(&gd, &st, &out, err);
+    rc = stage_bind_params(&gd, &st, &out, err);
     CHECK(rc == -1 && has("gaussian_blur") && has("sigma") && has("out of range"),
           "bind: below the minimum", "rc %d err '%s'", rc, err);
     stage_of("gaussian_blur:radius=2", &st);
-    rc = filter_bind_params(&gd, &st, &out, err);
+    rc = stage_bind_params(&gd, &st, &out, err);
     CHECK(rc == -1 && has("gaussian_blur") && has("unknown parameter 'radius'") &&
               has("takes: sigma"),
           "bind: an unknown param lists the known ones", "rc %d err '%s'", rc, err);
     stage_of("sharpen:radius=2", &st);
-    rc = filter_bind_params(&sd, &st, &out, err);
+    rc = stage_bind_params(&sd, &st, &out, err);
     CHECK(rc == -1 && has("amount, sigma, threshold"), "bind: all known params listed",
           "rc %d err '%s'", rc, err);
     stage_of("identity:x=1", &st);
-    rc = filter_bind_params(&id, &st, &out, err);
+    rc = stage_bind_params(&id, &st, &out, err);
     CHECK(rc == -1 && has("identity") && has("no parameters"),
           "bind: a filter without params", "rc %d err '%s'", rc, err);
 
@@ -302,7 +302,7 @@ static void test_bind(void)
         char text[64], name[64];
         snprintf(text, sizeof text, "gaussian_blur:sigma=%s", nonnum[k]);
         stage_of(text, &st);
-        rc = filter_bind_params(&gd, &st, &out, err);
+        rc = stage_bind_params(&gd, &st, &out, err);
         snprintf(name, sizeof name, "bind: sigma='%s' is not a number", nonnum[k]);
         CHECK(rc == -1 && has("gaussian_blur") && has("sigma") && has("not a number"), name,
               "rc %d err '%s'", rc, err);
@@ -584,12 +584,12 @@ static void test_many_instances(void)
     filter_unload(m);
 }
 
-/* desc_err - filter_parse_desc of text; returns its result. */
+/* desc_err - stage_parse_desc of text; returns its result. */
 static int desc_err(const char *text)
 {
     struct filter_desc d;
     err[0] = '\0';
-    return filter_parse_desc(text, "mod", &d, err);
+    return stage_parse_desc(text, "mod", &d, err);
 }
 
 static void test_parse_desc(void)
@@ -598,12 +598,12 @@ static void test_parse_desc(void)
     const char *good = "{\"name\":\"f\",\"summary\":\"s\",\"kind\":\"neighborhood\","
                        "\"channels\":[1,3],\"params\":[{\"name\":\"sigma\",\"default\":1.5,"
                        "\"min\":0.1,\"max\":20,\"summary\":\"x\"}],\"extra\":true}";
-    int rc = filter_parse_desc(good, "mod", &d, err);
+    int rc = stage_parse_desc(good, "mod", &d, err);
     CHECK(rc == 0 && strcmp(d.name, "f") == 0 && strcmp(d.summary, "s") == 0 &&
               strcmp(d.kind, "neighborhood") == 0 && d.channels_mask == 0x0a &&
               d.nparams == 1 && strcmp(d.params[0].name, "sigma") == 0 &&
               d.params[0].def == 1.5 && d.params[0].min == 0.1 && d.params[0].max == 20,
-          "filter_parse_desc of a good description", "rc %d err '%s'", rc, err);
+          "stage_parse_desc of a good description", "rc %d err '%s'", rc, err);
 
     static const struct {
         const char *name, *json, *want;
@@ -708,7 +708,7 @@ static void test_parse_desc(void)
     char name[96];
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         rc = desc_err(bad[k].json);
-        snprintf(name, sizeof name, "filter_parse_desc: %s", bad[k].name);
+        snprintf(name, sizeof name, "stage_parse_desc: %s", bad[k].name);
         CHECK(rc == -1 && has("filter mod: describe: ") && has(bad[k].want), name,
               "rc %d err '%s'", rc, err);
     }
@@ -726,9 +726,9 @@ static void test_parse_desc(void)
         snprintf(text + n, sizeof text - n, "]}");
         rc = desc_err(text);
         if (np == 16)
-            CHECK(rc == 0, "filter_parse_desc: 16 params", "rc %d err '%s'", rc, err);
+            CHECK(rc == 0, "stage_parse_desc: 16 params", "rc %d err '%s'", rc, err);
         else
-            CHECK(rc == -1 && has("more than 16 params"), "filter_parse_desc: 17 params",
+            CHECK(rc == -1 && has("more than 16 params"), "stage_parse_desc: 17 params",
                   "rc %d err '%s'", rc, err);
     }
 
@@ -737,19 +737,19 @@ static void test_parse_desc(void)
                              "\"channels\":[1],\"params\":[{\"name\":\"level\",\"default\":0,"
                              "\"min\":-3.4028234663852886e38,\"max\":3.4028234663852886e38}]}";
     struct filter_desc fd;
-    rc = filter_parse_desc(flt, "mod", &fd, err);
-    CHECK(rc == 0, "filter_parse_desc: bounds of +-FLT_MAX", "rc %d err '%s'", rc, err);
+    rc = stage_parse_desc(flt, "mod", &fd, err);
+    CHECK(rc == 0, "stage_parse_desc: bounds of +-FLT_MAX", "rc %d err '%s'", rc, err);
     if (rc == 0) {
         struct chain_stage st;
         struct stage_spec out;
         memset(&out, 0, sizeof out);
         stage_of("f:level=-3.4028234663852886e38", &st);
-        rc = filter_bind_params(&fd, &st, &out, err);
+        rc = stage_bind_params(&fd, &st, &out, err);
         CHECK(rc == 0 && isfinite(out.params[0]) && out.params[0] < -3e38f,
               "bind: -FLT_MAX stays finite", "rc %d err '%s' %g", rc, err,
               (double)out.params[0]);
         stage_of("f:level=-1e39", &st);
-        rc = filter_bind_params(&fd, &st, &out, err);
+        rc = stage_bind_params(&fd, &st, &out, err);
         CHECK(rc == -1 && has("out of range"), "bind: beyond -FLT_MAX is out of range",
               "rc %d err '%s'", rc, err);
     }

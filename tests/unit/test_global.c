@@ -1,11 +1,12 @@
 /*
  * test_global.c - unit tests for the statistics of global filters
- * (global.h, and the describe and manifest fields they add): the merge
- * rules and sum overflow, statistics files written and read back, damaged
- * or foreign files refused, the merge waiting for every tile, and the
- * describe JSON's "stats" layout and "path" parameters.
+ * (global_stats.h, stage.h's merge, and the describe and manifest fields
+ * they add): the merge rules and sum overflow, statistics files written
+ * and read back, damaged or foreign files refused, the merge waiting for
+ * every tile, and the describe JSON's "stats" layout and "path"
+ * parameters.
  */
-#include "global.h"
+#include "global_stats.h"
 #include "err.h"
 #include "tile.h"
 #include "check.h"
@@ -36,13 +37,13 @@ static void test_merge(void)
     struct stats_layout l;
     layout3(&l);
     uint64_t acc[4] = {1, 2, 50, 50}, v[4] = {10, 20, 40, 60};
-    int rc = global_stats_merge(&l, acc, v, err);
+    int rc = stage_stats_merge(&l, acc, v, err);
     CHECK(rc == 0 && acc[0] == 11 && acc[1] == 22 && acc[2] == 40 && acc[3] == 60,
           "merge: sum, min and max per field", "rc %d, got %llu %llu %llu %llu", rc,
           (unsigned long long)acc[0], (unsigned long long)acc[1],
           (unsigned long long)acc[2], (unsigned long long)acc[3]);
     uint64_t big[4] = {UINT64_MAX - 5, 0, 0, 0}, six[4] = {6, 0, 0, 0};
-    rc = global_stats_merge(&l, big, six, err);
+    rc = stage_stats_merge(&l, big, six, err);
     CHECK(rc < 0 && strstr(err, "overflow"), "merge: a sum past 64 bits is an error",
           "rc %d, err '%s'", rc, err);
 }
@@ -142,7 +143,7 @@ static void test_files(const char *top)
 static void test_describe(void)
 {
     struct filter_desc d;
-    int rc = filter_parse_desc(
+    int rc = stage_parse_desc(
         "{\"name\":\"m\",\"summary\":\"s\",\"kind\":\"global\",\"channels\":[3],"
         "\"params\":[{\"name\":\"reference\",\"type\":\"path\",\"summary\":\"x\"}],"
         "\"stats\":[{\"name\":\"hist\",\"count\":768,\"merge\":\"sum\"},"
@@ -150,15 +151,15 @@ static void test_describe(void)
     CHECK(rc == 0 && d.stats.nfields == 2 && d.stats.nvalues == 771 &&
           d.stats.f[1].merge == STATS_MIN && d.nparams == 1 && d.params[0].is_path,
           "describe: stats layout and a path parameter", "rc %d: %s", rc, err);
-    rc = filter_parse_desc("{\"name\":\"m\",\"summary\":\"s\",\"kind\":\"global\","
+    rc = stage_parse_desc("{\"name\":\"m\",\"summary\":\"s\",\"kind\":\"global\","
                            "\"channels\":[3],\"params\":[]}", "m", &d, err);
     CHECK(rc < 0 && strstr(err, "stats"), "describe: a global filter without stats is refused",
           "rc %d: %s", rc, err);
-    rc = filter_parse_desc("{\"name\":\"m\",\"summary\":\"s\",\"kind\":\"global\","
+    rc = stage_parse_desc("{\"name\":\"m\",\"summary\":\"s\",\"kind\":\"global\","
                            "\"channels\":[3],\"params\":[],\"stats\":[{\"name\":\"h\","
                            "\"count\":70000,\"merge\":\"sum\"}]}", "m", &d, err);
     CHECK(rc < 0, "describe: a block above 65536 values is refused", "rc %d", rc);
-    rc = filter_parse_desc("{\"name\":\"m\",\"summary\":\"s\",\"kind\":\"global\","
+    rc = stage_parse_desc("{\"name\":\"m\",\"summary\":\"s\",\"kind\":\"global\","
                            "\"channels\":[3],\"params\":[],\"stats\":[{\"name\":\"h\","
                            "\"count\":4,\"merge\":\"avg\"}]}", "m", &d, err);
     CHECK(rc < 0, "describe: an unknown merge rule is refused", "rc %d", rc);

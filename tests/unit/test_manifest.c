@@ -11,7 +11,7 @@
  * identify.  Files live in a private temporary directory, removed at the
  * end.
  */
-#include "manifest.h"
+#include "manifest_file.h"
 #include "err.h"
 #include "check.h"
 

@@ -439,23 +439,23 @@ static void test_ids(void)
     char id[SPOOL_JOB_ID_MAX + 1];
 
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
-        if (!spool_job_id_ok(good[i])) {
+        if (!manifest_job_id_ok(good[i])) {
             ok = 0;
-            CHECK(0, "spool_job_id_ok accepts", "'%s'", good[i]);
+            CHECK(0, "manifest_job_id_ok accepts", "'%s'", good[i]);
         }
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        if (spool_job_id_ok(bad[i])) {
+        if (manifest_job_id_ok(bad[i])) {
             ok = 0;
-            CHECK(0, "spool_job_id_ok refuses", "'%s'", bad[i]);
+            CHECK(0, "manifest_job_id_ok refuses", "'%s'", bad[i]);
         }
-    CHECK(ok, "spool_job_id_ok good and bad ids", "see above");
+    CHECK(ok, "manifest_job_id_ok good and bad ids", "see above");
     memset(id, 'j', SPOOL_JOB_ID_MAX - 1);
     id[SPOOL_JOB_ID_MAX - 1] = '\0';
-    int at_max = spool_job_id_ok(id);
+    int at_max = manifest_job_id_ok(id);
     id[SPOOL_JOB_ID_MAX - 1] = 'j';
     id[SPOOL_JOB_ID_MAX] = '\0';
-    CHECK(at_max && !spool_job_id_ok(id), "spool_job_id_ok length limit", "95: %d 96: %d",
-          at_max, spool_job_id_ok(id));
+    CHECK(at_max && !manifest_job_id_ok(id), "manifest_job_id_ok length limit", "95: %d 96: %d",
+          at_max, manifest_job_id_ok(id));
 
     /* spool_node is computed once per process: ask a fresh child */
     fflush(stdout);

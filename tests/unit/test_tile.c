@@ -10,6 +10,7 @@
  * private temporary directory, removed at the end.
  */
 #include "tile.h"
+#include "spool.h"
 #include "err.h"
 #include "netpbm.h"
 #include "check.h"

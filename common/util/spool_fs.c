@@ -1,6 +1,7 @@
 /*
- * spool_open.c - open the files of the spool (and the programs' inputs)
- * without following a symbolic link and without blocking (spool.h).
+ * spool_fs.c - open the files of the spool (and the programs' inputs)
+ * without following a symbolic link and without blocking; list a
+ * directory; take a lock (spool_fs.h).
  *
  * A job directory is writable by whoever shares the spool, and a name in
  * it may be anything: a FIFO nobody writes (open(2) would wait forever), a
@@ -10,12 +11,15 @@
  * it got, which must be a regular file; then O_NONBLOCK is cleared so
  * that reads behave as usual.
  */
-#include "spool.h"
+#include "spool_fs.h"
 #include "err.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,4 +110,96 @@ FILE *spool_fopen(const char *path, char *err)
 FILE *spool_fopen_input(const char *path, char *err)
 {
     return fdopen_read(spool_open_input(path, err), path, err);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int spool_list(const char *dir, char ***names, char *err)
+{
+    *names = NULL;
+    DIR *d = opendir(dir);
+    if (!d) {
+        if (errno == ENOENT)
+            return 0;
+        return errf_sys(err, "%s", dir);
+    }
+    size_t count = 0, bytes = 0, cap = 0;
+    char *pool = NULL;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        size_t len = strlen(e->d_name) + 1;
+        if (bytes + len > cap) {
+            cap = (cap + len) * 2;
+            char *p = realloc(pool, cap);
+            if (!p) {
+                free(pool);
+                closedir(d);
+                return errf(err, "%s: out of memory listing", dir);
+            }
+            pool = p;
+        }
+        memcpy(pool + bytes, e->d_name, len);
+        bytes += len;
+        count++;
+    }
+    closedir(d);
+    if (count == 0) {
+        free(pool);     /* an empty list is NULL, like a missing directory */
+        return 0;
+    }
+    /* one block: the pointer array followed by the strings */
+    char **out = malloc(count * sizeof *out + bytes + 1);
+    if (!out) {
+        free(pool);
+        return errf(err, "%s: out of memory listing", dir);
+    }
+    char *s = (char *)(out + count);
+    if (bytes)
+        memcpy(s, pool, bytes);
+    free(pool);
+    for (size_t i = 0; i < count; i++) {
+        out[i] = s;
+        s += strlen(s) + 1;
+    }
+    qsort(out, count, sizeof *out, cmp_names);
+    *names = out;
+    return (int)count;
+}
+
+int spool_count(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? 0 : -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n;
+}
+
+int spool_lock(const char *path, int wait, int *fd, char *err)
+{
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0)
+        return errno == ENOENT ? 2 : errf_sys(err, "%s", path);
+    while (flock(*fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+        int e = errno;
+        if (e == EINTR)
+            continue;
+        close(*fd);
+        *fd = -1;
+        if (e == EWOULDBLOCK)
+            return 1;
+        errno = e;
+        return errf_sys(err, "%s: flock", path);
+    }
+    return 0;
 }
