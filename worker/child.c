@@ -15,6 +15,7 @@
 #include "filter.h"
 #include "exec.h"
 #include "global.h"
+#include "joblog.h"
 #include "progress.h"
 #include "tile.h"
 #include "usercache.h"
@@ -227,22 +228,17 @@ static enum outcome apply_tile(const struct worker_opts *o, const struct job *j,
     return res;
 }
 
-/* log_tile - one line in the job's log: tile, pid, end time, duration,
- * this process's peak RSS so far, result. */
+/* log_tile - one line in the job's log: tile, duration, this process's
+ * peak RSS so far, result.  A log that cannot be written loses the line,
+ * not the tile. */
 static void log_tile(const struct job *j, const char *tile, double t0, double t1,
                      const char *result)
 {
-    char path[PATH_MAX], line[256], err[ERR_MAX];
-    struct timespec now;
+    char err[ERR_MAX];
     struct rusage ru;
-    clock_gettime(CLOCK_REALTIME, &now);
     if (getrusage(RUSAGE_SELF, &ru) < 0)
         ru.ru_maxrss = 0;
-    snprintf(line, sizeof line, "%s pid=%ld end=%lld.%03ld ms=%.3f peak_rss_kb=%ld %s\n", tile,
-             (long)getpid(), (long long)now.tv_sec, now.tv_nsec / 1000000, (t1 - t0) * 1e3,
-             ru.ru_maxrss, result);
-    if (spool_path(path, j->dir, SPOOL_LOG, NULL, err) == 0)
-        spool_append_line(path, line, err);
+    joblog_append(j->dir, tile, (long)getpid(), (t1 - t0) * 1e3, ru.ru_maxrss, result, err);
 }
 
 /* fail_kind - failed/T.json's kind for a tile that did not make it:
@@ -367,7 +363,7 @@ static int work_job(const struct worker_opts *o, struct job *j, int jx, struct l
         struct tile_geom geom;
         tile_geometry(&j->m, row, col, &geom);
         snprintf(me->tile, sizeof me->tile, "%s", name);
-        snprintf(me->claim_entry, sizeof me->claim_entry, "%s", strrchr(c.path, '/') + 1);
+        snprintf(me->claim_entry, sizeof me->claim_entry, "%s", claim_entry(&c));
         me->job = jx;
         me->start = now_seconds();
         atomic_store(&me->busy, 1);

@@ -29,6 +29,7 @@
 #include "filter.h"
 #include "hash.h"
 #include "jobref.h"
+#include "tilestate.h"
 #include "usercache.h"
 
 #include <assert.h>
@@ -142,7 +143,8 @@ static int check_filters(struct job *j, char *err)
 /* has_work - 1 if the job has tiles waiting or claimed. */
 static int has_work(const struct job *j)
 {
-    return job_waiting(j, SPOOL_TILES) != 0 || job_waiting(j, SPOOL_CLAIMED) != 0;
+    return tilestate_count(&j->m, j->dir, SPOOL_TILES) != 0 ||
+           tilestate_count(&j->m, j->dir, SPOOL_CLAIMED) != 0;
 }
 
 /* What the summary says of a job.  The supervisor holds the manifests
@@ -196,8 +198,8 @@ static int grow(void **v, int n, int *cap, size_t sz)
 static void count_tiles(const struct job *j, struct brief *b)
 {
     b->total = (long)j->m.rows * j->m.cols;
-    b->done = job_waiting(j, SPOOL_OUT);
-    b->failed = job_waiting(j, SPOOL_FAILED);
+    b->done = tilestate_count(&j->m, j->dir, SPOOL_OUT);
+    b->failed = tilestate_count(&j->m, j->dir, SPOOL_FAILED);
 }
 
 /* close_window - count the window's jobs into their briefs and release

@@ -12,6 +12,8 @@
 #include "claim.h"
 #include "err.h"
 #include "global.h"
+#include "joblog.h"
+#include "tilestate.h"
 #include "progress.h"
 #include "tile.h"
 
@@ -92,33 +94,12 @@ static long pending(const struct pool *p)
             continue;
         /* a global job before its merge: only tiles without statistics */
         const struct job *j = &p->jobs[i];
-        long t = p->merged[i] ? job_waiting(j, SPOOL_TILES) : global_waiting(&j->m, j->dir);
+        long t = p->merged[i] ? tilestate_count(&j->m, j->dir, SPOOL_TILES) : global_waiting(&j->m, j->dir);
         if (t < 0)
             return -1;
         n += t;
     }
     return n;
-}
-
-long job_waiting(const struct job *j, const char *sub)
-{
-    char dir[PATH_MAX], err[ERR_MAX], **names;
-    uint32_t row, col;
-    if (spool_path(dir, j->dir, sub, NULL, err) < 0)
-        return -1;
-    int n = spool_list(dir, &names, err);
-    long count = 0;
-    for (int i = 0; i < n; i++) {
-        char tile[SPOOL_TILE_NAME_MAX];
-        /* claimed/ holds "T@node.pid" */
-        if (strcmp(sub, SPOOL_CLAIMED) == 0 ? claim_tile_of(names[i], tile) == 0 &&
-                                                tile_parse_name(&j->m, tile, &row, &col) == 0
-                                            : tile_parse_name(&j->m, names[i], &row, &col) == 0)
-            count++;
-    }
-    if (n > 0)
-        free(names);
-    return n < 0 ? -1 : count;
 }
 
 /* recover_all - requeue dead claims in every job and remove the partial
@@ -199,14 +180,9 @@ static void death_reason(int status, int timed_out, double timeout, char *buf, s
 static void log_failure(const struct job *j, const struct slot *s, long peak_kb,
                         const char *kind)
 {
-    char path[PATH_MAX], line[256], err[ERR_MAX];
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    snprintf(line, sizeof line, "%s pid=%ld end=%lld.%03ld ms=%.3f peak_rss_kb=%ld %s\n",
-             s->tile, (long)s->pid, (long long)now.tv_sec, now.tv_nsec / 1000000,
-             (now_seconds() - s->start) * 1e3, peak_kb, kind);
-    if (spool_path(path, j->dir, SPOOL_LOG, NULL, err) < 0 ||
-        spool_append_line(path, line, err) < 0)
+    char err[ERR_MAX];
+    double ms = (now_seconds() - s->start) * 1e3;
+    if (joblog_append(j->dir, s->tile, (long)s->pid, ms > 0 ? ms : 0, peak_kb, kind, err) < 0)
         msg_warn("job %s: %s", j->m.job, err);
 }
 
@@ -344,7 +320,7 @@ static int claims_elsewhere(struct pool *p)
     static double last_recovery;
     long held = 0;
     for (int i = 0; i < p->njobs; i++)
-        if (!p->jobs[i].broken && job_waiting(&p->jobs[i], SPOOL_CLAIMED) > 0)
+        if (!p->jobs[i].broken && tilestate_count(&p->jobs[i].m, p->jobs[i].dir, SPOOL_CLAIMED) > 0)
             held++;
     if (held > 0 && now_seconds() - last_recovery > 0.25) {
         last_recovery = now_seconds();
@@ -360,13 +336,9 @@ static uint64_t count_settled(const struct pool *p, int *finished)
     uint64_t n = 0;
     *finished = 0;
     for (int i = 0; i < p->njobs; i++) {
-        char dir[PATH_MAX], err[ERR_MAX];
         const struct job *j = &p->jobs[i];
-        int out = 0, failed = 0;
-        if (spool_path(dir, j->dir, SPOOL_OUT, NULL, err) == 0)
-            out = spool_count(dir);
-        if (spool_path(dir, j->dir, SPOOL_FAILED, NULL, err) == 0)
-            failed = spool_count(dir) / 2;      /* T and T.json */
+        long out = tilestate_count(&j->m, j->dir, SPOOL_OUT);
+        long failed = tilestate_count(&j->m, j->dir, SPOOL_FAILED);
         uint64_t settled = (uint64_t)(out > 0 ? out : 0) + (uint64_t)(failed > 0 ? failed : 0);
         n += settled;
         if (settled >= (uint64_t)j->m.rows * j->m.cols)

@@ -6,6 +6,7 @@
 #ifndef TS_WORKER_H
 #define TS_WORKER_H
 
+#include "claim.h"
 #include "manifest.h"
 
 #include <stdatomic.h>
@@ -37,7 +38,7 @@ struct slot {
     pid_t pid;
     int job;               /* index into the job list */
     char tile[SPOOL_TILE_NAME_MAX];
-    char claim_entry[SPOOL_TILE_NAME_MAX + SPOOL_NODE_MAX + 24];
+    char claim_entry[CLAIM_NAME_MAX];
     double start;          /* now_seconds() when the tile was claimed */
 };
 
@@ -56,10 +57,6 @@ struct worker_opts {
  * (or forever with --follow).  Never returns; exits with a CHILD_ status. */
 void child_main(const struct worker_opts *o, struct job *jobs, int njobs, struct slot *slots,
                 int index) __attribute__((noreturn));
-
-/* job_waiting - how many entries of j's subdirectory sub (SPOOL_TILES or
- * SPOOL_CLAIMED) are tiles of the job; -1 on error. */
-long job_waiting(const struct job *j, const char *sub);
 
 /* requeue_failed - at start: move j's failed tiles back to tiles/ when
  * their failure was transient (timeout, signal), or all of them; their
