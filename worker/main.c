@@ -403,8 +403,10 @@ int main(int argc, char **argv)
     char err[ERR_MAX];
     msg_set_program("worker");
     spool_fault_init("worker");
-    if (parse_cmdline(argc, argv, &c) < 0)
-        return free(c.jobs), EXIT_USAGE;
+    if (parse_cmdline(argc, argv, &c) < 0) {
+        free(c.jobs);
+        return EXIT_USAGE;
+    }
     msg_set_quiet(c.o.quiet);
     struct stat st;
     if (stat(c.o.spool, &st) < 0 || !S_ISDIR(st.st_mode)) {

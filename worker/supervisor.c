@@ -4,9 +4,8 @@
  * tile back: requeued for another attempt, or failed for good after
  * --retries attempts (a timeout at once), with the reason in
  * failed/T.json and a line in the job log carrying the dead child's peak
- * RSS.  It also runs
- * recovery over every job's claims at start and after every death, so
- * tiles of workers that died elsewhere come back too.
+ * RSS.  It also runs recovery over every job's claims at start and after
+ * every death, so tiles of workers that died elsewhere come back too.
  */
 #include "worker.h"
 #include "claim.h"
@@ -17,6 +16,7 @@
 #include "progress.h"
 #include "tile.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -57,6 +57,8 @@ int supervisor_stopping(void) { return stop_signal; }
 
 void supervisor_catch_signals(void)
 {
+    signal(SIGTERM, on_stop);
+    signal(SIGINT, on_stop);
 }
 
 /* attempts_for - the attempt counter of a tile, created at the attempts
@@ -94,11 +96,13 @@ static long pending(const struct pool *p)
             continue;
         /* a global job before its merge: only tiles without statistics */
         const struct job *j = &p->jobs[i];
-        long t = p->merged[i] ? tilestate_count(&j->m, j->dir, SPOOL_TILES) : global_waiting(&j->m, j->dir);
+        long t = p->merged[i] ? tilestate_count(&j->m, j->dir, SPOOL_TILES)
+                              : global_waiting(&j->m, j->dir);
         if (t < 0)
             return -1;
         n += t;
     }
+    assert(n >= 0);
     return n;
 }
 
@@ -194,12 +198,14 @@ static void log_failure(const struct job *j, const struct slot *s, long peak_kb,
 static void take_back(struct pool *p, int index, int status, long peak_kb)
 {
     struct slot *s = &p->slots[index];
+    assert(s->job >= 0 && s->job < p->njobs && s->tile[0] && s->claim_entry[0]);
     struct job *j = &p->jobs[s->job];
     char why[160], err[ERR_MAX];
     struct claim c;
     death_reason(status, p->timed_out[index], p->o->timeout, why, sizeof why);
     struct attempt *a = attempts_for(p, s->job, s->tile);
     int tries = a ? ++a->count : p->o->retries + 1;
+    assert(tries >= 1);
     int retry = tries <= p->o->retries && !p->timed_out[index];
     int r = claim_adopt(j->dir, s->claim_entry, &c, err);
     /* A dead child's lock is gone before wait4 reports it, so recovery
@@ -244,6 +250,7 @@ static int reap(struct pool *p)
         if (index == p->o->workers)
             continue;
         p->alive--;
+        assert(p->alive >= 0);
         n++;
         int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         if (code == CHILD_SPOOL)
@@ -404,8 +411,6 @@ int supervise(const struct worker_opts *o, struct job *jobs, int njobs)
     sigemptyset(&set);
     sigaddset(&set, SIGCHLD);
     sigprocmask(SIG_BLOCK, &set, NULL);
-    signal(SIGTERM, on_stop);
-    signal(SIGINT, on_stop);
     recover_all(&p);
     start_progress(&p);
     fill_pool(&p);

@@ -34,7 +34,9 @@ struct job {
 };
 
 struct slot {
-    atomic_int busy;       /* 1 while the fields below describe a tile in progress */
+    atomic_int busy;       /* 1 while the fields below describe a tile in progress:
+                              set by the child after them, cleared by it when the
+                              tile is settled, or by the supervisor when it dies */
     pid_t pid;
     int job;               /* index into the job list */
     char tile[SPOOL_TILE_NAME_MAX];
@@ -67,8 +69,10 @@ int requeue_failed(struct job *j, int all, char *err);
  * it, 0 if it was not requeued. */
 int requeue_prior(const struct job *j, const char *tile);
 
-/* supervisor_catch_signals - SIGINT and SIGTERM ask the worker to stop:
- * children are killed, their tiles requeued.  Installed once, at start. */
+/* supervisor_catch_signals - from now on SIGINT and SIGTERM ask the
+ * worker to stop (supervisor_stopping): the pool's children are killed,
+ * their tiles requeued, and no further window of jobs is started.
+ * Installed once, at start; children put the default back. */
 void supervisor_catch_signals(void);
 
 /* supervisor_stopping - the signal that asked the worker to stop, or 0. */
