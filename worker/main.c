@@ -158,6 +158,7 @@ struct brief {
     char id[SPOOL_JOB_ID_MAX];
     int index;             /* into the window, or one of BRIEF_ below */
     long total, done, failed;
+    int worked;            /* had work: counted by the progress line */
     struct prior_attempts *prior;   /* deferred: tiles requeued at start */
     int nprior;
 };
@@ -269,6 +270,7 @@ static int load_job(const struct cmdline *c, const char *id, struct job *j, stru
  * deferred with its counts and requeued tiles in *b.  Returns 0 or -1. */
 static int keep_job(struct loaded_jobs *l, int window, struct job *j, struct brief *b)
 {
+    b->worked = 1;
     if (l->n < window && grow((void **)&l->jobs, l->n, &l->cap, sizeof *j) == 0) {
         b->index = l->n;
         l->jobs[l->n++] = *j;           /* j->prior now belongs to the window */
@@ -352,6 +354,7 @@ static int next_window(const struct cmdline *c, struct loaded_jobs *l, int *bad,
             rc = errf(err, "out of memory");
         }
         free(b->prior);
+        now.worked = 1;
         *b = now;
         if (r > 1 || rc < 0)
             b->index = BRIEF_GONE;
@@ -380,14 +383,32 @@ static int summarise(const struct cmdline *c, const struct loaded_jobs *l)
     return any_failed;
 }
 
+/* outside - the jobs with work outside the window, for the progress line. */
+static void outside(const struct loaded_jobs *l, struct run_outside *rest)
+{
+    memset(rest, 0, sizeof *rest);
+    for (int i = 0; i < l->nbriefs; i++) {
+        const struct brief *b = &l->briefs[i];
+        if (!b->worked || b->index >= 0 || b->index == BRIEF_GONE)
+            continue;
+        assert(b->total >= 0 && b->done >= 0 && b->failed >= 0);
+        rest->tiles += (uint64_t)b->total;
+        rest->settled += (uint64_t)(b->done + b->failed);
+        rest->jobs++;
+        rest->finished += b->done + b->failed >= b->total;
+    }
+}
+
 /* work - supervise the window, then each window of deferred jobs in
  * turn, until all are done or the pool stops.  Returns the exit status. */
 static int work(const struct cmdline *c, struct loaded_jobs *l, int *bad, char *err)
 {
     int status = EXIT_OK;
     for (;;) {
+        struct run_outside rest;
+        outside(l, &rest);
         if (l->n > 0)
-            status = supervise(&c->o, l->jobs, l->n);
+            status = supervise(&c->o, l->jobs, l->n, &rest);
         if (status != EXIT_OK || l->deferred == 0 || supervisor_stopping())
             return status;
         if (next_window(c, l, bad, err) < 0) {

@@ -45,6 +45,7 @@ struct pool {
     int spool_error;
     int alive;
     int *merged;               /* per job: no global stage, or its merge is done */
+    const struct run_outside *rest;   /* the run's other jobs, for the line */
     struct progress prog;      /* the terminal line: tiles settled of all jobs */
     double counted;            /* now_seconds() of the last count for it */
 };
@@ -364,22 +365,24 @@ static void show_progress(struct pool *p)
     if (!p->prog.active || now_seconds() - p->counted < 0.25)
         return;
     p->counted = now_seconds();
-    uint64_t n = count_settled(p, &finished);
-    if (p->njobs > 1)
-        snprintf(p->prog.lead, sizeof p->prog.lead, "%d/%d images, ", finished, p->njobs);
+    uint64_t n = count_settled(p, &finished) + p->rest->settled;
+    int jobs = p->njobs + p->rest->jobs;
+    if (jobs > 1)
+        snprintf(p->prog.lead, sizeof p->prog.lead, "%d/%d images, ", finished + p->rest->finished,
+                 jobs);
     progress_update(&p->prog, n);
 }
 
 /* start_progress - begin the line over every tile of the pool's jobs. */
 static void start_progress(struct pool *p)
 {
-    uint64_t total = 0;
+    uint64_t total = p->rest->tiles;
     int finished;
     for (int i = 0; i < p->njobs; i++)
         total += (uint64_t)p->jobs[i].m.rows * p->jobs[i].m.cols;
     progress_begin(&p->prog, "tiles", total, p->o->quiet);
     if (p->prog.active)
-        progress_rebase(&p->prog, count_settled(p, &finished));
+        progress_rebase(&p->prog, count_settled(p, &finished) + p->rest->settled);
     p->counted = 0;
     show_progress(p);
 }
@@ -395,9 +398,10 @@ static void shut_down(struct pool *p)
     recover_all(p);
 }
 
-int supervise(const struct worker_opts *o, struct job *jobs, int njobs)
+int supervise(const struct worker_opts *o, struct job *jobs, int njobs,
+              const struct run_outside *rest)
 {
-    struct pool p = {.o = o, .jobs = jobs, .njobs = njobs};
+    struct pool p = {.o = o, .jobs = jobs, .njobs = njobs, .rest = rest};
     p.slots = mmap(NULL, sizeof(struct slot) * (size_t)o->workers, PROT_READ | PROT_WRITE,
                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     p.timed_out = calloc((size_t)o->workers, sizeof(int));

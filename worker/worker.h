@@ -78,8 +78,18 @@ void supervisor_catch_signals(void);
 /* supervisor_stopping - the signal that asked the worker to stop, or 0. */
 int supervisor_stopping(void);
 
+/* The jobs of the run outside the window being supervised (deferred, or
+ * done in an earlier window), for the progress line to count them too. */
+struct run_outside {
+    uint64_t tiles;        /* their tiles */
+    uint64_t settled;      /* of those, in out/ or failed/ */
+    int jobs;
+    int finished;          /* jobs with every tile settled */
+};
+
 /* supervise - fork the children, watch them, requeue or fail the tiles of
  * those that die, replace them, and return the worker's exit status. */
-int supervise(const struct worker_opts *o, struct job *jobs, int njobs);
+int supervise(const struct worker_opts *o, struct job *jobs, int njobs,
+              const struct run_outside *rest);
 
 #endif
