@@ -77,10 +77,13 @@ static void copy_str(const cJSON *o, const char *key, char *out, size_t n)
 int failrec_read(const char *jobdir, const char *tile, struct failrec *r, char *err)
 {
     char path[PATH_MAX], text[FAILREC_TEXT_MAX];
-    memset(r, 0, sizeof *r);
-    snprintf(r->tile, sizeof r->tile, "%s", tile);
+    /* the path first: tile may be r->tile itself */
     if (failrec_path(path, jobdir, tile, err) < 0)
         return -1;
+    char name[SPOOL_TILE_NAME_MAX];
+    snprintf(name, sizeof name, "%s", tile);
+    memset(r, 0, sizeof *r);
+    snprintf(r->tile, sizeof r->tile, "%s", name);
     FILE *f = spool_fopen(path, err);
     if (!f)
         return errno == ENOENT ? 1 : -1;
