@@ -1,9 +1,12 @@
 /*
  * child.c - worker child: claim a tile, run the filter chain on it in fresh
- * wasm2c instances, publish out/T, commit the claim; repeat.
+ * wasm2c instances, publish out/T, commit the claim; repeat.  For a chain
+ * with a global stage, pass 1 publishes mid/T and the tile's statistics
+ * and gives the claim back, pass 2 works from them (docs/spool.md).
  *
- * The tile is read straight into the first instance's linear memory and
- * the chain runs in fresh instances (exec.h).
+ * The tile is read straight into the first instance's linear memory
+ * (exec.h).  Modules are loaded once per job, at its first tile, under
+ * the timeout like any filter code.
  *
  * A trap poisons this process (wasm2c's signal handler has seen a fault):
  * the tile is failed and the child exits so the supervisor starts a new one.
