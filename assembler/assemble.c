@@ -5,10 +5,11 @@
  */
 #include "assemble.h"
 #include "err.h"
+#include "failrec.h"
+#include "tilestate.h"
 #include "progress.h"
 #include "tile.h"
 
-#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,21 +21,13 @@
 /* tile_state - where a tile that is not in out/ is, for the message. */
 static void tile_state(const char *jobdir, const char *name, char *buf, size_t n)
 {
-    char path[PATH_MAX], err[ERR_MAX], json[1024];
-    snprintf(buf, n, "not processed yet");
-    snprintf(json, sizeof json, "%s.json", name);
-    if (spool_path(path, jobdir, SPOOL_FAILED, json, err) < 0)
-        return;
-    FILE *f = spool_fopen(path, err);
-    if (!f)
-        return;
-    size_t len = fread(json, 1, sizeof json - 1, f);
-    fclose(f);
-    json[len] = '\0';
-    cJSON *o = cJSON_Parse(json);
-    cJSON *reason = cJSON_GetObjectItemCaseSensitive(o, "reason");
-    snprintf(buf, n, "failed: %.200s", cJSON_IsString(reason) ? reason->valuestring : "?");
-    cJSON_Delete(o);
+    char err[ERR_MAX];
+    struct failrec rec;
+    int r = failrec_read(jobdir, name, &rec, err);
+    if (r == 1)
+        snprintf(buf, n, "not processed yet");
+    else
+        snprintf(buf, n, "failed: %.200s", rec.reason[0] ? rec.reason : "?");
 }
 
 /* check_complete - count tiles missing from out/ and describe the first.
@@ -70,22 +63,11 @@ static int check_complete(const struct manifest *m, const char *jobdir, char *li
 /* find_source_tile - the unprocessed input tile, wherever it is now. */
 static int find_source_tile(const char *jobdir, const char *name, char *path, char *err)
 {
-    static const char *subs[] = {SPOOL_FAILED, SPOOL_TILES, SPOOL_DONE};
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (spool_path(path, jobdir, subs[i], name, err) == 0 && access(path, R_OK) == 0)
-            return 0;
-    char dir[PATH_MAX], **names;
-    size_t len = strlen(name);
-    if (spool_path(dir, jobdir, SPOOL_CLAIMED, NULL, err) < 0)
-        return -1;
-    int n = spool_list(dir, &names, err), rc = -1;
-    for (int i = 0; i < n && rc < 0; i++)
-        if (strncmp(names[i], name, len) == 0 && names[i][len] == '@')
-            rc = spool_path(path, dir, names[i], NULL, err);
-    if (n > 0)
-        free(names);
-    return rc < 0 ? errf(err, "tile %s: neither processed nor found as a source tile", name)
-                  : 0;
+    char rel[PATH_MAX];
+    int r = tilestate_find_input(jobdir, name, rel, err);
+    if (r == 1)
+        return errf(err, "tile %s: neither processed nor found as a source tile", name);
+    return r < 0 ? -1 : spool_path(path, jobdir, rel, NULL, err);
 }
 
 /* read_core - tile (r, c) cropped to its core into core (w*h*ch). */

@@ -6,6 +6,7 @@
  * what the spool holds.
  */
 #include "inspect.h"
+#include "tilestate.h"
 #include "image.h"
 #include "tile.h"
 
@@ -87,30 +88,13 @@ static int load_tile(struct canvas *c, const struct report *r, const struct tile
     return 0;
 }
 
-/* find_input - the input tile's file relative to jobdir into rel, trying
- * the places in the order tiles move through them.  Returns 0 or 1 (none). */
+/* find_input - the input tile's file relative to r->jobdir into rel,
+ * wherever it is now.  Returns 0 or 1 (none, or it cannot be told). */
 static int find_input(const struct report *r, const char *tile, char rel[PATH_MAX])
 {
-    static const char *const dirs[] = {SPOOL_TILES, SPOOL_CLAIMED, SPOOL_DONE, SPOOL_FAILED};
-    char path[PATH_MAX];
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        if (strcmp(dirs[i], SPOOL_CLAIMED) == 0) {
-            for (int k = 0; k < r->js.nclaims; k++) {
-                const struct js_claim *cl = &r->js.claims[k];
-                if (strcmp(cl->tile, tile) != 0)
-                    continue;
-                snprintf(rel, PATH_MAX, "%s/%s@%s.%ld", SPOOL_CLAIMED, tile, cl->node, cl->pid);
-                if (snprintf(path, sizeof path, "%s/%s", r->jobdir, rel) < (int)sizeof path &&
-                    access(path, F_OK) == 0)
-                    return 0;
-            }
-            continue;
-        }
-        snprintf(rel, PATH_MAX, "%s/%s", dirs[i], tile);
-        if (snprintf(path, sizeof path, "%s/%s", r->jobdir, rel) < (int)sizeof path &&
-            access(path, F_OK) == 0)
-            return 0;
-    }
+    char err[ERR_MAX];
+    if (tilestate_find_input(r->jobdir, tile, rel, err) == 0)
+        return 0;
     rel[0] = '\0';
     return 1;
 }

@@ -104,7 +104,7 @@ static void ms_range(const struct report *r, double *lo, double *hi)
 }
 
 /* failure_of - the failure record of tile name, or NULL. */
-static const struct js_failure *failure_of(const struct report *r, const char *name)
+static const struct failrec *failure_of(const struct report *r, const char *name)
 {
     for (int i = 0; i < r->js.nfailures; i++)
         if (strcmp(r->js.failures[i].tile, name) == 0)
@@ -133,7 +133,7 @@ static void tile_svg(FILE *f, const struct report *r, uint32_t row, uint32_t col
     fprintf(f, "><title>%s (row %u, col %u): %s", name, row, col, tile_state_name(s));
     if (ms >= 0)
         fprintf(f, ", %.3f ms", ms);
-    const struct js_failure *x = s == TILE_FAILED ? failure_of(r, name) : NULL;
+    const struct failrec *x = s == TILE_FAILED ? failure_of(r, name) : NULL;
     if (x) {
         fprintf(f, ", %s: ", x->kind);
         esc(f, x->reason);
@@ -238,13 +238,15 @@ static void failures_html(FILE *f, const struct report *r)
     fputs("<table id=\"failures\"><tr><th>tile</th><th>kind</th><th>reason</th>"
           "<th>attempts</th><th>time</th></tr>\n", f);
     for (int i = 0; i < r->js.nfailures; i++) {
-        const struct js_failure *x = &r->js.failures[i];
+        const struct failrec *x = &r->js.failures[i];
+        char rec[FAILREC_NAME_MAX];
+        failrec_name(x->tile, rec);
         fprintf(f, "<tr class=\"failure\" data-tile=\"%s\"><td><a href=\"", x->tile);
         esc(f, r->link_prefix);
         fprintf(f, "%s/%s\">%s</a> (<a href=\"", SPOOL_FAILED, x->tile, x->tile);
         esc(f, r->link_prefix);
-        fprintf(f, "%s/%s.json\">json</a>)</td><td>%s</td><td class=\"reason\">", SPOOL_FAILED,
-                x->tile, x->kind);
+        fprintf(f, "%s/%s\">json</a>)</td><td>%s</td><td class=\"reason\">", SPOOL_FAILED, rec,
+                x->kind);
         esc(f, x->reason);
         fprintf(f, "</td><td>%d</td><td>%s</td></tr>\n", x->attempts, x->time);
     }

@@ -61,7 +61,7 @@ static cJSON *failures_json(const struct job_scan *js)
 {
     cJSON *a = cJSON_CreateArray();
     for (int i = 0; a && i < js->nfailures; i++) {
-        const struct js_failure *x = &js->failures[i];
+        const struct failrec *x = &js->failures[i];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "tile", x->tile);
         cJSON_AddStringToObject(o, "kind", x->kind);

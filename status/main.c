@@ -10,7 +10,7 @@
  *     that vanish during the scan are tiles moving on.  Each job's state
  *     is one of splitting, incomplete, invalid, queued, running, stalled,
  *     done, failed (docs/cli.md).  A claim's owner is alive when it holds
- *     the claim's flock, as recovery decides (common/spool/claim.c).
+ *     the claim's flock, as recovery decides (common/spool/spool_flock.c).
  *
  * DIAGNOSTICS
  *     Exit 0 listed (an empty spool too), 2 usage, 3 a named job does not

@@ -63,7 +63,7 @@ static void detail_lines(FILE *f, const struct job_scan *js)
                 c->alive ? "alive" : "dead ", age);
     }
     for (int i = 0; i < js->nfailures; i++) {
-        const struct js_failure *x = &js->failures[i];
+        const struct failrec *x = &js->failures[i];
         fprintf(f, "    failed  %-12s %s: %s\n", x->tile, x->kind, x->reason);
     }
 }

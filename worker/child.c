@@ -1,9 +1,12 @@
 /*
  * child.c - worker child: claim a tile, run the filter chain on it in fresh
- * wasm2c instances, publish out/T, commit the claim; repeat.
+ * wasm2c instances, publish out/T, commit the claim; repeat.  For a chain
+ * with a global stage, pass 1 publishes mid/T and the tile's statistics
+ * and gives the claim back, pass 2 works from them (docs/spool.md).
  *
- * The tile is read straight into the first instance's linear memory and
- * the chain runs in fresh instances (exec.h).
+ * The tile is read straight into the first instance's linear memory
+ * (exec.h).  Modules are loaded once per job, at its first tile, under
+ * the timeout like any filter code.
  *
  * A trap poisons this process (wasm2c's signal handler has seen a fault):
  * the tile is failed and the child exits so the supervisor starts a new one.
@@ -16,10 +19,12 @@
 #include "exec.h"
 #include "global.h"
 #include "global_stats.h"
+#include "joblog.h"
 #include "progress.h"
 #include "tile.h"
 #include "usercache.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -65,26 +70,44 @@ static int check_abi(struct filter_module *m, uint64_t max_memory, char *err)
     return rc == FILTER_TRAP ? FILTER_TRAP : rc < 0 ? -1 : 0;
 }
 
+/* load_stage - dlopen stage s's module (a user's from the cache, a
+ * shipped one from the filter path) into *mod.  Returns 0 or -1. */
+static int load_stage(const struct stage_spec *s, struct filter_module **mod, char *err)
+{
+    char so[PATH_MAX], wasm[PATH_MAX];
+    if (usercache_find_stage(s, so, wasm, err) < 0)
+        return -1;
+    if (s->path[0])
+        *mod = usercache_load(s->name, so, wasm, err);
+    else
+        *mod = filter_load(s->name, FILTER_WASM, so, wasm, err);
+    return *mod ? 0 : -1;
+}
+
 /* load_chain - dlopen a job's modules once, checking each is the module the
- * job was split with. */
+ * job was split with.  Sets l->state (and why it is unusable) and returns
+ * it: 1 loaded, -1 unusable. */
 static int load_chain(const struct job *j, uint64_t max_memory, struct loaded *l)
 {
+    assert(l->state == 0);
+    l->state = -1;
     for (int i = 0; i < j->m.nstages; i++) {
         const struct stage_spec *s = &j->m.stages[i];
-        char so[PATH_MAX], wasm[PATH_MAX];
-        if (usercache_find_stage(s, so, wasm, l->err) < 0 ||
-            !(l->mods[i] = s->path[0] ? usercache_load(s->name, so, wasm, l->err)
-                                      : filter_load(s->name, FILTER_WASM, so, wasm, l->err)))
-            return l->state = -1;
-        if (!hash_equal(filter_module_hash(l->mods[i]), &s->hash))
-            return errf(l->err, "filter %s: module changed since the job was split", s->name),
-                   l->state = -1;
+        if (load_stage(s, &l->mods[i], l->err) < 0)
+            return -1;
+        if (!hash_equal(filter_module_hash(l->mods[i]), &s->hash)) {
+            errf(l->err, "filter %s: module changed since the job was split", s->name);
+            return -1;
+        }
         int rc = check_abi(l->mods[i], max_memory, l->err);
-        if (rc < 0)
-            return l->trapped = rc == FILTER_TRAP, l->limit = rc == FILTER_LIMIT,
-                   l->state = -1;
+        if (rc < 0) {
+            l->trapped = rc == FILTER_TRAP;
+            l->limit = rc == FILTER_LIMIT;
+            return -1;
+        }
     }
-    return l->state = 1;
+    l->state = 1;
+    return 1;
 }
 
 /* publish_tile - write a w x h tile to sub/T (out/ or mid/). */
@@ -149,11 +172,15 @@ static int load_stats(const struct job *j, struct loaded *l, int g, char *err)
             continue;
         global_stats_name(which[k], g, name);
         uint64_t *v = malloc(8 * (size_t)s->stats.nvalues);
-        int rc = v ? global_stats_read(j->dir, name, s, v, err) : errf(err, "out of memory");
+        if (!v)
+            return errf(err, "out of memory");
+        int rc = global_stats_read(j->dir, name, s, v, err);
         if (rc == 1)
             rc = errf(err, "%s/%s/%s is missing", j->dir, SPOOL_STATS, name);
-        if (rc != 0)
-            return free(v), -1;
+        if (rc != 0) {
+            free(v);
+            return -1;
+        }
         *dst[k] = v;
     }
     return 0;
@@ -174,8 +201,10 @@ static enum outcome analyze_tile(const struct worker_opts *o, const struct job *
     uint64_t *stats = malloc(8 * (size_t)s->stats.nvalues);
     enum exec_result r = EXEC_FAILED;
     enum outcome res = TILE_OK;
-    if (!stats)
-        return errf(err, "out of memory"), TILE_FAILED;
+    if (!stats) {
+        errf(err, "out of memory");
+        return TILE_FAILED;
+    }
     if (g == 0) {
         r = global_analyze(l->mods[0], s, m->source.channels, w, h, post, NULL,
                            fill_from_tile, &f, o->max_memory, stats, err);
@@ -228,22 +257,17 @@ static enum outcome apply_tile(const struct worker_opts *o, const struct job *j,
     return res;
 }
 
-/* log_tile - one line in the job's log: tile, pid, end time, duration,
- * this process's peak RSS so far, result. */
+/* log_tile - one line in the job's log: tile, duration, this process's
+ * peak RSS so far, result.  A log that cannot be written loses the line,
+ * not the tile. */
 static void log_tile(const struct job *j, const char *tile, double t0, double t1,
                      const char *result)
 {
-    char path[PATH_MAX], line[256], err[ERR_MAX];
-    struct timespec now;
+    char err[ERR_MAX];
     struct rusage ru;
-    clock_gettime(CLOCK_REALTIME, &now);
     if (getrusage(RUSAGE_SELF, &ru) < 0)
         ru.ru_maxrss = 0;
-    snprintf(line, sizeof line, "%s pid=%ld end=%lld.%03ld ms=%.3f peak_rss_kb=%ld %s\n", tile,
-             (long)getpid(), (long long)now.tv_sec, now.tv_nsec / 1000000, (t1 - t0) * 1e3,
-             ru.ru_maxrss, result);
-    if (spool_path(path, j->dir, SPOOL_LOG, NULL, err) == 0)
-        spool_append_line(path, line, err);
+    joblog_append(j->dir, tile, (long)getpid(), (t1 - t0) * 1e3, ru.ru_maxrss, result, err);
 }
 
 /* fail_kind - failed/T.json's kind for a tile that did not make it:
@@ -326,70 +350,100 @@ static int refuse_tile(const struct job *j, const char *tile, const char *why)
     return r == 0;
 }
 
-/* work_job - try to claim and process the tiles of job jx once over.
- * Returns how many were processed, or -(exit status) to stop. */
+/* run_claimed - the chain (pass 1 or 2 of it, for a global chain) on
+ * claimed tile (row, col) of job jx, watched by the supervisor through
+ * the slot, then settled.  Returns settle()'s status. */
+static int run_claimed(const struct worker_opts *o, struct job *j, int jx, struct loaded *l,
+                       struct slot *me, struct claim *c, const struct tile_geom *geom, int g,
+                       int pass)
+{
+    char err[ERR_MAX];
+    assert(c->fd >= 0 && atomic_load(&me->busy) == 0);
+    snprintf(me->tile, sizeof me->tile, "%s", c->tile);
+    snprintf(me->claim_entry, sizeof me->claim_entry, "%s", claim_entry(c));
+    me->job = jx;
+    me->start = now_seconds();
+    atomic_store(&me->busy, 1);
+    if (l->state == 0)
+        load_chain(j, o->max_memory, l);   /* runs filter code: under the timeout too */
+    int limit = 0;
+    enum outcome res;
+    if (l->state < 0) {
+        snprintf(err, sizeof err, "%s", l->err);
+        limit = l->limit;
+        res = l->trapped ? TILE_TRAPPED : TILE_FAILED;
+    } else if (pass == 1) {
+        res = analyze_tile(o, j, l, c, geom, g, &limit, err);
+    } else if (pass == 2) {
+        res = apply_tile(o, j, l, c, geom, g, &limit, err);
+    } else {
+        res = process_tile(o, j, l, c, geom, &limit, err);
+    }
+    int stop = settle(j, c, res, limit, me->start, err, pass);
+    if (stop < 0 && pass == 2 && g > 0 && !j->m.keep_done)
+        drop_mid(j, me->tile);
+    atomic_store(&me->busy, 0);
+    return stop;
+}
+
+/* work_job - try to claim and process the tiles of job jx once over,
+ * each child starting at its own place in the list so that they do not
+ * all race for the same tile.  Returns how many were settled here, or
+ * -(exit status) to stop. */
 static int work_job(const struct worker_opts *o, struct job *j, int jx, struct loaded *l,
                     struct slot *me, int index)
 {
     char dir[PATH_MAX], err[ERR_MAX];
     char **names;
+    assert(o->workers > 0 && index >= 0 && index < o->workers);
     if (spool_path(dir, j->dir, SPOOL_TILES, NULL, err) < 0)
         return -CHILD_SPOOL;
     int g = manifest_global_stage(&j->m), merged = 0;
-    if (g >= 0 && global_merge(&j->m, j->dir, &merged, err) < 0)
-        return msg_warn("job %s: %s", j->m.job, err), -CHILD_SPOOL;
-    int n = spool_list(dir, &names, err), done = 0;
-    if (n <= 0)
-        return n < 0 ? (msg_warn("%s", err), -CHILD_SPOOL) : 0;
-    int start = (int)(((long long)index * n) / (o->workers > 0 ? o->workers : 1));
-    for (int k = 0; k < n; k++) {
+    if (g >= 0 && global_merge(&j->m, j->dir, &merged, err) < 0) {
+        msg_warn("job %s: %s", j->m.job, err);
+        return -CHILD_SPOOL;
+    }
+    int n = spool_list(dir, &names, err), done = 0, stop = -1;
+    if (n < 0) {
+        msg_warn("%s", err);
+        return -CHILD_SPOOL;
+    }
+    int start = (int)(((long long)index * n) / o->workers);
+    int pass = g < 0 ? 0 : merged ? 2 : 1;
+    for (int k = 0; k < n && stop < 0; k++) {
         const char *name = names[(start + k) % n];
         uint32_t row, col;
         struct claim c;
         if (tile_parse_name(&j->m, name, &row, &col) < 0)
             continue;                /* not a tile of this job: left alone */
-        int pass = g < 0 ? 0 : merged ? 2 : 1;
         if (pass == 1 && analyzed(j, g, name))
             continue;                /* waits for the merge */
         int r = claim_tile(j->dir, name, &c, err);
         if (r == 2) {
-            if ((r = refuse_tile(j, name, err)) < 0)
-                return free(names), -CHILD_SPOOL;
-            done += r;
-            continue;
-        }
-        if (r == 0 && pass == 1 && analyzed(j, g, name))
-            r = claim_release(&c, err) < 0 ? -1 : 1;   /* another child was quicker */
-        if (r != 0) {
+            r = refuse_tile(j, name, err);
             if (r < 0)
-                return free(names), msg_warn("%s", err), -CHILD_SPOOL;
+                stop = CHILD_SPOOL;
+            done += r > 0;
             continue;
         }
+        if (r == 0 && pass == 1 && analyzed(j, g, name)) {
+            /* another child was quicker: give it back */
+            r = claim_release(&c, err) < 0 ? -1 : 1;
+        }
+        if (r < 0) {
+            msg_warn("%s", err);
+            stop = CHILD_SPOOL;
+        }
+        if (r != 0)
+            continue;
         struct tile_geom geom;
         tile_geometry(&j->m, row, col, &geom);
-        snprintf(me->tile, sizeof me->tile, "%s", name);
-        snprintf(me->claim_entry, sizeof me->claim_entry, "%s", strrchr(c.path, '/') + 1);
-        me->job = jx;
-        me->start = now_seconds();
-        atomic_store(&me->busy, 1);
-        if (l->state == 0)
-            load_chain(j, o->max_memory, l);   /* runs filter code: under the timeout too */
-        int limit = l->state < 0 && l->limit;
-        enum outcome res = l->state < 0 ? (snprintf(err, sizeof err, "%s", l->err),
-                                           l->trapped ? TILE_TRAPPED : TILE_FAILED)
-                           : pass == 1 ? analyze_tile(o, j, l, &c, &geom, g, &limit, err)
-                           : pass == 2 ? apply_tile(o, j, l, &c, &geom, g, &limit, err)
-                           : process_tile(o, j, l, &c, &geom, &limit, err);
-        int stop = settle(j, &c, res, limit, me->start, err, pass);
-        if (stop < 0 && pass == 2 && g > 0 && !j->m.keep_done)
-            drop_mid(j, name);
-        atomic_store(&me->busy, 0);
-        if (stop >= 0)
-            return free(names), -stop;
-        done++;
+        stop = run_claimed(o, j, jx, l, me, &c, &geom, g, pass);
+        done += stop < 0;
     }
     free(names);
-    return done;
+    assert(done >= 0 && done <= n);
+    return stop >= 0 ? -stop : done;
 }
 
 /* confine - give up all but the job directories (read and write), the
@@ -451,7 +505,7 @@ void child_main(const struct worker_opts *o, struct job *jobs, int njobs, struct
             worked += r;
         }
         if (!worked)
-            break;      /* with --follow the supervisor starts children again */
+            break;      /* the supervisor starts children again when tiles appear */
     }
     /* modules stay loaded until exit: the process ends here */
     _exit(CHILD_IDLE);

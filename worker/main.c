@@ -13,8 +13,9 @@
  *     died, and replaces it.  Every job in the spool is processed unless
  *     --job names some.  With --follow it keeps watching for new jobs.
  *     At start, tiles failed by a timeout or a signal are requeued (with
- *     --retry-failed every failed tile).  Only jobs with work keep their
- *     manifest in memory; the others are summarised from a few counts.
+ *     --retry-failed every failed tile).  Only a window of the oldest
+ *     jobs with work keep their manifest in memory, the rest wait for
+ *     their turn; the others are summarised from a few counts.
  *
  * DIAGNOSTICS
  *     One line per failed tile on stderr (job, tile, cause); the reason is
@@ -28,8 +29,10 @@
 #include "filter.h"
 #include "hash.h"
 #include "jobref.h"
+#include "tilestate.h"
 #include "usercache.h"
 
+#include <assert.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,26 +143,42 @@ static int check_filters(struct job *j, char *err)
 /* has_work - 1 if the job has tiles waiting or claimed. */
 static int has_work(const struct job *j)
 {
-    return job_waiting(j, SPOOL_TILES) != 0 || job_waiting(j, SPOOL_CLAIMED) != 0;
+    return tilestate_count(&j->m, j->dir, SPOOL_TILES) != 0 ||
+           tilestate_count(&j->m, j->dir, SPOOL_CLAIMED) != 0;
 }
 
-/* What the summary says of a job: a job with work keeps its whole struct
- * job (index), one without keeps only these counts, taken at start (with
- * nothing waiting or claimed they cannot change), so that a spool of
- * thousands of finished jobs costs a few hundred bytes each, not a
- * manifest each. */
+/* What the summary says of a job.  The supervisor holds the manifests
+ * (some 180 KB each) of a window of jobs with work only, the oldest
+ * first; a job beyond it is deferred, known by its id and counts, and
+ * loaded again when the window before it is done.  A job without work
+ * keeps only counts, taken at start (with nothing waiting or claimed they
+ * cannot change).  So a spool of thousands of jobs, finished or queued,
+ * costs a few hundred bytes a job, not a manifest each. */
 struct brief {
     char id[SPOOL_JOB_ID_MAX];
-    int index;             /* into the job list, or -1 */
+    int index;             /* into the window, or one of BRIEF_ below */
     long total, done, failed;
+    int worked;            /* had work: counted by the progress line */
+    struct prior_attempts *prior;   /* deferred: tiles requeued at start */
+    int nprior;
 };
 
+enum { BRIEF_COUNTED = -1, BRIEF_DEFERRED = -2, BRIEF_GONE = -3 };
+
 struct loaded_jobs {
-    struct job *jobs;
+    struct job *jobs;      /* the window: jobs with work, manifests loaded */
     int n, cap;
-    struct brief *briefs;
+    struct brief *briefs;  /* every job the run reports on, in id order */
     int nbriefs, capbriefs;
+    int deferred;          /* briefs waiting for a later window */
 };
+
+/* window_size - how many jobs with work are loaded at once: enough to
+ * keep every child busy, few enough that manifests stay a few MB. */
+static int window_size(const struct worker_opts *o)
+{
+    return o->workers * 4 > 64 ? o->workers * 4 : 64;
+}
 
 /* grow - room for one more element of size sz in *v (count n, capacity
  * *cap); returns 0 or -1. */
@@ -180,16 +199,35 @@ static int grow(void **v, int n, int *cap, size_t sz)
 static void count_tiles(const struct job *j, struct brief *b)
 {
     b->total = (long)j->m.rows * j->m.cols;
-    b->done = job_waiting(j, SPOOL_OUT);
-    b->failed = job_waiting(j, SPOOL_FAILED);
+    b->done = tilestate_count(&j->m, j->dir, SPOOL_OUT);
+    b->failed = tilestate_count(&j->m, j->dir, SPOOL_FAILED);
+}
+
+/* close_window - count the window's jobs into their briefs and release
+ * their manifests. */
+static void close_window(struct loaded_jobs *l)
+{
+    for (int i = 0; i < l->nbriefs; i++) {
+        struct brief *b = &l->briefs[i];
+        if (b->index < 0)
+            continue;
+        assert(b->index < l->n);
+        count_tiles(&l->jobs[b->index], b);
+        b->index = BRIEF_COUNTED;
+    }
+    for (int i = 0; i < l->n; i++)
+        free(l->jobs[i].prior);
+    free(l->jobs);
+    l->jobs = NULL;
+    l->n = l->cap = 0;
 }
 
 /* free_jobs - release what load_jobs gathered. */
 static void free_jobs(struct loaded_jobs *l)
 {
-    for (int i = 0; i < l->n; i++)
-        free(l->jobs[i].prior);
-    free(l->jobs);
+    close_window(l);
+    for (int i = 0; i < l->nbriefs; i++)
+        free(l->briefs[i].prior);
     free(l->briefs);
     memset(l, 0, sizeof *l);
 }
@@ -202,6 +240,7 @@ static int load_job(const struct cmdline *c, const char *id, struct job *j, stru
 {
     char manifest[PATH_MAX], e[ERR_MAX];
     memset(j, 0, sizeof *j);
+    memset(b, 0, sizeof *b);
     if (!manifest_job_id_ok(id) || spool_path(j->dir, c->o.spool, id, NULL, e) < 0 ||
         spool_path(manifest, j->dir, SPOOL_MANIFEST, NULL, e) < 0)
         return 2;
@@ -214,7 +253,7 @@ static int load_job(const struct cmdline *c, const char *id, struct job *j, stru
         return 3;
     }
     snprintf(b->id, sizeof b->id, "%s", j->m.job);
-    b->index = -1;
+    b->index = BRIEF_COUNTED;
     if (!has_work(j)) {
         count_tiles(j, b);
         return c->o.follow ? 2 : 0;   /* --follow only reports jobs it works on */
@@ -227,43 +266,102 @@ static int load_job(const struct cmdline *c, const char *id, struct job *j, stru
     return 1;
 }
 
+/* keep_job - a job with work: into the window while there is room, else
+ * deferred with its counts and requeued tiles in *b.  Returns 0 or -1. */
+static int keep_job(struct loaded_jobs *l, int window, struct job *j, struct brief *b)
+{
+    b->worked = 1;
+    if (l->n < window && grow((void **)&l->jobs, l->n, &l->cap, sizeof *j) == 0) {
+        b->index = l->n;
+        l->jobs[l->n++] = *j;           /* j->prior now belongs to the window */
+        return 0;
+    }
+    if (l->n < window)
+        return -1;
+    count_tiles(j, b);
+    b->index = BRIEF_DEFERRED;
+    b->prior = j->prior;                /* kept for the tile's attempt count */
+    b->nprior = j->nprior;
+    l->deferred++;
+    return 0;
+}
+
 /* load_jobs - the jobs to process: named ones, or every complete job,
- * into l.  Returns the number with work, or -1 with err. */
+ * into l, the oldest with work in the window.  Returns how many are in
+ * the window, or -1 with err. */
 static int load_jobs(const struct cmdline *c, struct loaded_jobs *l, int requeue, int *bad,
                      char *err)
 {
     char **names = NULL;
-    int n = c->njobs, rc = 0;
+    int n = c->njobs, rc = 0, window = window_size(&c->o);
     memset(l, 0, sizeof *l);
     if (n == 0 && (n = spool_list(c->o.spool, &names, err)) < 0)
         return -1;
-    struct job *j = malloc(sizeof *j);     /* one at a time: most jobs have no work */
+    struct job *j = malloc(sizeof *j);     /* one at a time: most jobs are not loaded */
     for (int i = 0; j && rc == 0 && i < n; i++) {
         struct brief b;
         int r = load_job(c, c->njobs ? c->jobs[i] : names[i], j, &b, requeue, bad);
-        if (r == 1 && grow((void **)&l->jobs, l->n, &l->cap, sizeof *j) == 0) {
-            b.index = l->n;
-            l->jobs[l->n++] = *j;       /* j->prior now belongs to the list */
-        } else {
+        if (r == 1)
+            rc = keep_job(l, window, j, &b);
+        else
             free(j->prior);
-            if (r == 1)
-                rc = -1;
-        }
+        if (rc < 0)
+            free(j->prior);
         if (r <= 1 && rc == 0) {
-            if (grow((void **)&l->briefs, l->nbriefs, &l->capbriefs, sizeof b) < 0)
+            if (grow((void **)&l->briefs, l->nbriefs, &l->capbriefs, sizeof b) < 0) {
+                if (b.index == BRIEF_DEFERRED)
+                    free(b.prior);
                 rc = -1;
-            else
+            } else {
                 l->briefs[l->nbriefs++] = b;
+            }
         }
     }
     free(names);
+    free(j);
     if (!j || rc < 0) {
-        free(j);
         free_jobs(l);
         return errf(err, "out of memory");
     }
-    free(j);
     return l->n;
+}
+
+/* next_window - load the next deferred jobs, oldest first, into a new
+ * window (the last one's is closed).  A deferred job may have been
+ * finished by another worker meanwhile: it is counted again; one that
+ * vanished or is refused now is left out of the summary.  Returns how
+ * many are in the window, or -1 with err. */
+static int next_window(const struct cmdline *c, struct loaded_jobs *l, int *bad, char *err)
+{
+    int window = window_size(&c->o), rc = 0;
+    struct job *j = malloc(sizeof *j);
+    if (!j)
+        return errf(err, "out of memory");
+    close_window(l);
+    for (int i = 0; i < l->nbriefs && l->n < window && rc == 0; i++) {
+        struct brief *b = &l->briefs[i], now;
+        if (b->index != BRIEF_DEFERRED)
+            continue;
+        l->deferred--;
+        int r = load_job(c, b->id, j, &now, 0, bad);
+        if (r == 1 && grow((void **)&l->jobs, l->n, &l->cap, sizeof *j) == 0) {
+            j->prior = b->prior;        /* the window owns them now */
+            j->nprior = b->nprior;
+            b->prior = NULL;
+            now.index = l->n;
+            l->jobs[l->n++] = *j;
+        } else if (r == 1) {
+            rc = errf(err, "out of memory");
+        }
+        free(b->prior);
+        now.worked = 1;
+        *b = now;
+        if (r > 1 || rc < 0)
+            b->index = BRIEF_GONE;
+    }
+    assert(l->deferred >= 0);
+    free(j);
+    return rc < 0 ? -1 : l->n;
 }
 
 /* summarise - per job: tiles in out/, failed/; returns 1 if any failed. */
@@ -272,6 +370,8 @@ static int summarise(const struct cmdline *c, const struct loaded_jobs *l)
     int any_failed = 0;
     for (int i = 0; i < l->nbriefs; i++) {
         struct brief b = l->briefs[i];
+        if (b.index == BRIEF_GONE)
+            continue;
         if (b.index >= 0)
             count_tiles(&l->jobs[b.index], &b);
         if (b.failed > 0)
@@ -283,14 +383,51 @@ static int summarise(const struct cmdline *c, const struct loaded_jobs *l)
     return any_failed;
 }
 
+/* outside - the jobs with work outside the window, for the progress line. */
+static void outside(const struct loaded_jobs *l, struct run_outside *rest)
+{
+    memset(rest, 0, sizeof *rest);
+    for (int i = 0; i < l->nbriefs; i++) {
+        const struct brief *b = &l->briefs[i];
+        if (!b->worked || b->index >= 0 || b->index == BRIEF_GONE)
+            continue;
+        assert(b->total >= 0 && b->done >= 0 && b->failed >= 0);
+        rest->tiles += (uint64_t)b->total;
+        rest->settled += (uint64_t)(b->done + b->failed);
+        rest->jobs++;
+        rest->finished += b->done + b->failed >= b->total;
+    }
+}
+
+/* work - supervise the window, then each window of deferred jobs in
+ * turn, until all are done or the pool stops.  Returns the exit status. */
+static int work(const struct cmdline *c, struct loaded_jobs *l, int *bad, char *err)
+{
+    int status = EXIT_OK;
+    for (;;) {
+        struct run_outside rest;
+        outside(l, &rest);
+        if (l->n > 0)
+            status = supervise(&c->o, l->jobs, l->n, &rest);
+        if (status != EXIT_OK || l->deferred == 0 || supervisor_stopping())
+            return status;
+        if (next_window(c, l, bad, err) < 0) {
+            msg_warn("%s", err);
+            return EXIT_SPOOL;
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     struct cmdline c;
     char err[ERR_MAX];
     msg_set_program("worker");
     spool_fault_init("worker");
-    if (parse_cmdline(argc, argv, &c) < 0)
-        return free(c.jobs), EXIT_USAGE;
+    if (parse_cmdline(argc, argv, &c) < 0) {
+        free(c.jobs);
+        return EXIT_USAGE;
+    }
     msg_set_quiet(c.o.quiet);
     struct stat st;
     if (stat(c.o.spool, &st) < 0 || !S_ISDIR(st.st_mode)) {
@@ -313,7 +450,7 @@ int main(int argc, char **argv)
             status = EXIT_SPOOL;
             break;
         }
-        status = n > 0 ? supervise(&c.o, l.jobs, n) : EXIT_OK;
+        status = work(&c, &l, &bad, err);
         if (status == EXIT_OK && summarise(&c, &l))
             status = EXIT_TILES_FAILED;
         if (status == EXIT_OK && bad > 0)

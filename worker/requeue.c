@@ -13,6 +13,8 @@
 #include "worker.h"
 #include "claim.h"
 #include "err.h"
+#include "failrec.h"
+#include "joblog.h"
 #include "progress.h"
 #include "tile.h"
 
@@ -47,13 +49,8 @@ static int remember(struct job *j, const char *tile, int attempts, int *cap)
 /* log_requeued - the job log's line for a requeued tile. */
 static void log_requeued(const struct job *j, const char *tile)
 {
-    char path[PATH_MAX], line[256], err[ERR_MAX];
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    snprintf(line, sizeof line, "%s pid=%ld end=%lld.%03ld ms=0.000 peak_rss_kb=0 requeued\n",
-             tile, (long)getpid(), (long long)now.tv_sec, now.tv_nsec / 1000000);
-    if (spool_path(path, j->dir, SPOOL_LOG, NULL, err) < 0 ||
-        spool_append_line(path, line, err) < 0)
+    char err[ERR_MAX];
+    if (joblog_append(j->dir, tile, (long)getpid(), 0, 0, "requeued", err) < 0)
         msg_warn("job %s: %s", j->m.job, err);
 }
 
@@ -61,19 +58,20 @@ static void log_requeued(const struct job *j, const char *tile)
  * all).  Returns 1 requeued, 0 left, -1 with err. */
 static int requeue_one(struct job *j, const char *tile, int all, int *cap, char *err)
 {
-    char kind[16];
-    int attempts = 0;
-    int r = claim_failure_read(j->dir, tile, kind, &attempts, err);
-    if (r < 0 && !all)
-        return msg_warn("job %s: tile %s: %s", j->m.job, tile, err), 0;
+    struct failrec rec;
+    int r = failrec_read(j->dir, tile, &rec, err);
+    if ((r == -1 || r == 2) && !all) {
+        msg_warn("job %s: tile %s: %s", j->m.job, tile, err);
+        return 0;
+    }
     if (r != 0)
-        snprintf(kind, sizeof kind, "unknown");
-    if (!all && !transient(kind))
+        snprintf(rec.kind, sizeof rec.kind, "unknown");
+    if (!all && !transient(rec.kind))
         return 0;
     r = claim_requeue(j->dir, tile, err);
     if (r != 0)
         return r < 0 ? -1 : 0;      /* 1: another worker requeued it */
-    if (remember(j, tile, attempts, cap) < 0)
+    if (remember(j, tile, r == 0 ? rec.attempts : 0, cap) < 0)
         return errf(err, "out of memory");
     log_requeued(j, tile);
     return 1;
@@ -90,10 +88,8 @@ int requeue_failed(struct job *j, int all, char *err)
     if (n < 0)
         return -1;
     for (int i = 0; i < n && rc == 0; i++) {
-        size_t len = strlen(names[i]);
-        if (len > 5 && len - 5 < sizeof tile && strcmp(names[i] + len - 5, ".json") == 0) {
+        if (failrec_tile_of(names[i], tile) == 0) {
             /* a record a crash left beside a requeued tile */
-            snprintf(tile, sizeof tile, "%.*s", (int)(len - 5), names[i]);
             if (tile_parse_name(&j->m, tile, &row, &col) == 0)
                 rc = claim_requeue_finish(j->dir, tile, err);
             continue;

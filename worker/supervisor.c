@@ -4,17 +4,19 @@
  * tile back: requeued for another attempt, or failed for good after
  * --retries attempts (a timeout at once), with the reason in
  * failed/T.json and a line in the job log carrying the dead child's peak
- * RSS.  It also runs
- * recovery over every job's claims at start and after every death, so
- * tiles of workers that died elsewhere come back too.
+ * RSS.  It also runs recovery over every job's claims at start and after
+ * every death, so tiles of workers that died elsewhere come back too.
  */
 #include "worker.h"
 #include "claim.h"
 #include "err.h"
 #include "global_stats.h"
+#include "joblog.h"
+#include "tilestate.h"
 #include "progress.h"
 #include "tile.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -43,6 +45,7 @@ struct pool {
     int spool_error;
     int alive;
     int *merged;               /* per job: no global stage, or its merge is done */
+    const struct run_outside *rest;   /* the run's other jobs, for the line */
     struct progress prog;      /* the terminal line: tiles settled of all jobs */
     double counted;            /* now_seconds() of the last count for it */
 };
@@ -55,6 +58,8 @@ int supervisor_stopping(void) { return stop_signal; }
 
 void supervisor_catch_signals(void)
 {
+    signal(SIGTERM, on_stop);
+    signal(SIGINT, on_stop);
 }
 
 /* attempts_for - the attempt counter of a tile, created at the attempts
@@ -92,33 +97,14 @@ static long pending(const struct pool *p)
             continue;
         /* a global job before its merge: only tiles without statistics */
         const struct job *j = &p->jobs[i];
-        long t = p->merged[i] ? job_waiting(j, SPOOL_TILES) : global_waiting(&j->m, j->dir);
+        long t = p->merged[i] ? tilestate_count(&j->m, j->dir, SPOOL_TILES)
+                              : global_waiting(&j->m, j->dir);
         if (t < 0)
             return -1;
         n += t;
     }
+    assert(n >= 0);
     return n;
-}
-
-long job_waiting(const struct job *j, const char *sub)
-{
-    char dir[PATH_MAX], err[ERR_MAX], **names;
-    uint32_t row, col;
-    if (spool_path(dir, j->dir, sub, NULL, err) < 0)
-        return -1;
-    int n = spool_list(dir, &names, err);
-    long count = 0;
-    for (int i = 0; i < n; i++) {
-        char tile[SPOOL_TILE_NAME_MAX];
-        /* claimed/ holds "T@node.pid" */
-        if (strcmp(sub, SPOOL_CLAIMED) == 0 ? claim_tile_of(names[i], tile) == 0 &&
-                                                tile_parse_name(&j->m, tile, &row, &col) == 0
-                                            : tile_parse_name(&j->m, names[i], &row, &col) == 0)
-            count++;
-    }
-    if (n > 0)
-        free(names);
-    return n < 0 ? -1 : count;
 }
 
 /* recover_all - requeue dead claims in every job and remove the partial
@@ -199,14 +185,9 @@ static void death_reason(int status, int timed_out, double timeout, char *buf, s
 static void log_failure(const struct job *j, const struct slot *s, long peak_kb,
                         const char *kind)
 {
-    char path[PATH_MAX], line[256], err[ERR_MAX];
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    snprintf(line, sizeof line, "%s pid=%ld end=%lld.%03ld ms=%.3f peak_rss_kb=%ld %s\n",
-             s->tile, (long)s->pid, (long long)now.tv_sec, now.tv_nsec / 1000000,
-             (now_seconds() - s->start) * 1e3, peak_kb, kind);
-    if (spool_path(path, j->dir, SPOOL_LOG, NULL, err) < 0 ||
-        spool_append_line(path, line, err) < 0)
+    char err[ERR_MAX];
+    double ms = (now_seconds() - s->start) * 1e3;
+    if (joblog_append(j->dir, s->tile, (long)s->pid, ms > 0 ? ms : 0, peak_kb, kind, err) < 0)
         msg_warn("job %s: %s", j->m.job, err);
 }
 
@@ -218,12 +199,14 @@ static void log_failure(const struct job *j, const struct slot *s, long peak_kb,
 static void take_back(struct pool *p, int index, int status, long peak_kb)
 {
     struct slot *s = &p->slots[index];
+    assert(s->job >= 0 && s->job < p->njobs && s->tile[0] && s->claim_entry[0]);
     struct job *j = &p->jobs[s->job];
     char why[160], err[ERR_MAX];
     struct claim c;
     death_reason(status, p->timed_out[index], p->o->timeout, why, sizeof why);
     struct attempt *a = attempts_for(p, s->job, s->tile);
     int tries = a ? ++a->count : p->o->retries + 1;
+    assert(tries >= 1);
     int retry = tries <= p->o->retries && !p->timed_out[index];
     int r = claim_adopt(j->dir, s->claim_entry, &c, err);
     /* A dead child's lock is gone before wait4 reports it, so recovery
@@ -268,6 +251,7 @@ static int reap(struct pool *p)
         if (index == p->o->workers)
             continue;
         p->alive--;
+        assert(p->alive >= 0);
         n++;
         int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         if (code == CHILD_SPOOL)
@@ -344,7 +328,7 @@ static int claims_elsewhere(struct pool *p)
     static double last_recovery;
     long held = 0;
     for (int i = 0; i < p->njobs; i++)
-        if (!p->jobs[i].broken && job_waiting(&p->jobs[i], SPOOL_CLAIMED) > 0)
+        if (!p->jobs[i].broken && tilestate_count(&p->jobs[i].m, p->jobs[i].dir, SPOOL_CLAIMED) > 0)
             held++;
     if (held > 0 && now_seconds() - last_recovery > 0.25) {
         last_recovery = now_seconds();
@@ -360,13 +344,9 @@ static uint64_t count_settled(const struct pool *p, int *finished)
     uint64_t n = 0;
     *finished = 0;
     for (int i = 0; i < p->njobs; i++) {
-        char dir[PATH_MAX], err[ERR_MAX];
         const struct job *j = &p->jobs[i];
-        int out = 0, failed = 0;
-        if (spool_path(dir, j->dir, SPOOL_OUT, NULL, err) == 0)
-            out = spool_count(dir);
-        if (spool_path(dir, j->dir, SPOOL_FAILED, NULL, err) == 0)
-            failed = spool_count(dir) / 2;      /* T and T.json */
+        long out = tilestate_count(&j->m, j->dir, SPOOL_OUT);
+        long failed = tilestate_count(&j->m, j->dir, SPOOL_FAILED);
         uint64_t settled = (uint64_t)(out > 0 ? out : 0) + (uint64_t)(failed > 0 ? failed : 0);
         n += settled;
         if (settled >= (uint64_t)j->m.rows * j->m.cols)
@@ -385,22 +365,24 @@ static void show_progress(struct pool *p)
     if (!p->prog.active || now_seconds() - p->counted < 0.25)
         return;
     p->counted = now_seconds();
-    uint64_t n = count_settled(p, &finished);
-    if (p->njobs > 1)
-        snprintf(p->prog.lead, sizeof p->prog.lead, "%d/%d images, ", finished, p->njobs);
+    uint64_t n = count_settled(p, &finished) + p->rest->settled;
+    int jobs = p->njobs + p->rest->jobs;
+    if (jobs > 1)
+        snprintf(p->prog.lead, sizeof p->prog.lead, "%d/%d images, ", finished + p->rest->finished,
+                 jobs);
     progress_update(&p->prog, n);
 }
 
 /* start_progress - begin the line over every tile of the pool's jobs. */
 static void start_progress(struct pool *p)
 {
-    uint64_t total = 0;
+    uint64_t total = p->rest->tiles;
     int finished;
     for (int i = 0; i < p->njobs; i++)
         total += (uint64_t)p->jobs[i].m.rows * p->jobs[i].m.cols;
     progress_begin(&p->prog, "tiles", total, p->o->quiet);
     if (p->prog.active)
-        progress_rebase(&p->prog, count_settled(p, &finished));
+        progress_rebase(&p->prog, count_settled(p, &finished) + p->rest->settled);
     p->counted = 0;
     show_progress(p);
 }
@@ -416,9 +398,10 @@ static void shut_down(struct pool *p)
     recover_all(p);
 }
 
-int supervise(const struct worker_opts *o, struct job *jobs, int njobs)
+int supervise(const struct worker_opts *o, struct job *jobs, int njobs,
+              const struct run_outside *rest)
 {
-    struct pool p = {.o = o, .jobs = jobs, .njobs = njobs};
+    struct pool p = {.o = o, .jobs = jobs, .njobs = njobs, .rest = rest};
     p.slots = mmap(NULL, sizeof(struct slot) * (size_t)o->workers, PROT_READ | PROT_WRITE,
                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     p.timed_out = calloc((size_t)o->workers, sizeof(int));
@@ -432,8 +415,6 @@ int supervise(const struct worker_opts *o, struct job *jobs, int njobs)
     sigemptyset(&set);
     sigaddset(&set, SIGCHLD);
     sigprocmask(SIG_BLOCK, &set, NULL);
-    signal(SIGTERM, on_stop);
-    signal(SIGINT, on_stop);
     recover_all(&p);
     start_progress(&p);
     fill_pool(&p);

@@ -6,6 +6,7 @@
 #ifndef TS_WORKER_H
 #define TS_WORKER_H
 
+#include "claim.h"
 #include "manifest_file.h"
 
 #include <stdatomic.h>
@@ -33,11 +34,13 @@ struct job {
 };
 
 struct slot {
-    atomic_int busy;       /* 1 while the fields below describe a tile in progress */
+    atomic_int busy;       /* 1 while the fields below describe a tile in progress:
+                              set by the child after them, cleared by it when the
+                              tile is settled, or by the supervisor when it dies */
     pid_t pid;
     int job;               /* index into the job list */
     char tile[SPOOL_TILE_NAME_MAX];
-    char claim_entry[SPOOL_TILE_NAME_MAX + SPOOL_NODE_MAX + 24];
+    char claim_entry[CLAIM_NAME_MAX];
     double start;          /* now_seconds() when the tile was claimed */
 };
 
@@ -57,10 +60,6 @@ struct worker_opts {
 void child_main(const struct worker_opts *o, struct job *jobs, int njobs, struct slot *slots,
                 int index) __attribute__((noreturn));
 
-/* job_waiting - how many entries of j's subdirectory sub (SPOOL_TILES or
- * SPOOL_CLAIMED) are tiles of the job; -1 on error. */
-long job_waiting(const struct job *j, const char *sub);
-
 /* requeue_failed - at start: move j's failed tiles back to tiles/ when
  * their failure was transient (timeout, signal), or all of them; their
  * attempts so far are kept in j->prior.  Returns 0 or -1 with err. */
@@ -70,15 +69,27 @@ int requeue_failed(struct job *j, int all, char *err);
  * it, 0 if it was not requeued. */
 int requeue_prior(const struct job *j, const char *tile);
 
-/* supervisor_catch_signals - SIGINT and SIGTERM ask the worker to stop:
- * children are killed, their tiles requeued.  Installed once, at start. */
+/* supervisor_catch_signals - from now on SIGINT and SIGTERM ask the
+ * worker to stop (supervisor_stopping): the pool's children are killed,
+ * their tiles requeued, and no further window of jobs is started.
+ * Installed once, at start; children put the default back. */
 void supervisor_catch_signals(void);
 
 /* supervisor_stopping - the signal that asked the worker to stop, or 0. */
 int supervisor_stopping(void);
 
+/* The jobs of the run outside the window being supervised (deferred, or
+ * done in an earlier window), for the progress line to count them too. */
+struct run_outside {
+    uint64_t tiles;        /* their tiles */
+    uint64_t settled;      /* of those, in out/ or failed/ */
+    int jobs;
+    int finished;          /* jobs with every tile settled */
+};
+
 /* supervise - fork the children, watch them, requeue or fail the tiles of
  * those that die, replace them, and return the worker's exit status. */
-int supervise(const struct worker_opts *o, struct job *jobs, int njobs);
+int supervise(const struct worker_opts *o, struct job *jobs, int njobs,
+              const struct run_outside *rest);
 
 #endif

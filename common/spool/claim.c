@@ -3,62 +3,60 @@
  */
 #include "claim.h"
 #include "err.h"
-#include "manifest.h"
+#include "failrec.h"
+#include "spool_flock.h"
 
-#include <cjson/cJSON.h>
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-int claim_tile_of(const char *entry, char out[SPOOL_TILE_NAME_MAX])
+void claim_name(const char *tile, const char *node, long pid, char out[CLAIM_NAME_MAX])
+{
+    assert(strlen(tile) < SPOOL_TILE_NAME_MAX && strlen(node) < SPOOL_NODE_MAX && pid > 0);
+    snprintf(out, CLAIM_NAME_MAX, "%s@%s.%ld", tile, node, pid);
+}
+
+int claim_name_parse(const char *entry, char tile[SPOOL_TILE_NAME_MAX], char node[SPOOL_NODE_MAX],
+                     long *pid)
 {
     const char *at = strchr(entry, '@');
     if (!at || at == entry || (size_t)(at - entry) >= SPOOL_TILE_NAME_MAX)
         return -1;
-    memcpy(out, entry, (size_t)(at - entry));
-    out[at - entry] = '\0';
+    memcpy(tile, entry, (size_t)(at - entry));
+    tile[at - entry] = '\0';
+    const char *dot = strrchr(at, '.');
+    if (node)
+        snprintf(node, SPOOL_NODE_MAX, "%.*s", dot ? (int)(dot - at - 1) : 0, at + 1);
+    if (pid)
+        *pid = dot ? strtol(dot + 1, NULL, 10) : 0;
     return 0;
 }
 
-/* lock_path - open path and take its lock without waiting.  Returns the fd,
- * -2 if someone holds the lock or the file is gone, -3 with err if it is
- * not a regular file (a FIFO, a link, ...: spool_open), -1 on error. */
-static int lock_path(const char *path, char *err)
+const char *claim_entry(const struct claim *c)
 {
-    int fd = spool_open(path, O_RDONLY, err);
-    if (fd == -2)
-        return -3;
-    if (fd < 0)
-        return errno == ENOENT ? -2 : -1;
-    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-        int e = errno;
-        close(fd);
-        if (e == EWOULDBLOCK)
-            return -2;
-        errno = e;
-        return errf_sys(err, "%s: flock", path);
-    }
-    return fd;
+    const char *slash = strrchr(c->path, '/');
+    assert(c->fd >= 0 && slash);
+    return slash + 1;
 }
 
 int claim_tile(const char *jobdir, const char *tile, struct claim *c, char *err)
 {
-    char from[PATH_MAX], entry[SPOOL_TILE_NAME_MAX + SPOOL_NODE_MAX + 24];
+    char from[PATH_MAX], entry[CLAIM_NAME_MAX];
     memset(c, 0, sizeof *c);
     c->fd = -1;
     snprintf(c->jobdir, sizeof c->jobdir, "%s", jobdir);
     snprintf(c->tile, sizeof c->tile, "%s", tile);
-    snprintf(entry, sizeof entry, "%s@%s.%ld", tile, spool_node(), (long)getpid());
+    claim_name(tile, spool_node(), (long)getpid(), entry);
     if (spool_path(from, jobdir, SPOOL_TILES, tile, err) < 0 ||
         spool_path(c->path, jobdir, SPOOL_CLAIMED, entry, err) < 0)
         return -1;
-    int fd = lock_path(from, err);
+    int fd = spool_flock_try(from, err);
     if (fd == -2 || fd == -3)
         return fd == -2 ? 1 : 2;
     if (fd < 0)
@@ -77,12 +75,12 @@ int claim_adopt(const char *jobdir, const char *entry, struct claim *c, char *er
     memset(c, 0, sizeof *c);
     c->fd = -1;
     snprintf(c->jobdir, sizeof c->jobdir, "%s", jobdir);
-    if (claim_tile_of(entry, c->tile) < 0)
+    if (claim_name_parse(entry, c->tile, NULL, NULL) < 0)
         return errf(err, "%s/%s/%s: not a claim name (T@node.pid)", jobdir, SPOOL_CLAIMED,
                     entry);
     if (spool_path(c->path, jobdir, SPOOL_CLAIMED, entry, err) < 0)
         return -1;
-    int fd = lock_path(c->path, err);
+    int fd = spool_flock_try(c->path, err);
     if (fd == -2 || fd == -3)
         return fd == -2 ? 1 : 2;
     if (fd < 0)
@@ -134,40 +132,10 @@ int claim_release(struct claim *c, char *err)
     return move_claim(c, SPOOL_TILES, err);
 }
 
-/* write_reason - publish jobdir/failed/T.json describing the failure. */
-static int write_reason(const char *jobdir, const char *tile, const char *kind,
-                        const char *reason, int attempts, long pid, char *err)
-{
-    char name[SPOOL_TILE_NAME_MAX + 8], when[32];
-    manifest_utc_now(when);
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return errf(err, "out of memory");
-    cJSON_AddStringToObject(o, "tile", tile);
-    cJSON_AddStringToObject(o, "kind", kind);
-    cJSON_AddStringToObject(o, "reason", reason);
-    cJSON_AddNumberToObject(o, "attempts", attempts);
-    cJSON_AddNumberToObject(o, "pid", (double)pid);
-    cJSON_AddStringToObject(o, "time", when);
-    char *text = cJSON_Print(o);
-    cJSON_Delete(o);
-    if (!text)
-        return errf(err, "out of memory");
-    snprintf(name, sizeof name, "%s.json", tile);
-    struct spool_file sf;
-    int rc = spool_file_begin(&sf, jobdir, SPOOL_FAILED, name, err);
-    if (rc == 0) {
-        fprintf(sf.f, "%s\n", text);
-        rc = spool_file_commit(&sf, err);
-    }
-    free(text);
-    return rc;
-}
-
 int claim_fail(struct claim *c, const char *kind, const char *reason, int attempts, long pid,
                char *err)
 {
-    if (write_reason(c->jobdir, c->tile, kind, reason, attempts, pid, err) < 0) {
+    if (failrec_write(c->jobdir, c->tile, kind, reason, attempts, pid, err) < 0) {
         claim_close(c);
         return -1;
     }
@@ -180,43 +148,16 @@ int claim_refuse(const char *jobdir, const char *sub, const char *entry, const c
     char from[PATH_MAX], to[PATH_MAX];
     if (spool_path(from, jobdir, sub, entry, err) < 0 ||
         spool_path(to, jobdir, SPOOL_FAILED, tile, err) < 0 ||
-        write_reason(jobdir, tile, "spool", reason, 1, (long)getpid(), err) < 0)
+        failrec_write(jobdir, tile, "spool", reason, 1, (long)getpid(), err) < 0)
         return -1;
     /* no lock can be had on such a name: the rename alone decides who
      * settles it, and a loser has only rewritten the same reason */
     return spool_rename(from, to, err);
 }
 
-int claim_failure_read(const char *jobdir, const char *tile, char kind[16], int *attempts,
-                       char *err)
-{
-    char name[SPOOL_TILE_NAME_MAX + 8], path[PATH_MAX], text[8192];
-    snprintf(name, sizeof name, "%s.json", tile);
-    if (spool_path(path, jobdir, SPOOL_FAILED, name, err) < 0)
-        return -1;
-    FILE *f = spool_fopen(path, err);
-    if (!f)
-        return errno == ENOENT ? 1 : -1;
-    size_t len = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[len] = '\0';
-    cJSON *o = cJSON_Parse(text);
-    const cJSON *k = cJSON_GetObjectItemCaseSensitive(o, "kind");
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "attempts");
-    int rc = cJSON_IsString(k) && cJSON_IsNumber(a) ? 0
-             : errf(err, "%s: not a failure record (kind, attempts)", path);
-    if (rc == 0) {
-        snprintf(kind, 16, "%s", k->valuestring);
-        *attempts = a->valueint;
-    }
-    cJSON_Delete(o);
-    return rc;
-}
-
 int claim_requeue(const char *jobdir, const char *tile, char *err)
 {
-    char from[PATH_MAX], to[PATH_MAX], name[SPOOL_TILE_NAME_MAX + 8];
-    snprintf(name, sizeof name, "%s.json", tile);
+    char from[PATH_MAX], to[PATH_MAX];
     if (spool_path(from, jobdir, SPOOL_FAILED, tile, err) < 0 ||
         spool_path(to, jobdir, SPOOL_TILES, tile, err) < 0)
         return -1;
@@ -225,15 +166,13 @@ int claim_requeue(const char *jobdir, const char *tile, char *err)
         return r;
     /* a crash here leaves the record beside a waiting tile: the next
      * claim_requeue_finish removes it */
-    return spool_path(from, jobdir, SPOOL_FAILED, name, err) < 0 ? -1
-           : spool_unlink(from, err);
+    return failrec_remove(jobdir, tile, err);
 }
 
 int claim_requeue_finish(const char *jobdir, const char *tile, char *err)
 {
-    char path[PATH_MAX], name[SPOOL_TILE_NAME_MAX + 8];
+    char path[PATH_MAX];
     struct stat st;
-    snprintf(name, sizeof name, "%s.json", tile);
     if (spool_path(path, jobdir, SPOOL_FAILED, tile, err) < 0)
         return -1;
     if (lstat(path, &st) == 0)
@@ -245,20 +184,8 @@ int claim_requeue_finish(const char *jobdir, const char *tile, char *err)
      * regular file (claim_refuse writes the reason before its rename) */
     if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
         return 0;
-    if (spool_path(path, jobdir, SPOOL_FAILED, name, err) < 0 || lstat(path, &st) < 0)
+    if (failrec_path(path, jobdir, tile, err) < 0 || lstat(path, &st) < 0)
         return 0;
-    return spool_unlink(path, err);
-}
-
-/* drop_stale_reason - remove failed/T.json left by a claim_fail that was
- * interrupted before its rename: the tile is still claimed, so the reason
- * describes an attempt that never settled and must not outlive it. */
-static int drop_stale_reason(const struct claim *c, char *err)
-{
-    char name[SPOOL_TILE_NAME_MAX + 8], path[PATH_MAX];
-    snprintf(name, sizeof name, "%s.json", c->tile);
-    if (spool_path(path, c->jobdir, SPOOL_FAILED, name, err) < 0)
-        return -1;
     return spool_unlink(path, err);
 }
 
@@ -275,7 +202,7 @@ int claim_recover(const char *jobdir, int *requeued, int *finished, char *err)
     for (int i = 0; i < n && rc == 0; i++) {
         struct claim c;
         char tile[SPOOL_TILE_NAME_MAX];
-        if (claim_tile_of(names[i], tile) < 0)
+        if (claim_name_parse(names[i], tile, NULL, NULL) < 0)
             continue;       /* not a claim: not ours to move */
         int r = claim_adopt(jobdir, names[i], &c, err);
         if (r == 2) {
@@ -289,8 +216,11 @@ int claim_recover(const char *jobdir, int *requeued, int *finished, char *err)
             rc = r < 0 ? -1 : 0;
             continue;
         }
+        /* a failed/T.json beside the claim is the reason of a failure that
+         * never settled (claim_fail interrupted before its rename): it must
+         * not outlive the attempt it describes */
         if (spool_path(out, jobdir, SPOOL_OUT, c.tile, err) < 0 ||
-            drop_stale_reason(&c, err) < 0) {
+            failrec_remove(jobdir, c.tile, err) < 0) {
             claim_close(&c);
             rc = -1;
         } else if (access(out, F_OK) == 0) {

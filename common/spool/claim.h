@@ -8,7 +8,7 @@
  *          dies, so "claimed and unlocked" means "owner is gone".
  * Commit:  the caller has published out/T first; then claimed -> done/T.
  * Release: claimed -> tiles/T (give the tile back, e.g. on shutdown).
- * Fail:    failed/T.json (the reason), then claimed -> failed/T.
+ * Fail:    failed/T.json (the reason, failrec.h), then claimed -> failed/T.
  * Refuse:  a name in tiles/ or claimed/ that is not a regular file cannot
  *          be locked: failed/T.json (kind "spool"), then a rename straight
  *          to failed/T; the rename decides between rivals.
@@ -21,6 +21,8 @@
 #define TS_CLAIM_H
 
 #include "spool.h"
+
+#define CLAIM_NAME_MAX (SPOOL_TILE_NAME_MAX + SPOOL_NODE_MAX + 24)
 
 struct claim {
     int fd;                              /* holds the flock; -1 when closed */
@@ -61,11 +63,6 @@ int claim_fail(struct claim *c, const char *kind, const char *reason, int attemp
 int claim_refuse(const char *jobdir, const char *sub, const char *entry, const char *tile,
                  const char *reason, char *err);
 
-/* claim_failure_read - kind and attempts of failed/T.json.  Returns 0, 1
- * if there is none, -1 with err if it cannot be read or is damaged. */
-int claim_failure_read(const char *jobdir, const char *tile, char kind[16], int *attempts,
-                       char *err);
-
 /* claim_requeue - give failed tile T another chance: failed/T goes back
  * to tiles/T, then failed/T.json is removed.  Returns 0, 1 if failed/T
  * was gone (another process requeued it), -1 with err. */
@@ -83,8 +80,19 @@ void claim_close(struct claim *c);
  * (either may be NULL) count what moved.  Returns 0 or -1. */
 int claim_recover(const char *jobdir, int *requeued, int *finished, char *err);
 
-/* claim_tile_of - the tile name part of a claimed entry "T@node.pid" into
- * out; returns 0, or -1 if the entry is not of that form. */
-int claim_tile_of(const char *entry, char out[SPOOL_TILE_NAME_MAX]);
+/* claim_name - "T@node.pid", the name in claimed/ of tile T claimed by
+ * process pid of node, into out. */
+void claim_name(const char *tile, const char *node, long pid, char out[CLAIM_NAME_MAX]);
+
+/* claim_name_parse - tile, node and pid of a claimed entry "T@node.pid";
+ * node and pid may be NULL.  The tile ends at the first '@'; the pid
+ * follows the last '.' (a node id from $TILESPOOL_NODE may hold one);
+ * node is "" and pid 0 when the entry lacks them.  Returns 0, or -1 if
+ * the entry has no tile part that fits. */
+int claim_name_parse(const char *entry, char tile[SPOOL_TILE_NAME_MAX], char node[SPOOL_NODE_MAX],
+                     long *pid);
+
+/* claim_entry - the name in claimed/ of a held claim (c->path's last part). */
+const char *claim_entry(const struct claim *c);
 
 #endif

@@ -1,12 +1,30 @@
 /*
- * joblog.c - parse a job's log of settled tiles (joblog.h).
+ * joblog.c - append to and parse a job's log of settled tiles (joblog.h).
  */
 #include "joblog.h"
 #include "err.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+int joblog_append(const char *jobdir, const char *tile, long pid, double ms, long peak_kb,
+                  const char *result, char *err)
+{
+    char path[PATH_MAX], line[256];
+    struct timespec now;
+    assert(strlen(tile) < SPOOL_TILE_NAME_MAX);
+    assert(strlen(result) < sizeof((struct log_entry *)0)->result);
+    assert(ms >= 0 && peak_kb >= 0);
+    clock_gettime(CLOCK_REALTIME, &now);
+    snprintf(line, sizeof line, "%s pid=%ld end=%lld.%03ld ms=%.3f peak_rss_kb=%ld %s\n", tile, pid,
+             (long long)now.tv_sec, now.tv_nsec / 1000000, ms, peak_kb, result);
+    if (spool_path(path, jobdir, SPOOL_LOG, NULL, err) < 0)
+        return -1;
+    return spool_append_line(path, line, err);
+}
 
 int joblog_parse_line(const char *line, struct log_entry *e)
 {

@@ -1,12 +1,14 @@
 /*
- * joblog.h - reading a job's log (SPOOL/<job>/log, docs/spool.md "The
- * log"): one line per settled tile,
+ * joblog.h - writing and reading a job's log (SPOOL/<job>/log,
+ * docs/spool.md "The log"): one line per settled tile,
  *
  *     r03c07.ppm pid=4711 end=1763702194.532 ms=1.874 peak_rss_kb=1820 ok
  *
  * A tile may have several lines (requeued after its child died); the last
  * one is its settlement.  The log is appended to while it is read: a line
- * cut short at the end is not yet written, and is left out.
+ * cut short at the end is not yet written, and is left out.  Every line
+ * is written by joblog_append, with a single write(2), so that lines of
+ * concurrent processes never interleave.
  */
 #ifndef TS_JOBLOG_H
 #define TS_JOBLOG_H
@@ -19,7 +21,7 @@ struct log_entry {
     double end;              /* seconds since the epoch */
     double ms;               /* claim to settlement */
     long peak_kb;
-    char result[16];         /* ok failed trap timeout signal */
+    char result[16];         /* ok analyzed failed trap spool timeout signal requeued */
 };
 
 struct job_log {
@@ -30,6 +32,11 @@ struct job_log {
     double first, last;      /* earliest start, latest end (epoch seconds) */
     long peak_kb;            /* largest peak_rss_kb */
 };
+
+/* joblog_append - append tile's line to jobdir/log: pid, the time now,
+ * ms from claim to settlement, peak_kb, result.  Returns 0 or -1. */
+int joblog_append(const char *jobdir, const char *tile, long pid, double ms, long peak_kb,
+                  const char *result, char *err);
 
 /* joblog_read - read jobdir/log into l (a missing log is empty).
  * Returns 0 or -1 with err; call joblog_free afterwards either way. */

@@ -65,8 +65,10 @@ int jobref_resolve(const char *spool, const char *name, char *id, char *err)
 {
     char **ids, list[ERR_MAX / 2] = "";
     int n = list_ids(spool, &ids, err), count = 0;
-    if (n == -2)
-        return errf(err, "%s: no such job (no spool directory %s)", name, spool), 1;
+    if (n == -2) {
+        errf(err, "%s: no such job (no spool directory %s)", name, spool);
+        return 1;
+    }
     if (n < 0)
         return -1;
     struct manifest *m = n > 0 ? malloc(sizeof *m) : NULL;
@@ -93,9 +95,13 @@ int jobref_resolve(const char *spool, const char *name, char *id, char *err)
     }
     free(m);
     free(ids);
-    if (count == 0)
-        return errf(err, "%s: no job in %s has this id or input name", name, spool), 1;
-    if (count > 1)
-        return errf(err, "%s: ambiguous, %d jobs match: %s", name, count, list), 2;
+    if (count == 0) {
+        errf(err, "%s: no job in %s has this id or input name", name, spool);
+        return 1;
+    }
+    if (count > 1) {
+        errf(err, "%s: ambiguous, %d jobs match: %s", name, count, list);
+        return 2;
+    }
     return 0;
 }

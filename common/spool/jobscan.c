@@ -4,15 +4,14 @@
  */
 #include "jobscan.h"
 #include "claim.h"
+#include "failrec.h"
 #include "global_stats.h"
+#include "spool_flock.h"
 #include "tile.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,28 +47,6 @@ int jobscan_list(const char *spool, char ***ids, char *err)
     return k;
 }
 
-/* lock_is_held - 1 if another process holds an exclusive flock on path
- * (a claim, or with dir the job directory), 0 if not, 2 if path is gone
- * or is no regular file (a claim nobody can hold), -1 with err if it
- * cannot be told.  A shared lock is taken and dropped at once: it never
- * blocks the owner, only a rival's exclusive attempt for that instant,
- * which the protocol treats as "somebody has it". */
-static int lock_is_held(const char *path, int dir, char *err)
-{
-    int fd = dir ? open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                 : spool_open(path, O_RDONLY, err);
-    if (fd == -2)
-        return 2;
-    if (fd < 0)
-        return errno == ENOENT || (dir && (errno == ELOOP || errno == ENOTDIR)) ? 2
-               : dir ? errf_sys(err, "%s", path) : -1;
-    int rc = 0;
-    if (flock(fd, LOCK_SH | LOCK_NB) < 0)
-        rc = errno == EWOULDBLOCK ? 1 : errf_sys(err, "%s: flock", path);
-    close(fd);
-    return rc;
-}
-
 /* mark - record that tile `name` was seen in state s (later states win). */
 static int mark(struct job_scan *js, const char *name, enum tile_state s)
 {
@@ -82,19 +59,6 @@ static int mark(struct job_scan *js, const char *name, enum tile_state s)
     return 0;
 }
 
-/* parse_owner - node and pid of a claim "T@node.pid"; node may hold '.'
- * only if TILESPOOL_NODE put one there, so the pid is after the last. */
-static void parse_owner(const char *entry, struct js_claim *cl)
-{
-    const char *at = strchr(entry, '@'), *dot = strrchr(entry, '.');
-    cl->pid = 0;
-    cl->node[0] = '\0';
-    if (!at || !dot || dot < at)
-        return;
-    snprintf(cl->node, sizeof cl->node, "%.*s", (int)(dot - at - 1), at + 1);
-    cl->pid = strtol(dot + 1, NULL, 10);
-}
-
 /* read_claim - one entry of claimed/ into cl: its tile, owner, whether
  * the owner lives, its age.  Returns 0, 1 if it is not a claim of this
  * job or has moved on since the listing, -1 with err on error. */
@@ -103,18 +67,18 @@ static int read_claim(struct job_scan *js, const char *dir, const char *entry,
 {
     char path[PATH_MAX];
     struct stat st;
-    if (claim_tile_of(entry, cl->tile) < 0)
+    if (claim_name_parse(entry, cl->tile, cl->node, &cl->pid) < 0)
         return 1;
     if (spool_path(path, dir, entry, NULL, err) < 0)
         return -1;
-    int held = lock_is_held(path, 0, err);
+    int held = spool_flock_held(path, 0, err);
     if (held < 0 || held == 2)
         return held < 0 ? -1 : 1;
     if (lstat(path, &st) < 0)
         return errno == ENOENT ? 1 : errf_sys(err, "%s", path);
     if (mark(js, cl->tile, TILE_CLAIMED) < 0)
         return 1;           /* not a tile of this job: not ours to show */
-    parse_owner(entry, cl);
+    snprintf(cl->entry, sizeof cl->entry, "%s", entry);
     cl->alive = held;
     cl->age = difftime(time(NULL), st.st_ctime);
     return 0;
@@ -161,43 +125,16 @@ static int scan_marks(struct job_scan *js, const char *sub, enum tile_state s, c
     return 0;
 }
 
-/* copy_str - a string field of o into out (size n), "" if absent. */
-static void copy_str(const cJSON *o, const char *key, char *out, size_t n)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    snprintf(out, n, "%s", cJSON_IsString(v) ? v->valuestring : "");
-}
-
 /* read_reason - failed/T.json into f; a missing or damaged file is said
  * in f->reason rather than hidden. */
-static void read_reason(const char *dir, struct js_failure *f)
+static void read_reason(const char *jobdir, struct failrec *f)
 {
-    char path[PATH_MAX], text[8192], err[ERR_MAX];
-    snprintf(f->kind, sizeof f->kind, "unknown");
-    if (snprintf(path, sizeof path, "%s/%s.json", dir, f->tile) >= (int)sizeof path)
-        return;
-    FILE *fp = spool_fopen(path, err);
-    if (!fp) {
+    char err[ERR_MAX];
+    int r = failrec_read(jobdir, f->tile, f, err);
+    if (r == 1 || r == -1) {
+        snprintf(f->kind, sizeof f->kind, "unknown");
         snprintf(f->reason, sizeof f->reason, "no reason: %.240s", err);
-        return;
     }
-    size_t len = fread(text, 1, sizeof text - 1, fp);
-    fclose(fp);
-    text[len] = '\0';
-    cJSON *o = cJSON_Parse(text);
-    if (!cJSON_IsObject(o)) {
-        snprintf(f->reason, sizeof f->reason, "no reason: %s.json is not a JSON object", f->tile);
-        cJSON_Delete(o);
-        return;
-    }
-    copy_str(o, "kind", f->kind, sizeof f->kind);
-    copy_str(o, "reason", f->reason, sizeof f->reason);
-    copy_str(o, "time", f->time, sizeof f->time);
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "attempts");
-    const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "pid");
-    f->attempts = cJSON_IsNumber(a) ? a->valueint : 0;
-    f->pid = cJSON_IsNumber(p) ? (long)p->valuedouble : 0;
-    cJSON_Delete(o);
 }
 
 /* scan_failed - failed/: mark each failed tile and read its reason. */
@@ -216,11 +153,11 @@ static int scan_failed(struct job_scan *js, char *err)
         return errf(err, "%s: out of memory", dir);
     }
     for (int i = 0; i < n; i++) {
-        struct js_failure *f = &js->failures[js->nfailures];
+        struct failrec *f = &js->failures[js->nfailures];
         if (mark(js, names[i], TILE_FAILED) < 0)
             continue;       /* T.json, or a stranger */
         snprintf(f->tile, sizeof f->tile, "%s", names[i]);
-        read_reason(dir, f);
+        read_reason(js->dir, f);
         js->nfailures++;
     }
     free(names);
@@ -255,7 +192,6 @@ static enum job_state job_state_of(const struct job_scan *js)
     return js->count[TILE_WAITING] ? JOB_QUEUED : JOB_FAILED;
 }
 
-/* scan_tiles - the tile states, claims and failures of a loaded job. */
 /* scan_global - for a chain with a global stage, count the tiles whose
  * pass-1 statistics are published and whether the merged block is. */
 static int scan_global(struct job_scan *js, char *err)
@@ -285,6 +221,7 @@ static int scan_global(struct job_scan *js, char *err)
     return 0;
 }
 
+/* scan_tiles - the tile states, claims and failures of a loaded job. */
 static int scan_tiles(struct job_scan *js, char *err)
 {
     js->total = js->m->rows * js->m->cols;
@@ -320,7 +257,7 @@ static int no_manifest(struct job_scan *js, char *err)
         return -1;
     if (access(tiles, F_OK) != 0)
         return 2;
-    int held = lock_is_held(js->dir, 1, err);
+    int held = spool_flock_held(js->dir, 1, err);
     if (held < 0 || held == 2)
         return held < 0 ? -1 : 2;
     js->state = held == 1 ? JOB_SPLITTING : JOB_INCOMPLETE;

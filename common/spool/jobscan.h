@@ -15,7 +15,9 @@
 #ifndef TS_JOBSCAN_H
 #define TS_JOBSCAN_H
 
+#include "claim.h"
 #include "err.h"
+#include "failrec.h"
 #include "manifest_file.h"
 
 #include <time.h>
@@ -35,20 +37,13 @@ enum job_state {
 
 struct js_claim {
     char tile[SPOOL_TILE_NAME_MAX];
+    char entry[CLAIM_NAME_MAX];  /* its name in claimed/ */
     char node[SPOOL_NODE_MAX];
     long pid;
     int alive;               /* the owner holds the claim's flock */
     double age;              /* seconds since the claim (the rename: ctime) */
 };
 
-struct js_failure {
-    char tile[SPOOL_TILE_NAME_MAX];
-    char kind[16];           /* trap | timeout | signal | error | limit */
-    char reason[256];
-    int attempts;
-    long pid;
-    char time[32];
-};
 
 struct job_scan {
     char id[SPOOL_JOB_ID_MAX];
@@ -62,7 +57,7 @@ struct job_scan {
     uint8_t *tiles;          /* rows * cols enum tile_state, raster order */
     struct js_claim *claims;
     int nclaims;
-    struct js_failure *failures;
+    struct failrec *failures;   /* or kind "unknown", reason why there is none */
     int nfailures;
     /* chains with a global stage (docs/spool.md): its index or -1, how many
      * tiles have their pass-1 statistics, whether they are merged */

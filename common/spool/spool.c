@@ -152,8 +152,11 @@ const char *spool_node(void)
 
 int spool_path(char *out, const char *dir, const char *a, const char *b, char *err)
 {
-    int n = b ? snprintf(out, PATH_MAX, "%s/%s/%s", dir, a, b)
-              : snprintf(out, PATH_MAX, "%s/%s", dir, a);
+    int n;
+    if (b)
+        n = snprintf(out, PATH_MAX, "%s/%s/%s", dir, a, b);
+    else
+        n = snprintf(out, PATH_MAX, "%s/%s", dir, a);
     if (n < 0 || n >= PATH_MAX)
         return errf(err, "path too long: %.200s.../%.100s", dir, a);
     return 0;
@@ -304,8 +307,9 @@ int spool_file_begin(struct spool_file *sf, const char *jobdir, const char *sub,
 {
     memset(sf, 0, sizeof *sf);
     char dir[PATH_MAX];
-    if (sub ? spool_path(dir, jobdir, sub, NULL, err) < 0
-            : snprintf(dir, sizeof dir, "%s", jobdir) >= (int)sizeof dir)
+    if (sub && spool_path(dir, jobdir, sub, NULL, err) < 0)
+        return -1;
+    if (!sub && snprintf(dir, sizeof dir, "%s", jobdir) >= (int)sizeof dir)
         return errf(err, "path too long: %.200s...", jobdir);
     if (spool_path(sf->final, dir, name, NULL, err) < 0)
         return -1;

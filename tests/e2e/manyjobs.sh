@@ -7,7 +7,10 @@
 # MB is expected, 64 MB leaves room for a different libc or allocator.
 #
 # The jobs are copies of one processed job (2 x 2 tiles), each with its
-# own id in its directory name and its job.json: one fork per job.
+# own id in its directory name and its job.json: one fork per job.  Then
+# the same again with jobs still queued: a worker with work in every job
+# keeps manifests only for a bounded window of them (it was ~360 MB for
+# 2000 queued jobs, a manifest each), and processes them all.
 . "$(dirname "$0")/lib.sh"
 
 N=2000
@@ -20,21 +23,31 @@ if ! /usr/bin/time --version 2>&1 | grep -q GNU; then
 fi
 
 mk --type rgb 16 16 "$T/in.ppm"
-if ! src=$("$PLAIN/splitter" -q --spool "$SP" -t 8 -f invert "$T/in.ppm") ||
-    ! "$PLAIN/worker" -q --spool "$SP" -w 1; then
-    notok "manyjobs: first job" "split or work failed"
+if ! src=$("$PLAIN/splitter" -q --spool "$SP" -t 8 -f invert "$T/in.ppm"); then
+    notok "manyjobs: first job" "split failed"
     exit 1
 fi
 json=$(cat "$SP/$src/job.json")
 stamp=${src%%-*}
+cp -r "$SP/$src" "$T/queued"
+if ! "$PLAIN/worker" -q --spool "$SP" -w 1; then
+    notok "manyjobs: first job" "work failed"
+    exit 1
+fi
 mv "$SP/$src" "$T/proto"
-i=0
-while [ $i -lt $N ]; do
-    id=$(printf '%s-many%04d-%s' "$stamp" $i "${src##*-}")
-    cp -r "$T/proto" "$SP/$id"
-    printf '%s\n' "${json%%"$src"*}$id${json#*"$src"}" >"$SP/$id/job.json"
-    i=$((i + 1))
-done
+
+# copies DIR PROTO - N copies of job PROTO in spool DIR, ids in raster order.
+copies() {
+    i=0
+    mkdir -p "$1"
+    while [ $i -lt $N ]; do
+        id=$(printf '%s-many%04d-%s' "$stamp" $i "${src##*-}")
+        cp -r "$2" "$1/$id"
+        printf '%s\n' "${json%%"$src"*}$id${json#*"$src"}" >"$1/$id/job.json"
+        i=$((i + 1))
+    done
+}
+copies "$SP" "$T/proto"
 
 # rss NAME CMD... - run CMD under GNU time; ok if it exits 0 under the limit.
 rss() {
@@ -57,3 +70,18 @@ rss "worker with nothing to do, $N jobs" "$PLAIN/worker" --spool "$SP" -w 1
 is_lines=$(grep -c "tiles done, 0 failed" "$T/err")
 if [ "$is_lines" -eq $N ]; then ok "worker: a summary line per job"
 else notok "worker: a summary line per job" "$is_lines lines"; fi
+
+# The worker with work in every job: a window of manifests, not one each.
+rm -rf "$SP"
+copies "$SP" "$T/queued"
+rss "worker with work in $N jobs" "$PLAIN/worker" --spool "$SP" -w 2
+done_tiles=$(find "$SP" -path '*/out/*' -type f | wc -l)
+left=$(find "$SP" \( -path '*/tiles/*' -o -path '*/claimed/*' \) -type f | wc -l)
+if [ "$done_tiles" -eq $((N * 4)) ] && [ "$left" -eq 0 ]; then
+    ok "worker: every tile of every queued job processed"
+else
+    notok "worker: every tile of every queued job processed" "$done_tiles in out/, $left left"
+fi
+is_lines=$(grep -c "tiles done, 0 failed" "$T/err")
+if [ "$is_lines" -eq $N ]; then ok "worker with work: a summary line per job"
+else notok "worker with work: a summary line per job" "$is_lines lines"; fi

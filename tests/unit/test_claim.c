@@ -13,6 +13,7 @@
  * at the end.
  */
 #include "claim.h"
+#include "failrec.h"
 #include "err.h"
 #include "check.h"
 #include "testfs.h"
@@ -436,26 +437,57 @@ static void test_recover(void)
     }
 }
 
+/* read_record - kind and attempts of failed/<tile>.json (failrec_read). */
+static int read_record(const char *jobdir, const char *tile, char kind[16], int *attempts,
+                       char *err)
+{
+    struct failrec r;
+    int rc = failrec_read(jobdir, tile, &r, err);
+    snprintf(kind, 16, "%s", r.kind);
+    *attempts = r.attempts;
+    return rc;
+}
+
 static void test_tile_of(void)
 {
     char out[SPOOL_TILE_NAME_MAX], name[SPOOL_TILE_NAME_MAX + 16];
 
-    int rc = claim_tile_of("r03c07.ppm@host.4711", out);
-    CHECK(rc == 0 && strcmp(out, "r03c07.ppm") == 0, "claim_tile_of", "rc %d out '%s'", rc, out);
-    rc = claim_tile_of("t@a@b.1", out);
-    CHECK(rc == 0 && strcmp(out, "t") == 0, "claim_tile_of splits at the first '@'",
+    int rc = claim_name_parse("r03c07.ppm@host.4711", out, NULL, NULL);
+    CHECK(rc == 0 && strcmp(out, "r03c07.ppm") == 0, "claim_name_parse", "rc %d out '%s'", rc, out);
+    rc = claim_name_parse("t@a@b.1", out, NULL, NULL);
+    CHECK(rc == 0 && strcmp(out, "t") == 0, "claim_name_parse splits at the first '@'",
           "rc %d out '%s'", rc, out);
-    CHECK(claim_tile_of("r0c0.ppm", out) == -1, "claim_tile_of without '@'", "accepted");
-    CHECK(claim_tile_of("@host.1", out) == -1, "claim_tile_of with an empty tile", "accepted");
-    CHECK(claim_tile_of("", out) == -1, "claim_tile_of of an empty string", "accepted");
+    CHECK(claim_name_parse("r0c0.ppm", out, NULL, NULL) == -1, "claim_name_parse without '@'", "accepted");
+    CHECK(claim_name_parse("@host.1", out, NULL, NULL) == -1, "claim_name_parse with an empty tile", "accepted");
+    CHECK(claim_name_parse("", out, NULL, NULL) == -1, "claim_name_parse of an empty string", "accepted");
     memset(name, 't', SPOOL_TILE_NAME_MAX - 1);
     snprintf(name + SPOOL_TILE_NAME_MAX - 1, 16, "@h.1");
-    rc = claim_tile_of(name, out);
-    CHECK(rc == 0 && strlen(out) == SPOOL_TILE_NAME_MAX - 1, "claim_tile_of: 63-char tile",
+    rc = claim_name_parse(name, out, NULL, NULL);
+    CHECK(rc == 0 && strlen(out) == SPOOL_TILE_NAME_MAX - 1, "claim_name_parse: 63-char tile",
           "rc %d", rc);
     memset(name, 't', SPOOL_TILE_NAME_MAX);
     snprintf(name + SPOOL_TILE_NAME_MAX, 16, "@h.1");
-    CHECK(claim_tile_of(name, out) == -1, "claim_tile_of: 64-char tile is refused", "accepted");
+    CHECK(claim_name_parse(name, out, NULL, NULL) == -1, "claim_name_parse: 64-char tile is refused",
+          "accepted");
+
+    char entry[CLAIM_NAME_MAX], node[SPOOL_NODE_MAX];
+    long pid = 0;
+    claim_name("r03c07.ppm", "host", 4711, entry);
+    rc = claim_name_parse(entry, out, node, &pid);
+    CHECK(rc == 0 && strcmp(entry, "r03c07.ppm@host.4711") == 0 &&
+              strcmp(out, "r03c07.ppm") == 0 &&
+              strcmp(node, "host") == 0 && pid == 4711,
+          "claim_name and claim_name_parse agree", "rc %d '%s' '%s' '%s' %ld", rc, entry, out, node,
+          pid);
+    rc = claim_name_parse("t.ppm@a.b.12", out, node, &pid);
+    CHECK(rc == 0 && strcmp(node, "a.b") == 0 && pid == 12,
+          "claim_name_parse: the pid follows the last '.'", "node '%s' pid %ld", node, pid);
+    rc = claim_name_parse("t.ppm@host", out, node, &pid);
+    CHECK(rc == 0 && node[0] == '\0' && pid == 0, "claim_name_parse: no pid, no node",
+          "node '%s' pid %ld", node, pid);
+    CHECK(failrec_tile_of("r0c0.ppm.json", out) == 0 && strcmp(out, "r0c0.ppm") == 0 &&
+              failrec_tile_of(".json", out) < 0 && failrec_tile_of("r0c0.ppm", out) < 0,
+          "failrec_tile_of: T.json only", "'%s'", out);
 }
 
 #define RACE_PROCS 6
@@ -538,7 +570,7 @@ static void test_race(void)
             int idx;
             const char *dot = strrchr(names[i], '.');
             long pid = dot ? atol(dot + 1) : 0;
-            if (claim_tile_of(names[i], t) == 0 && sscanf(t, "t%d.ppm", &idx) == 1 && idx >= 0 &&
+            if (claim_name_parse(names[i], t, NULL, NULL) == 0 && sscanf(t, "t%d.ppm", &idx) == 1 && idx >= 0 &&
                 idx < RACE_TILES)
                 seen[idx]++;
             else
@@ -594,7 +626,7 @@ static void test_refuse(void)
     CHECK(rc == 0 && !exists_in(jobdir, SPOOL_TILES, "r0c0.png") &&
               exists_in(jobdir, SPOOL_FAILED, "r0c0.png") && count_in(jobdir, SPOOL_TMP) == 0,
           "claim_refuse moves the FIFO to failed/", "rc %d err '%s'", rc, err);
-    rc = claim_failure_read(jobdir, "r0c0.png", kind, &attempts, err);
+    rc = read_record(jobdir, "r0c0.png", kind, &attempts, err);
     CHECK(rc == 0 && strcmp(kind, "spool") == 0 && attempts == 1,
           "claim_refuse: the record says kind spool", "rc %d kind '%s'", rc, kind);
     rc = claim_refuse(jobdir, SPOOL_TILES, "r0c0.png", "r0c0.png", "is a FIFO", err);
@@ -637,12 +669,32 @@ static void test_requeue(void)
     }
     rename(jpath(p, jobdir, SPOOL_TILES, "r1c1.png"), jpath(q, jobdir, SPOOL_FAILED, "r1c1.png"));
     write_record(jobdir, "r1c1.png", "timeout", 2);
-    int rc = claim_failure_read(jobdir, "r1c1.png", kind, &attempts, err);
+    int rc = read_record(jobdir, "r1c1.png", kind, &attempts, err);
     CHECK(rc == 0 && strcmp(kind, "timeout") == 0 && attempts == 2,
-          "claim_failure_read: kind and attempts", "rc %d kind '%s' attempts %d", rc, kind,
+          "failrec_read: kind and attempts", "rc %d kind '%s' attempts %d", rc, kind,
           attempts);
-    CHECK(claim_failure_read(jobdir, "r9c9.png", kind, &attempts, err) == 1,
-          "claim_failure_read: no record is 1", "%s", err);
+    CHECK(read_record(jobdir, "r9c9.png", kind, &attempts, err) == 1,
+          "failrec_read: no record is 1", "%s", err);
+    FILE *f = fopen(jpath(p, jobdir, SPOOL_FAILED, "r8c8.png.json"), "w");
+    if (f) {
+        fputs("{\"kind\": \"trap\", \"reason\": \"why\"}", f);
+        fclose(f);
+    }
+    struct failrec fr;
+    rc = failrec_read(jobdir, "r8c8.png", &fr, err);
+    CHECK(rc == 2 && strcmp(fr.kind, "trap") == 0 && strcmp(fr.reason, "why") == 0 &&
+              strstr(err, "not a failure record"),
+          "failrec_read: a record without attempts is 2, with what it has", "rc %d err '%s'", rc,
+          err);
+    f = fopen(p, "w");
+    if (f) {
+        fputs("[1, 2", f);
+        fclose(f);
+    }
+    rc = failrec_read(jobdir, "r8c8.png", &fr, err);
+    CHECK(rc == -1 && strstr(err, "not a JSON object"), "failrec_read: damaged is -1",
+          "rc %d err '%s'", rc, err);
+    unlink(p);
     rc = claim_requeue(jobdir, "r1c1.png", err);
     CHECK(rc == 0 && count_in(jobdir, SPOOL_FAILED) == 0 &&
               strcmp(content_of(jobdir, SPOOL_TILES, "r1c1.png", buf), "r1c1.png") == 0,

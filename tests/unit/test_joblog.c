@@ -1,7 +1,8 @@
 /*
- * test_joblog.c - unit tests for reading a job's log (joblog.h): the line
- * format of docs/spool.md, lines that do not parse, a last line still
- * being written, a missing log, and the totals.
+ * test_joblog.c - unit tests for a job's log (joblog.h): the line format
+ * of docs/spool.md, lines that do not parse, a last line still being
+ * written, a missing log, the totals, and that what joblog_append writes
+ * reads back.
  */
 #include "joblog.h"
 #include "err.h"
@@ -77,6 +78,20 @@ static void test_read(const char *dir)
     CHECK(l.e == NULL && l.n == 0, "free: twice is safe", "n=%d", l.n);
 }
 
+static void test_append(const char *dir)
+{
+    struct job_log l;
+    write_log(dir, "");
+    int r = joblog_append(dir, "r2c3.ppm", 4711, 1.875, 1820, "analyzed", err);
+    CHECK(r == 0, "append: written", "%s", err);
+    r = joblog_read(dir, &l, err);
+    CHECK(r == 0 && l.n == 1 && l.bad == 0 && strcmp(l.e[0].tile, "r2c3.ppm") == 0 &&
+              l.e[0].pid == 4711 && fabs(l.e[0].ms - 1.875) < 1e-9 && l.e[0].peak_kb == 1820 &&
+              strcmp(l.e[0].result, "analyzed") == 0 && l.e[0].end > 1e9,
+          "append: the line reads back", "r=%d n=%d bad=%d", r, l.n, l.bad);
+    joblog_free(&l);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/test_joblog.XXXXXX";
@@ -86,6 +101,7 @@ int main(void)
     }
     test_parse_line();
     test_read(dir);
+    test_append(dir);
     rm_rf(dir);
     CHECK_DONE();
 }
