@@ -72,3 +72,22 @@ if [ "$lines" -eq 1 ] && grep -q 'bad\.png' "$T/err"; then
 else
     notok "bad input: one line on stderr, about bad.png" "$lines lines: $(cat "$T/err")"
 fi
+
+# 4. inputs with the same content share one job: every output is written
+# (the job is removed only after the last of them), the worker is given
+# the job once, and the spool is empty afterwards
+mkdir -p same
+for n in 1 2 3 4 5 6; do cp a.png "same/copy$n.png"; done
+"$TS" batch -w 2 -t 64 -f "$CHAIN" --spool "$T/sp4" -o OUT4 same/*.png >"$T/out" 2>"$T/err"
+st=$?
+if [ $st -eq 0 ]; then ok "same content: exit 0"; else notok "same content: exit 0" "exit $st: $(cat "$T/err")"; fi
+is_list "same content: every output is written" OUT4 "copy1.png copy2.png copy3.png copy4.png copy5.png copy6.png "
+all_same=1
+for n in 1 2 3 4 5 6; do cmp -s "OUT4/copy$n.png" ref_a.png || all_same=0; done
+if [ $all_same = 1 ]; then ok "same content: each output is right"
+else notok "same content: each output is right" "some differ from ref_a.png"; fi
+summaries=$(grep -c '^worker: job .* tiles done' "$T/err")
+if [ "$summaries" -eq 1 ]; then ok "same content: the worker is given the one job once"
+else notok "same content: the worker is given the one job once" "$summaries summary lines"; fi
+if [ -z "$(ls -A "$T/sp4" 2>/dev/null)" ]; then ok "same content: the job is removed after the last output"
+else notok "same content: the job is removed after the last output" "$(ls -A "$T/sp4")"; fi
