@@ -63,7 +63,6 @@ split() {
     cp "$tmp/spool/$job/job.json" "$out/manifest/$name.json" || return 1
     first=
     for p in "$tmp/spool/$job/tiles"/*; do [ -e "$p" ] && first=${p##*/}; break; done
-
     case $first in
         *.png) ;;
         ?*) cp "$tmp/spool/$job/tiles/$first" "$n/tile-$name" ;;
