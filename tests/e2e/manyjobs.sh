@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # manyjobs - status and the worker over a spool of 2000 small finished
 # jobs: their peak RSS stays bounded (it was ~360 MB, some 180 KB of
 # manifest per job, before status wrote one job at a time and the worker
@@ -8,6 +9,7 @@
 #
 # The jobs are copies of one processed job (2 x 2 tiles), each with its
 # own id in its directory name and its job.json: one fork per job.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 N=2000
