@@ -152,7 +152,7 @@ if grep -q '"reference"' "$jd/job.json" && grep -q "\"path\":[[:space:]]*\"$T/re
     ok "job.json records the reference image"
 else
     notok "job.json records the reference" \
-    "$(grep -A3 reference "$jd/job.json" | tr '\n' ' ')"
+        "$(grep -A3 reference "$jd/job.json" | tr '\n' ' ')"
 fi
 rm -rf "$T/sp"
 "$TS" run --keep -q -w 2 -t 57 -f "$HREF" --spool "$T/sp" "$T/in_rgb.pnm" "$T/p1.pnm" 2>"$T/err"
