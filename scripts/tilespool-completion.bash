@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tilespool-completion.bash - bash completion for the tilespool driver.
 #
 # Completes the commands (run, batch, status, inspect, filters, clean), each

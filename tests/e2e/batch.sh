@@ -1,8 +1,10 @@
+# shellcheck shell=sh
 # batch - `tilespool batch -f CHAIN -o OUTDIR IN...` writes OUTDIR/<input
 # file name> for each input, each the same bytes as a `tilespool run` of that
 # input; --format png writes .png names (and PNG files) instead; a bad input
 # among good ones: the good ones are written, the status is non-zero, and
 # stderr has one line, about the bad one.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 cd "$T" || exit 2
@@ -25,7 +27,7 @@ else
     notok "batch of three: exit 0" "$(cat "$T/err")"
 fi
 is_list() {
-    got=$(ls "$2" 2>&1 | tr '\n' ' ')
+    got=$(names "$2" | tr '\n' ' ')
     if [ "$got" = "$3" ]; then ok "$1"; else notok "$1" "got '$got', want '$3'"; fi
 }
 is_list "batch of three: OUT holds a.png b.png c.jpg" OUT "a.png b.png c.jpg "
@@ -35,8 +37,8 @@ done
 # and the references really are the filter's result
 "$TOOLS/runfilter" -f "$CHAIN" a.png inv_a.png 2>"$T/err" || notok "runfilter a.png" "$(cat "$T/err")"
 same_pixels "batch of three: OUT/a.png is a.png inverted" OUT/a.png inv_a.png
-if [ "$(ls "$T/sp1" | grep -c .)" -eq 3 ]; then ok "batch of three: three jobs"
-else notok "batch of three: three jobs" "$(ls "$T/sp1" | tr '\n' ' ')"; fi
+if [ "$(names "$T/sp1" | grep -c .)" -eq 3 ]; then ok "batch of three: three jobs"
+else notok "batch of three: three jobs" "$(names "$T/sp1" | tr '\n' ' ')"; fi
 
 # 2. --format png
 if "$TS" batch --keep -q -w 2 -t 64 -f "$CHAIN" --format png --spool "$T/sp2" -o OUT2 a.png b.png c.jpg \

@@ -5,6 +5,7 @@
 # sanity of the report (every case present, every figure positive, the
 # plot a real PNG), never a speed: the machine running the tests may be
 # busy with anything.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 for p in floor tileprobe runstat runfilter; do
@@ -35,9 +36,9 @@ check "bench --quick writes benchmarks.md into --out" test -s "$md"
 # results.json: every case, every program, every figure positive
 # (the global filters are timed in the histogram-matching case instead)
 tile_local() { ! grep -q TSF_GLOBAL_FILTER "$TOP/filters/$1.c" 2>/dev/null; }
-c_filters=$(for f in "$TOP"/filters/*.c; do n=${f##*/} n=${n%.c}; tile_local $n && printf '%s ' $n; done)
-all_filters=$(for f in "$FILTERS"/*.wasm; do n=${f##*/} n=${n%.wasm}; tile_local $n && printf '%s ' $n; done)
-python3 - "$o/results.json" "$c_filters" "$all_filters" >"$T/json.out" 2>&1 <<'EOF'
+c_filters=$(for f in "$TOP"/filters/*.c; do fn=${f##*/} fn=${fn%.c}; tile_local "$fn" && printf '%s ' "$fn"; done)
+all_filters=$(for f in "$FILTERS"/*.wasm; do wn=${f##*/} wn=${wn%.wasm}; tile_local "$wn" && printf '%s ' "$wn"; done)
+if ! python3 - "$o/results.json" "$c_filters" "$all_filters" >"$T/json.out" 2>&1 <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
 c_filters, all_filters = sys.argv[2].split(), sys.argv[3].split()
@@ -76,7 +77,9 @@ t = r["targets"]
 print(("ok - " if len(t) >= 10 and all(isinstance(x.get("met"), bool) for x in t) else "not ok - ")
       + "results.json: %d target checks, each met or missed" % len(t))
 EOF
-[ $? -eq 0 ] || notok "results.json parses" "$(tail -n 3 "$T/json.out" | tr '\n' ' ')"
+then
+    notok "results.json parses" "$(tail -n 3 "$T/json.out" | tr '\n' ' ')"
+fi
 cat "$T/json.out"
 
 # the markdown: the tables have their rows, with numbers in them
@@ -104,11 +107,12 @@ if grep -q "^End-to-end output equal to the filter run alone: identical" "$md"; 
     ok "histogram matching: the pipeline's output equals the filter's alone"
 else notok "histogram matching: pipeline equals filter alone" "$(grep '^End-to-end' "$md")"; fi
 n=$(grep -c '^| tilespool, raw tiles, 2 workers | [0-9]' "$md")
-[ "$n" -eq 3 ] && ok "gray, blur and blur+sharpen each have a raw-tile 2-worker row" ||
-    notok "gray, blur and blur+sharpen each have a raw-tile 2-worker row" "found $n"
+if [ "$n" -eq 3 ]; then ok "gray, blur and blur+sharpen each have a raw-tile 2-worker row"
+else notok "gray, blur and blur+sharpen each have a raw-tile 2-worker row" "found $n"; fi
 for f in $all_filters; do
     n=$(grep -c "^| $f | [0-9]" "$md")
-    [ "$n" -eq 2 ] && ok "filter rows: $f" || notok "filter rows: $f" "$n rows with numbers"
+    if [ "$n" -eq 2 ]; then ok "filter rows: $f"
+    else notok "filter rows: $f" "$n rows with numbers"; fi
 done
 check "findings block filled" sh -c "sed -n '/^<!-- findings:begin/,/^<!-- findings:end/p' '$md' |
     grep -q '^| parallel efficiency at 2 workers, gray, raw tiles | [0-9]'"

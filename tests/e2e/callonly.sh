@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # callonly - runfilter --call-only, the mode that measures a filter alone,
 # computes what the ordinary run computes: for every bundled C filter, on
 # both backends, several tsf_process calls on one instance (each with its
@@ -5,6 +6,7 @@
 # run in fresh instances.  Filters must not depend on the contents of
 # scratch memory, and this is where that would show.  It also checks that
 # bench/filterperf turns the measurements into a table row per filter.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 RF=$TOOLS/runfilter
@@ -22,9 +24,11 @@ call_case() {
     fi
     same_pixels "$f ${*:-wasm2c} on $(basename "$in"): 3 calls on one instance == chain run" \
         "$T/call.pam" "$T/ref.pam"
-    grep -q '^call_ms=[0-9.]* cpu_ms=[0-9.]* mpix=[0-9.]* ms_per_mp=[0-9.]*$' "$T/err" &&
-        ok "$f ${*:-wasm2c}: --time prints call_ms, cpu_ms, mpix and ms_per_mp" ||
+    if grep -q '^call_ms=[0-9.]* cpu_ms=[0-9.]* mpix=[0-9.]* ms_per_mp=[0-9.]*$' "$T/err"; then
+        ok "$f ${*:-wasm2c}: --time prints call_ms, cpu_ms, mpix and ms_per_mp"
+    else
         notok "$f ${*:-wasm2c}: --time line" "$(cat "$T/err")"
+    fi
 }
 
 for f in identity invert grayscale:standard=709 brightness_contrast:brightness=25 sepia \
@@ -41,5 +45,5 @@ check_fails "--call-only refuses a chain of two" 2 \
 # filterperf: one row per filter, four wall-clock figures and a ratio.
 sh "$TOP/bench/filterperf" --no-callgrind -n 3 -s 32 invert sobel >"$T/perf" 2>"$T/err"
 rows=$(grep -cE '^(invert|sobel) +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ ' "$T/perf")
-[ "$rows" -eq 2 ] && ok "filterperf --no-callgrind: a row for each of 2 filters" ||
-    notok "filterperf" "$rows rows: $(cat "$T/perf" "$T/err" | head -c 400)"
+if [ "$rows" -eq 2 ]; then ok "filterperf --no-callgrind: a row for each of 2 filters"
+else notok "filterperf" "$rows rows: $(cat "$T/perf" "$T/err" | head -c 400)"; fi

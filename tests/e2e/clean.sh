@@ -1,8 +1,10 @@
+# shellcheck shell=sh
 # clean - `tilespool clean` never destroys live work: a job with a claim
 # of a live worker, a splitter at work or a run holding its lock is kept
 # (with a note) while finished and dead jobs go; a queued job needs
 # --force; --older-than limits by age; a job a worker is processing
 # survives a clean and completes; nothing is left behind in the spool.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 HOLD="python3 $TOP/tests/tools/spoolhold.py"
@@ -22,7 +24,7 @@ gone() { if [ ! -e "$2" ]; then ok "$1"; else notok "$1" "$2 is still there"; fi
 
 # no_leftovers NAME - nothing but job directories in $S
 no_leftovers() {
-    left=$(ls -A "$S" | grep -v '^[0-9]\{8\}T' | tr '\n' ' ')
+    left=$(names -a "$S" | grep -v '^[0-9]\{8\}T' | tr '\n' ' ')
     if [ -z "$left" ]; then ok "$1"; else notok "$1" "left in the spool: $left"; fi
 }
 
@@ -33,7 +35,7 @@ S=$T/sp
 
 # ---- a claim held by a live worker child ------------------------------------
 job=$("$BIN/splitter" -q --spool "$S" -t 32 -f invert in.png) || notok "split" "splitter failed"
-tile=$(ls "$S/$job/tiles" | head -n 1)
+tile=$(names "$S/$job/tiles" | head -n 1)
 $HOLD claim "$S/$job" "$tile" testnode hold >"$T/h1.pid" 2>"$T/h1.err" &
 holders="$holders $!"
 hpid=$(started "$T/h1.pid")
@@ -78,6 +80,7 @@ gone "clean --force: the queued job is removed" "$S/$job"
 "$TS" run -q --keep --spool "$S" -t 32 -f invert in.png "$T/o1.png" 2>"$T/err" ||
     notok "run --keep" "$(cat "$T/err")"
 job=$(ls "$S")
+# shellcheck disable=SC2016  # $$ is the pid of the sh that flock starts
 flock -s "$S/$job" sh -c 'echo $$ >"$1"; exec sleep 600' sh "$T/h3.pid" &
 holders="$holders $! $(started "$T/h3.pid")"
 "$TS" clean --spool "$S" 2>"$T/err"
@@ -131,10 +134,10 @@ no_leftovers "clean during a run: nothing but jobs left in the spool"
 "$TS" run --keep -q --spool "$S" -t 32 -f invert in2.png "$T/o3.png" 2>/dev/null
 check_fails "clean: an ambiguous name is exit 2" 2 "$TS" clean --spool "$S" in
 check_fails "clean: no such job is exit 3" 3 "$TS" clean --spool "$S" nothing_like_it
-j2=$(ls "$S" | grep -- '-in2-')
+j2=$(names "$S" | grep -- '-in2-')
 "$TS" clean --spool "$S" in2 2>"$T/err"
 gone "clean PREFIX of the input's name: removes that job" "$S/$j2"
-if [ "$(ls "$S" | grep -c -- '-in-')" -ge 1 ]; then ok "clean PREFIX: other jobs are kept"
+if [ "$(names "$S" | grep -c -- '-in-')" -ge 1 ]; then ok "clean PREFIX: other jobs are kept"
 else notok "clean PREFIX: other jobs are kept" "$(ls "$S")"; fi
 
 # ---- what a clean killed half-way left is removed by the next one ------------

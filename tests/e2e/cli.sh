@@ -1,9 +1,11 @@
+# shellcheck shell=sh
 # cli - the command-line contract: --help (exit 0, on stdout, naming every
 # option the design's CLI contract gives that program) and --version for
 # splitter, worker, assembler and tilespool; `tilespool filters` lists the
 # 12 bundled filters with their parameters, as text and as one JSON object
 # per line; `tilespool status` shows a finished job with 0 waiting;
 # `tilespool clean` removes jobs; TILESPOOL_SPOOL is the default spool.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 cd "$T" || exit 2
@@ -107,8 +109,9 @@ job=$(ls "$T/sp")
 st=$?
 # the job's line: JOB STATE WAIT CLAIM DONE FAIL TOTAL ...; 100x70 in 32s: 4 x 3 = 12 tiles
 line=$(grep -F "$job" "$T/status")
+# shellcheck disable=SC2086  # one argument per column of the line
 set -- $line
-if [ $st -eq 0 ] && [ $# -ge 7 ] && [ "$2" = done ] && [ "$3" = 0 ] && [ "$4" = 0 ] &&
+if [ $st -eq 0 ] && [ $# -ge 7 ] && [ "$2" = "done" ] && [ "$3" = 0 ] && [ "$4" = 0 ] &&
     [ "$5" = 12 ] && [ "$6" = 0 ] && [ "$7" = 12 ]; then
     ok "status: the job with 0 waiting, 0 claimed, 12 done, 0 failed"
 else
@@ -128,9 +131,9 @@ fi
 
 "$TS" run --keep -q -w 2 -t 32 --spool "$T/sp" -f identity in.png out2.png 2>"$T/err" ||
     notok "second run for clean" "$(cat "$T/err")"
-[ "$(ls "$T/sp" | grep -c .)" -eq 2 ] || notok "two jobs before clean" "$(ls "$T/sp")"
+[ "$(names "$T/sp" | grep -c .)" -eq 2 ] || notok "two jobs before clean" "$(names "$T/sp")"
 if "$TS" clean --spool "$T/sp" "$job" 2>"$T/err" && [ ! -e "$T/sp/$job" ] &&
-    [ "$(ls "$T/sp" | grep -c .)" -eq 1 ]; then
+    [ "$(names "$T/sp" | grep -c .)" -eq 1 ]; then
     ok "clean JOB: removes that job only"
 else
     notok "clean JOB: removes that job only" "$(cat "$T/err"; ls "$T/sp")"
@@ -146,10 +149,10 @@ if [ -d "$T/sp" ]; then ok "clean: keeps the spool directory"; else notok "clean
 mkdir -p "$T/cwd" && cd "$T/cwd" || exit 2
 if TILESPOOL_SPOOL=$T/envsp "$TS" run --keep -q -w 2 -t 32 -f invert ../in.png out.png 2>"$T/err"; then :
 else notok "run with TILESPOOL_SPOOL" "$(cat "$T/err")"; fi
-if [ "$(ls "$T/envsp" 2>/dev/null | grep -c .)" -eq 1 ] && [ ! -e "$T/cwd/spool" ]; then
+if [ "$(names "$T/envsp" | grep -c .)" -eq 1 ] && [ ! -e "$T/cwd/spool" ]; then
     ok "TILESPOOL_SPOOL: run uses it, not ./spool"
 else
-    notok "TILESPOOL_SPOOL: run uses it, not ./spool" "$(ls "$T/envsp" "$T/cwd" 2>&1 | tr '\n' ' ')"
+    notok "TILESPOOL_SPOOL: run uses it, not ./spool" "envsp: $(names "$T/envsp" | tr '\n' ' ')cwd: $(names "$T/cwd" | tr '\n' ' ')"
 fi
 envjob=$(ls "$T/envsp" 2>/dev/null)
 if [ -n "$envjob" ] && TILESPOOL_SPOOL=$T/envsp "$TS" status 2>"$T/err" | grep -qF "$envjob"; then

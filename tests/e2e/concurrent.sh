@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # concurrent - several programs on one spool at once.
 #  1. two worker supervisors (-w 2 each) drain one job together: every
 #     tile is processed exactly once (one log line and one out/ file per
@@ -11,7 +12,9 @@
 #     claims were still locked, finishes the job: complete, identical
 #     output, nothing left in claimed/ or tmp/;
 #  4. the same `tilespool run` command twice at once: both succeed, one job.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/crash/check.sh
 . "$(dirname "$0")/crash/check.sh"
 
 CHAIN=gaussian_blur,invert
@@ -59,18 +62,18 @@ split "$S" "$T/in.png" >"$T/job_a" 2>"$T/sa.err" & a=$!
 split "$S" "$T/in2.png" >"$T/job_b" 2>"$T/sb.err" & b=$!
 wait $a; sa=$?
 wait $b; sb=$?
-if [ $sa -eq 0 ] && [ $sb -eq 0 ] && [ "$(ls "$S" | grep -c .)" -eq 2 ] &&
+if [ $sa -eq 0 ] && [ $sb -eq 0 ] && [ "$(names "$S" | grep -c .)" -eq 2 ] &&
     [ -f "$S/$(cat "$T/job_a")/job.json" ] && [ -f "$S/$(cat "$T/job_b")/job.json" ]; then
     ok "two splitters: two complete jobs"
 else
-    notok "two splitters: two complete jobs" "exit $sa and $sb, jobs: $(ls "$S" | tr '\n' ' ') $(cat "$T/sa.err" "$T/sb.err")"
+    notok "two splitters: two complete jobs" "exit $sa and $sb, jobs: $(names "$S" | tr '\n' ' ') $(cat "$T/sa.err" "$T/sb.err")"
 fi
-"$TS" run --keep -q -w 2 -t 32 -f "$CHAIN" --spool "$S" "$T/in.png" "$T/out2a.png" 2>"$T/err" &&
-"$TS" run --keep -q -w 2 -t 32 -f "$CHAIN" --spool "$S" "$T/in2.png" "$T/out2b.png" 2>>"$T/err" ||
+{ "$TS" run --keep -q -w 2 -t 32 -f "$CHAIN" --spool "$S" "$T/in.png" "$T/out2a.png" 2>"$T/err" &&
+"$TS" run --keep -q -w 2 -t 32 -f "$CHAIN" --spool "$S" "$T/in2.png" "$T/out2b.png" 2>>"$T/err"; } ||
     notok "two splitters: runs" "$(cat "$T/err")"
 check "two splitters: first output identical to a separate run's" cmp "$T/out2a.png" "$T/ref.png"
 check "two splitters: second output identical to a separate run's" cmp "$T/out2b.png" "$T/ref2.png"
-is_jobs=$(ls "$S" | grep -c .)
+is_jobs=$(names "$S" | grep -c .)
 if [ "$is_jobs" -eq 2 ]; then ok "two splitters: the runs found their jobs (still 2)"
 else notok "two splitters: the runs found their jobs (still 2)" "$is_jobs jobs"; fi
 
@@ -94,6 +97,7 @@ else
     notok "supervisor A killed with -9" "it had already ended"
 fi
 wait $a 2>/dev/null
+# shellcheck disable=SC2086  # one argument per pid
 if [ -z "$children" ] || wait_gone $children; then
     ok "the killed supervisor's children died with it"
 else

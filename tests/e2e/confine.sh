@@ -1,9 +1,11 @@
+# shellcheck shell=sh
 # confine - a worker child is confined while it works on a tile
 # (docs/sandbox.md): its /proc/PID/status says Seccomp: 2 (a system call
 # filter is on) and NoNewPrivs: 1, and no sanitizer finds fault with
 # a confined child (ASan build).  The filter is
 # filters/hostile/infinite_loop, which keeps the child on its tile long
 # enough to look; the worker is stopped afterwards.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 export TILESPOOL_FILTER_PATH="$FILTERS/hostile:$FILTERS"
@@ -17,7 +19,7 @@ wpid=$!
 # the child's pid, from its claim (T@node.pid), within ~30 s
 n=0 pid=""
 while [ $n -lt 300 ] && [ -z "$pid" ]; do
-    pid=$(ls "$SP/$job/claimed" 2>/dev/null | sed -n 's/.*\.\([0-9][0-9]*\)$/\1/p' | head -n 1)
+    pid=$(names "$SP/$job/claimed" | sed -n 's/.*\.\([0-9][0-9]*\)$/\1/p' | head -n 1)
     [ -n "$pid" ] || sleep 0.1
     n=$((n + 1))
 done

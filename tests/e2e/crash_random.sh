@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # crash_random - kill -9 at random moments: each trial runs the whole
 # `tilespool run` command, picks a victim (the splitter, the worker
 # supervisor, one worker child or the assembler) and a random point in
@@ -20,7 +21,9 @@
 # it has started).  The image is large enough (300 tiles) that each
 # program runs for a measurable time.  A victim that ends before its point
 # is a "miss": the trial still checks the run, and the summary counts it.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/crash/check.sh
 . "$(dirname "$0")/crash/check.sh"
 
 TRIALS=${TILESPOOL_CRASH_TRIALS:-12}
@@ -30,19 +33,20 @@ ARGS="-w 2 -t 64 -f $CHAIN"
 echo "# crash_random: $TRIALS trials, seed $SEED (TILESPOOL_CRASH_SEED=$SEED repeats the choices)"
 
 mk --type rgb 1280 960 "$T/in.png"
+# shellcheck disable=SC2086  # $ARGS is a list of options
 crash_reference "$T/ref" "$T/ref.png" $ARGS
 
 W=$T/wbin
 make_wrappers "$W"
-export TILESPOOL_PIDS=$T/pids
+export TILESPOOL_PIDS="$T/pids"
 
 REF_SIZE=$(wc -c <"$REF_OUT")
 
 # progress VICTIM - how far the victim is, in per mille of its work.
 progress() {
     case $1 in
-    splitter) pg_n=$(ls "$s"/*/tiles 2>/dev/null | grep -c '\.ppm$'); pg_of=$NTILES ;;
-    supervisor|child) pg_n=$(ls "$s"/*/out 2>/dev/null | grep -c '\.ppm$'); pg_of=$NTILES ;;
+    splitter) pg_n=$(nmatch "$s"/*/tiles/*.ppm); pg_of=$NTILES ;;
+    supervisor|child) pg_n=$(nmatch "$s"/*/out/*.ppm); pg_of=$NTILES ;;
     assembler)
         pg_n=$(stat -c %s "$T"/.out.png.tmp@* 2>/dev/null | head -n 1); pg_of=$REF_SIZE ;;
     esac
@@ -71,6 +75,7 @@ while read -r v permille; do
     s=$T/sp out=$T/out.png
     rm -rf "$s" "$out" "$T/pids"
     mkdir -p "$T/pids"
+    # shellcheck disable=SC2086  # $ARGS is a list of options
     "$W/tilespool" run --keep -q $ARGS --spool "$s" "$T/in.png" "$out" >/dev/null 2>"$T/crash.err" &
     drv=$!
     # wait for the victim's program to start (or the run to end)
@@ -100,11 +105,13 @@ while read -r v permille; do
     why=""
     # children of a killed supervisor die with it: wait for them before
     # the re-run, as a user re-running after a crash would
+    # shellcheck disable=SC2086  # one argument per pid
     if [ -n "$children" ] && ! wait_gone $children; then
         why="children of the killed supervisor still alive after 5 s:$children"
         for c in $children; do alive "$c" && kill -9 "$c"; done
     fi
     if [ -z "$why" ]; then
+        # shellcheck disable=SC2086  # $ARGS is a list of options
         "$TS" run --keep -q $ARGS --spool "$s" "$T/in.png" "$out" >/dev/null 2>"$T/rerun.err"
         rst=$?
         if [ $rst -ne 0 ]; then

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # crash_sweep - crash each program at every spool operation in turn, as
 # database engines are tested: for N = 1, 2, 3, ... run the whole
 # `tilespool run` command with TILESPOOL_CRASH_AT=N aimed at one process
@@ -18,7 +19,9 @@
 # then, about 2 minutes under ASan).  Children are swept with -w 1, so
 # that operation N is the same one in every run.  The same sweeps then
 # run on a chain with a global stage (two passes, a merge, a reference).
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/crash/check.sh
 . "$(dirname "$0")/crash/check.sh"
 
 CHAIN=gaussian_blur,invert
@@ -38,12 +41,12 @@ plant_recovery() {
     pr_jd=$pr_s/$pr_job
     pr_dp=$(dead_pid)
     pr_k=0
-    for pr_t in $(ls "$pr_jd/tiles" | sed -n '2p;5p;9p'); do
+    for pr_t in $(names "$pr_jd/tiles" | sed -n '2p;5p;9p'); do
         mv "$pr_jd/tiles/$pr_t" "$pr_jd/claimed/$pr_t@crashnode.$pr_dp" || return 1
         pr_k=$((pr_k + 1))
         [ $pr_k -le 2 ] && cp "$REF_TILES/$pr_t" "$pr_jd/out/$pr_t"
     done
-    pr_t=$(ls "$pr_jd/tiles" | sed -n 1p)
+    pr_t=$(names "$pr_jd/tiles" | sed -n 1p)
     head -c 100 "$REF_TILES/$pr_t" >"$pr_jd/tmp/$pr_t@crashnode.$pr_dp.0"
     echo '{"partial' >"$pr_jd/tmp/job.json@crashnode.$pr_dp.1"
 }

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # diskfull - a spool (or an output) on a file system that fills up: the
 # program stops with one clear line naming the file and saying "No space
 # left on device", exit 4, and nothing half-written under a final name
@@ -8,7 +9,9 @@
 #   A. the splitter runs out of room;  B. the worker does;  C. the assembler.
 # The small file system is a 1 MiB tmpfs: mounting needs root, or a mount
 # namespace of our own (unshare -m); without either the checks are skipped.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/crash/check.sh
 . "$(dirname "$0")/crash/check.sh"
 
 FS=$T/fs
@@ -92,11 +95,12 @@ mk --type rgb --pattern noise 512 384 "$T/in.png"
 crash_reference "$T/refB" "$T/refB.png" -w 1 -t 64 -f "$CHAIN"
 "$TS" run --keep -q -w 1 -t 64 -f "$CHAIN" --spool "$S" "$T/in.png" "$T/outB.png" 2>"$T/B.err"
 st=$?
-if [ -f "$S"/*/job.json ]; then ok "B: the split fits"
+if [ "$(nmatch "$S"/*/job.json)" -eq 1 ]; then ok "B: the split fits"
 else notok "B: the split fits" "no job.json: $(cat "$T/B.err")"; fi
 one_enospc "B: worker out of room" $st 4 "$T/B.err" "$S"
 whole "$S"
-if [ -z "$why" ]; then ok "B: nothing half-written under a final name ($(ls "$S"/*/out | grep -c .) tiles done)"
+if [ -z "$why" ]; then ok "B: nothing half-written under a final name ($(nmatch "$S"/*/out/*) tiles done)
+"
 else notok "B: nothing half-written under a final name" "$why"; fi
 resize 16m
 "$TS" run --keep -q -w 1 -t 64 -f "$CHAIN" --spool "$S" "$T/in.png" "$T/outB.png" 2>"$T/B2.err"
@@ -117,7 +121,7 @@ head -c $((1024 * 1024 - 64 * 1024)) /dev/zero >"$FS/filler" 2>/dev/null
 O=$FS/out.png
 "$TS" run --keep -q -w 2 -t 64 -f "$CHAIN" --spool "$S" "$T/in.png" "$O" 2>"$T/C.err"
 one_enospc "C: assembler out of room" $? 4 "$T/C.err" "$FS"
-left=$(ls -A "$FS" | grep -v '^filler$' | tr '\n' ' ')
+left=$(names -a "$FS" | grep -v '^filler$' | tr '\n' ' ')
 if [ -z "$left" ]; then ok "C: no output and no temporary left beside it"
 else notok "C: no output and no temporary left beside it" "found: $left"; fi
 rm -f "$FS/filler"

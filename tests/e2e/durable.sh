@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # durable - what --durable promises, read off the system calls: strace
 # records every process of a `tilespool run --durable` (one file per pid),
 # and for each file published by rename (input tiles, out/ tiles, job.json,
@@ -9,6 +10,7 @@
 #
 # strace makes LeakSanitizer fail (it cannot run under ptrace), and this
 # test is about system calls, not memory: it runs the plain build.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v strace >/dev/null 2>&1; then
@@ -128,11 +130,12 @@ else
     notok "--durable run under strace succeeds" "$(head -c 300 "$T/durable.err")"
 fi
 awk -f "$T/check.awk" "$T"/durable/trace.* >"$T/durable.res"
-ntiles=$(ls "$S"/*/out | grep -c .)
+ntiles=$(nmatch "$S"/*/out/*)
 # want KIND MIN WHAT - ok if KIND had at least MIN events, all synced.
 want() {
+    # shellcheck disable=SC2046  # one argument per field of KIND's line
     set -- $(grep "^$1 " "$T/durable.res") "$2" "$3"
-    kd=$1 cnt=$2 nf=$3 nd=$4
+    cnt=$2 nf=$3 nd=$4
     shift 4
     prob=$1; shift
     min=$1; shift
@@ -149,7 +152,7 @@ want tiles "$ntiles" "input tiles fsynced before rename, tiles/ after"
 want job.json 1 "job.json fsynced before rename, the job directory after"
 want out "$ntiles" "out/ tiles fsynced before rename, out/ after"
 want claimed "$ntiles" "claims: claimed/ fsynced after each claim"
-want done "$ntiles" "commits: done/ fsynced after each move"
+want "done" "$ntiles" "commits: done/ fsynced after each move"
 want output 1 "the output fsynced before rename, its directory after"
 want mkdir 7 "new directories: the parent fsynced after each mkdir"
 check "--durable: output identical to a plain run's" sh -c \
@@ -166,4 +169,4 @@ else notok "without --durable: no fsync" "$n fsync calls: $(cat "$T"/plain/trace
 awk -f "$T/check.awk" "$T"/plain/trace.* >"$T/plain.res"
 if awk '$1 == "tiles" && $2 > 0 && $3 == $2 && $4 == $2 { found = 1 } END { exit !found }' "$T/plain.res"
 then ok "the checker flags every tile of a run without --durable"
-else notok "the checker flags every tile of a run without --durable" "$(cat "$T/plain.res" | tr '\n' ' ')"; fi
+else notok "the checker flags every tile of a run without --durable" "$(tr '\n' ' ' <"$T/plain.res")"; fi

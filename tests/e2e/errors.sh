@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # errors - every bad request ends with its documented exit status (2 usage,
 # 3 bad input or filter, 1 tiles missing), exactly one line on stderr that
 # names the culprit (filter, parameter, file, tile or job), and no output
@@ -5,6 +6,7 @@
 # mislabelled and truncated inputs, a module with imports, a module with the
 # wrong ABI, an image over --max-pixels, unknown options, missing tiles (and
 # --allow-partial filling them), an unknown job, an unsupported output type.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 cd "$T" || exit 2
@@ -77,7 +79,7 @@ else
     notok "split and work for the missing-tile case" "$(cat "$T/err")"
 fi
 JD=$SP/$job
-tile=$(ls "$JD/out" | sed -n 5p)   # 120x80 in tiles of 50: 3 x 2, the 5th is r1c1
+tile=$(names "$JD/out" | sed -n 5p)   # 120x80 in tiles of 50: 3 x 2, the 5th is r1c1
 rm -f "$JD/out/$tile"
 check_fails "missing tile: assembler exits 1, one line" 1 "$BIN/assembler" -q --spool "$SP" --job "$job"
 if [ -n "$tile" ] && grep -qF "$tile" "$T/.err"; then ok "missing tile: message names $tile"

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # everyday - what a person meets in daily use: mistakes refused before any
 # job exists (bad --format, missing output directory, -w 0, two batch
 # inputs with one output name, a missing spool); jobs named by prefix in
@@ -8,6 +9,7 @@
 # modules and --prune; a user's global module with a reference; notes when
 # the output loses something; RGBA refused under a .ppm name;
 # TILESPOOL_SPOOL="" as unset; make batch with a missing folder.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 cd "$T" || exit 2
@@ -22,7 +24,7 @@ cp pic.png b/x.png
 # empty_spool NAME DIR - no job directory was made
 empty_spool() {
     if [ -z "$(ls -A "$2" 2>/dev/null)" ]; then ok "$1"
-    else notok "$1" "the spool holds $(ls -A "$2" | tr '\n' ' ')"; fi
+    else notok "$1" "the spool holds $(names -a "$2" | tr '\n' ' ')"; fi
 }
 has() { if grep -q -- "$2" "$3"; then ok "$1"; else notok "$1" "no '$2' in: $(head -c 300 "$3")"; fi; }
 hasnt() { if ! grep -q -- "$2" "$3"; then ok "$1"; else notok "$1" "'$2' in: $(head -c 300 "$3")"; fi; }
@@ -62,7 +64,7 @@ empty_spool "run: a successful job is removed" "$T/s2"
 if [ ! -s "$T/err" ]; then ok "run -q: prints nothing"; else notok "run -q: prints nothing" "$(cat "$T/err")"; fi
 "$TS" run -q --keep -w 2 --spool "$T/s2" photo.png o.png 2>"$T/err"
 "$TS" run -q --keep -w 2 --spool "$T/s2" pic.png o2.png 2>>"$T/err"
-if [ "$(ls "$T/s2" | wc -l)" -eq 2 ]; then ok "run --keep: the jobs stay"
+if [ "$(names "$T/s2" | wc -l)" -eq 2 ]; then ok "run --keep: the jobs stay"
 else notok "run --keep: the jobs stay" "$(ls "$T/s2"; cat "$T/err")"; fi
 idphoto=$(cd "$T/s2" && echo *-photo-*)
 
@@ -133,7 +135,7 @@ if [ -n "$(find out3/photo.png -newer marker)" ] && [ -n "$(find out3/pic.png -n
 then ok "batch --force: redoes up-to-date outputs"
 else notok "batch --force: redoes up-to-date outputs" "$(cat "$T/err")"; fi
 "$TS" batch -q --keep -w 2 --force --spool "$T/s3" photo.png pic.png -o out3 2>"$T/err"
-if [ "$(ls "$T/s3" | wc -l)" -eq 2 ]; then ok "batch --keep: the jobs stay"
+if [ "$(names "$T/s3" | wc -l)" -eq 2 ]; then ok "batch --keep: the jobs stay"
 else notok "batch --keep: the jobs stay" "$(ls "$T/s3")"; fi
 
 # ---- progress on a terminal --------------------------------------------------

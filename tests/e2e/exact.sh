@@ -1,8 +1,10 @@
+# shellcheck shell=sh
 # exact - filters with a known exact result give it through the pipeline:
 # identity and invert,invert give back the input exactly (gray, gray+alpha,
 # RGB and RGBA PNGs and a P6 .ppm); posterize:levels=256 equals identity;
 # posterize:levels=2 and threshold leave only 0 and 255 in the colour
 # channels; grayscale leaves R == G == B.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 for t in gray graya rgb rgba; do

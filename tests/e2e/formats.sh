@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # formats - every input format the pipeline reads comes through identity
 # (tiles of 64, PNG output) with the pixels imgcmp decodes from the input on
 # its own: every PNG colour type and bit depth (palette, tRNS, 1/2/4/8/16-bit
@@ -12,6 +13,7 @@
 # which is imgcmp's default (--16 scale); a check below shows the choice
 # matters (--16 strip differs).  JPEG: both decode with libjpeg-turbo's
 # defaults (islow DCT, fancy upsampling), so they are compared exactly.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 W=150 H=100
@@ -162,16 +164,16 @@ for t in rgb rgba graya; do
             "$T/$t.png" "$T/png.png" 2>>"$T/err"; then
         check "--tile-format png on $t: same output bytes as netpbm tiles" cmp "$T/pnm.png" "$T/png.png"
         jd=$(echo "$T"/sp_png/*/)
-        n_png=$(ls "$jd/out" "$jd/done" | grep -c '\.png$')
-        n_other=$(ls "$jd/out" "$jd/done" | grep -v -e '\.png$' -e '^$' -e ':$' | wc -l)
+        n_png=$(nmatch "$jd/out"/*.png "$jd/done"/*.png)
+        n_other=$({ names "$jd/out"; names "$jd/done"; } | grep -vc '\.png$')
         # 150x100 in tiles of 64: 3 x 2 tiles, in out/ and in done/
         if [ "$n_png" -eq 12 ] && [ "$n_other" -eq 0 ]; then
             ok "--tile-format png on $t: the spool holds .png tiles"
         else
             notok "--tile-format png on $t: the spool holds .png tiles" \
-                "$n_png .png, $n_other others: $(ls "$jd/out" | tr '\n' ' ')"
+                "$n_png .png, $n_other others: $(names "$jd/out" | tr '\n' ' ')"
         fi
-        f=$(ls "$jd/out" | head -n 1)
+        f=$(names "$jd/out" | head -n 1)
         if [ -n "$f" ] && "$TOOLS/imgcmp" --info "$jd/out/$f" >/dev/null 2>&1 &&
             [ "$(head -c 4 "$jd/out/$f" | od -An -c | tr -d ' ')" = '211PNG' ]; then
             ok "--tile-format png on $t: tiles are PNG files"

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # fuzz - a short libFuzzer run of every parser target: the netpbm header
 # and tile reader, job.json, the filter chain, the .wasm check, and the
 # describe JSON with parameter binding (tests/fuzz/fuzz_*.c, whose
@@ -8,6 +9,7 @@
 # finds go to a temporary directory, so the corpus is only read.  A crash
 # or a broken invariant is a "not ok" naming the saved input in
 # build/fuzz/crashes/.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 cd "$TOP" || exit 2

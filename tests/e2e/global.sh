@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # global - global (two-pass) filters: equalize, autolevels, histogram_match.
 #
 #   * tiled == single tile, bit for bit, for each filter (and mode) on gray,
@@ -26,7 +27,9 @@
 #     tile in pass 2, after the merge;
 #   * kill -9 of the worker during pass 1 or pass 2, then the same command
 #     again: the output is byte-identical to a clean run's.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/crash/check.sh
 . "$(dirname "$0")/crash/check.sh"
 
 for t in gray graya rgb rgba; do
@@ -131,24 +134,31 @@ rm -rf "$T/sp"
 "$TS" run --keep -q -w 2 -t 57 -f "gaussian_blur,$HREF" --spool "$T/sp" "$T/in_rgb.pnm" \
     "$T/plan.pnm" 2>"$T/err" || notok "plan run" "$(head -c 300 "$T/err")"
 jd=$(echo "$T/sp"/*)
-n=$(ls "$jd/out" | grep -c .)
+n=$(names "$jd/out" | grep -c .)
 a=$(grep -c ' analyzed$' "$jd/log") o=$(grep -c ' ok$' "$jd/log")
-[ "$n" -eq 12 ] && [ "$a" -eq "$n" ] && [ "$o" -eq "$n" ] &&
-    ok "each of $n tiles analysed once and filtered once" ||
+if [ "$n" -eq 12 ] && [ "$a" -eq "$n" ] && [ "$o" -eq "$n" ]; then
+    ok "each of $n tiles analysed once and filtered once"
+else
     notok "one pass 1 and one pass 2 per tile" "$n tiles, $a analysed, $o ok"
-m=$(ls "$jd/mid" | grep -c .) s=$(ls "$jd/stats" | grep -c .)
-[ "$m" -eq "$n" ] && [ "$s" -eq $((n + 2)) ] && [ -f "$jd/stats/merged.1" ] &&
-    [ -f "$jd/stats/reference.1" ] &&
-    ok "mid/ holds every tile after gaussian_blur; stats/ the tiles', merged, reference" ||
-    notok "mid/ and stats/" "$m in mid/, $s in stats/: $(ls "$jd/stats" | tail -3 | tr '\n' ' ')"
-grep -q '"reference"' "$jd/job.json" && grep -q "\"path\":[[:space:]]*\"$T/ref_rgb.pnm\"" "$jd/job.json" &&
-    ok "job.json records the reference image" || notok "job.json records the reference" \
-    "$(grep -A3 reference "$jd/job.json" | tr '\n' ' ')"
+fi
+m=$(names "$jd/mid" | grep -c .) s=$(names "$jd/stats" | grep -c .)
+if [ "$m" -eq "$n" ] && [ "$s" -eq $((n + 2)) ] && [ -f "$jd/stats/merged.1" ] &&
+    [ -f "$jd/stats/reference.1" ]; then
+    ok "mid/ holds every tile after gaussian_blur; stats/ the tiles', merged, reference"
+else
+    notok "mid/ and stats/" "$m in mid/, $s in stats/: $(names "$jd/stats" | tail -3 | tr '\n' ' ')"
+fi
+if grep -q '"reference"' "$jd/job.json" && grep -q "\"path\":[[:space:]]*\"$T/ref_rgb.pnm\"" "$jd/job.json"; then
+    ok "job.json records the reference image"
+else
+    notok "job.json records the reference" \
+        "$(grep -A3 reference "$jd/job.json" | tr '\n' ' ')"
+fi
 rm -rf "$T/sp"
 "$TS" run --keep -q -w 2 -t 57 -f "$HREF" --spool "$T/sp" "$T/in_rgb.pnm" "$T/p1.pnm" 2>"$T/err"
 jd=$(echo "$T/sp"/*)
-[ "$(ls "$jd/mid" | grep -c .)" -eq 0 ] && ok "no mid/ tiles when the global stage is first" ||
-    notok "no mid/ tiles when the global stage is first" "$(ls "$jd/mid" | head -3)"
+if [ "$(names "$jd/mid" | grep -c .)" -eq 0 ]; then ok "no mid/ tiles when the global stage is first"
+else notok "no mid/ tiles when the global stage is first" "$(names "$jd/mid" | head -3)"; fi
 
 # a changed reference makes a new job with another result; a copy of the
 # same reference under another name finds the job of the run above
@@ -158,7 +168,7 @@ cp "$T/ref_rgb.pnm" "$T/ref2.pnm"
 mk --type rgb --pattern gradient 150 100 "$T/ref2.pnm"
 "$TS" run --keep -q -w 2 -t 57 -f "histogram_match:reference=$T/ref2.pnm" --spool "$T/sp" \
     "$T/in_rgb.pnm" "$T/p3.pnm" 2>"$T/err"
-jobs=$(ls "$T/sp" | grep -c .)
+jobs=$(names "$T/sp" | grep -c .)
 if [ "$jobs" -eq 2 ] && ! "$TOOLS/imgcmp" --quiet "$T/p2.pnm" "$T/p3.pnm"; then
     ok "a changed reference image makes a new job"
 else
@@ -181,8 +191,8 @@ check_fails "two global filters in a chain exit 2" 2 "$TS" run --keep -q -f equa
 HPATH=$FILTERS/hostile:$FILTERS
 TILESPOOL_FILTER_PATH=$HPATH check_fails "global kind without tsf_analyze/tsf_apply exits 3" 3 \
     "$TS" run --keep -q -f global_noexports --spool "$T/sh" "$T/in_rgb.pnm" "$T/e.png"
-grep -q "not exported" "$T/.err" && ok "the refusal names the missing exports" ||
-    notok "the refusal names the missing exports" "$(cat "$T/.err")"
+if grep -q "not exported" "$T/.err"; then ok "the refusal names the missing exports"
+else notok "the refusal names the missing exports" "$(cat "$T/.err")"; fi
 for at in 0 1; do
     rm -rf "$T/sh"
     TILESPOOL_FILTER_PATH=$HPATH "$TS" run --keep -q -w 2 -t 64 -f "invert,global_trap:at=$at" \
@@ -205,10 +215,10 @@ CHAIN="gaussian_blur:sigma=3,equalize,sharpen"
 mk --type rgb 400 300 "$T/in.png"
 crash_reference "$T/ref" "$T/ref.png" -w 2 -t 20 -f "$CHAIN"
 make_wrappers "$T/w"
-export TILESPOOL_PIDS=$T/pids
+export TILESPOOL_PIDS="$T/pids"
 mkdir -p "$TILESPOOL_PIDS"
 for when in analyzed ok; do
-    rm -rf "$T/sk" "$T/k.png" "$TILESPOOL_PIDS"/*
+    rm -rf "$T/sk" "$T/k.png" "${TILESPOOL_PIDS:?}"/*
     "$T/w/tilespool" run --keep -q -w 2 -t 20 -f "$CHAIN" --spool "$T/sk" "$T/in.png" "$T/k.png" \
         >/dev/null 2>&1 &
     drv=$!
@@ -222,6 +232,6 @@ for when in analyzed ok; do
     wait $drv
     "$TS" run --keep -q -w 2 -t 20 -f "$CHAIN" --spool "$T/sk" "$T/in.png" "$T/k.png" 2>"$T/err"
     invariants "$T/sk" "$T/k.png"
-    [ -z "$why" ] && ok "kill -9 after the first '$when' tile, re-run: output identical" ||
-        notok "kill -9 after the first '$when' tile, re-run" "$why"
+    if [ -z "$why" ]; then ok "kill -9 after the first '$when' tile, re-run: output identical"
+    else notok "kill -9 after the first '$when' tile, re-run" "$why"; fi
 done

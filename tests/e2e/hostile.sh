@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # hostile - an untrusted filter costs one clear error, never the pool, the
 # host or another job.  Every module of filters/hostile/ is run the way a
 # user would run it (those whose start function misbehaves, start_* and
@@ -21,6 +22,7 @@
 #   * retries: a child killed with SIGKILL from outside while on a tile is
 #     replaced and the tile requeued, --retries times, then the tile fails
 #     with kind "signal".
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 HOSTILE=$FILTERS/hostile
@@ -85,9 +87,9 @@ tile_fails() {
     timeout 120 "$BIN/worker" -q --spool "$SP" -w 2 "$@" >"$T/out" 2>"$T/err"
     is "$mod: worker exits 1" "$?" 1
     BJ=$SP/$bad
-    nfail=$(ls "$BJ/failed" | grep -c '\.json$')
+    nfail=$(names "$BJ/failed" | grep -c '\.json$')
     is "$mod: all 4 tiles failed" "$nfail" 4
-    is "$mod: none published" "$(ls "$BJ/out" | grep -c .)" 0
+    is "$mod: none published" "$(names "$BJ/out" | grep -c .)" 0
     bad_json=""
     for j in "$BJ"/failed/*.json; do
         [ -f "$j" ] || continue
@@ -99,7 +101,7 @@ tile_fails() {
     done
     if [ -z "$bad_json" ]; then ok "$mod: failed/*.json: kind $kind, reason names '$reason'"
     else notok "$mod: failed/*.json: kind $kind, reason names '$reason'" "$bad_json"; fi
-    is "$mod: the good job in the same run is complete" "$(ls "$SP/$good/out" | grep -c .)" 4
+    is "$mod: the good job in the same run is complete" "$(names "$SP/$good/out" | grep -c .)" 4
     is "$mod: nothing left claimed" "$(find "$BJ/claimed" "$SP/$good/claimed" -type f | grep -c .)" 0
 }
 
@@ -112,7 +114,7 @@ tile_fails process_error error "error code 7"
 tile_fails output_oversize error "past the end of its output buffer"
 tile_fails grow_bomb limit "memory limit of 64 MiB" --max-memory 64
 tile_fails infinite_loop timeout "timeout" --timeout 2
-j=$(ls "$T/sp_infinite_loop/$bad/failed"/*.json | head -n 1)
+for j in "$T/sp_infinite_loop/$bad/failed"/*.json; do break; done
 is "infinite_loop: failed at the first timeout" "$(sed -n 's/.*"attempts":[[:space:]]*\([0-9]*\).*/\1/p' "$j")" 1
 if grep -q " peak_rss_kb=[0-9]* timeout\$" "$T/sp_infinite_loop/$bad/log"; then
     ok "infinite_loop: the supervisor logs the timeout with the child's peak RSS"
@@ -145,10 +147,10 @@ for w in 2 1; do
     job=$("$BIN/splitter" -q --spool "$SP" -t 16 -f sometimes -o "$T/o.png" "$T/chk.png")
     timeout 120 "$BIN/worker" -q --spool "$SP" -w "$w" 2>"$T/err"
     is "sometimes -w $w: worker exits 1" "$?" 1
-    ls "$SP/$job/failed" | grep -v '\.json$' >"$T/failed"
+    names "$SP/$job/failed" | grep -v '\.json$' >"$T/failed"
     if cmp -s "$T/failed" "$T/bright"; then ok "sometimes -w $w: exactly the bright tiles failed"
     else notok "sometimes -w $w: exactly the bright tiles failed" "$(tr '\n' ' ' <"$T/failed")"; fi
-    is "sometimes -w $w: the 8 dark tiles are done" "$(ls "$SP/$job/out" | grep -c .)" 8
+    is "sometimes -w $w: the 8 dark tiles are done" "$(names "$SP/$job/out" | grep -c .)" 8
     is "sometimes -w $w: 8 ok lines in the log" "$(grep -c ' ok$' "$SP/$job/log")" 8
     # each trap ends its child: 8 traps need at least 8 processes
     pids=$(sed -n 's/.* pid=\([0-9]*\) .*/\1/p' "$SP/$job/log" | sort -u | grep -c .)
@@ -190,7 +192,7 @@ esac
 wait_claim() {
     n=0
     while [ $n -lt 300 ]; do
-        p=$(ls "$1/claimed" 2>/dev/null | sed -n 's/.*\.\([0-9][0-9]*\)$/\1/p' | head -n 1)
+        p=$(names "$1/claimed" | sed -n 's/.*\.\([0-9][0-9]*\)$/\1/p' | head -n 1)
         if [ -n "$p" ] && [ "$p" != "$2" ]; then echo "$p"; return 0; fi
         sleep 0.1
         n=$((n + 1))
@@ -204,7 +206,7 @@ JD=$SP/$job
 "$BIN/worker" -q --spool "$SP" -w 1 --timeout 300 --retries 2 2>"$T/err" &
 wpid=$!
 last="" killed=0
-for attempt in 1 2 3; do
+for _ in 1 2 3; do
     if pid=$(wait_claim "$JD" "$last"); then
         kill -9 "$pid" && killed=$((killed + 1))
         last=$pid

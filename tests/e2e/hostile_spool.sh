@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # hostile_spool - one bad name in a job never stops the spool, and
 # failures a re-run can change are redone by a re-run.
 #
@@ -22,6 +23,7 @@
 #     with one line; the other inputs' outputs are written; exit 3.
 # Every program runs under timeout(1): a regression that blocks fails the
 # check instead of hanging the suite.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 HOSTILE=$FILTERS/hostile

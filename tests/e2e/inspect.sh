@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # inspect - `tilespool inspect` on a job caught half-way: of its 12 tiles
 # 10 are settled (some done, some failed in a hostile filter), 1 is
 # claimed by a live process and 1 waits.  The report is checked three ways:
@@ -12,6 +13,7 @@
 #   * the --png overview, by pixel colours of each tile and the legend.
 # Also: -o elsewhere (links still resolve), the output marked assembled
 # once it is, views of a large image downscaled, and the error exits.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 TILESPOOL_FILTER_PATH=$FILTERS/hostile:$FILTERS
@@ -66,16 +68,16 @@ $REPORT "$html" >"$T/r.json" 2>"$T/err" || notok "htmlreport parses the page" "$
 # ---- the page's content ----------------------------------------------------------
 
 # What the spool holds, tile by tile: the states the page must show.
-FAILED=$(cd "$J/failed" && ls | grep -v '\.json$' | tr '\n' ' ')
-DONE=$(cd "$J/out" && ls | tr '\n' ' ')
-nf=$(echo $FAILED | wc -w) nd=$(echo $DONE | wc -w)
+FAILED=$(names "$J/failed" | grep -v '\.json$' | tr '\n' ' ')
+DONE=$(names "$J/out" | tr '\n' ' ')
+nf=$(echo "$FAILED" | wc -w) nd=$(echo "$DONE" | wc -w)
 if [ "$nf" -gt 0 ] && [ "$nd" -gt 0 ] && [ $((nf + nd)) -eq 10 ]; then
     ok "spool: $nf failed and $nd done tiles to show"
 else notok "spool: failed and done tiles to show" "failed: $FAILED done: $DONE"; fi
 STATES=""
 for r in 0 1 2; do for c in 0 1 2 3; do
     t=r${r}c$c.pgm
-    if [ -e "$J/failed/$t" ]; then s=failed; elif [ -e "$J/out/$t" ]; then s=done
+    if [ -e "$J/failed/$t" ]; then s=failed; elif [ -e "$J/out/$t" ]; then s="done"
     elif [ $t = r2c3.pgm ]; then s=claimed; else s=waiting; fi
     STATES="$STATES $r:$c:$s"
 done; done
@@ -133,17 +135,22 @@ else notok "halo: each tile's halo rectangle, shown on hover" "$(tail -n 3 "$T/p
 
 # ---- the overview PNG ------------------------------------------------------------
 
-# rgb_is NAME R G B STATE - R G B has STATE's hue (tinted over black or white)
-rgb_is() {
-    name=$1 r=$2 g=$3 b=$4 state=$5
-    case $state in
-    failed) [ $r -gt $((g + 30)) ] && [ $r -gt $((b + 30)) ] ;;
-    done) [ $g -gt $((r + 20)) ] && [ $g -gt $((b + 20)) ] ;;
-    claimed) [ $b -gt $((g + 30)) ] && [ $g -gt $((r + 20)) ] ;;
+# hue_is R G B STATE - true if R G B has STATE's hue (tinted over black or white)
+hue_is() {
+    r=$1 g=$2 b=$3
+    case $4 in
+    failed) [ "$r" -gt $((g + 30)) ] && [ "$r" -gt $((b + 30)) ] ;;
+    done) [ "$g" -gt $((r + 20)) ] && [ "$g" -gt $((b + 20)) ] ;;
+    claimed) [ "$b" -gt $((g + 30)) ] && [ "$g" -gt $((r + 20)) ] ;;
     waiting) [ $((r - g)) -lt 15 ] && [ $((g - r)) -lt 15 ] && [ $((g - b)) -lt 15 ] &&
         [ $((b - g)) -lt 15 ] ;;
     esac
-    if [ $? -eq 0 ]; then ok "$name: $state colour ($r $g $b)"
+}
+
+# rgb_is NAME R G B STATE - ok if R G B has STATE's hue
+rgb_is() {
+    name=$1 r=$2 g=$3 b=$4 state=$5
+    if hue_is "$r" "$g" "$b" "$state"; then ok "$name: $state colour ($r $g $b)"
     else notok "$name: $state colour" "got $r $g $b"; fi
 }
 
@@ -156,6 +163,7 @@ check_tiles() {
     # shellcheck disable=SC2046 # one argument per number
     $PIX "$2" $(cat "$3") >"$T/rgb" 2>"$T/pix.err" || { notok "$1" "$(cat "$T/pix.err")"; return; }
     what=$1
+    # shellcheck disable=SC2086  # one argument per tile of the list
     set -- $STATES
     while read -r r g b; do
         t=$1; shift
@@ -169,7 +177,7 @@ for t in $STATES; do
 done >"$T/ov.boxes"
 check_tiles overview "$T/ov.png" "$T/ov.boxes"
 $PIX "$T/ov.png" 32 392 64 10 160 392 64 10 288 392 64 10 416 392 64 10 >"$T/rgb"
-set -- waiting claimed done failed
+set -- waiting claimed "done" failed
 i=1
 while read -r r g b; do
     rgb_is "overview legend, swatch $i" "$r" "$g" "$b" "$1"
@@ -211,6 +219,7 @@ assert all(w > 20 and h > 20 and x >= 0 and y >= 0 and x + w <= 1200 and y + h <
     if [ -s "$T/shot.png" ]; then ok "chromium: screenshot taken"
     else notok "chromium: screenshot taken" "$(tail -n 3 "$T/chrome.err")"; fi
     # the inner half of each tile's box in the source view, in $STATES order
+    # shellcheck disable=SC2086  # one argument per tile of the list
     python3 -c 'import json, sys
 box = {t["tile"]: t["box"] for t in json.load(open(sys.argv[1]))["tiles"] if t["view"] == "source"}
 for t in sys.argv[2:]:
@@ -268,7 +277,7 @@ else notok "large image: views embedded" "$(tail -n 2 "$T/py.err")"; fi
 
 # ---- a damaged tile file -----------------------------------------------------------
 
-bad=$(cd "$J/out" && ls | head -n 1)
+bad=$(names "$J/out" | head -n 1)
 : >"$J/out/$bad"
 "$TS" inspect --spool "$SP" "$job" >/dev/null 2>"$T/err"
 st=$?

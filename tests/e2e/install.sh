@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # install - `make install PREFIX=/usr DESTDIR=...` puts exactly the driver,
 # the five programs, the 15 bundled filters, the 5 manual pages and the
 # bash completion in place, with the filter SDK headers and the glue users'
@@ -15,6 +16,7 @@
 # pixels as from the build tree.  Finally
 # `make uninstall` with the same DESTDIR and PREFIX removes every file the
 # install made, and nothing else.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 unset TILESPOOL_FILTER_PATH

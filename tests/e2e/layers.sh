@@ -3,6 +3,7 @@
 # and each spool-only program includes only the layers allowed to it, no
 # header name is in two layers, and status, inspect and the assembler
 # carry no WebAssembly runtime and no sandbox code while the worker does.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 LAYERS="util image job spool sandbox"

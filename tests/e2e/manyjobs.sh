@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # manyjobs - status and the worker over a spool of 2000 small finished
 # jobs: their peak RSS stays bounded (it was ~360 MB, some 180 KB of
 # manifest per job, before status wrote one job at a time and the worker
@@ -11,6 +12,7 @@
 # the same again with jobs still queued: a worker with work in every job
 # keeps manifests only for a bounded window of them (it was ~360 MB for
 # 2000 queued jobs, a manifest each), and processes them all.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 N=2000

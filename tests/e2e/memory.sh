@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # memory - the splitter and the assembler stream: on an 8000x8000 RGB PNG
 # (192 MiB of pixels) cut into tiles of 256, each stays under 48 MiB of peak
 # RSS (one band of 256 rows is 8000 * 256 * 3 = 6 MiB), and so does the
@@ -9,6 +10,7 @@
 # does not depend on the pixel values.  (Its period of 512 pixels is two
 # tiles, so the pixel check cannot see a tile moved by a multiple of 512 in
 # both axes; seam.sh and sandbox.sh cover tile placement.)
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 LIMIT_KB=$((48 * 1024))
@@ -63,7 +65,7 @@ else
 fi
 under splitter "$T/rss.split"
 job=$(cat "$T/job")
-n=$(ls "$SP/$job/tiles" | grep -c .)
+n=$(names "$SP/$job/tiles" | grep -c .)
 if [ "$n" -eq 1024 ]; then ok "1024 tiles (32 x 32)"; else notok "1024 tiles (32 x 32)" "$n tiles"; fi
 
 if rss "$T/rss.work" "$PLAIN/worker" -q --spool "$SP" -w 2 2>"$T/err"; then

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # modcheck - a user's module is checked whole before anything of it is
 # compiled or run (common/sandbox/wasm_check.h):
 #   * each hostile module that must be refused from its .wasm alone
@@ -13,6 +14,7 @@
 #     wasm-validate, as users' modules get them) and through plain
 #     wasm-validate: nothing wasm-validate rejects is accepted, and the
 #     corpus reaches every outcome.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 H=$FILTERS/hostile

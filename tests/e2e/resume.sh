@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # resume - re-running is safe and cheap: the same `tilespool run` twice
 # finds the job it made (one job dir, no tile processed again, the same
 # output bytes); a job the splitter made alone is found by `run`; a job
@@ -5,6 +6,7 @@
 # changed parameter make new jobs; a tile claimed by a worker that died
 # (no lock held) is put back and processed by the next worker run, and one
 # whose out/ tile exists is moved on to done/ without being processed again.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 cd "$T" || exit 2
@@ -13,7 +15,7 @@ CHAIN=gaussian_blur:sigma=1.5,invert
 "$TOOLS/runfilter" -f "$CHAIN" in.png ref.png 2>"$T/err" || notok "runfilter reference" "$(cat "$T/err")"
 
 # jobs SPOOL - the number of job directories in SPOOL.
-jobs() { ls "$1" 2>/dev/null | grep -c .; }
+jobs() { names "$1" | grep -c .; }
 # loglines SPOOL - the number of lines in the logs of SPOOL's jobs.
 loglines() { cat "$1"/*/log 2>/dev/null | grep -c .; }
 # is NAME GOT WANT - ok if GOT = WANT.
@@ -51,7 +53,7 @@ is "run after the splitter: it is the splitter's job" "$(ls "$S")" "$job"
 S=$T/sp3
 job=$("$BIN/splitter" -q --spool "$S" -t 50 -f "$CHAIN" in.png 2>"$T/err")
 rm -f "$S/$job/job.json"
-ntiles=$(ls "$S/$job/tiles" | grep -c .)
+ntiles=$(names "$S/$job/tiles" | grep -c .)
 if [ "$ntiles" -gt 0 ]; then ok "dead split: tiles left without job.json"
 else notok "dead split: tiles left without job.json" "no tiles in $S/$job/tiles"; fi
 run_ok "run after a dead split" --spool "$S" -f "$CHAIN" in.png out3.png &&
@@ -59,10 +61,10 @@ run_ok "run after a dead split" --spool "$S" -f "$CHAIN" in.png out3.png &&
 is "run after a dead split: one job" "$(jobs "$S")" 1
 j=$(ls "$S")
 if [ -f "$S/$j/job.json" ] && [ -z "$(ls -A "$S/$j/tiles")" ] &&
-    [ "$(ls "$S/$j/out" | grep -c .)" -eq "$ntiles" ]; then
+    [ "$(names "$S/$j/out" | grep -c .)" -eq "$ntiles" ]; then
     ok "run after a dead split: the job is complete"
 else
-    notok "run after a dead split: the job is complete" "$(ls -R "$S" | head -30 | tr '\n' ' ')"
+    notok "run after a dead split: the job is complete" "$(find "$S" | head -30 | tr '\n' ' ')"
 fi
 is "run after a dead split: each tile processed once" "$(loglines "$S")" "$ntiles"
 
@@ -89,7 +91,7 @@ is "another tile size: a fourth job" "$(jobs "$S")" 4
 S=$T/sp5
 job=$("$BIN/splitter" -q --spool "$S" -t 50 -f "$CHAIN" -o out5.png in.png 2>"$T/err")
 JD=$S/$job
-tile=$(ls "$JD/tiles" | sed -n 2p)
+tile=$(names "$JD/tiles" | sed -n 2p)
 if [ -n "$tile" ] && mv "$JD/tiles/$tile" "$JD/claimed/$tile@node.99999"; then
     ok "a stale claim is in place"
 else
@@ -101,7 +103,7 @@ if [ -z "$(ls -A "$JD/claimed")" ] && [ -f "$JD/out/$tile" ] && [ -z "$(ls -A "$
     ok "worker after a stale claim: $tile recovered and processed"
 else
     notok "worker after a stale claim: $tile recovered and processed" \
-        "claimed: $(ls "$JD/claimed"); out: $(ls "$JD/out" | tr '\n' ' ')"
+        "claimed: $(names "$JD/claimed"); out: $(names "$JD/out" | tr '\n' ' ')"
 fi
 is "worker after a stale claim: $tile in the log once" "$(grep -c "^$tile " "$JD/log")" 1
 if "$BIN/assembler" -q --spool "$S" --job "$job" 2>"$T/err"; then
@@ -113,7 +115,7 @@ fi
 # 6. a claim whose out/ tile already exists is finished work: the next
 # worker run moves it on to done/ without processing it again
 n=$(loglines "$S")
-tile=$(ls "$JD/done" | sed -n 3p)
+tile=$(names "$JD/done" | sed -n 3p)
 if [ -n "$tile" ] && [ -f "$JD/out/$tile" ] && mv "$JD/done/$tile" "$JD/claimed/$tile@node.99998"; then
     ok "a stale claim of finished work is in place"
 else

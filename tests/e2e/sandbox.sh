@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # sandbox - the wasm2c sandbox changes nothing: for every bundled C filter,
 # with non-default parameters where it has any, on RGB and RGBA (and gray
 # and gray+alpha where the filter takes them), the sandboxed build run on
@@ -6,6 +7,7 @@
 # (tilespool run -t 57) gives the same pixels as runfilter.  Each case also
 # checks that the filter changed the image, so that two no-ops cannot agree.
 # Global filters are among them.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 RF=$TOOLS/runfilter

@@ -1,7 +1,9 @@
+# shellcheck shell=sh
 # seam - the seam-free rule: for every bundled filter and some chains, the
 # tiled result is bit-identical to processing the whole image as one tile,
 # on gray, gray+alpha, RGB and RGBA images, with odd sizes and tile sizes
 # including 1x1 images, tiles of 1 pixel, and halos larger than the image.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 for t in gray graya rgb rgba; do

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # startlimits - a filter's limits hold from its first instruction.  A
 # module's start function runs while it is instantiated, before any export
 # is called, in every process that runs filter code:
@@ -18,6 +19,7 @@
 #   * `tilespool filters` with the three start_ modules on the path lists
 #     each as unusable with its reason, lists the bundled filters, exits 0
 #     within 60 s; with --json too.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 HOSTILE=$FILTERS/hostile

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # status - `tilespool status` on real spools: a job half-way with one claim
 # held by a live process and one left by a dead one (alive/dead told by
 # the claim's flock, owner node and pid from its name), a job whose bright
@@ -6,6 +7,7 @@
 # parsed and checked field by field; an empty and a missing spool; and
 # snapshots taken while a worker runs, each consistent (the four counts add
 # up to the total, nothing on stderr), ending with the job done.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 TILESPOOL_FILTER_PATH=$FILTERS/hostile:$FILTERS
@@ -64,14 +66,14 @@ failjob=$("$BIN/splitter" -q --spool "$SP" -t 16 -f sometimes -o "$T/f.png" "$T/
 is "sometimes: worker exits 1 (tiles failed)" "$?" 1
 sleep 1   # job ids carry the creation second: keep the listing order certain
 claimjob=$("$BIN/splitter" -q --spool "$SP" -t 16 -f invert -o "$T/c.png" "$T/chk.png")
-[ -n "$failjob" ] && [ -n "$claimjob" ] || { notok "split" "$(cat "$T/err")"; exit 1; }
+{ [ -n "$failjob" ] && [ -n "$claimjob" ]; } || { notok "split" "$(cat "$T/err")"; exit 1; }
 
 # A claim held by a live process (r0c1) and one whose owner died (r2c3).
 $HOLD claim "$SP/$claimjob" r0c1.pgm testnode hold >"$T/live.pid" 2>"$T/hold.err" &
 holders="$holders $!"
 live=$(started "$T/live.pid")
 dead=$($HOLD claim "$SP/$claimjob" r2c3.pgm testnode exit 2>>"$T/hold.err")
-[ -n "$live" ] && [ -n "$dead" ] || { notok "helpers took their claims" "$(cat "$T/hold.err")"; exit 1; }
+{ [ -n "$live" ] && [ -n "$dead" ]; } || { notok "helpers took their claims" "$(cat "$T/hold.err")"; exit 1; }
 
 # A split at work (its lock held) and one whose splitter died; their ids
 # sort after every job made now, as ids made later will.

@@ -1,8 +1,10 @@
+# shellcheck shell=sh
 # tamper - a spool someone has tampered with costs a clear error, never a
 # crash, a hang, or a read or write outside the job directory: truncated
 # tiles, tiles with a wrong header or size, invalid or wrong-typed job.json,
 # unknown job ids, hostile names, and symbolic links where files or
 # directories should be.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 mk --type rgb 96 64 "$T/in.png"
@@ -22,7 +24,7 @@ worker_fails_tile() {
     "$BIN/worker" -q --spool "$SP" -w 2 >"$T/out" 2>"$T/err"
     st=$?
     reason=$(cat "$job"/failed/*.json 2>/dev/null)
-    done=$(ls "$job/out" | wc -l)
+    done=$(names "$job/out" | wc -l)
     if [ $st -eq 1 ] && echo "$reason" | grep -q "$word" && [ "$done" -eq 5 ]; then
         ok "$name: tile failed with a reason naming '$word', 5 others done"
     else
@@ -31,22 +33,22 @@ worker_fails_tile() {
 }
 
 job=$(fresh)
-t=$(ls "$job/tiles" | head -n 1)
+t=$(names "$job/tiles" | head -n 1)
 head -c 30 "$job/tiles/$t" > "$T/x" && mv "$T/x" "$job/tiles/$t"
 worker_fails_tile "truncated tile" "truncated" "$job"
 
 job=$(fresh)
-t=$(ls "$job/tiles" | head -n 1)
+t=$(names "$job/tiles" | head -n 1)
 { printf 'P6\n7 7\n255\n'; head -c 147 /dev/zero; } > "$job/tiles/$t"
 worker_fails_tile "tile with a wrong size" "expected" "$job"
 
 job=$(fresh)
-t=$(ls "$job/tiles" | head -n 1)
+t=$(names "$job/tiles" | head -n 1)
 printf 'GIF89a garbage' > "$job/tiles/$t"
 worker_fails_tile "tile with a wrong header" "$t" "$job"
 
 job=$(fresh)
-t=$(ls "$job/tiles" | head -n 1)
+t=$(names "$job/tiles" | head -n 1)
 cp "$job/tiles/$t" "$T/x" && printf 'extra' >> "$T/x" && mv "$T/x" "$job/tiles/$t"
 worker_fails_tile "tile with bytes after its pixels" "after" "$job"
 
@@ -57,10 +59,11 @@ manifest_case() {
     job=$(fresh)
     python3 -c "$script" "$job/job.json" || { notok "$name" "python failed"; return; }
     check_fails "$name: worker refuses the job" 3 "$BIN/worker" -q --spool "$SP" -w 1
-    grep -q "job.json" "$T/.err" && ok "$name: the message names job.json" ||
-        notok "$name: names job.json" "$(cat "$T/.err")"
-    n=$(ls "$job/out" | wc -l)
-    [ "$n" -eq 0 ] && ok "$name: nothing processed" || notok "$name: nothing processed" "$n tiles in out/"
+    if grep -q "job.json" "$T/.err"; then ok "$name: the message names job.json"
+    else notok "$name: names job.json" "$(cat "$T/.err")"; fi
+    n=$(names "$job/out" | wc -l)
+    if [ "$n" -eq 0 ]; then ok "$name: nothing processed"
+    else notok "$name: nothing processed" "$n tiles in out/"; fi
     check_fails "$name: assembler refuses the job" 3 "$BIN/assembler" -q --spool "$SP" \
         --job "$(basename "$job")" -o "$T/o.png"
 }
@@ -91,27 +94,33 @@ job=$(fresh)
 echo hello > "$job/tiles/README"
 "$BIN/worker" -q --spool "$SP" -w 2 2>"$T/err"
 st=$?
-[ $st -eq 0 ] && [ -f "$job/tiles/README" ] && [ "$(ls "$job/out" | wc -l)" -eq 6 ] &&
-    ok "a stray file in tiles/ is ignored, the job completes" ||
+if [ $st -eq 0 ] && [ -f "$job/tiles/README" ] && [ "$(names "$job/out" | wc -l)" -eq 6 ]; then
+    ok "a stray file in tiles/ is ignored, the job completes"
+else
     notok "stray file in tiles/" "exit $st, $(cat "$T/err")"
+fi
 
 # symbolic links: a tile that is a link to a file outside the job is never read
 mkdir -p "$T/outside"
 printf 'P6\n40 40\n255\n' > "$T/outside/secret.ppm"
 head -c 4800 /dev/urandom >> "$T/outside/secret.ppm"
 job=$(fresh)
-t=$(ls "$job/tiles" | head -n 1)
-size=$(wc -c < "$job/tiles/$t")
+t=$(names "$job/tiles" | head -n 1)
 rm "$job/tiles/$t" && ln -s "$T/outside/secret.ppm" "$job/tiles/$t"
 before=$(md5sum < "$T/outside/secret.ppm")
 "$BIN/worker" -q --spool "$SP" -w 2 >"$T/out" 2>"$T/err"
 st=$?
 after=$(md5sum < "$T/outside/secret.ppm")
-[ $st -ne 0 ] && [ "$before" = "$after" ] && [ ! -e "$job/out/$t" ] &&
-    ok "a tile that is a symlink is refused (exit $st), the target is untouched" ||
+if [ $st -ne 0 ] && [ "$before" = "$after" ] && [ ! -e "$job/out/$t" ]; then
+    ok "a tile that is a symlink is refused (exit $st), the target is untouched"
+else
     notok "symlinked tile" "exit $st, out exists: $([ -e "$job/out/$t" ] && echo yes), stderr $(cat "$T/err")"
-grep -q "$t" "$T/err" "$job"/failed/*.json 2>/dev/null &&
-    ok "the symlinked tile is named in the error" || notok "symlinked tile named" "$(cat "$T/err")"
+fi
+if grep -q "$t" "$T/err" "$job"/failed/*.json 2>/dev/null; then
+    ok "the symlinked tile is named in the error"
+else
+    notok "symlinked tile named" "$(cat "$T/err")"
+fi
 
 # a job subdirectory that is a symlink to elsewhere: nothing is written there
 job=$(fresh)
@@ -119,15 +128,15 @@ mkdir -p "$T/elsewhere"
 rmdir "$job/out" && ln -s "$T/elsewhere" "$job/out"
 "$BIN/worker" -q --spool "$SP" -w 2 >"$T/out" 2>"$T/err"
 st=$?
-n=$(ls "$T/elsewhere" | wc -l)
-[ $st -ne 0 ] && [ "$n" -eq 0 ] && ok "out/ as a symlink: refused, nothing written outside (exit $st)" ||
-    notok "out/ as a symlink" "exit $st, $n files written outside, stderr $(cat "$T/err")"
+n=$(names "$T/elsewhere" | wc -l)
+if [ $st -ne 0 ] && [ "$n" -eq 0 ]; then ok "out/ as a symlink: refused, nothing written outside (exit $st)"
+else notok "out/ as a symlink" "exit $st, $n files written outside, stderr $(cat "$T/err")"; fi
 
 # the job directory itself a symlink
 job=$(fresh)
 mv "$job" "$T/realjob" && ln -s "$T/realjob" "$job"
 "$BIN/worker" -q --spool "$SP" -w 2 >"$T/out" 2>"$T/err"
 st=$?
-n=$(ls "$T/realjob/out" | wc -l)
-[ $st -ne 0 ] && [ "$n" -eq 0 ] && ok "job directory as a symlink: refused (exit $st)" ||
-    notok "job dir symlink" "exit $st, $n tiles written, stderr $(cat "$T/err")"
+n=$(names "$T/realjob/out" | wc -l)
+if [ $st -ne 0 ] && [ "$n" -eq 0 ]; then ok "job directory as a symlink: refused (exit $st)"
+else notok "job dir symlink" "exit $st, $n tiles written, stderr $(cat "$T/err")"; fi

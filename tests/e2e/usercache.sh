@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # usercache - the cache of users' compiled modules cannot be fooled: two
 # modules with the same 64-bit FNV-1a value each run their own code;
 # objects planted by another user, writable by others or behind a symbolic
@@ -6,6 +7,7 @@
 # leave nothing loadable; a module that cannot start is never published;
 # the glue does not compile a module whose `memory` is a table or a global,
 # or whose tsf_process has another signature.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 C=$XDG_CACHE_HOME/tilespool/$GLUE_DIR
@@ -82,7 +84,8 @@ else
     notok "colliding modules" "exit $sa $sb: $(cat "$T/err-a" "$T/err-b")"
 fi
 nso=$(find "$C" -maxdepth 1 -name '*.so' | grep -c '/[0-9a-f]\{64\}\.so$')
-[ "$nso" -eq 2 ] && ok "colliding modules: two objects in the cache" || notok "colliding modules: objects" "$nso"
+if [ "$nso" -eq 2 ]; then ok "colliding modules: two objects in the cache"
+else notok "colliding modules: objects" "$nso"; fi
 
 # ---- planted objects ---------------------------------------------------------
 
@@ -132,8 +135,8 @@ rm -f "$T/pwned" "$C/$ka.so"
 chown nobody "$C"
 check_fails "cache directory of another user: exit 3, one line" 3 \
     "$TS" run -q --new --spool "$T/sp" -f "$T/a.wasm" in.ppm p.ppm
-grep -q "belongs to another user" "$T/.err" && ok "cache directory of another user: says so" ||
-    notok "cache directory of another user" "$(cat "$T/.err")"
+if grep -q "belongs to another user" "$T/.err"; then ok "cache directory of another user: says so"
+else notok "cache directory of another user" "$(cat "$T/.err")"; fi
 chown "$(id -u)" "$C"
 chmod 0777 "$C"
 if "$TS" run -q --new --spool "$T/sp" -f "$T/a.wasm" in.ppm p.ppm 2>"$T/err" &&
@@ -174,6 +177,7 @@ else
 fi
 
 # A module whose start function never returns compiles, but is not published.
+# shellcheck disable=SC2016  # the $ names are WebAssembly text, not shell
 sed -e 's/(func \$odd/(func $spin (loop $l (br $l)))\n  (start $spin)\n  (func $odd/' \
     -e 's/"collide:"/"spinning"/' "$T/twin.wat" >"$T/spin.wat"
 before=$(kd)
@@ -203,6 +207,7 @@ glue_cc() {
 }
 grep -v '^  (memory' "$T/twin.wat" | sed 's/^(module/(module\n  (memory 1)\n  (table (export "memory") 1 funcref)/' >"$T/table.wat"
 grep -v '^  (memory' "$T/twin.wat" | sed 's/^(module/(module\n  (memory 1)\n  (global (export "memory") i32 (i32.const 0))/' >"$T/global.wat"
+# shellcheck disable=SC2016  # the $ names are WebAssembly text, not shell
 sed 's/(param \$oh i32) (param \$ch i32) (param \$params i32)/(param $oh i32) (param $ch i32)/; s/(local.get \$params)//' \
     "$T/twin.wat" >"$T/sig.wat"
 if glue_cc twin; then ok "glue: a proper module compiles with the flags of filter.cflags"

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # userfilter - a user's own modules given by path (-f ./my.wasm): the
 # example filters built out of the tree (C with tsf.h, WAT with wat2wasm),
 # run alone and in a chain with bundled filters, their pixels checked
@@ -5,6 +6,7 @@
 # into $XDG_CACHE_HOME/tilespool (or ~/.cache/tilespool), listed by
 # `tilespool filters`, bad modules refused in one line, a module changed
 # after the split refused by the worker, two first uses at once.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 export XDG_CACHE_HOME="$T/cache"
@@ -66,6 +68,7 @@ mk --type rgb 300 200 "$T/big.png"
 # ---- each example alone, checked pixel by pixel ----------------------------
 
 for t in "warm:amount=40 warm 40" "dilate:radius=2 dilate 2" "darken:amount=100 darken 100"; do
+    # shellcheck disable=SC2086  # the three words of $t: filter, name, amount
     set -- $t
     if "$TS" run --keep -q -t 16 -w 2 --spool "$T/sp" -f "$T/myfilter/${1%%:*}.wasm:${1#*:}" \
         in.ppm "out-$2.ppm" 2>"$T/err"; then
@@ -93,15 +96,16 @@ if [ -n "$kw" ] && [ "$kw" != "$hw" ] && [ -f "$C/$kw.so" ] && cmp -s "$C/$kw.wa
     grep -q "\"key\":[[:space:]]*\"$kw\"" "$C/$kw.json"; then
     ok "cache: \$XDG_CACHE_HOME/tilespool/KEY.so, .json and a copy of the .wasm"
 else
-    notok "cache: KEY.so, .json, .wasm" "hash '$hw' key '$kw'; $(ls "$C" 2>&1 | tr '\n' ' ')"
+    notok "cache: KEY.so, .json, .wasm" "hash '$hw' key '$kw'; $(names "$C" | tr '\n' ' ')"
 fi
 if grep -q "\"path\":[[:space:]]*\"$W\"" "$T"/sp/*/job.json; then
     ok "manifest records the module by absolute path"
 else
     notok "manifest records the module by absolute path" "$(grep -h path "$T"/sp/*/job.json | head -n 3)"
 fi
-nobj=$(ls "$C" | grep -c '\.so$')
-[ "$nobj" -eq 3 ] && ok "cache: one object per module ($nobj)" || notok "cache: one object per module" "$nobj objects"
+nobj=$(names "$C" | grep -c '\.so$')
+if [ "$nobj" -eq 3 ]; then ok "cache: one object per module ($nobj)"
+else notok "cache: one object per module" "$nobj objects"; fi
 
 # A second use compiles nothing: the object is the same file, untouched,
 # and a compiler that always fails is never called.
@@ -128,7 +132,8 @@ else notok "the chain changes the pixels" "output equals input"; fi
 halo=$(python3 -c 'import json, sys
 for s in json.load(open(sys.argv[1]))["chain"]:
     if s.get("path") == sys.argv[2]: print(s["halo"])' "$(grep -l "$D" "$T"/sp/*/job.json | tail -n 1)" "$D")
-[ "$halo" = 3 ] && ok "manifest: dilate:radius=3 has halo 3" || notok "manifest: dilate halo" "got '$halo'"
+if [ "$halo" = 3 ]; then ok "manifest: dilate:radius=3 has halo 3"
+else notok "manifest: dilate halo" "got '$halo'"; fi
 
 # ---- tilespool filters -------------------------------------------------------
 
@@ -150,12 +155,14 @@ fi
 
 check_fails "module with imports: refused in one line (exit 3)" 3 \
     "$TS" run --keep -q --spool "$T/sp" -f "$FILTERS/hostile/imports_host.wasm" in.ppm x.ppm
-grep -q "imports" "$T/.err" && ok "... and the line says it imports" || notok "imports named" "$(cat "$T/.err")"
+if grep -q "imports" "$T/.err"; then ok "... and the line says it imports"
+else notok "imports named" "$(cat "$T/.err")"; fi
 
 head -c 200 "$W" >"$T/cut.wasm"
 check_fails "truncated .wasm: refused in one line (exit 3)" 3 \
     "$TS" run --keep -q --spool "$T/sp" -f "$T/cut.wasm" in.ppm x.ppm
-grep -q "cut.wasm" "$T/.err" && ok "... and the line names the module" || notok "cut.wasm named" "$(cat "$T/.err")"
+if grep -q "cut.wasm" "$T/.err"; then ok "... and the line names the module"
+else notok "cut.wasm named" "$(cat "$T/.err")"; fi
 
 printf 'not a module at all\n' >"$T/text.wasm"
 check_fails "not WebAssembly: refused in one line (exit 3)" 3 \
@@ -172,7 +179,7 @@ check_fails "compiler fails: one line (exit 3)" 3 env TILESPOOL_CC=false \
     "$TS" run --keep -q --spool "$T/sp" -f "$T/d2.wasm" in.ppm x.ppm
 log=$(sed -n 's/.*output in \([^)]*\)).*/\1/p' "$T/.err")
 if grep -q "d2.wasm: cannot compile: false failed" "$T/.err" && [ -f "$log" ] &&
-    ! ls -A "$C" | grep -q '^\.tmp'; then
+    ! names -a "$C" | grep -q '^\.tmp'; then
     ok "... naming module, tool and log file; no temporary left, a dead compile's cleared"
 else
     notok "compile failure message" "$(cat "$T/.err") log '$log'"
@@ -218,8 +225,8 @@ if [ "$(cat "$T/conc.st")" = "0 0" ] && cmp -s conc-a.ppm out-warm.ppm && cmp -s
 else
     notok "two first uses at once" "$(cat "$T/conc.st") $(cat "$T/err-a" "$T/err-b")"
 fi
-if [ -f "$H/$kw.so" ] && [ "$(ls -A "$H" | grep -vc '^\.tmp')" -eq 3 ] && ! ls -A "$H" | grep -q '^\.tmp'; then
+if [ -f "$H/$kw.so" ] && [ "$(names -a "$H" | grep -vc '^\.tmp')" -eq 3 ] && ! names -a "$H" | grep -q '^\.tmp'; then
     ok "without XDG_CACHE_HOME: ~/.cache/tilespool, one complete entry, no temporaries"
 else
-    notok "cache in ~/.cache/tilespool" "$(ls -A "$H" 2>&1 | tr '\n' ' ')"
+    notok "cache in ~/.cache/tilespool" "$(names -a "$H" | tr '\n' ' ')"
 fi

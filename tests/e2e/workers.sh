@@ -1,9 +1,11 @@
+# shellcheck shell=sh
 # workers - the number of worker processes changes nothing but speed: on a
 # 300x200 image cut into 70 tiles of 32, `-w 1` and `-w 4` write the same
 # bytes.  The job log shows the tiles were done by separate processes
 # (1 child pid for -w 1, at least 2 for -w 4, none of them the driver's or
 # the worker supervisor's pid), every tile exactly once, and nothing is left
 # in tiles/, claimed/ or tmp/.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 mk --type rgba 300 200 "$T/in.png"
@@ -48,7 +50,7 @@ for n in 1 4; do
     job=$(ls "$T/sp_$n")
     jd=$T/sp_$n/$job
     if [ "$(echo "$job" | wc -l)" -ne 1 ] || [ ! -f "$jd/log" ]; then
-        notok "-w $n: one job with a log" "$(ls -R "$T/sp_$n" | head -20)"
+        notok "-w $n: one job with a log" "$(find "$T/sp_$n" | head -20)"
         continue
     fi
     ok "-w $n: one job with a log"
@@ -78,7 +80,7 @@ for n in 1 4; do
     lines=$(grep -c . "$jd/log")
     awk '{print $1}' "$jd/log" | sort >"$T/logtiles"
     sort -u "$T/logtiles" >"$T/logtiles.u"
-    ls "$jd/out" | sort >"$T/outtiles"
+    names "$jd/out" | sort >"$T/outtiles"
     if [ "$lines" -eq 70 ] && cmp -s "$T/logtiles" "$T/logtiles.u" &&
         cmp -s "$T/logtiles" "$T/outtiles"; then
         ok "-w $n: each of the 70 tiles is in the log exactly once"
@@ -95,7 +97,7 @@ for n in 1 4; do
     left=""
     for d in tiles claimed tmp failed; do
         [ -d "$jd/$d" ] || { left="$left $d/ is missing;"; continue; }
-        [ -z "$(ls -A "$jd/$d")" ] || left="$left $d/: $(ls -A "$jd/$d" | head -3 | tr '\n' ' ');"
+        [ -z "$(names -a "$jd/$d")" ] || left="$left $d/: $(names -a "$jd/$d" | head -3 | tr '\n' ' ');"
     done
     if [ -z "$left" ]; then
         ok "-w $n: nothing left in tiles/, claimed/, tmp/ or failed/"
@@ -113,12 +115,12 @@ fpid=$!
 sleep 1
 fjob=$("$BIN/splitter" -q --spool "$FS" -f invert -t 64 "$T/in.png")
 n=0
-while [ "$(ls "$FS/$fjob/out" 2>/dev/null | wc -l)" -lt 20 ] && [ $n -lt 100 ]; do
+while [ "$(names "$FS/$fjob/out" | wc -l)" -lt 20 ] && [ $n -lt 100 ]; do
     sleep 0.1; n=$((n + 1))
 done
-total=$(ls "$FS/$fjob/out" | wc -l)
-[ "$total" -eq 20 ] && ok "--follow picks up a job split after it started" ||
-    notok "--follow picks up a new job" "$total of 20 tiles in out/"
+total=$(names "$FS/$fjob/out" | wc -l)
+if [ "$total" -eq 20 ]; then ok "--follow picks up a job split after it started"
+else notok "--follow picks up a new job" "$total of 20 tiles in out/"; fi
 kill -TERM $fpid
 n=0
 while kill -0 $fpid 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
@@ -128,8 +130,8 @@ if kill -0 $fpid 2>/dev/null; then
 else
     wait $fpid
     st=$?
-    [ $st -eq 143 ] && ok "--follow stops on SIGTERM with status 143" ||
-        notok "--follow stops on SIGTERM" "status $st"
+    if [ $st -eq 143 ]; then ok "--follow stops on SIGTERM with status 143"
+    else notok "--follow stops on SIGTERM" "status $st"; fi
 fi
 
 # A worker does not exit while another live process holds a claim of its
@@ -137,7 +139,7 @@ fi
 # and processed, so the job is complete when the worker exits.
 HS=$T/held
 hjob=$("$BIN/splitter" -q --spool "$HS" -f invert -t 100 "$T/in.png")
-ht=$(ls "$HS/$hjob/tiles" | head -n 1)
+ht=$(names "$HS/$hjob/tiles" | head -n 1)
 mv "$HS/$hjob/tiles/$ht" "$HS/$hjob/claimed/$ht@othernode.4242"
 flock "$HS/$hjob/claimed/$ht@othernode.4242" sleep 2 &
 lpid=$!
@@ -145,8 +147,10 @@ sleep 0.3
 "$BIN/worker" -q --spool "$HS" -w 2 2>"$T/held.err"
 st=$?
 wait $lpid
-n=$(ls "$HS/$hjob/out" | wc -l)
-c=$(ls "$HS/$hjob/claimed" | wc -l)
-[ $st -eq 0 ] && [ "$n" -eq 6 ] && [ "$c" -eq 0 ] &&
-    ok "worker waits for a claim held elsewhere, then recovers and finishes it" ||
+n=$(names "$HS/$hjob/out" | wc -l)
+c=$(names "$HS/$hjob/claimed" | wc -l)
+if [ $st -eq 0 ] && [ "$n" -eq 6 ] && [ "$c" -eq 0 ]; then
+    ok "worker waits for a claim held elsewhere, then recovers and finishes it"
+else
     notok "claim held elsewhere" "exit $st, $n/6 in out/, $c still claimed: $(cat "$T/held.err")"
+fi

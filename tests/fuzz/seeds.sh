@@ -18,7 +18,7 @@ B=$top/build
 mkdir -p "$out/netpbm" "$out/manifest" "$out/chain" "$out/wasm_check" "$out/describe" || exit 2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tilespool-seeds.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
-export TILESPOOL_FILTER_PATH=$B/filters
+export TILESPOOL_FILTER_PATH="$B/filters"
 unset TILESPOOL_SPOOL TILESPOOL_CRASH_AT
 
 warn() { echo "seeds.sh: $*" >&2; }
@@ -39,6 +39,7 @@ pixels() { head -c "$1" /dev/zero | tr '\0' 'x'; }
 if [ -x "$B/tools/mkimage" ]; then
     for t in gray rgb graya rgba gray16; do
         for s in "1 1" "5 3" "17 9"; do
+            # shellcheck disable=SC2086  # the two words of $s are width and height
             set -- $s
             ext=ppm
             case $t in gray|gray16) ext=pgm ;; graya|rgba) ext=pam ;; esac
@@ -60,7 +61,8 @@ split() {
     job=$("$B/bin/splitter" --spool "$tmp/spool" -q -t "$t" -f "$chain" -o "$tmp/out.png" \
           "$@" "$tmp/$name.png") || return 1
     cp "$tmp/spool/$job/job.json" "$out/manifest/$name.json" || return 1
-    first=$(ls "$tmp/spool/$job/tiles" | head -n 1)
+    first=
+    for p in "$tmp/spool/$job/tiles"/*; do [ -e "$p" ] && first=${p##*/}; break; done
     case $first in
         *.png) ;;
         ?*) cp "$tmp/spool/$job/tiles/$first" "$n/tile-$name" ;;

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # tests/e2e/crash/check.sh - sourced by the crash tests (crash_sweep,
 # crash_random, concurrent, diskfull) after tests/e2e/lib.sh: a clean
 # reference run, and the invariants a job must meet after any crash and a
@@ -29,7 +30,7 @@
 export TILESPOOL_NODE=crashnode
 
 # entries DIR - the number of entries in DIR (hidden ones included).
-entries() { if [ -d "$1" ]; then ls -A "$1" | grep -c .; else echo 0; fi; }
+entries() { if [ -d "$1" ]; then names -a "$1" | grep -c .; else echo 0; fi; }
 
 crash_reference() {
     ref_s=$1 ref_o=$2; shift 2
@@ -46,18 +47,18 @@ crash_reference() {
 
 invariants() {
     inv_s=$1 inv_out=$2 why=""
-    inv_njobs=$(ls -A "$inv_s" 2>/dev/null | grep -c .)
+    inv_njobs=$(names -a "$inv_s" | grep -c .)
     if [ "$inv_njobs" -ne 1 ]; then
-        why="$inv_njobs job directories in $inv_s: $(ls -A "$inv_s" | tr '\n' ' ')"
+        why="$inv_njobs job directories in $inv_s: $(names -a "$inv_s" | tr '\n' ' ')"
         return
     fi
     inv_jd=$(echo "$inv_s"/*)
     [ -f "$inv_jd/job.json" ] || { why="no job.json"; return; }
     for inv_sub in tiles claimed failed tmp; do
         inv_n=$(entries "$inv_jd/$inv_sub")
-        [ "$inv_n" -eq 0 ] || { why="$inv_n left in $inv_sub/: $(ls -A "$inv_jd/$inv_sub" | head -5 | tr '\n' ' ')"; return; }
+        [ "$inv_n" -eq 0 ] || { why="$inv_n left in $inv_sub/: $(names -a "$inv_jd/$inv_sub" | head -5 | tr '\n' ' ')"; return; }
     done
-    for inv_sub in out done; do
+    for inv_sub in out "done"; do
         inv_n=$(entries "$inv_jd/$inv_sub")
         [ "$inv_n" -eq "$NTILES" ] || { why="$inv_n tiles in $inv_sub/, want $NTILES"; return; }
     done
@@ -67,7 +68,8 @@ invariants() {
     fi
     cmp -s "$REF_OUT" "$inv_out" || { why="output differs from the clean run's (or is missing)"; return; }
     inv_odir=$(dirname "$inv_out") inv_obase=$(basename "$inv_out")
-    inv_left=$(ls -A "$inv_odir" | grep -c "^\.$inv_obase\.tmp")
+    inv_left=$(names -a "$inv_odir" | grep -c "^\.$inv_obase\.tmp")
+    # shellcheck disable=SC2034  # why is read by the caller
     [ "$inv_left" -eq 0 ] || { why="$inv_left temporary output(s) left beside $inv_out"; return; }
 }
 
