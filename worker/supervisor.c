@@ -307,9 +307,13 @@ static void merge_globals(struct pool *p)
     }
 }
 
-/* fill_pool - start children in free slots while there is work. */
+/* fill_pool - start children in free slots while there is work, unless
+ * the pool is stopping: a child that just hit a spool error (a full disk)
+ * would only be replaced by one that fails the same way. */
 static void fill_pool(struct pool *p)
 {
+    if (stop_signal || p->spool_error)
+        return;
     merge_globals(p);
     long work = pending(p);
     for (int i = 0; i < p->o->workers && p->alive < p->o->workers && work > 0; i++)
