@@ -19,25 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static char err[ERR_MAX];
-static struct wasm_facts facts;
-
-static int check(void)
-{
-    wb_emit();
-    err[0] = '\0';
-    return wasm_check_module(wb.mod.b, wb.mod.n, "m.wasm", &facts, err);
-}
-
-static int has(const char *s) { return strstr(err, s) != NULL; }
-
-static void refused(const char *name, const char *want)
-{
-    int rc = check();
-    CHECK(rc == -1 && has(want) && has("m.wasm"), name, "rc %d, want '%s', err '%s'", rc, want,
-          err);
-}
-
 static const char *const abi_funcs[] = {"tsf_abi_version", "tsf_describe", "tsf_halo",
                                         "tsf_alloc", "tsf_process"};
 

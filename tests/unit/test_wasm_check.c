@@ -43,28 +43,6 @@ static const uint8_t min_wasm[] = {
     0x0b,
 };
 
-static char err[ERR_MAX];
-static struct wasm_facts facts;
-
-/* check - wb_emit() and check the module; returns wasm_check_module's result. */
-static int check(void)
-{
-    wb_emit();
-    err[0] = '\0';
-    memset(&facts, 0, sizeof facts);
-    return wasm_check_module(wb.mod.b, wb.mod.n, "m.wasm", &facts, err);
-}
-
-static int has(const char *s) { return strstr(err, s) != NULL; }
-
-/* refused - CHECK that check() refuses with a message holding want. */
-static void refused(const char *name, const char *want)
-{
-    int rc = check();
-    CHECK(rc == -1 && has(want) && has("m.wasm"), name, "rc %d, want '%s', err '%s'", rc, want,
-          err);
-}
-
 static void test_valid(void)
 {
     int rc = wasm_check_module(min_wasm, sizeof min_wasm, "min.wasm", &facts, err);

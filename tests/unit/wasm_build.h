@@ -11,7 +11,9 @@
  * section can instead be given raw (wb_raw), and a custom section can
  * follow any section (wb.custom_after).  Every body is "no locals, end":
  * the structural check does not read instructions.  wb_emit() leaves the
- * module in wb.mod.
+ * module in wb.mod.  check() runs the checker on it, leaving its message
+ * in err and what it found in facts; refused() asserts a refusal.  Include
+ * after wasm_check.h, err.h and check.h.
  */
 #ifndef TS_WASM_BUILD_H
 #define TS_WASM_BUILD_H
@@ -203,6 +205,30 @@ static void wb_free(void)
     free(wb.mod.b);
     free(wb.tmp.b);
     memset(&wb, 0, sizeof wb);
+}
+
+/* The checker's verdict on the last module checked. */
+static char err[ERR_MAX];
+static struct wasm_facts facts;
+
+/* check - wb_emit() and check the module; returns wasm_check_module's result. */
+static int check(void)
+{
+    wb_emit();
+    err[0] = '\0';
+    memset(&facts, 0, sizeof facts);
+    return wasm_check_module(wb.mod.b, wb.mod.n, "m.wasm", &facts, err);
+}
+
+/* has - 1 if the last message holds s. */
+static int has(const char *s) { return strstr(err, s) != NULL; }
+
+/* refused - CHECK that check() refuses with a message holding want. */
+static void refused(const char *name, const char *want)
+{
+    int rc = check();
+    CHECK(rc == -1 && has(want) && has("m.wasm"), name, "rc %d, want '%s', err '%s'", rc, want,
+          err);
 }
 
 #endif
