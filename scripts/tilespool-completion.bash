@@ -160,8 +160,8 @@ _tilespool()
 
     local -a run_opts=(-f --filter -w --workers -t --tile-size --tile-format
         -s --spool --timeout --retries --max-memory --max-pixels --png-level
-        --jpeg-quality --new --no-keep --durable --allow-partial --retry-failed -q --quiet
-        -h --help)
+        --jpeg-quality --new --keep --no-keep --durable --allow-partial --retry-failed
+        -q --quiet -h --help)
 
     case $cmd in
     run | batch)
@@ -190,7 +190,7 @@ _tilespool()
         esac
         if [[ $cur == -* ]]; then
             opts=("${run_opts[@]}")
-            [[ $cmd == batch ]] && opts+=(-o --outdir --format)
+            [[ $cmd == batch ]] && opts+=(-o --outdir --format --force)
             _tilespool_reply "$cur" "$cur" "${opts[@]}"
         else
             compopt -o filenames 2>/dev/null
@@ -206,7 +206,7 @@ _tilespool()
             ;;
         esac
         if [[ $cur == -* ]]; then
-            _tilespool_reply "$cur" "$cur" -s --spool --json -h --help
+            _tilespool_reply "$cur" "$cur" -s --spool --json --brief -h --help
         else
             _tilespool_jobs "$cur"
         fi
@@ -231,7 +231,7 @@ _tilespool()
         fi
         ;;
     filters)
-        _tilespool_reply "$cur" "$cur" --json
+        _tilespool_reply "$cur" "$cur" --json --prune -h --help
         ;;
     clean)
         case $prev in
@@ -240,9 +240,12 @@ _tilespool()
             mapfile -t COMPREPLY < <(compgen -d -- "$cur")
             return 0
             ;;
+        --older-than)
+            return 0 # an age
+            ;;
         esac
         if [[ $cur == -* ]]; then
-            _tilespool_reply "$cur" "$cur" -s --spool -h --help
+            _tilespool_reply "$cur" "$cur" -s --spool --force --older-than -h --help
         else
             _tilespool_jobs "$cur"
         fi

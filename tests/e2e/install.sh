@@ -266,11 +266,12 @@ expect "commands" "batch clean filters inspect run status" 1 tilespool ""
 expect "commands by prefix" "clean" 1 tilespool cl
 expect "global options" "--help --version" 1 tilespool --
 expect "run options by prefix" "--tile-format --tile-size --timeout" 2 tilespool run --t
-expect "batch has --format, run does not" "--filter --format" 2 tilespool batch --f
+expect "batch has --format and --force, run does not" "--filter --force --format" 2 tilespool batch --f
+expect "run: --keep" "--keep" 2 tilespool run --ke
 expect "run options" "--allow-partial" 3 tilespool run -q --al
-expect "status options" "--help --json --spool -h -s" 2 tilespool status -
-expect "filters options" "--json" 2 tilespool filters ""
-expect "clean options" "--help --spool -h -s" 2 tilespool clean -
+expect "status options" "--brief --help --json --spool -h -s" 2 tilespool status -
+expect "filters options" "--help --json --prune -h" 2 tilespool filters ""
+expect "clean options" "--force --help --older-than --spool -h -s" 2 tilespool clean -
 expect "inspect options" "--help --output --png --spool -h -o -s" 2 tilespool inspect -
 expect "inspect --png: files" "imgs/a.png" 3 tilespool inspect --png imgs/a
 expect "--tile-format values" "png pnm" 3 tilespool run --tile-format ""
