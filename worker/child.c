@@ -400,8 +400,11 @@ static int work_job(const struct worker_opts *o, struct job *j, int jx, struct l
         return -CHILD_SPOOL;
     int g = manifest_global_stage(&j->m), merged = 0;
     if (g >= 0 && global_merge(&j->m, j->dir, &merged, err) < 0) {
-        msg_warn("job %s: %s", j->m.job, err);
-        return -CHILD_SPOOL;
+        /* a damaged statistics file is this job's alone: the supervisor
+         * says so once and leaves the job, and the others go on */
+        me->bad_job = jx;
+        snprintf(me->why, sizeof me->why, "%s", err);
+        return -CHILD_JOB;
     }
     int n = spool_list(dir, &names, err), done = 0, stop = -1;
     if (n < 0) {

@@ -43,6 +43,7 @@ struct pool {
     struct attempt *attempts;
     int nattempts, cap_attempts;
     int spool_error;
+    int bad_jobs;              /* jobs left alone for damaged files (job_damaged) */
     int alive;
     int *merged;               /* per job: no global stage, or its merge is done */
     const struct run_outside *rest;   /* the run's other jobs, for the line */
@@ -84,6 +85,19 @@ static struct attempt *attempts_for(struct pool *p, int job, const char *tile)
     return a;
 }
 
+/* job_damaged - leave job i alone for the rest of the run, saying why
+ * once: a file of it is damaged or hostile, which must not stop the
+ * other jobs.  The run then ends with EXIT_SPOOL. */
+static void job_damaged(struct pool *p, int i, const char *why)
+{
+    assert(i >= 0 && i < p->njobs);
+    if (p->jobs[i].broken)
+        return;
+    msg_warn("job %s: %s; the job is left as it is", p->jobs[i].m.job, why);
+    p->jobs[i].broken = 1;
+    p->bad_jobs++;
+}
+
 /* pending - tiles waiting in tiles/ of all usable jobs (-1 on error).
  * Only names that are tiles of the job count: anything else a person left
  * there is not work, and counting it would respawn idle children forever.
@@ -119,8 +133,8 @@ static void recover_all(struct pool *p)
         if (p->jobs[i].broken)
             continue;
         if (claim_recover(p->jobs[i].dir, &requeued, &finished, err) < 0) {
-            msg_warn("job %s: recovery: %s", p->jobs[i].m.job, err);
-            p->spool_error = 1;
+            err_prefix(err, "recovery");
+            job_damaged(p, i, err);
         } else if (requeued + finished > 0) {
             msg_info("job %s: recovered %d claimed tile(s): %d requeued, %d already done",
                      p->jobs[i].m.job, requeued + finished, requeued, finished);
@@ -256,7 +270,10 @@ static int reap(struct pool *p)
         int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         if (code == CHILD_SPOOL)
             p->spool_error = 1;
+        if (code == CHILD_JOB)
+            job_damaged(p, p->slots[index].bad_job, p->slots[index].why);
         if (code != CHILD_IDLE && code != CHILD_REPLACE && code != CHILD_SPOOL &&
+            code != CHILD_JOB &&
             atomic_load(&p->slots[index].busy))
             take_back(p, index, status, ru.ru_maxrss);   /* reads the slot's pid */
         p->slots[index].pid = 0;
@@ -301,8 +318,7 @@ static void merge_globals(struct pool *p)
         if (manifest_global_stage(&j->m) < 0) {
             p->merged[i] = 1;
         } else if (global_merge(&j->m, j->dir, &p->merged[i], err) < 0) {
-            msg_warn("job %s: %s", j->m.job, err);
-            p->spool_error = 1;
+            job_damaged(p, i, err);
         }
     }
 }
@@ -442,5 +458,5 @@ int supervise(const struct worker_opts *o, struct job *jobs, int njobs,
     free(p.attempts);
     if (stop_signal)
         return 128 + stop_signal;
-    return p.spool_error ? EXIT_SPOOL : EXIT_OK;
+    return p.spool_error || p.bad_jobs ? EXIT_SPOOL : EXIT_OK;
 }

@@ -7,6 +7,7 @@
 #define TS_WORKER_H
 
 #include "claim.h"
+#include "err.h"
 #include "manifest_file.h"
 
 #include <stdatomic.h>
@@ -16,7 +17,9 @@
 enum {
     CHILD_IDLE = 0,        /* found nothing more to do */
     CHILD_REPLACE = 10,    /* a filter trapped: the process is poisoned, start another */
-    CHILD_SPOOL = 11       /* spool or I/O error: stop the pool */
+    CHILD_SPOOL = 11,      /* spool or I/O error: stop the pool */
+    CHILD_JOB = 12         /* one job's files are damaged: the slot's bad_job and
+                              why say which and how; the other jobs go on */
 };
 
 /* A failed tile this run requeued (requeue.c), with its attempts so far. */
@@ -28,7 +31,8 @@ struct prior_attempts {
 struct job {
     char dir[PATH_MAX];
     struct manifest m;
-    int broken;            /* refused at start: filters missing or changed */
+    int broken;            /* refused at start (filters missing or changed), or
+                              its files found damaged while it ran: left alone */
     struct prior_attempts *prior;   /* requeued at start: malloc'd, nprior of them */
     int nprior;
 };
@@ -42,6 +46,8 @@ struct slot {
     char tile[SPOOL_TILE_NAME_MAX];
     char claim_entry[CLAIM_NAME_MAX];
     double start;          /* now_seconds() when the tile was claimed */
+    int bad_job;           /* with CHILD_JOB: the job's index, and why */
+    char why[ERR_MAX];
 };
 
 struct worker_opts {

@@ -207,3 +207,23 @@ else
 fi
 if [ -f "$T/bout/one.png" ] && [ -f "$T/bout/two.png" ]; then ok "batch: both good outputs written"
 else notok "batch: both good outputs written" "$(ls "$T/bout")"; fi
+
+# ---- a damaged statistics file of one global job -------------------------------
+# The merge of a global job reads every stats/T.<g>; one that is a
+# directory (or damaged) leaves that job alone, said once, and the other
+# job of the same worker run is done all the same (the run exits 4).
+mk --type rgb --seed 5 --pattern noise 128 128 "$T/c.png"
+SP8=$T/sp8
+GJ=$(timeout 60 "$BIN/splitter" -q --spool "$SP8" -t 32 -f equalize "$T/a.png")
+OJ=$(timeout 60 "$BIN/splitter" -q --spool "$SP8" -t 16 -f invert "$T/c.png")
+mkdir -p "$SP8/$GJ/stats/r0c0.ppm.0/x"
+timeout 120 "$BIN/worker" -q -w 2 --spool "$SP8" >/dev/null 2>"$T/err"
+st=$?
+lines=$(grep -c . "$T/err")
+if [ $st -eq 4 ] && [ "$lines" -eq 1 ] && grep -q "job $GJ: .*stats/r0c0.ppm.0" "$T/err"; then
+    ok "stats/: a damaged statistics file: exit 4, one line naming the job and the file"
+else
+    notok "stats/: a damaged statistics file: exit 4, one line naming the job and the file" \
+        "exit $st, $lines lines: $(head -c 300 "$T/err")"
+fi
+is "stats/: the other job of the run is done" "$(count "$SP8/$OJ/out")" 64
