@@ -33,39 +33,13 @@ cd "$T" || exit 2
 mk --type rgb 64 48 "$T/in.png"                       # tiles of 32: 2 x 2
 mk --type gray --pattern checker 64 64 "$T/chk.png"   # 16-pixel squares, white at (0,0)
 
-# field FILE NAME - a string field of a failed/T.json (cJSON's layout).
-field() { sed -n "s/^[[:space:]]*\"$2\":[[:space:]]*\"\\(.*\\)\",*\$/\\1/p" "$1"; }
-
-# log_rss JOBDIR TILE - the peak_rss_kb of TILE's line in the job log.
-log_rss() { sed -n "s/^$2 .* peak_rss_kb=\\([0-9][0-9]*\\) .*/\\1/p" "$1/log" | tail -n 1; }
-
-# is NAME GOT WANT - ok if GOT equals WANT.
-is() {
-    if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "got '$2', want '$3'"; fi
-}
-
 # ---- refused at split time ---------------------------------------------------
 
-# refused MODULE WORD - the splitter exits 3 with one line naming MODULE
-# and WORD, and leaves no job behind.
-refused() {
-    rm -rf "$T/sp"
-    check_fails "$1: splitter exits 3, one line" 3 \
-        "$BIN/splitter" -q --spool "$T/sp" -f "$1" -o "$T/out.png" "$T/in.png"
-    if grep -qF "$1" "$T/.err" && grep -qF -- "$2" "$T/.err"; then
-        ok "$1: the message names the module and '$2'"
-    else
-        notok "$1: the message names the module and '$2'" "$(cat "$T/.err")"
-    fi
-    if [ -z "$(ls -A "$T/sp" 2>/dev/null)" ]; then ok "$1: no job in the spool"
-    else notok "$1: no job in the spool" "$(ls "$T/sp")"; fi
-}
-
-refused describe_garbage "not a JSON object"
-refused describe_oob "outside its memory"
-refused halo_huge "halo 100000"
-refused imports_host "import"
-refused wrong_abi "ABI version 2"
+split_refused describe_garbage "not a JSON object"
+split_refused describe_oob "outside its memory"
+split_refused halo_huge "halo 100000"
+split_refused imports_host "import"
+split_refused wrong_abi "ABI version 2"
 
 # ---- failed per tile --------------------------------------------------------
 

@@ -31,9 +31,6 @@ TILESPOOL_FILTER_PATH=$HOSTILE:$FILTERS
 export TILESPOOL_FILTER_PATH
 cd "$T" || exit 2
 
-is() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "got '$2', want '$3'"; fi; }
-# field FILE NAME - a string field of a failed/T.json (cJSON's layout).
-field() { sed -n "s/^[[:space:]]*\"$2\":[[:space:]]*\"\\(.*\\)\",*\$/\\1/p" "$1"; }
 # attempts FILE - the attempts of a failed/T.json.
 attempts() { sed -n 's/.*"attempts":[[:space:]]*\([0-9]*\).*/\1/p' "$1"; }
 # count DIR - entries in DIR.

@@ -27,8 +27,6 @@ REPORT="python3 $TOP/tests/tools/htmlreport.py"
 holder=""
 trap '[ -n "$holder" ] && kill "$holder" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 
-is() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "got '$2', want '$3'"; fi; }
-
 # py NAME FILE PYTHON - run PYTHON with v = the JSON in FILE.
 py() {
     if python3 -c "import json, os, sys

@@ -41,6 +41,24 @@ check() {
     else notok "$name" "$(head -c 400 "$T/.check.out" | tr '\n' ' ')"; fi
 }
 
+# is NAME GOT WANT - ok if GOT equals WANT.
+is() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "got '$2', want '$3'"; fi; }
+
+# below NAME KIB LIMIT_KIB - ok if the figure is a number (perhaps
+# negative: a growth over a baseline within noise) below the limit.
+below() {
+    case ${2#-} in
+    '' | *[!0-9]*) notok "$1" "no measurement: '$2'" ;;
+    *) if [ "$2" -lt "$3" ]; then ok "$1 ($2 KiB)"; else notok "$1" "$2 KiB, limit $3 KiB"; fi ;;
+    esac
+}
+
+# field FILE NAME - a string field of a failed/T.json (cJSON's layout).
+field() { sed -n "s/^[[:space:]]*\"$2\":[[:space:]]*\"\\(.*\\)\",*\$/\\1/p" "$1"; }
+
+# log_rss JOBDIR TILE - the peak_rss_kb of TILE's line in the job log.
+log_rss() { sed -n "s/^$2 .* peak_rss_kb=\\([0-9][0-9]*\\) .*/\\1/p" "$1/log" | tail -n 1; }
+
 # check_fails NAME STATUS CMD... - ok if CMD exits with STATUS and prints
 # exactly one line on stderr.
 check_fails() {
@@ -50,6 +68,31 @@ check_fails() {
     lines=$(grep -c . "$T/.err")
     if [ "$got" -eq "$want" ] && [ "$lines" -eq 1 ]; then ok "$name"
     else notok "$name" "exit $got (want $want), $lines stderr lines: $(head -c 300 "$T/.err" | tr '\n' ' ')"; fi
+}
+
+# split_refused MODULE WORD [MAX_KIB] - the splitter refuses the chain
+# MODULE on $T/in.png: exit 3 with one line naming MODULE and WORD, and no
+# job left in $T/sp.  With MAX_KIB the plain build runs under
+# /usr/bin/time (ASan inflates memory) and must peak below MAX_KIB.
+split_refused() {
+    rm -rf "$T/sp"
+    if [ $# -ge 3 ]; then
+        check_fails "$1: splitter exits 3, one line" 3 \
+            /usr/bin/time -f %M -o "$T/rss" "$PLAIN/splitter" -q --spool "$T/sp" -f "$1" \
+            -o "$T/out.png" "$T/in.png"
+    else
+        check_fails "$1: splitter exits 3, one line" 3 \
+            "$BIN/splitter" -q --spool "$T/sp" -f "$1" -o "$T/out.png" "$T/in.png"
+    fi
+    if grep -qF "$1" "$T/.err" && grep -qF -- "$2" "$T/.err"; then
+        ok "$1: the message names the module and '$2'"
+    else
+        notok "$1: the message names the module and '$2'" "$(cat "$T/.err")"
+    fi
+    if [ -z "$(names -a "$T/sp" 2>/dev/null)" ]; then ok "$1: no job in the spool"
+    else notok "$1: no job in the spool" "$(names -a "$T/sp")"; fi
+    [ $# -lt 3 ] ||
+        below "$1: splitter peak RSS below $(($3 / 1024)) MiB" "$(tail -n 1 "$T/rss")" "$3"
 }
 
 # same_pixels NAME A B - ok if the two images decode to identical pixels.

@@ -18,8 +18,6 @@ CHAIN=gaussian_blur:sigma=1.5,invert
 jobs() { names "$1" | grep -c .; }
 # loglines SPOOL - the number of lines in the logs of SPOOL's jobs.
 loglines() { cat "$1"/*/log 2>/dev/null | grep -c .; }
-# is NAME GOT WANT - ok if GOT = WANT.
-is() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "got '$2', want '$3'"; fi; }
 # run_ok NAME ARGS... - tilespool run -q -w 2 -t 50 ARGS; notok on failure.
 run_ok() {
     name=$1; shift

@@ -31,56 +31,12 @@ cd "$T" || exit 2
 mk --type rgb 64 48 "$T/in.png"                       # tiles of 32: 2 x 2
 mk --type gray 64 64 "$T/gray.png"
 
-# is NAME GOT WANT - ok if GOT equals WANT.
-is() {
-    if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "got '$2', want '$3'"; fi
-}
-
-# count FILE... - how many of the (globbed) FILEs exist.
-count() {
-    n=0
-    for f in "$@"; do [ -e "$f" ] && n=$((n + 1)); done
-    echo "$n"
-}
-
-# below NAME KIB LIMIT_KIB - ok if the figure is a number (perhaps
-# negative: a growth over a baseline within noise) below the limit.
-below() {
-    case ${2#-} in
-    '' | *[!0-9]*) notok "$1" "no measurement: '$2'" ;;
-    *) if [ "$2" -lt "$3" ]; then ok "$1 ($2 KiB)"; else notok "$1" "$2 KiB, limit $3 KiB"; fi ;;
-    esac
-}
-
-# field FILE NAME - a string field of a failed/T.json (cJSON's layout).
-field() { sed -n "s/^[[:space:]]*\"$2\":[[:space:]]*\"\\(.*\\)\",*\$/\\1/p" "$1"; }
-
-# log_rss JOBDIR TILE - the peak_rss_kb of TILE's line in the job log.
-log_rss() { sed -n "s/^$2 .* peak_rss_kb=\\([0-9][0-9]*\\) .*/\\1/p" "$1/log" | tail -n 1; }
-
 # ---- the splitter -------------------------------------------------------------
 
-# refused MODULE WORD MAX_KIB - the plain splitter exits 3 with one line
-# naming MODULE and WORD, leaves no job, and peaks below MAX_KIB.
-refused() {
-    rm -rf "$T/sp"
-    check_fails "$1: splitter exits 3, one line" 3 \
-        /usr/bin/time -f %M -o "$T/rss" "$PLAIN/splitter" -q --spool "$T/sp" -f "$1" \
-        -o "$T/out.png" "$T/in.png"
-    if grep -qF "$1" "$T/.err" && grep -qF -- "$2" "$T/.err"; then
-        ok "$1: the message names the module and '$2'"
-    else
-        notok "$1: the message names the module and '$2'" "$(cat "$T/.err")"
-    fi
-    if [ -z "$(ls -A "$T/sp" 2>/dev/null)" ]; then ok "$1: no job in the spool"
-    else notok "$1: no job in the spool" "$(ls "$T/sp")"; fi
-    below "$1: splitter peak RSS below $(($3 / 1024)) MiB" "$(tail -n 1 "$T/rss")" "$3"
-}
-
 if /usr/bin/time -f %M -o "$T/rss" true 2>/dev/null; then
-    refused start_memory "memory limit of 256 MiB" $((288 * 1024))
-    refused start_table "table limit" $((64 * 1024))
-    refused start_loop "within 3 s" $((64 * 1024))
+    split_refused start_memory "memory limit of 256 MiB" $((288 * 1024))
+    split_refused start_table "table limit" $((64 * 1024))
+    split_refused start_loop "within 3 s" $((64 * 1024))
 else
     echo "skip - splitter refusals: GNU time is needed to read peak RSS"
 fi
@@ -102,14 +58,14 @@ done
 good=$("$BIN/splitter" -q --spool "$SP" -t 32 -f invert -o "$T/o.png" "$T/gray.png" 2>>"$T/err")
 timeout 180 "$BIN/worker" -q --spool "$SP" -w 2 --max-memory 64 --timeout 2 >"$T/out" 2>"$T/err"
 is "worker exits 1" "$?" 1
-is "the good job in the same run is complete" "$(count "$SP/$good"/out/*)" 4
+is "the good job in the same run is complete" "$(nmatch "$SP/$good"/out/*)" 4
 
 # failed_as MODULE KIND REASON - every tile of MODULE's job failed with KIND
 # and REASON in its failed/T.json, none published.
 failed_as() {
     jd=$SP/$(sed -n "s/^$1 //p" "$T/jobs")
-    is "$1: all 4 tiles failed" "$(count "$jd"/failed/*.json)" 4
-    is "$1: none published" "$(count "$jd"/out/*)" 0
+    is "$1: all 4 tiles failed" "$(nmatch "$jd"/failed/*.json)" 4
+    is "$1: none published" "$(nmatch "$jd"/out/*)" 0
     bad=""
     for j in "$jd"/failed/*.json; do
         [ -f "$j" ] || continue

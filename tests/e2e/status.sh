@@ -19,8 +19,6 @@ HOLD="python3 $TOP/tests/tools/spoolhold.py"
 holders=""
 trap 'for p in $holders; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT INT TERM
 
-is() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "got '$2', want '$3'"; fi; }
-
 # started PIDFILE - wait until a background helper has printed its pid.
 started() {
     i=0
