@@ -11,13 +11,6 @@ HOLD="python3 $TOP/tests/tools/spoolhold.py"
 holders=""
 trap 'for p in $holders; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT INT TERM
 
-# started PIDFILE - wait until a background helper has printed its pid.
-started() {
-    i=0
-    while [ ! -s "$1" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-    cat "$1"
-}
-
 # exists NAME DIR / gone NAME DIR
 exists() { if [ -d "$2" ]; then ok "$1"; else notok "$1" "$2 is gone"; fi; }
 gone() { if [ ! -e "$2" ]; then ok "$1"; else notok "$1" "$2 is still there"; fi; }

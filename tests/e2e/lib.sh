@@ -41,6 +41,14 @@ check() {
     else notok "$name" "$(head -c 400 "$T/.check.out" | tr '\n' ' ')"; fi
 }
 
+# started PIDFILE - wait (30 s at most) until a background process has
+# written its pid into PIDFILE; prints it.
+started() {
+    i=0
+    while [ ! -s "$1" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    cat "$1"
+}
+
 # is NAME GOT WANT - ok if GOT equals WANT.
 is() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "got '$2', want '$3'"; fi; }
 

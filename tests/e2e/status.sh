@@ -19,13 +19,6 @@ HOLD="python3 $TOP/tests/tools/spoolhold.py"
 holders=""
 trap 'for p in $holders; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT INT TERM
 
-# started PIDFILE - wait until a background helper has printed its pid.
-started() {
-    i=0
-    while [ ! -s "$1" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-    cat "$1"
-}
-
 # json_check NAME PYTHON - run PYTHON with v = the parsed $T/s.json.
 json_check() {
     if python3 -c "import json, sys
