@@ -270,13 +270,16 @@ static int translate(const char *tmpdir, const struct recipe *r, int logfd, char
         cc[n++] = tail[i];
     cc[n] = NULL;
     assert(n < (int)(sizeof cc / sizeof cc[0]));
-    if (wasm_check_validate(wasm, logfd, err) < 0 || toolrun_run(w2c, logfd, &lim, err) < 0 ||
-        toolrun_run(cc, logfd, &lim, err) < 0) {
-        if (!strstr(err, "TILESPOOL_COMPILE"))
-            memory_hint(logfd, &lim, err);
+    if (wasm_check_validate(wasm, logfd, err) < 0)
         return -1;
-    }
-    return 0;
+    int rc = toolrun_run(w2c, logfd, &lim, err);
+    if (rc == 0)
+        rc = toolrun_run(cc, logfd, &lim, err);
+    /* a limit toolrun saw is named already; a driver whose cc1 the limit
+     * killed only exits non-zero, and says so in the log */
+    if (rc == TOOLRUN_FAILED)
+        memory_hint(logfd, &lim, err);
+    return rc < 0 ? -1 : 0;
 }
 
 /* What trial_child is given: where the object is, the module's name. */

@@ -173,7 +173,7 @@ int wasm_check_validate(const char *path, int logfd, char *err)
     fclose(out);
     if (rc == 0)
         return 0;
-    if (strstr(why, "failed (exit") && first[0])
+    if (rc == TOOLRUN_FAILED && first[0])
         return errf(err, "%s: not valid WebAssembly (wasm-validate:%s)", path, first);
     return errf(err, "%s: %s", path, why);
 }

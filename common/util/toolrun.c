@@ -128,5 +128,6 @@ int toolrun_run(char *const argv[], int logfd, const struct toolrun_limits *lim,
         return errf(err, "%s died of signal %d (memory limit %lu MiB, "
                     "TILESPOOL_COMPILE_MEMORY, reached?)", argv[0], WTERMSIG(status),
                     lim->memory_mb);
-    return errf(err, "%s failed (exit %d)", argv[0], WEXITSTATUS(status));
+    errf(err, "%s failed (exit %d)", argv[0], WEXITSTATUS(status));
+    return TOOLRUN_FAILED;
 }

@@ -26,11 +26,20 @@ struct toolrun_limits {
  * whole number. */
 int toolrun_limits_from_env(struct toolrun_limits *lim, char *err);
 
+/* What toolrun_run returns besides 0: whether the tool gave its own
+ * verdict (it ran and exited non-zero: its log says why), or it could not
+ * run or was ended by a limit or a signal (err says which). */
+enum toolrun_result {
+    TOOLRUN_ENDED = -1,
+    TOOLRUN_FAILED = -2
+};
+
 /* toolrun_run - run argv (argv[0] looked up in PATH) with stdin from
  * /dev/null and stdout and stderr into logfd, within lim.  Returns 0 when
- * it exited 0; else -1 with err saying how it ended ("wasm2c took longer
- * than 120 s (TILESPOOL_COMPILE_TIMEOUT)", "cc ran out of its 2048 MiB
- * (TILESPOOL_COMPILE_MEMORY)", "cc failed (exit 1)", ...). */
+ * it exited 0; else TOOLRUN_FAILED ("cc failed (exit 1)") or
+ * TOOLRUN_ENDED ("wasm2c took longer than 120 s
+ * (TILESPOOL_COMPILE_TIMEOUT)", "cc died of signal 9 (memory limit ...)",
+ * "cannot run cc (not installed?)"), with err saying how it ended. */
 int toolrun_run(char *const argv[], int logfd, const struct toolrun_limits *lim, char *err);
 
 #endif
