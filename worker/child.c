@@ -396,8 +396,6 @@ static int work_job(const struct worker_opts *o, struct job *j, int jx, struct l
     char dir[PATH_MAX], err[ERR_MAX];
     char **names;
     assert(o->workers > 0 && index >= 0 && index < o->workers);
-    if (spool_path(dir, j->dir, SPOOL_TILES, NULL, err) < 0)
-        return -CHILD_SPOOL;
     int g = manifest_global_stage(&j->m), merged = 0;
     if (g >= 0 && global_merge(&j->m, j->dir, &merged, err) < 0) {
         /* a damaged statistics file is this job's alone: the supervisor
@@ -406,7 +404,7 @@ static int work_job(const struct worker_opts *o, struct job *j, int jx, struct l
         snprintf(me->why, sizeof me->why, "%s", err);
         return -CHILD_JOB;
     }
-    int n = spool_list(dir, &names, err), done = 0, stop = -1;
+    int n = spool_list_sub(j->dir, SPOOL_TILES, dir, &names, err), done = 0, stop = -1;
     if (n < 0) {
         msg_warn("%s", err);
         return -CHILD_SPOOL;

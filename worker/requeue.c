@@ -82,9 +82,7 @@ int requeue_failed(struct job *j, int all, char *err)
     char dir[PATH_MAX], **names, tile[SPOOL_TILE_NAME_MAX];
     uint32_t row, col;
     int cap = 0, count = 0, rc = 0;
-    if (spool_path(dir, j->dir, SPOOL_FAILED, NULL, err) < 0)
-        return -1;
-    int n = spool_list(dir, &names, err);
+    int n = spool_list_sub(j->dir, SPOOL_FAILED, dir, &names, err);
     if (n < 0)
         return -1;
     for (int i = 0; i < n && rc == 0; i++) {

@@ -193,9 +193,7 @@ int claim_recover(const char *jobdir, int *requeued, int *finished, char *err)
 {
     char dir[PATH_MAX], out[PATH_MAX];
     char **names;
-    if (spool_path(dir, jobdir, SPOOL_CLAIMED, NULL, err) < 0)
-        return -1;
-    int n = spool_list(dir, &names, err);
+    int n = spool_list_sub(jobdir, SPOOL_CLAIMED, dir, &names, err);
     if (n < 0)
         return -1;
     int rc = 0;

@@ -138,9 +138,7 @@ long global_waiting(const struct manifest *m, const char *jobdir)
     char dir[PATH_MAX], path[PATH_MAX], name[GLOBAL_NAME_MAX], err[ERR_MAX], **names;
     int g = manifest_global_stage(m);
     uint32_t row, col;
-    if (spool_path(dir, jobdir, SPOOL_TILES, NULL, err) < 0)
-        return -1;
-    int n = spool_list(dir, &names, err);
+    int n = spool_list_sub(jobdir, SPOOL_TILES, dir, &names, err);
     long count = 0;
     for (int i = 0; i < n; i++) {
         if (tile_parse_name(m, names[i], &row, &col) < 0)

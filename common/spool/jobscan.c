@@ -89,9 +89,7 @@ static int scan_claims(struct job_scan *js, char *err)
 {
     char dir[PATH_MAX];
     char **names;
-    if (spool_path(dir, js->dir, SPOOL_CLAIMED, NULL, err) < 0)
-        return -1;
-    int n = spool_list(dir, &names, err);
+    int n = spool_list_sub(js->dir, SPOOL_CLAIMED, dir, &names, err);
     if (n < 0)
         return -1;
     js->claims = n ? calloc((size_t)n, sizeof *js->claims) : NULL;
@@ -114,9 +112,7 @@ static int scan_marks(struct job_scan *js, const char *sub, enum tile_state s, c
 {
     char dir[PATH_MAX];
     char **names;
-    if (spool_path(dir, js->dir, sub, NULL, err) < 0)
-        return -1;
-    int n = spool_list(dir, &names, err);
+    int n = spool_list_sub(js->dir, sub, dir, &names, err);
     if (n < 0)
         return -1;
     for (int i = 0; i < n; i++)
@@ -142,9 +138,7 @@ static int scan_failed(struct job_scan *js, char *err)
 {
     char dir[PATH_MAX];
     char **names;
-    if (spool_path(dir, js->dir, SPOOL_FAILED, NULL, err) < 0)
-        return -1;
-    int n = spool_list(dir, &names, err);
+    int n = spool_list_sub(js->dir, SPOOL_FAILED, dir, &names, err);
     if (n < 0)
         return -1;
     js->failures = n ? calloc((size_t)n, sizeof *js->failures) : NULL;
@@ -201,9 +195,7 @@ static int scan_global(struct job_scan *js, char *err)
     js->global_stage = manifest_global_stage(js->m);
     if (js->global_stage < 0)
         return 0;
-    if (spool_path(dir, js->dir, SPOOL_STATS, NULL, err) < 0)
-        return -1;
-    int n = spool_list(dir, &names, err);
+    int n = spool_list_sub(js->dir, SPOOL_STATS, dir, &names, err);
     if (n < 0)
         return -1;
     global_stats_name("merged", js->global_stage, merged);

@@ -162,6 +162,14 @@ int spool_path(char *out, const char *dir, const char *a, const char *b, char *e
     return 0;
 }
 
+int spool_list_sub(const char *jobdir, const char *sub, char *dir, char ***names, char *err)
+{
+    *names = NULL;
+    if (spool_path(dir, jobdir, sub, NULL, err) < 0)
+        return -1;
+    return spool_list(dir, names, err);
+}
+
 /* sync_dir - fsync a directory so a rename in it survives power loss. */
 static int sync_dir(const char *dir, char *err)
 {
@@ -257,9 +265,7 @@ static int remove_files(const char *jobdir, const char *sub, char *err)
 {
     char dir[PATH_MAX], path[PATH_MAX];
     char **names;
-    if (spool_path(dir, jobdir, sub, NULL, err) < 0)
-        return -1;
-    int n = spool_list(dir, &names, err);
+    int n = spool_list_sub(jobdir, sub, dir, &names, err);
     if (n < 0)
         return -1;
     int rc = 0;

@@ -77,6 +77,11 @@ const char *spool_node(void);
  * Returns 0, or -1 with err when the result does not fit. */
 int spool_path(char *out, const char *dir, const char *a, const char *b, char *err);
 
+/* spool_list_sub - the names in jobdir/sub (tiles, claimed, failed ...),
+ * sorted, as spool_list gives them (*names freed by the caller), with
+ * the directory's path into dir[PATH_MAX].  Returns how many, or -1. */
+int spool_list_sub(const char *jobdir, const char *sub, char *dir, char ***names, char *err);
+
 /* spool_dir_create - make the spool directory itself if it is missing;
  * returns 0 or -1. */
 int spool_dir_create(const char *spool, char *err);

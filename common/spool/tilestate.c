@@ -15,9 +15,7 @@ long tilestate_count(const struct manifest *m, const char *jobdir, const char *s
 {
     char dir[PATH_MAX], err[ERR_MAX], **names;
     uint32_t row, col;
-    if (spool_path(dir, jobdir, sub, NULL, err) < 0)
-        return -1;
-    int n = spool_list(dir, &names, err);
+    int n = spool_list_sub(jobdir, sub, dir, &names, err);
     if (n < 0)
         return -1;
     long count = 0;
@@ -41,9 +39,7 @@ long tilestate_count(const struct manifest *m, const char *jobdir, const char *s
 static int find_claimed(const char *jobdir, const char *tile, char rel[PATH_MAX], char *err)
 {
     char dir[PATH_MAX], **names, t[SPOOL_TILE_NAME_MAX];
-    if (spool_path(dir, jobdir, SPOOL_CLAIMED, NULL, err) < 0)
-        return -1;
-    int n = spool_list(dir, &names, err), rc = 1;
+    int n = spool_list_sub(jobdir, SPOOL_CLAIMED, dir, &names, err), rc = 1;
     if (n < 0)
         return -1;
     for (int i = 0; i < n && rc == 1; i++)
