@@ -56,6 +56,7 @@ void img_default_opts(struct img_write_opts *o)
     o->png_filter = -1;
     o->jpeg_quality = 90;
     o->jpeg_progressive = 0;
+    o->depth = 8;
 }
 
 /* img_format_name - returns a static lower-case name for f. */
@@ -143,12 +144,9 @@ static enum img_format sniff(FILE *f, const char *name, char *err)
 img_reader *img_open(const char *path, uint64_t max_pixels,
                      struct img_info *info, char *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        errf_sys(err, "%s", path);
-        return NULL;
-    }
-    return img_open_fp(f, path, max_pixels, info, err);
+    struct img_open_opts o = { max_pixels, 0, 0 };
+
+    return img_open_opts(path, &o, info, err);
 }
 
 /* img_open_fp - returns a reader of f positioned at the first row, or
@@ -156,30 +154,79 @@ img_reader *img_open(const char *path, uint64_t max_pixels,
 img_reader *img_open_fp(FILE *f, const char *path, uint64_t max_pixels,
                         struct img_info *info, char *err)
 {
+    struct img_open_opts o = { max_pixels, 0, 0 };
+
+    return img_open_opts_fp(f, path, &o, info, err);
+}
+
+/* img_open_opts - returns a reader of path positioned at the first row, or NULL. */
+img_reader *img_open_opts(const char *path, const struct img_open_opts *o,
+                          struct img_info *info, char *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        errf_sys(err, "%s", path);
+        return NULL;
+    }
+    return img_open_opts_fp(f, path, o, info, err);
+}
+
+/* fill_defaults - completes what a codec left 0 in info; returns 0, or
+ * -1 if the codec's answer is not a shape image.h allows. */
+static int fill_defaults(struct img_info *info, const char *path, char *err)
+{
+    if (info->depth == 0)
+        info->depth = 8;
+    if (info->orientation == 0)
+        info->orientation = 1;
+    if (info->shrink == 0)
+        info->shrink = 1;
+    if (info->full_width == 0 && info->full_height == 0) {
+        info->full_width = info->width;
+        info->full_height = info->height;
+    }
+    if (info->width == 0 || info->height == 0
+        || info->channels < 1 || info->channels > 4
+        || (info->depth != 8 && info->depth != 16)
+        || info->orientation < 1 || info->orientation > 8)
+        return errf(err, "%s: %s decoder gave a bad shape", path,
+                    img_format_name(info->format));
+    return 0;
+}
+
+/* img_open_opts_fp - returns a reader of f positioned at the first row,
+ * or NULL (f closed either way on failure). */
+img_reader *img_open_opts_fp(FILE *f, const char *path, const struct img_open_opts *o,
+                             struct img_info *info, char *err)
+{
+    static const struct img_open_opts none;
     img_reader *r = calloc(1, sizeof *r);
     enum img_format fmt;
 
+    if (o == NULL)
+        o = &none;
     if (r == NULL || (r->name = strdup(path)) == NULL) {
         errf(err, "%s: out of memory", path);
         fclose(f);
         goto fail;
     }
     r->f = f;
+    if (o->jpeg_shrink != 0 && o->jpeg_shrink != 1 && o->jpeg_shrink != 2
+        && o->jpeg_shrink != 4 && o->jpeg_shrink != 8) {
+        errf(err, "%s: jpeg shrink %d is not 1, 2, 4 or 8", path, o->jpeg_shrink);
+        goto fail;
+    }
     if ((fmt = sniff(r->f, r->name, err)) == IMG_UNKNOWN)
         goto fail;
     memset(info, 0, sizeof *info);
     info->format = fmt;
     r->codec = codec_for(fmt);
-    r->state = r->codec->open(r->f, r->name, max_pixels, info, err);
-    if (r->state == NULL)
+    r->state = r->codec->open(r->f, r->name, o, info, err);
+    if (r->state == NULL || fill_defaults(info, path, err) < 0)
         goto fail;
-    if (info->width == 0 || info->height == 0
-        || info->channels < 1 || info->channels > 4) {
-        errf(err, "%s: %s decoder gave a bad shape", path, img_format_name(fmt));
-        goto fail;
-    }
     /* codecs already checked; repeated so no format can forget it */
-    if (img_check_pixels(path, info->width, info->height, max_pixels, err) < 0)
+    if (img_check_pixels(path, info->full_width, info->full_height,
+                         o->max_pixels, err) < 0)
         goto fail;
     r->height = info->height;
     return r;
@@ -238,6 +285,8 @@ static int check_opts(const char *name, const struct img_write_opts *o, char *er
         return errf(err, "%s: png filter %d is not -1 or 0-4", name, o->png_filter);
     if (o->jpeg_quality < 1 || o->jpeg_quality > 100)
         return errf(err, "%s: jpeg quality %d is not 1-100", name, o->jpeg_quality);
+    if (o->depth != 0 && o->depth != 8 && o->depth != 16)
+        return errf(err, "%s: sample depth %d is not 8 or 16", name, o->depth);
     return 0;
 }
 
@@ -266,13 +315,17 @@ img_writer *img_create(FILE *f, const char *name, enum img_format fmt,
     struct img_write_opts defaults;
     img_writer *w = NULL;
 
-    if (o == NULL) {
+    if (o == NULL)
         img_default_opts(&defaults);
-        o = &defaults;
-    }
+    else
+        defaults = *o;
     if (check_shape(name, fmt, width, height, channels, err) < 0
-        || check_opts(name, o, err) < 0)
+        || check_opts(name, &defaults, err) < 0)
         return NULL;
+    /* options filled field by field (a manifest's) may leave depth 0 */
+    if (defaults.depth == 0)
+        defaults.depth = 8;
+    o = &defaults;
     if ((w = calloc(1, sizeof *w)) == NULL || (w->name = strdup(name)) == NULL) {
         errf(err, "%s: out of memory", name);
         goto fail;

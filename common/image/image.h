@@ -8,6 +8,11 @@
  * are expanded, tRNS becomes alpha, 16-bit samples are reduced to 8 bits,
  * low bit depths are scaled up.
  *
+ * The one exception is asked for with img_open_opts.keep16: a 16-bit PNG
+ * or a netpbm file with maxval above 255 then decodes to 16-bit samples,
+ * uint16_t in the host's byte order (info.depth 16, two bytes a sample).
+ * Writers take 16-bit rows the same way when img_write_opts.depth is 16.
+ *
  * Readers and writers work a band of rows at a time so that callers can
  * keep only a band in memory.  Every function that can fail fills a
  * caller's err[ERR_MAX] with one line naming the file and the cause.
@@ -28,6 +33,17 @@ struct img_info {
     char src_color[32];     /* what the file said, e.g. "palette+tRNS", "cmyk" */
     int interlaced;         /* PNG Adam7 or progressive JPEG */
     char metadata[48];      /* what outputs do not carry: "ICC profile, Exif/XMP", or "" */
+    int depth;              /* bits per sample in the row buffers: 8, or 16 (keep16) */
+    int orientation;        /* EXIF orientation 1-8; 1 when absent or unreadable */
+    int shrink;             /* JPEG shrink-on-load factor used: 1, 2, 4 or 8 */
+    uint32_t full_width, full_height;   /* stored size; width/height = ceil(full/shrink) */
+};
+
+/* What img_open_opts() may do beyond img_open(); zero means img_open's behaviour. */
+struct img_open_opts {
+    uint64_t max_pixels;    /* limit on the stored width*height; 0 = none */
+    int keep16;             /* 1: 16-bit PNG and netpbm maxval > 255 decode to depth 16 */
+    int jpeg_shrink;        /* 0/1, 2, 4 or 8: decode a JPEG at 1/N (DCT scaling) */
 };
 
 struct img_write_opts {
@@ -35,6 +51,9 @@ struct img_write_opts {
     int png_filter;         /* -1 = libpng's adaptive choice, else 0-4 (none..paeth) */
     int jpeg_quality;       /* 1-100; default 90 */
     int jpeg_progressive;   /* 0 or 1 */
+    int depth;              /* 8 (default; 0 means 8 too) or 16: the rows' sample size.
+                             * PNG and netpbm store 16 bits; JPEG reduces each sample
+                             * to (v*255 + 32767) / 65535 */
 };
 
 typedef struct img_reader img_reader;
@@ -64,8 +83,18 @@ img_reader *img_open(const char *path, uint64_t max_pixels,
 img_reader *img_open_fp(FILE *f, const char *name, uint64_t max_pixels,
                         struct img_info *info, char *err);
 
+/* img_open_opts_fp - img_open_fp with the options of struct img_open_opts
+ * (o NULL = all zero).  Every field of *info is filled: depth, orientation,
+ * shrink and full_width/full_height too.  The reader owns f from here on. */
+img_reader *img_open_opts_fp(FILE *f, const char *name, const struct img_open_opts *o,
+                             struct img_info *info, char *err);
+
+/* img_open_opts - the same on a path, opened with fopen. */
+img_reader *img_open_opts(const char *path, const struct img_open_opts *o,
+                          struct img_info *info, char *err);
+
 /* img_read_rows - decode the next nrows rows into buf
- * (nrows * width * channels bytes).  Returns 0, or -1 with err filled:
+ * (nrows * width * channels * depth / 8 bytes).  Returns 0, or -1 with err filled:
  * a truncated or corrupt file is an error, never silently padded. */
 int img_read_rows(img_reader *r, uint8_t *buf, uint32_t nrows, char *err);
 
@@ -85,7 +114,8 @@ img_writer *img_create(FILE *f, const char *name, enum img_format fmt,
                        uint32_t width, uint32_t height, int channels,
                        const struct img_write_opts *o, char *err);
 
-/* img_write_rows - encode the next nrows rows from buf.  Returns 0 or -1. */
+/* img_write_rows - encode the next nrows rows from buf (width * channels *
+ * depth / 8 bytes a row).  Returns 0 or -1. */
 int img_write_rows(img_writer *w, const uint8_t *buf, uint32_t nrows, char *err);
 
 /* img_finish - write the trailer and free w (also on error).  The caller

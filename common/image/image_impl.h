@@ -22,14 +22,18 @@
 #include "image.h"
 
 struct img_codec {
-    /* open - read the header from f (at offset 0) into *info; NULL on error */
-    void *(*open)(FILE *f, const char *name, uint64_t max_pixels,
+    /* open - read the header from f (at offset 0) into *info; NULL on
+     * error.  o is never NULL; info arrives zeroed and the codec fills
+     * what it knows (depth, orientation, shrink, full size: image.c
+     * fills in 8, 1, 1 and width/height where the codec left 0). */
+    void *(*open)(FILE *f, const char *name, const struct img_open_opts *o,
                   struct img_info *info, char *err);
     /* read - decode the next nrows rows into buf; 0 or -1 */
     int (*read)(void *st, uint8_t *buf, uint32_t nrows, char *err);
     /* close - free everything, never touching the FILE */
     void (*close)(void *st);
-    /* create - start an image in f; opts already validated; NULL on error */
+    /* create - start an image in f; opts already validated, depth 8 or
+     * 16 (never 0); NULL on error */
     void *(*create)(FILE *f, const char *name, uint32_t width, uint32_t height,
                     int channels, const struct img_write_opts *o, char *err);
     /* write - encode the next nrows rows; 0 or -1 */
@@ -48,5 +52,12 @@ extern const struct img_codec img_pnm_codec;
  * else -1 with the one pixel-limit message every codec uses. */
 int img_check_pixels(const char *name, uint32_t width, uint32_t height,
                      uint64_t max_pixels, char *err);
+
+/* img_exif_orientation - the IFD0 orientation of an Exif block: data is
+ * a JPEG APP1 payload ("Exif\0\0" and the TIFF structure), or with
+ * tiff_only a PNG eXIf chunk (the TIFF structure alone).  Returns 1-8
+ * (1 when the block has no orientation), or -1 if the block is malformed
+ * (then the image counts as orientation 1).  Never fails otherwise. */
+int img_exif_orientation(const uint8_t *data, size_t len, int tiff_only);
 
 #endif

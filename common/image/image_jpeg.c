@@ -12,7 +12,16 @@
  *	samples are taken to be stored inverted (255 = no ink), the
  *	convention of Photoshop and of every common viewer; without it they
  *	are taken as plain ink amounts.  EXIF orientation is not applied:
- *	pixels are returned as stored.  ICC profiles are ignored.
+ *	pixels are returned as stored, and the first APP1 Exif block's
+ *	orientation is reported in info (malformed: 1, and "malformed Exif"
+ *	in info.metadata).  ICC profiles are ignored.
+ *
+ *	Shrink-on-load: with img_open_opts.jpeg_shrink N of 2, 4 or 8 the
+ *	image is decoded at 1/N by libjpeg's DCT scaling (scale_num 1,
+ *	scale_denom N), which is much cheaper than decoding it whole; the
+ *	decoded size is ceil(W/N) x ceil(H/N), the pixel limit still
+ *	applies to the stored size (a progressive image's coefficients are
+ *	buffered at full size).
  *
  *	A baseline image is streamed one scanline at a time.  A progressive
  *	image is not: libjpeg absorbs the whole file in img_open(), keeping
@@ -23,7 +32,8 @@
  *	pass over the coefficient buffer.
  *
  *	Writing: 1 channel as JCS_GRAYSCALE, 3 as JCS_RGB (stored as YCbCr
- *	4:2:0, libjpeg's default), quality and progressive from
+ *	4:2:0, libjpeg's default); 16-bit rows (depth 16) are reduced to 8
+ *	bits first, (v*255 + 32767) / 65535 a sample, through a one-row buffer; quality and progressive from
  *	img_write_opts, a JFIF header and no timestamps, so output is
  *	deterministic.  Huffman tables are the standard ones for baseline
  *	output (optimising them would buffer the image); progressive output
@@ -38,6 +48,11 @@
  *	(JWRN_EXTRANEOUS_DATA), an unknown JFIF revision, a bad ICC marker.
  *	Trace messages are dropped.  After the last row jpeg_finish_decompress()
  *	reads up to EOI, so a file cut anywhere is an error.
+ *
+ *	APP1 markers are read by our own marker processor, not saved by
+ *	libjpeg: only the first Exif block is kept, and only while its
+ *	orientation is parsed, so a file of many large APP1 markers costs
+ *	one marker's memory at a time.
  * DIAGNOSTICS
  *	"NAME: jpeg: MESSAGE", MESSAGE being libjpeg's text or ours.
  */
@@ -64,11 +79,13 @@ struct jerr {
 };
 
 struct jpegr {
-    struct jpeg_decompress_struct cinfo;
+    struct jpeg_decompress_struct cinfo;    /* first: on_app1 gets &cinfo */
     struct jerr jerr;
     struct jpeg_progress_mgr progress;
     uint8_t *cmyk;              /* CMYK/YCCK only: one row of CMYK pixels */
     int inverted;               /* CMYK stored inverted (Adobe marker) */
+    int exif, xmp;              /* APP1 blocks seen; exif -1 = first one malformed */
+    int orientation;            /* of the first Exif block; 0 = none */
     size_t stride;
     uint32_t width, height, next;
 };
@@ -76,7 +93,8 @@ struct jpegr {
 struct jpegw {
     struct jpeg_compress_struct cinfo;
     struct jerr jerr;
-    size_t stride;
+    size_t stride;              /* input bytes per row */
+    uint8_t *row8;              /* depth 16 only: one row reduced to 8 bits */
 };
 
 /* on_error_exit - libjpeg fatal error: fills err and longjmps; never returns. */
@@ -150,6 +168,70 @@ static void cmyk_to_rgb(const uint8_t *in, uint8_t *out, uint32_t width, int inv
     }
 }
 
+/* next_byte - returns the next byte of the file; libjpeg's stdio source
+ * never suspends, and at the end of the file it warns (an error here). */
+static unsigned next_byte(j_decompress_ptr ci)
+{
+    struct jpeg_source_mgr *src = ci->src;
+
+    if (src->bytes_in_buffer == 0 && !src->fill_input_buffer(ci))
+        ERREXIT(ci, JERR_CANT_SUSPEND);
+    src->bytes_in_buffer--;
+    return *src->next_input_byte++;
+}
+
+/* read_exif - reads the rest (len bytes) of an Exif APP1 whose 6-byte
+ * prefix is in head, and parses its orientation; returns nothing.
+ * libjpeg errors longjmp. */
+static void read_exif(struct jpegr *st, const uint8_t head[6], unsigned len)
+{
+    j_decompress_ptr ci = &st->cinfo;
+    uint8_t *data = malloc((size_t)len + 6);
+    int o;
+
+    if (data == NULL) {
+        errf(st->jerr.err, "%s: jpeg: out of memory", st->jerr.name);
+        longjmp(st->jerr.jb, 1);
+    }
+    memcpy(data, head, 6);
+    for (unsigned i = 0; i < len; i++)
+        data[6 + i] = (uint8_t)next_byte(ci);
+    o = img_exif_orientation(data, (size_t)len + 6, 0);
+    free(data);
+    st->exif = o > 0 ? 1 : -1;
+    st->orientation = o > 0 ? o : 1;
+}
+
+/* on_app1 - libjpeg marker processor for APP1: notes Exif and XMP and
+ * reads the first Exif block's orientation; returns TRUE (read). */
+static boolean on_app1(j_decompress_ptr ci)
+{
+    static const uint8_t prefix[6] = { 'E', 'x', 'i', 'f', 0, 0 };
+    struct jpegr *st = (struct jpegr *)ci;
+    uint8_t head[6];
+    unsigned len = next_byte(ci) << 8, n;
+
+    len |= next_byte(ci);
+    if (len < 2)
+        ERREXIT(ci, JERR_BAD_LENGTH);
+    len -= 2;
+    n = len < 6 ? len : 6;
+    for (unsigned i = 0; i < n; i++)
+        head[i] = (uint8_t)next_byte(ci);
+    if (n == 6 && memcmp(head, prefix, 6) == 0 && st->exif == 0) {
+        read_exif(st, head, len - 6);
+        return TRUE;
+    }
+    /* a later Exif block counts as Exif, like the first */
+    if (n >= 4 && memcmp(head, prefix, 4) == 0)
+        st->exif = st->exif != 0 ? st->exif : 1;
+    else
+        st->xmp = 1;
+    if (len > n)
+        ci->src->skip_input_data(ci, (long)(len - n));
+    return TRUE;
+}
+
 /* choose_output - picks the output colour space and fills info;
  * returns 0, or -1 for a colour space we cannot convert. */
 static int choose_output(struct jpegr *st, struct img_info *info, char *err)
@@ -182,17 +264,16 @@ static int choose_output(struct jpegr *st, struct img_info *info, char *err)
     info->src_depth = ci->data_precision;
     info->interlaced = ci->progressive_mode != 0;
     /* outputs carry pixels only: the assembler says what is left behind */
-    int exif = 0, xmp = 0, icc = 0, com = 0;
+    int icc = 0, com = 0;
     for (jpeg_saved_marker_ptr mk = ci->marker_list; mk; mk = mk->next) {
-        int is_exif = mk->data_length >= 4 && memcmp(mk->data, "Exif", 4) == 0;
-        exif |= mk->marker == JPEG_APP0 + 1 && is_exif;
-        xmp |= mk->marker == JPEG_APP0 + 1 && !is_exif;
         icc |= mk->marker == JPEG_APP0 + 2 && mk->data_length >= 11 &&
                memcmp(mk->data, "ICC_PROFILE", 11) == 0;
         com |= mk->marker == JPEG_COM;
     }
     snprintf(info->metadata, sizeof info->metadata, "%s%s%s%s", icc ? "ICC profile, " : "",
-             exif ? "Exif, " : "", xmp ? "XMP, " : "", com ? "comment, " : "");
+             st->exif > 0 ? "Exif, " : st->exif < 0 ? "malformed Exif, " : "",
+             st->xmp ? "XMP, " : "", com ? "comment, " : "");
+    info->orientation = st->orientation > 0 ? st->orientation : 1;
     if (info->metadata[0])
         info->metadata[strlen(info->metadata) - 2] = '\0';
     return 0;
@@ -205,10 +286,15 @@ static int start_output(struct jpegr *st, struct img_info *info, char *err)
     struct jpeg_decompress_struct *ci = &st->cinfo;
     int want = ci->out_color_space == JCS_CMYK ? 4 : info->channels;
 
+    unsigned n = info->shrink;
+
     jpeg_start_decompress(ci);
-    if (ci->output_components != want || ci->output_width != ci->image_width
-        || ci->output_height != ci->image_height)
+    if (ci->output_components != want
+        || ci->output_width != (ci->image_width + n - 1) / n
+        || ci->output_height != (ci->image_height + n - 1) / n)
         return errf(err, "%s: jpeg: unexpected output shape", st->jerr.name);
+    info->full_width = ci->image_width;
+    info->full_height = ci->image_height;
     info->width = st->width = ci->output_width;
     info->height = st->height = ci->output_height;
     st->stride = (size_t)st->width * (size_t)info->channels;
@@ -230,7 +316,7 @@ static void jpegr_close(void *p)
 }
 
 /* read_header - reads the header and starts decompressing; returns 0 or -1. */
-static int read_header(struct jpegr *st, FILE *f, uint64_t max_pixels,
+static int read_header(struct jpegr *st, FILE *f, const struct img_open_opts *o,
                        struct img_info *info, char *err)
 {
     if (setjmp(st->jerr.jb))
@@ -241,19 +327,22 @@ static int read_header(struct jpegr *st, FILE *f, uint64_t max_pixels,
     jpeg_stdio_src(&st->cinfo, f);
     /* their first bytes only (a limit of 0 would skip them): enough to
      * say which ones the outputs lack */
-    jpeg_save_markers(&st->cinfo, JPEG_APP0 + 1, 16);
+    jpeg_set_marker_processor(&st->cinfo, JPEG_APP0 + 1, on_app1);
     jpeg_save_markers(&st->cinfo, JPEG_APP0 + 2, 16);
     jpeg_save_markers(&st->cinfo, JPEG_COM, 16);
     jpeg_read_header(&st->cinfo, TRUE);
     if (img_check_pixels(st->jerr.name, st->cinfo.image_width,
-                         st->cinfo.image_height, max_pixels, err) < 0
+                         st->cinfo.image_height, o->max_pixels, err) < 0
         || choose_output(st, info, err) < 0)
         return -1;
+    info->shrink = o->jpeg_shrink > 1 ? o->jpeg_shrink : 1;
+    st->cinfo.scale_num = 1;
+    st->cinfo.scale_denom = (unsigned)info->shrink;
     return start_output(st, info, err);
 }
 
 /* jpegr_open - returns a JPEG reader with *info filled, or NULL. */
-static void *jpegr_open(FILE *f, const char *name, uint64_t max_pixels,
+static void *jpegr_open(FILE *f, const char *name, const struct img_open_opts *o,
                         struct img_info *info, char *err)
 {
     struct jpegr *st = calloc(1, sizeof *st);
@@ -263,7 +352,7 @@ static void *jpegr_open(FILE *f, const char *name, uint64_t max_pixels,
         return NULL;
     }
     st->cinfo.err = init_jerr(&st->jerr, name, err);
-    if (read_header(st, f, max_pixels, info, err) < 0) {
+    if (read_header(st, f, o, info, err) < 0) {
         jpegr_close(st);
         return NULL;
     }
@@ -307,6 +396,7 @@ static void jpegw_abandon(void *p)
     if (st == NULL)
         return;
     jpeg_destroy_compress(&st->cinfo);
+    free(st->row8);
     free(st);
 }
 
@@ -352,8 +442,13 @@ static void *jpegw_create(FILE *f, const char *name, uint32_t width, uint32_t he
         errf(err, "%s: jpeg: out of memory", name);
         return NULL;
     }
-    st->stride = (size_t)width * (size_t)channels;
+    st->stride = (size_t)width * (size_t)channels * (size_t)(o->depth / 8);
     st->cinfo.err = init_jerr(&st->jerr, name, err);
+    if (o->depth == 16 && (st->row8 = malloc((size_t)width * (size_t)channels)) == NULL) {
+        errf(err, "%s: jpeg: out of memory", name);
+        jpegw_abandon(st);
+        return NULL;
+    }
     if (start_file(st, f, width, height, channels, o) < 0) {
         jpegw_abandon(st);
         return NULL;
@@ -361,11 +456,27 @@ static void *jpegw_create(FILE *f, const char *name, uint32_t width, uint32_t he
     return st;
 }
 
+/* reduce_row - converts n 16-bit samples to 8 bits, rounded; returns nothing. */
+static void reduce_row(const uint8_t *in, uint8_t *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint16_t v;
+
+        memcpy(&v, in + 2 * i, 2);
+        out[i] = (uint8_t)(((uint32_t)v * 255 + 32767) / 65535);
+    }
+}
+
 /* write_band - encodes nrows rows from buf; returns 0 or -1.  May longjmp. */
 static int write_band(struct jpegw *st, const uint8_t *buf, uint32_t nrows, char *err)
 {
     for (uint32_t i = 0; i < nrows; i++) {
         JSAMPROW row = (JSAMPROW)(buf + (size_t)i * st->stride);
+
+        if (st->row8 != NULL) {
+            reduce_row(row, st->row8, st->stride / 2);
+            row = st->row8;
+        }
 
         if (jpeg_write_scanlines(&st->cinfo, &row, 1) != 1)
             return errf(err, "%s: jpeg: encoder took no row", st->jerr.name);

@@ -12,6 +12,10 @@
  *	  16-bit samples   -> 8 bits with png_set_scale_16, which rounds
  *	                      (v*255 + 32767) / 65535, rather than
  *	                      png_set_strip_16, which truncates to the high byte.
+ *	With keep16, 16-bit gray, gray+alpha, RGB and RGBA (and their tRNS,
+ *	which becomes a 16-bit alpha) stay 16-bit instead, swapped by libpng
+ *	from PNG's big-endian to host order (info.depth 16); palette and
+ *	lower depths still give 8 bits, since they hold no more than that.
  *	gAMA, sRGB, iCCP, cHRM and sBIT are ignored: samples are passed on as
  *	stored, without colour management.
  *
@@ -21,7 +25,13 @@
  *	whole image into an internal buffer (width * height * channels bytes
  *	plus one pointer per row) and later reads copy rows out of it.
  *
- *	Writing produces 8-bit, non-interlaced PNG with colour type gray,
+ *	The EXIF orientation comes from an eXIf chunk placed before the first
+ *	IDAT, the place PNG's specification asks for; one after the image
+ *	data is read past but ignored (the orientation must be known before
+ *	the first row is handed out).  A malformed one gives orientation 1
+ *	and "malformed Exif" in info.metadata.
+ *
+ *	Writing produces 8-bit (16-bit for depth 16), non-interlaced PNG with colour type gray,
  *	gray+alpha, RGB or RGBA for 1-4 channels, using the zlib level and
  *	filter of img_write_opts.  Nothing time-dependent (tIME, text) is
  *	written, so equal pixels and options give equal bytes.
@@ -65,6 +75,7 @@ struct pngr {
     png_structp png;
     png_infop info;
     size_t stride;          /* bytes per output row */
+    int keep16;             /* caller's img_open_opts.keep16 */
     uint32_t height, next;
     int interlaced;
     uint8_t *whole;         /* interlaced only: the decoded image */
@@ -141,7 +152,31 @@ static void describe(char out[32], int type, int trns)
     snprintf(out, 32, "%s%s", s, trns ? "+tRNS" : "");
 }
 
-/* set_transforms - asks libpng for the 8-bit layout and fills info;
+/* host_le - returns 1 on a little-endian host (every supported one). */
+static int host_le(void)
+{
+    const uint16_t one = 1;
+
+    return *(const uint8_t *)&one == 1;
+}
+
+/* read_exif - sets info->orientation from an eXIf chunk read so far;
+ * returns the metadata word for it: "Exif", "malformed Exif" or "". */
+static const char *read_exif(png_structp png, png_infop pi, struct img_info *info)
+{
+    png_uint_32 len = 0;
+    png_bytep data = NULL;
+    int o;
+
+    if (!png_get_valid(png, pi, PNG_INFO_eXIf)
+        || png_get_eXIf_1(png, pi, &len, &data) == 0 || data == NULL)
+        return "";
+    o = img_exif_orientation(data, len, 1);
+    info->orientation = o > 0 ? o : 1;
+    return o > 0 ? "Exif, " : "malformed Exif, ";
+}
+
+/* set_transforms - asks libpng for the layout of image.h and fills info;
  * returns 0, or -1 if libpng's result is not that layout.  May longjmp. */
 static int set_transforms(struct pngr *st, struct img_info *info, char *err)
 {
@@ -159,7 +194,7 @@ static int set_transforms(struct pngr *st, struct img_info *info, char *err)
     png_get_text(png, pi, &text, &ntext);
     snprintf(info->metadata, sizeof info->metadata, "%s%s%s",
              png_get_valid(png, pi, PNG_INFO_iCCP) ? "ICC profile, " : "",
-             png_get_valid(png, pi, PNG_INFO_eXIf) ? "Exif, " : "", ntext > 0 ? "text, " : "");
+             read_exif(png, pi, info), ntext > 0 ? "text, " : "");
     if (info->metadata[0])
         info->metadata[strlen(info->metadata) - 2] = '\0';
     if (type == PNG_COLOR_TYPE_PALETTE)
@@ -168,8 +203,11 @@ static int set_transforms(struct pngr *st, struct img_info *info, char *err)
         png_set_expand_gray_1_2_4_to_8(png);
     if (trns)
         png_set_tRNS_to_alpha(png);
-    if (depth == 16)
+    info->depth = depth == 16 && st->keep16 && type != PNG_COLOR_TYPE_PALETTE ? 16 : 8;
+    if (depth == 16 && info->depth == 8)
         png_set_scale_16(png);
+    if (info->depth == 16 && host_le())
+        png_set_swap(png);
     st->interlaced = png_get_interlace_type(png, pi) != PNG_INTERLACE_NONE;
     if (st->interlaced)
         png_set_interlace_handling(png);
@@ -180,8 +218,8 @@ static int set_transforms(struct pngr *st, struct img_info *info, char *err)
     info->channels = png_get_channels(png, pi);
     info->interlaced = st->interlaced;
     st->height = info->height;
-    st->stride = (size_t)info->width * (size_t)info->channels;
-    if (png_get_bit_depth(png, pi) != 8 || info->channels < 1 || info->channels > 4
+    st->stride = (size_t)info->width * (size_t)info->channels * (size_t)(info->depth / 8);
+    if (png_get_bit_depth(png, pi) != info->depth || info->channels < 1 || info->channels > 4
         || png_get_rowbytes(png, pi) != st->stride)
         return errf(err, "%s: png: unexpected layout after conversion", st->ctx.name);
     return 0;
@@ -201,7 +239,7 @@ static void pngr_close(void *p)
 }
 
 /* read_header - reads the header and sets up decoding; returns 0 or -1. */
-static int read_header(struct pngr *st, uint64_t max_pixels,
+static int read_header(struct pngr *st, const struct img_open_opts *o,
                        struct img_info *info, char *err)
 {
     if (setjmp(png_jmpbuf(st->png)))
@@ -211,13 +249,14 @@ static int read_header(struct pngr *st, uint64_t max_pixels,
     png_read_info(st->png, st->info);
     if (img_check_pixels(st->ctx.name, png_get_image_width(st->png, st->info),
                          png_get_image_height(st->png, st->info),
-                         max_pixels, err) < 0)
+                         o->max_pixels, err) < 0)
         return -1;
+    st->keep16 = o->keep16;
     return set_transforms(st, info, err);
 }
 
 /* pngr_open - returns a PNG reader with *info filled, or NULL. */
-static void *pngr_open(FILE *f, const char *name, uint64_t max_pixels,
+static void *pngr_open(FILE *f, const char *name, const struct img_open_opts *o,
                        struct img_info *info, char *err)
 {
     struct pngr *st = calloc(1, sizeof *st);
@@ -235,7 +274,7 @@ static void *pngr_open(FILE *f, const char *name, uint64_t max_pixels,
         errf(err, "%s: png: cannot create decoder", name);
         goto fail;
     }
-    if (read_header(st, max_pixels, info, err) < 0)
+    if (read_header(st, o, info, err) < 0)
         goto fail;
     return st;
 
@@ -319,10 +358,12 @@ static int start_file(struct pngw *st, uint32_t width, uint32_t height,
     png_set_compression_level(st->png, o->png_level);
     if (o->png_filter >= 0)
         png_set_filter(st->png, PNG_FILTER_TYPE_BASE, filters[o->png_filter]);
-    png_set_IHDR(st->png, st->info, width, height, 8, types[channels],
+    png_set_IHDR(st->png, st->info, width, height, o->depth, types[channels],
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                  PNG_FILTER_TYPE_DEFAULT);
     png_write_info(st->png, st->info);
+    if (o->depth == 16 && host_le())
+        png_set_swap(st->png);
     return 0;
 }
 
@@ -343,7 +384,7 @@ static void *pngw_create(FILE *f, const char *name, uint32_t width, uint32_t hei
     st->ctx.name = name;
     st->ctx.err = err;
     st->ctx.f = f;
-    st->stride = (size_t)width * (size_t)channels;
+    st->stride = (size_t)width * (size_t)channels * (size_t)(o->depth / 8);
     st->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &st->ctx,
                                       on_error, on_warning);
     if (st->png == NULL || (st->info = png_create_info_struct(st->png)) == NULL) {

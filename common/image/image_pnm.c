@@ -8,12 +8,18 @@
  *	samples are raw, one byte each for maxval <= 255 and two bytes
  *	big-endian above.  maxval 255 is passed through untouched; any other
  *	maxval is scaled to 8 bits as (v * 255 + maxval / 2) / maxval, i.e.
- *	rounded to nearest.  A sample above maxval, or a file that ends
- *	before the last sample, is an error.  Rows are streamed: only one
- *	stored row is buffered, and only when samples need scaling.
+ *	rounded to nearest.  With keep16, a maxval above 255 gives 16-bit
+ *	samples instead (info.depth 16, host byte order): maxval 65535 is
+ *	passed through, any other is scaled as (v * 65535 + maxval / 2) /
+ *	maxval; a maxval of 255 or less still gives 8 bits.  A sample above
+ *	maxval, or a file that ends before the last sample, is an error.
+ *	Rows are streamed: only one stored row is buffered, and only when
+ *	samples need scaling.
  *
- *	Writing: pnm_write_header() (P5, P6 or P7 with maxval 255) then the
- *	rows as given.  Output is deterministic by construction.
+ *	Writing: pnm_write_header_depth() (P5, P6 or P7 with maxval 255, or
+ *	65535 for depth 16) then the rows as given, 16-bit samples swapped
+ *	to big-endian through a one-row buffer.  Output is deterministic by
+ *	construction.
  * DIAGNOSTICS
  *	"NAME: pnm: ..." with strerror(errno) for I/O errors.
  */
@@ -23,20 +29,24 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct pnmr {
     FILE *f;
     const char *name;
     struct pnm_header h;
+    int depth;              /* of the output samples: 8 or 16 */
+    size_t samples;         /* samples per row */
     size_t stride;          /* output bytes per row */
     size_t rawlen;          /* stored bytes per row */
-    uint8_t *raw;           /* maxval != 255 only: one stored row */
+    uint8_t *raw;           /* maxval scaled only: one stored row */
 };
 
 struct pnmw {
     FILE *f;
     const char *name;
     size_t stride;
+    uint8_t *be;            /* depth 16 only: one row, big-endian */
 };
 
 /* read_exact - reads len bytes into buf; returns 0, or -1 on a short read. */
@@ -49,18 +59,25 @@ static int read_exact(struct pnmr *st, uint8_t *buf, size_t len, char *err)
     return errf(err, "%s: pnm: unexpected end of file", st->name);
 }
 
-/* scale_row - converts one stored row to 8-bit samples in out; returns 0,
- * or -1 if a sample exceeds maxval. */
+/* scale_row - converts one stored row to samples of st->depth bits in
+ * out; returns 0, or -1 if a sample exceeds maxval. */
 static int scale_row(const struct pnmr *st, const uint8_t *raw, uint8_t *out, char *err)
 {
-    unsigned m = st->h.maxval;
+    uint32_t m = st->h.maxval, top = st->depth == 16 ? 65535 : 255;
 
-    for (size_t i = 0; i < st->stride; i++) {
-        unsigned v = m > 255 ? (unsigned)raw[2 * i] << 8 | raw[2 * i + 1] : raw[i];
+    for (size_t i = 0; i < st->samples; i++) {
+        uint32_t v = m > 255 ? (uint32_t)raw[2 * i] << 8 | raw[2 * i + 1] : raw[i];
 
         if (v > m)
-            return errf(err, "%s: pnm: sample %u exceeds maxval %u", st->name, v, m);
-        out[i] = (uint8_t)((v * 255 + m / 2) / m);
+            return errf(err, "%s: pnm: sample %u exceeds maxval %u", st->name,
+                        (unsigned)v, (unsigned)m);
+        v = (v * top + m / 2) / m;
+        if (st->depth == 16) {
+            uint16_t s = (uint16_t)v;
+            memcpy(out + 2 * i, &s, 2);
+        } else {
+            out[i] = (uint8_t)v;
+        }
     }
     return 0;
 }
@@ -87,8 +104,15 @@ static void pnmr_close(void *p)
     free(st);
 }
 
+/* passes_through - returns 1 if stored rows are already the output rows
+ * (16-bit ones but for their byte order). */
+static int passes_through(const struct pnmr *st)
+{
+    return st->h.maxval == (st->depth == 16 ? 65535u : 255u);
+}
+
 /* pnmr_open - returns a netpbm reader with *info filled, or NULL. */
-static void *pnmr_open(FILE *f, const char *name, uint64_t max_pixels,
+static void *pnmr_open(FILE *f, const char *name, const struct img_open_opts *o,
                        struct img_info *info, char *err)
 {
     struct pnmr *st = calloc(1, sizeof *st);
@@ -100,11 +124,13 @@ static void *pnmr_open(FILE *f, const char *name, uint64_t max_pixels,
     st->f = f;
     st->name = name;
     if (pnm_read_header(f, name, &st->h, err) < 0
-        || img_check_pixels(name, st->h.width, st->h.height, max_pixels, err) < 0)
+        || img_check_pixels(name, st->h.width, st->h.height, o->max_pixels, err) < 0)
         goto fail;
-    st->stride = (size_t)st->h.width * (size_t)st->h.channels;
-    st->rawlen = st->stride * (st->h.maxval > 255 ? 2 : 1);
-    if (st->h.maxval != 255 && (st->raw = malloc(st->rawlen)) == NULL) {
+    st->depth = o->keep16 && st->h.maxval > 255 ? 16 : 8;
+    st->samples = (size_t)st->h.width * (size_t)st->h.channels;
+    st->stride = st->samples * (size_t)(st->depth / 8);
+    st->rawlen = st->samples * (st->h.maxval > 255 ? 2 : 1);
+    if (!passes_through(st) && (st->raw = malloc(st->rawlen)) == NULL) {
         errf(err, "%s: pnm: out of memory", name);
         goto fail;
     }
@@ -112,6 +138,7 @@ static void *pnmr_open(FILE *f, const char *name, uint64_t max_pixels,
     info->height = st->h.height;
     info->channels = st->h.channels;
     info->src_depth = st->h.maxval > 255 ? 16 : 8;
+    info->depth = st->depth;
     info->interlaced = 0;
     describe(info->src_color, st->h.channels, st->h.maxval);
     return st;
@@ -126,8 +153,13 @@ static int pnmr_read(void *p, uint8_t *buf, uint32_t nrows, char *err)
 {
     struct pnmr *st = p;
 
-    if (st->raw == NULL)
-        return read_exact(st, buf, (size_t)nrows * st->stride, err);
+    if (st->raw == NULL) {
+        if (read_exact(st, buf, (size_t)nrows * st->stride, err) < 0)
+            return -1;
+        if (st->depth == 16)
+            pnm_swap16(buf, (size_t)nrows * st->samples);
+        return 0;
+    }
     for (uint32_t i = 0; i < nrows; i++)
         if (read_exact(st, st->raw, st->rawlen, err) < 0
             || scale_row(st, st->raw, buf + (size_t)i * st->stride, err) < 0)
@@ -138,7 +170,12 @@ static int pnmr_read(void *p, uint8_t *buf, uint32_t nrows, char *err)
 /* pnmw_abandon - frees a netpbm writer; returns nothing. */
 static void pnmw_abandon(void *p)
 {
-    free(p);
+    struct pnmw *st = p;
+
+    if (st == NULL)
+        return;
+    free(st->be);
+    free(st);
 }
 
 /* pnmw_create - returns a netpbm writer with the header written, or NULL. */
@@ -147,8 +184,7 @@ static void *pnmw_create(FILE *f, const char *name, uint32_t width, uint32_t hei
 {
     struct pnmw *st;
 
-    (void)o;
-    if (pnm_write_header(f, name, width, height, channels, err) < 0)
+    if (pnm_write_header_depth(f, name, width, height, channels, o->depth, err) < 0)
         return NULL;
     if ((st = calloc(1, sizeof *st)) == NULL) {
         errf(err, "%s: pnm: out of memory", name);
@@ -156,7 +192,12 @@ static void *pnmw_create(FILE *f, const char *name, uint32_t width, uint32_t hei
     }
     st->f = f;
     st->name = name;
-    st->stride = (size_t)width * (size_t)channels;
+    st->stride = (size_t)width * (size_t)channels * (size_t)(o->depth / 8);
+    if (o->depth == 16 && (st->be = malloc(st->stride)) == NULL) {
+        errf(err, "%s: pnm: out of memory", name);
+        pnmw_abandon(st);
+        return NULL;
+    }
     return st;
 }
 
@@ -166,8 +207,17 @@ static int pnmw_write(void *p, const uint8_t *buf, uint32_t nrows, char *err)
     struct pnmw *st = p;
     size_t len = (size_t)nrows * st->stride;
 
-    if (fwrite(buf, 1, len, st->f) != len)
-        return errf_sys(err, "%s: pnm: write", st->name);
+    if (st->be == NULL) {
+        if (fwrite(buf, 1, len, st->f) != len)
+            return errf_sys(err, "%s: pnm: write", st->name);
+        return 0;
+    }
+    for (uint32_t i = 0; i < nrows; i++) {
+        memcpy(st->be, buf + (size_t)i * st->stride, st->stride);
+        pnm_swap16(st->be, st->stride / 2);
+        if (fwrite(st->be, 1, st->stride, st->f) != st->stride)
+            return errf_sys(err, "%s: pnm: write", st->name);
+    }
     return 0;
 }
 
@@ -179,7 +229,7 @@ static int pnmw_finish(void *p, char *err)
 
     if (ferror(st->f))
         rc = errf(err, "%s: pnm: write error", st->name);
-    free(st);
+    pnmw_abandon(st);
     return rc;
 }
 

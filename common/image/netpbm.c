@@ -2,10 +2,13 @@
  * netpbm.c - read and write netpbm headers (P5, P6, P7 PAM).
  *
  * NAME
- *	netpbm - pnm_read_header, pnm_write_header, pnm_extension
+ *	netpbm - pnm_read_header, pnm_write_header(_depth), pnm_swap16,
+ *	pnm_extension
  * SUMMARY
  *	Tiles are written as P5 (gray), P6 (RGB) or P7 (gray+alpha, RGBA),
- *	always with maxval 255.  The reader takes what netpbm itself writes.
+ *	with maxval 255, or 65535 for 16-bit samples (stored big-endian;
+ *	pnm_swap16 converts rows from and to the host's order).  The reader
+ *	takes what netpbm itself writes.
  * DESCRIPTION
  *	P5/P6: "P5", then width, height and maxval as decimal numbers
  *	separated by whitespace and '#' comments (to end of line), then
@@ -311,15 +314,26 @@ int pnm_read_header(FILE *f, const char *name, struct pnm_header *h, char *err)
     return 0;
 }
 
-/* pnm_write_header - returns 0 once the header is written, or -1. */
+/* pnm_write_header - returns 0 once the 8-bit header is written, or -1. */
 int pnm_write_header(FILE *f, const char *name, uint32_t width, uint32_t height,
                      int channels, char *err)
+{
+    return pnm_write_header_depth(f, name, width, height, channels, 8, err);
+}
+
+/* pnm_write_header_depth - returns 0 once the header is written, or -1. */
+int pnm_write_header_depth(FILE *f, const char *name, uint32_t width, uint32_t height,
+                           int channels, int depth, char *err)
 {
     static const char *tuple[5] = { "", "GRAYSCALE", "GRAYSCALE_ALPHA", "RGB", "RGB_ALPHA" };
     int n;
 
+    unsigned maxval = depth == 16 ? 65535 : 255;
+
     if (channels < 1 || channels > 4)
         return errf(err, "%s: pnm: cannot write %d channels", name, channels);
+    if (depth != 8 && depth != 16)
+        return errf(err, "%s: pnm: cannot write %d-bit samples", name, depth);
     if (width == 0 || height == 0
         || (uint64_t)width * (uint64_t)channels > INT32_MAX)
         return errf(err, "%s: pnm: cannot write a %" PRIu32 "x%" PRIu32 " image",
@@ -329,15 +343,33 @@ int pnm_write_header(FILE *f, const char *name, uint32_t width, uint32_t height,
     size_t len = strlen(name);
     int pam = len >= 4 && strcmp(name + len - 4, ".pam") == 0;
     if (!pam && (channels == 1 || channels == 3))
-        n = fprintf(f, "P%d\n%" PRIu32 " %" PRIu32 "\n255\n",
-                    channels == 1 ? 5 : 6, width, height);
+        n = fprintf(f, "P%d\n%" PRIu32 " %" PRIu32 "\n%u\n",
+                    channels == 1 ? 5 : 6, width, height, maxval);
     else
         n = fprintf(f, "P7\nWIDTH %" PRIu32 "\nHEIGHT %" PRIu32 "\nDEPTH %d\n"
-                    "MAXVAL 255\nTUPLTYPE %s\nENDHDR\n",
-                    width, height, channels, tuple[channels]);
+                    "MAXVAL %u\nTUPLTYPE %s\nENDHDR\n",
+                    width, height, channels, maxval, tuple[channels]);
     if (n < 0)
         return errf_sys(err, "%s: pnm: write", name);
     return 0;
+}
+
+/* pnm_swap16 - converts nsamples samples between host order and
+ * big-endian in place; returns nothing. */
+void pnm_swap16(void *buf, size_t nsamples)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    (void)buf;
+    (void)nsamples;
+#else
+    uint8_t *p = buf;
+
+    for (size_t i = 0; i < nsamples; i++, p += 2) {
+        uint8_t t = p[0];
+        p[0] = p[1];
+        p[1] = t;
+    }
+#endif
 }
 
 /* pnm_extension - returns the file name extension for a tile of `channels`. */
