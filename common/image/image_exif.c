@@ -10,10 +10,12 @@
  *	Only IFD0's Orientation tag is looked at; nothing else of the block
  *	is used, and outputs never carry it.
  * DESCRIPTION
- *	libexif reports damage only through its log, so a log function
- *	counts the messages of kind "corrupt data" and "no memory"; any of
- *	them, or an Orientation tag that is not one SHORT of 1-8, makes the
- *	block malformed.  A malformed block never stops the image from
+ *	libexif reports damage only through its log, and a block cut inside
+ *	IFD0 only as a debug message, so two checks decide: the TIFF header
+ *	and IFD0's entry table must lie inside the block (checked here before
+ *	libexif sees it), and a log function counts libexif's messages of
+ *	kind "corrupt data" and "no memory".  Any failure, or an Orientation
+ *	tag that is not one SHORT of 1-8, makes the block malformed.  A malformed block never stops the image from
  *	being read: its orientation is taken as 1 and the reader notes
  *	"malformed Exif" in the image's metadata text.
  *
@@ -26,6 +28,7 @@
  */
 #include "image_impl.h"
 
+#include <assert.h>
 #include <libexif/exif-data.h>
 #include <libexif/exif-log.h>
 #include <stdarg.h>
@@ -64,6 +67,31 @@ static int orientation_of(ExifData *ed)
     return v >= 1 && v <= 8 ? (int)v : -1;
 }
 
+/* get16 - returns the 16-bit number at p in the TIFF byte order. */
+static uint32_t get16(const uint8_t *p, int motorola)
+{
+    return motorola ? (uint32_t)p[0] << 8 | p[1] : (uint32_t)p[1] << 8 | p[0];
+}
+
+/* ifd0_fits - returns 1 if tiff (len bytes) has a TIFF header whose IFD0
+ * entry table lies inside it, else 0. */
+static int ifd0_fits(const uint8_t *tiff, size_t len)
+{
+    int mm;
+    uint32_t off;
+
+    if (len < 8 || !((tiff[0] == 'M' && tiff[1] == 'M') || (tiff[0] == 'I' && tiff[1] == 'I')))
+        return 0;
+    mm = tiff[0] == 'M';
+    if (get16(tiff + 2, mm) != 42)
+        return 0;
+    off = mm ? get16(tiff + 4, 1) << 16 | get16(tiff + 6, 1)
+             : get16(tiff + 6, 0) << 16 | get16(tiff + 4, 0);
+    if (off < 8 || off > len - 2)
+        return 0;
+    return (uint64_t)off + 2 + 12 * (uint64_t)get16(tiff + off, mm) <= len;
+}
+
 /* parse - returns the orientation of an "Exif\0\0"-prefixed block of len
  * bytes: 1-8, 0 without the tag, -1 if malformed or out of memory. */
 static int parse(const uint8_t *data, size_t len)
@@ -72,7 +100,9 @@ static int parse(const uint8_t *data, size_t len)
     ExifLog *log = exif_log_new();
     int bad = 0, rc;
 
-    if (ed == NULL || log == NULL || len > UINT32_MAX) {
+    assert(len >= sizeof exif_prefix);
+    if (ed == NULL || log == NULL || len > UINT32_MAX
+        || !ifd0_fits(data + sizeof exif_prefix, len - sizeof exif_prefix)) {
         rc = -1;
         goto done;
     }
