@@ -20,7 +20,7 @@
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 F            := build/fuzz
-TARGETS      := netpbm manifest chain wasm_check describe
+TARGETS      := netpbm manifest chain wasm_check describe exif
 BINS         := $(TARGETS:%=$(F)/fuzz_%)
 
 # -fno-sanitize-recover: a UBSan finding must end the run like an ASan one,

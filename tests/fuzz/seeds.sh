@@ -3,8 +3,8 @@
 #
 #   sh tests/fuzz/seeds.sh DIR
 #
-# Writes DIR/netpbm, DIR/manifest, DIR/chain, DIR/wasm_check and
-# DIR/describe.  Seeds are made from the real programs wherever they can
+# Writes DIR/netpbm, DIR/manifest, DIR/chain, DIR/wasm_check,
+# DIR/describe and DIR/exif.  Seeds are made from the real programs wherever they can
 # be: tiles and job.json files from the splitter run on tiny generated
 # images, the filters' .wasm files, the describe JSON `splitter
 # --list-filters --json` prints.  Every seed has a fixed name, so running
@@ -15,7 +15,8 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$1
 B=$top/build
-mkdir -p "$out/netpbm" "$out/manifest" "$out/chain" "$out/wasm_check" "$out/describe" || exit 2
+mkdir -p "$out/netpbm" "$out/manifest" "$out/chain" "$out/wasm_check" "$out/describe" \
+    "$out/exif" || exit 2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tilespool-seeds.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 export TILESPOOL_FILTER_PATH="$B/filters"
@@ -127,6 +128,25 @@ if ! python3 "$top/tests/tools/wasmgen.py" funcs 3 "$out/wasm_check/gen-funcs" |
     ! python3 "$top/tests/tools/wasmgen.py" data 64 "$out/wasm_check/gen-data"; then
     warn "wasmgen.py failed: generated wasm seeds skipped"
 fi
+
+# ---- Exif blocks: APP1 payloads, hand-written --------------------------------
+e=$out/exif
+# tiff_ii/tiff_mm ENTRIES - "Exif\0\0", a TIFF header in byte order II or MM
+# (octal escapes for printf) and IFD0 at offset 8 with the given entries
+# shellcheck disable=SC2059  # the entries are octal escapes for printf's format
+tiff_ii() { printf 'Exif\000\000II*\000\010\000\000\000'; printf "$1"; }
+# shellcheck disable=SC2059  # as above
+tiff_mm() { printf 'Exif\000\000MM\000*\000\000\000\010'; printf "$1"; }
+# one entry: Orientation (0x0112), SHORT, count 1, value 6; no next IFD
+tiff_ii '\001\000\022\001\003\000\001\000\000\000\006\000\000\000\000\000\000\000' >"$e/ii-orient6"
+tiff_mm '\000\001\001\022\000\003\000\000\000\001\000\010\000\000\000\000\000\000' >"$e/mm-orient8"
+# Orientation as a LONG; then as 9; then an entry count past the end
+tiff_mm '\000\001\001\022\000\004\000\000\000\001\000\000\000\003\000\000\000\000' >"$e/mm-long"
+tiff_ii '\001\000\022\001\003\000\001\000\000\000\011\000\000\000\000\000\000\000' >"$e/ii-orient9"
+tiff_ii '\377\000\022\001\003\000\001\000\000\000\003\000' >"$e/ii-count-past-end"
+# two entries (Make as ASCII at an offset, then Orientation) and a next IFD (IFD1)
+tiff_ii '\002\000\017\001\002\000\006\000\000\000\046\000\000\000\022\001\003\000\001\000\000\000\003\000\000\000\054\000\000\000Maker\000\000\000' >"$e/ii-two-entries"
+printf 'http://ns.adobe.com/xap/1.0/\000<x:xmpmeta/>' >"$e/xmp"
 
 # ---- describe JSON, NUL, a stage using the declared params ---------------------
 d=$out/describe
