@@ -2,18 +2,27 @@
  * image.c - format sniffing and dispatch for the streaming image codecs.
  *
  * NAME
- *	image - img_open/img_read_rows/img_close, img_create/img_write_rows/
- *	img_finish/img_abandon, and small format helpers (see image.h)
+ *	image - img_open(_opts)/img_read_rows/img_close, img_create/
+ *	img_write_rows/img_finish/img_abandon, and small format helpers
+ *	(see image.h)
  * SUMMARY
  *	This module owns the input FILE and the row bookkeeping; the formats
  *	themselves live in image_png.c, image_jpeg.c and image_pnm.c behind
- *	the `struct img_codec` table of image_impl.h.
+ *	the `struct img_codec` table of image_impl.h (Exif parsing in
+ *	image_exif.c).  img_open and img_open_fp are img_open_opts with
+ *	only max_pixels set, so every reader goes through one path.
  * DESCRIPTION
  *	img_open() reads the first bytes of the file to choose the codec:
  *	the 8-byte PNG signature, JPEG's FF D8 FF, or 'P' and a digit 1-7
  *	for netpbm (P1-P4 are then refused by the netpbm reader with a clear
  *	message).  The file name's extension is never consulted.  The file is
  *	then rewound, so the input must be seekable (a regular file).
+ *	What a codec leaves 0 in img_info's newer fields is filled here with
+ *	the plain answer (depth 8, orientation 1, shrink 1, full size = size),
+ *	and the pixel limit is checked again on the stored size.
+ *
+ *	A writer's depth 0 is taken as 8, so options filled field by field
+ *	before depth existed keep working.
  *
  *	Row counts are checked here: asking a reader or writer for more rows
  *	than remain is an error, and img_finish() refuses an image that did

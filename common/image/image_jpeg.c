@@ -263,6 +263,16 @@ static int choose_output(struct jpegr *st, struct img_info *info, char *err)
     }
     info->src_depth = ci->data_precision;
     info->interlaced = ci->progressive_mode != 0;
+    return 0;
+}
+
+/* note_metadata - fills info's metadata text and orientation from the
+ * markers read so far (for a progressive image, the whole file); returns
+ * nothing. */
+static void note_metadata(const struct jpegr *st, struct img_info *info)
+{
+    const struct jpeg_decompress_struct *ci = &st->cinfo;
+
     /* outputs carry pixels only: the assembler says what is left behind */
     int icc = 0, com = 0;
     for (jpeg_saved_marker_ptr mk = ci->marker_list; mk; mk = mk->next) {
@@ -273,10 +283,9 @@ static int choose_output(struct jpegr *st, struct img_info *info, char *err)
     snprintf(info->metadata, sizeof info->metadata, "%s%s%s%s", icc ? "ICC profile, " : "",
              st->exif > 0 ? "Exif, " : st->exif < 0 ? "malformed Exif, " : "",
              st->xmp ? "XMP, " : "", com ? "comment, " : "");
-    info->orientation = st->orientation > 0 ? st->orientation : 1;
     if (info->metadata[0])
         info->metadata[strlen(info->metadata) - 2] = '\0';
-    return 0;
+    info->orientation = st->orientation > 0 ? st->orientation : 1;
 }
 
 /* start_output - starts decompression and checks its shape; returns 0 or
@@ -285,8 +294,7 @@ static int start_output(struct jpegr *st, struct img_info *info, char *err)
 {
     struct jpeg_decompress_struct *ci = &st->cinfo;
     int want = ci->out_color_space == JCS_CMYK ? 4 : info->channels;
-
-    unsigned n = info->shrink;
+    unsigned n = (unsigned)info->shrink;
 
     jpeg_start_decompress(ci);
     if (ci->output_components != want
@@ -338,7 +346,10 @@ static int read_header(struct jpegr *st, FILE *f, const struct img_open_opts *o,
     info->shrink = o->jpeg_shrink > 1 ? o->jpeg_shrink : 1;
     st->cinfo.scale_num = 1;
     st->cinfo.scale_denom = (unsigned)info->shrink;
-    return start_output(st, info, err);
+    if (start_output(st, info, err) < 0)
+        return -1;
+    note_metadata(st, info);
+    return 0;
 }
 
 /* jpegr_open - returns a JPEG reader with *info filled, or NULL. */

@@ -26,9 +26,9 @@
  *	plus one pointer per row) and later reads copy rows out of it.
  *
  *	The EXIF orientation comes from an eXIf chunk placed before the first
- *	IDAT, the place PNG's specification asks for; one after the image
- *	data is read past but ignored (the orientation must be known before
- *	the first row is handed out).  A malformed one gives orientation 1
+ *	IDAT, where writers put it; one after the image data is read past
+ *	but ignored, since the orientation must be known when img_open
+ *	returns, before any row is decoded.  A malformed one gives orientation 1
  *	and "malformed Exif" in info.metadata.
  *
  *	Writing produces 8-bit (16-bit for depth 16), non-interlaced PNG with colour type gray,

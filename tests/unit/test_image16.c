@@ -156,9 +156,11 @@ static void test_png16_roundtrip(void)
     }
 }
 
-/* png_trns16 - writes a 16-bit gray or RGB PNG with a tRNS key equal to
- * pixel 0 (and pixel 5) with plain libpng; returns 0 or -1. */
-static int png_trns16(const char *path, int type, const uint16_t *s, uint32_t w, uint32_t h)
+/* png_trns16 - writes a 16-bit gray or RGB PNG, Adam7-interlaced if
+ * `interlace`, with a tRNS key equal to pixel 0 (and pixel 5) with plain
+ * libpng; returns 0 or -1. */
+static int png_trns16(const char *path, int type, int interlace, const uint16_t *s,
+                      uint32_t w, uint32_t h)
 {
     int ns = type == PNG_COLOR_TYPE_GRAY ? 1 : 3;
     FILE *f = fopen(path, "wb");
@@ -170,14 +172,17 @@ static int png_trns16(const char *path, int type, const uint16_t *s, uint32_t w,
 
     if (f != NULL && row != NULL && setjmp(png_jmpbuf(png)) == 0) {
         png_init_io(png, f);
-        png_set_IHDR(png, info, w, h, 16, type, PNG_INTERLACE_NONE,
+        png_set_IHDR(png, info, w, h, 16, type,
+                     interlace ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
                      PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
         png_set_tRNS(png, info, NULL, 0, &key);
         png_write_info(png, info);
-        for (uint32_t y = 0; y < h; y++) {
+        int passes = png_set_interlace_handling(png);
+        for (uint32_t y = 0; y < h * (uint32_t)passes; y++) {
             for (size_t i = 0; i < (size_t)w * ns; i++) {
-                row[2 * i] = (uint8_t)(s[y * w * ns + i] >> 8);
-                row[2 * i + 1] = (uint8_t)s[y * w * ns + i];
+                uint16_t v = s[(y % h) * w * ns + i];
+                row[2 * i] = (uint8_t)(v >> 8);
+                row[2 * i + 1] = (uint8_t)v;
             }
             png_write_row(png, row);
         }
@@ -191,15 +196,16 @@ static int png_trns16(const char *path, int type, const uint16_t *s, uint32_t w,
     return rc;
 }
 
-/* test_png16_trns - a 16-bit tRNS key becomes a 16-bit alpha of 0 or 65535. */
+/* test_png16_trns - a 16-bit tRNS key becomes a 16-bit alpha of 0 or
+ * 65535, also in an interlaced file (decoded whole, then handed out). */
 static void test_png16_trns(void)
 {
     static const struct img_open_opts keep = { 0, 1, 0 };
     static const int types[2] = { PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_RGB };
     char err[ERR_MAX] = "", name[80];
 
-    for (int t = 0; t < 2; t++) {
-        int ns = t == 0 ? 1 : 3;
+    for (int t = 0; t < 4; t++) {
+        int ns = t % 2 == 0 ? 1 : 3;
         uint16_t *s = noise16((size_t)7 * 4 * ns);
         uint8_t *raw = NULL;
         const uint16_t *got;
@@ -207,7 +213,7 @@ static void test_png16_trns(void)
         int ok = 1, rc;
 
         memcpy(s + 5 * ns, s, ns * sizeof *s);
-        rc = png_trns16(tpath("trns16.png"), types[t], s, 7, 4);
+        rc = png_trns16(tpath("trns16.png"), types[t % 2], t / 2, s, 7, 4);
         if (rc == 0)
             rc = read_opts(tpath("trns16.png"), &keep, &info, &raw, err);
         got = (const uint16_t *)raw;
@@ -216,8 +222,8 @@ static void test_png16_trns(void)
             ok &= memcmp(got + i * (ns + 1), s + i * ns, ns * sizeof *s) == 0
                   && got[i * (ns + 1) + ns] == (key ? 0 : 65535);
         }
-        snprintf(name, sizeof name, "png 16-bit %s+tRNS gives 16-bit alpha",
-                 t == 0 ? "gray" : "rgb");
+        snprintf(name, sizeof name, "png 16-bit %s+tRNS gives 16-bit alpha%s",
+                 t % 2 == 0 ? "gray" : "rgb", t / 2 ? ", interlaced" : "");
         CHECK(rc == 0 && ok && info.depth == 16 && info.channels == ns + 1,
               name, "rc %d %s", rc, err);
         free(s);
