@@ -52,7 +52,7 @@ struct loaded {
                               held until the process exits, like the modules */
 };
 
-/* check_abi - the module must speak ABI version 1; its start-up code runs
+/* check_abi - the module must speak ABI version 1 or 2; its start-up code runs
  * under the same memory cap as on a tile.  Returns 0, -1, FILTER_LIMIT or
  * FILTER_TRAP (this process is then poisoned). */
 static int check_abi(struct filter_module *m, uint64_t max_memory, char *err)
@@ -63,8 +63,8 @@ static int check_abi(struct filter_module *m, uint64_t max_memory, char *err)
     if (!fi)
         return why == FILTER_TRAP || why == FILTER_LIMIT ? why : -1;
     int rc = filter_call_abi_version(fi, &v, err);
-    if (rc == 0 && v != 1)
-        rc = errf(err, "filter %s: ABI version %d, this worker speaks version 1",
+    if (rc == 0 && v != 1 && v != 2)
+        rc = errf(err, "filter %s: ABI version %d, this worker speaks 1 and 2",
                   filter_module_name(m), v);
     filter_free(fi);    /* even trapped: wasm code cannot touch the host's heap */
     return rc == FILTER_TRAP ? FILTER_TRAP : rc < 0 ? -1 : 0;

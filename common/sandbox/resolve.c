@@ -35,9 +35,6 @@ static int describe_module(struct filter_module *m, struct filter_desc *d, char 
         return -1;
     int32_t abi = 0;
     int rc = filter_call_abi_version(fi, &abi, err);
-    if (rc == 0 && abi != 1)
-        rc = errf(err, "filter %s: ABI version %d, this worker speaks version 1",
-                  filter_module_name(m), abi);
     if (rc == 0)
         rc = filter_call_describe(fi, d, json, err);
     if (rc != 0) {
