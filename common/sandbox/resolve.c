@@ -16,10 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Linear memory a module may use while it describes itself: describing
- * takes a few KiB, and a module that grows without bound here must not
- * take the machine with it (there is no --max-memory at split time). */
-#define DESCRIBE_MAX_MEMORY (256ull << 20)
 
 /* Seconds a module may take to start and describe itself, unless
  * $TILESPOOL_DESCRIBE_TIMEOUT says otherwise (resolve_describe_timeout). */
@@ -30,7 +26,7 @@ static int describe_module(struct filter_module *m, struct filter_desc *d, char 
                            struct filter_inst **keep, char *err)
 {
     int why;
-    struct filter_inst *fi = filter_instantiate(m, DESCRIBE_MAX_MEMORY, &why, err);
+    struct filter_inst *fi = filter_instantiate(m, RESOLVE_MAX_MEMORY, &why, err);
     if (!fi)
         return -1;
     int32_t abi = 0;
@@ -210,9 +206,7 @@ struct answer {
     struct stage_spec stages[CHAIN_MAX_STAGES];
 };
 
-/* confine_describer - a process that describes filters reads the filter
- * modules (bundled, cached and the chain's own, if any) and nothing else. */
-static int confine_describer(const struct chain *c, char *err)
+int resolve_confine(const struct chain *c, char *err)
 {
     struct confine_rules r;
     confine_rules_init(&r);
@@ -235,7 +229,7 @@ static void child_main(void *ctx, int fd)
         _exit(1);
     filter_runtime_init();
     a->why = RESOLVE_MODULE;
-    a->rc = confine_describer(c, a->err);
+    a->rc = resolve_confine(c, a->err);
     if (a->rc == 0)
         a->rc = resolve_chain(c, a->stages, &a->why, a->err);
     size_t off = 0;
@@ -248,18 +242,23 @@ static void child_main(void *ctx, int fd)
     _exit(0);
 }
 
-int resolve_chain_isolated(const struct chain *c, struct stage_spec *out, int timeout_sec,
-                           enum resolve_error *why, char *err)
+int resolve_compile_users(const struct chain *c, char *err)
 {
-    *why = RESOLVE_MODULE;
-    /* Users' modules are compiled here, before the clock of the child
-     * starts: a compile may take longer than describing ever should. */
     for (int i = 0; i < c->nstages; i++) {
         char so[PATH_MAX];
         struct hash hash;
         if (c->stages[i].is_path && usercache_build(c->stages[i].name, NULL, &hash, so, err) < 0)
             return -1;
     }
+    return 0;
+}
+
+int resolve_chain_isolated(const struct chain *c, struct stage_spec *out, int timeout_sec,
+                           enum resolve_error *why, char *err)
+{
+    *why = RESOLVE_MODULE;
+    if (resolve_compile_users(c, err) < 0)
+        return -1;
     struct answer *a = calloc(1, sizeof *a);
     struct subproc_result res;
     if (!a)
@@ -431,7 +430,7 @@ static void list_child(void *ctx, int fd)
         _exit(1);
     filter_runtime_init();
     struct filter_module *m = NULL;
-    if (confine_describer(NULL, err) == 0)
+    if (resolve_confine(NULL, err) == 0)
         m = lj->l->cached ? usercache_load(lj->name, lj->so, lj->wasm, err)
                           : filter_load(lj->name, FILTER_WASM, lj->so, lj->wasm, err);
     struct filter_inst *fi = NULL;
