@@ -116,22 +116,26 @@ static int fill_tile(void *ctx, uint8_t *dst, uint32_t w, uint32_t h, char *err)
     return 0;
 }
 
-/* one_tile - run the chain on tile k of the grid; returns seconds or -1. */
+/* one_tile - run the chain on tile k of the grid; returns seconds (the
+ * planning of the job left out) or -1. */
 static double one_tile(const struct whole_chain *wc, const struct image *im, uint32_t size,
                        unsigned k, char *err)
 {
-    uint32_t cols = (im->info.width + size - 1) / size, rows = (im->info.height + size - 1) / size;
-    k %= cols * rows;
-    uint32_t x0 = (k % cols) * size, y0 = (k / cols) * size;
-    uint32_t w = im->info.width - x0 < size ? im->info.width - x0 : size;
-    uint32_t h = im->info.height - y0 < size ? im->info.height - y0 : size;
-    struct exec_tile t = {im->info.width, im->info.height, im->info.channels, x0, y0, w, h,
-                          wc->halo};
-    struct tile_src src = {im, (int64_t)x0 - wc->halo, (int64_t)y0 - wc->halo};
+    const struct plan_image whole = {im->info.width, im->info.height, im->info.channels, 8};
+    struct plan p;
+    struct plan_tile t;
+    enum resolve_error why;
+    if (resolve_plan_stages(wc->mods, wc->stages, wc->nstages, &whole, size, PLAN_MAX_RECT_PIXELS,
+                            &p, NULL, &why, err) < 0)
+        return -1;
+    k %= p.cols * p.rows;
+    if (exec_plan_tile(wc->mods, wc->stages, &p, k / p.cols, k % p.cols, 0, &t, err) != EXEC_OK)
+        return -1;
+    struct tile_src src = {im, t.want[0].x, t.want[0].y};
     struct exec_out out;
     double t0 = now_seconds();
-    enum exec_result rc = exec_chain(wc->mods, wc->stages, wc->nstages, &t, 0, fill_tile, &src,
-                                     &out, err);
+    enum exec_result rc = exec_chain(wc->mods, wc->stages, &p, &t, 0, wc->nstages, NULL, 0,
+                                     fill_tile, &src, &out, err);
     exec_release(&out);
     return rc == EXEC_OK ? now_seconds() - t0 : -1;
 }

@@ -33,26 +33,38 @@ void whole_unload(struct whole_chain *wc)
     wc->nstages = 0;
 }
 
-/* What fill_decoded needs: the open decoder and where its time goes. */
+/* What fill_decoded needs: the open decoder, the rectangle of the image
+ * to fill and where its time goes. */
 struct decode_ctx {
     img_reader *r;
     const struct img_info *info;
+    struct plan_rect want;
+    uint8_t *row;              /* one decoded row, for rows not placed whole */
     double seconds;
 };
 
-/* fill_decoded - exec_fill_fn: decode the image row by row into the
- * middle of dst and replicate its edges into the halo around it. */
+/* fill_decoded - exec_fill_fn: decode the image row by row into dst, the
+ * rectangle `want` of it, and replicate its edges where want reaches past
+ * them. */
 static int fill_decoded(void *ctx, uint8_t *dst, uint32_t w, uint32_t h, char *err)
 {
     struct decode_ctx *d = ctx;
+    const struct plan_rect *r = &d->want;
     double t0 = now_seconds();
-    uint32_t iw = d->info->width, ih = d->info->height, H = (w - iw) / 2;
+    uint32_t iw = d->info->width, ih = d->info->height;
     size_t ch = (size_t)d->info->channels;
-    for (uint32_t y = 0; y < ih; y++)
-        if (img_read_rows(d->r, dst + ((size_t)(y + H) * w + H) * ch, 1, err) < 0)
+    int64_t x0 = r->x < 0 ? 0 : r->x, x1 = r->x + w < iw ? r->x + w : iw;
+    int whole = r->x <= 0 && r->x + w >= iw;
+    for (int64_t y = 0; y < ih; y++) {
+        int in = y >= r->y && y < r->y + h;
+        uint8_t *at = in ? dst + ((size_t)(y - r->y) * w + (size_t)(x0 - r->x)) * ch : NULL;
+        if (img_read_rows(d->r, in && whole ? at : d->row, 1, err) < 0)
             return -1;
-    struct pad_rect rect = {-(int64_t)H, -(int64_t)H, w, h};
-    if (H > 0)
+        if (in && !whole)
+            memcpy(at, d->row + (size_t)x0 * ch, (size_t)(x1 - x0) * ch);
+    }
+    struct pad_rect rect = {r->x, r->y, w, h};
+    if (pad_touches_border(&rect, iw, ih))
         pad_replicate(dst, &rect, (int)ch, iw, ih);
     d->seconds += now_seconds() - t0;
     return 0;
@@ -74,28 +86,40 @@ int whole_save(const char *path, const uint8_t *px, uint32_t w, uint32_t h, int 
 }
 
 int whole_image(const struct whole_chain *wc, const char *in, const char *out,
-                const struct img_write_opts *o, uint64_t max_pixels, struct whole_times *t,
+                const struct img_write_opts *wopts, uint64_t max_pixels, struct whole_times *t,
                 int *trapped, char *err)
 {
     struct img_info info;
     struct exec_out res = {0};
+    struct plan p;
+    struct plan_tile tile = {0};
+    enum resolve_error why;
+    enum exec_result rc = EXEC_FAILED;
     *trapped = 0;
     double t0 = now_seconds();
-    struct decode_ctx d = {img_open(in, max_pixels, &info, err), &info, 0};
+    struct decode_ctx d = {img_open(in, max_pixels, &info, err), &info, {0, 0, 0, 0}, NULL, 0};
     if (!d.r)
         return -1;
-    struct exec_tile tile = {info.width, info.height, info.channels, 0, 0,
-                             info.width, info.height, wc->halo};
+    const struct plan_image src = {info.width, info.height, info.channels, 8};
+    if (!(d.row = malloc((size_t)info.width * (size_t)info.channels)))
+        errf(err, "out of memory");
+    else if (resolve_plan_stages(wc->mods, wc->stages, wc->nstages, &src, 0, max_pixels, &p,
+                                 NULL, &why, err) == 0)
+        rc = exec_plan_tile(wc->mods, wc->stages, &p, 0, 0, 0, &tile, err);
+    d.want = tile.want[0];
     double t1 = now_seconds();
-    enum exec_result rc = exec_chain(wc->mods, wc->stages, wc->nstages, &tile, 0,
-                                     fill_decoded, &d, &res, err);
+    if (rc == EXEC_OK)
+        rc = exec_chain(wc->mods, wc->stages, &p, &tile, 0, wc->nstages, NULL, 0, fill_decoded,
+                        &d, &res, err);
     double t2 = now_seconds();
     img_close(d.r);
+    free(d.row);
     if (rc != EXEC_OK) {
         *trapped = rc == EXEC_TRAPPED;
         return err_prefix(err, "%s", in);
     }
-    int st = whole_save(out, res.px, info.width, info.height, info.channels, o, err);
+    const struct plan_image *o = &p.img[p.nstages];
+    int st = whole_save(out, res.px, o->w, o->h, o->ch, wopts, err);
     double t3 = now_seconds();
     exec_release(&res);
     if (t) {

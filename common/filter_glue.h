@@ -20,7 +20,7 @@ struct wasm_rt_memory_t;
 /* raised whenever what a filter object is built with changes (the renames
  * of glue/filter_object.h included): an object built for another version
  * is refused, and users' modules are compiled afresh */
-#define TSF_GLUE_VERSION 3
+#define TSF_GLUE_VERSION 4
 
 struct tsf_glue {
     int version;                       /* TSF_GLUE_VERSION */
@@ -31,11 +31,20 @@ struct tsf_glue {
     void *(*memory)(void *inst);       /* the exported wasm_rt_memory_t */
     uint32_t (*abi_version)(void *inst);
     uint32_t (*describe)(void *inst);
-    uint32_t (*halo)(void *inst, uint32_t params);
     uint32_t (*alloc)(void *inst, uint32_t bytes);
+    /* ABI v1: has_v1() says whether the module exports tsf_halo and
+     * tsf_process; call these only when it does */
+    int (*has_v1)(void);
+    uint32_t (*halo)(void *inst, uint32_t params);
     uint32_t (*process)(void *inst, uint32_t in, uint32_t in_w, uint32_t in_h,
                         uint32_t out, uint32_t out_w, uint32_t out_h,
                         uint32_t channels, uint32_t params);
+    /* ABI v2: has_v2() says whether it exports tsf_plan, tsf_region and
+     * tsf_run, each taking the offset of the 80-byte argument block */
+    int (*has_v2)(void);
+    uint32_t (*plan)(void *inst, uint32_t args);
+    uint32_t (*region)(void *inst, uint32_t args);
+    uint32_t (*run)(void *inst, uint32_t args);
     /* global filters only: has_global() says whether the module exports
      * tsf_analyze and tsf_apply; call these only when it does */
     int (*has_global)(void);

@@ -52,7 +52,7 @@ struct loaded {
                               held until the process exits, like the modules */
 };
 
-/* check_abi - the module must speak ABI version 1; its start-up code runs
+/* check_abi - the module must speak ABI version 1 or 2; its start-up code runs
  * under the same memory cap as on a tile.  Returns 0, -1, FILTER_LIMIT or
  * FILTER_TRAP (this process is then poisoned). */
 static int check_abi(struct filter_module *m, uint64_t max_memory, char *err)
@@ -63,8 +63,8 @@ static int check_abi(struct filter_module *m, uint64_t max_memory, char *err)
     if (!fi)
         return why == FILTER_TRAP || why == FILTER_LIMIT ? why : -1;
     int rc = filter_call_abi_version(fi, &v, err);
-    if (rc == 0 && v != 1)
-        rc = errf(err, "filter %s: ABI version %d, this worker speaks version 1",
+    if (rc == 0 && v != 1 && v != 2)
+        rc = errf(err, "filter %s: ABI version %d, this worker speaks 1 and 2",
                   filter_module_name(m), v);
     filter_free(fi);    /* even trapped: wasm code cannot touch the host's heap */
     return rc == FILTER_TRAP ? FILTER_TRAP : rc < 0 ? -1 : 0;
@@ -138,6 +138,23 @@ static int fill_from_tile(void *ctx, uint8_t *dst, uint32_t w, uint32_t h, char 
     return tile_read(f->m, f->path, dst, w, h, err);
 }
 
+/* tile_plan - the plan of tile g of a job whose stages all keep the
+ * source's size, channels and 8-bit samples, each stage's region asked
+ * again. */
+static enum exec_result tile_plan(const struct worker_opts *o, const struct manifest *m,
+                                  struct loaded *l, const struct tile_geom *g, struct plan *p,
+                                  struct plan_tile *t, char *err)
+{
+    memset(p, 0, sizeof *p);
+    p->nstages = m->nstages;
+    for (int k = 0; k <= m->nstages; k++)
+        p->img[k] = (struct plan_image){m->source.width, m->source.height,
+                                        m->source.channels, 8};
+    if (plan_grid(p, m->tile_size, err) < 0)
+        return EXEC_FAILED;
+    return exec_plan_tile(l->mods, m->stages, p, g->row, g->col, o->max_memory, t, err);
+}
+
 /* process_tile - the whole chain on one claimed tile, output published.
  * *limit is set when the tile failed on the memory cap. */
 static enum outcome process_tile(const struct worker_opts *o, const struct job *j,
@@ -145,12 +162,14 @@ static enum outcome process_tile(const struct worker_opts *o, const struct job *
                                  const struct tile_geom *g, int *limit, char *err)
 {
     const struct manifest *m = &j->m;
-    struct exec_tile t = {m->source.width, m->source.height, m->source.channels,
-                          g->x0, g->y0, g->w, g->h, m->halo};
+    struct plan p;
+    struct plan_tile t;
     struct fill_ctx f = {m, c->path};
-    struct exec_out out;
-    enum exec_result r = exec_chain(l->mods, m->stages, m->nstages, &t, o->max_memory,
-                                    fill_from_tile, &f, &out, err);
+    struct exec_out out = {0};
+    enum exec_result r = tile_plan(o, m, l, g, &p, &t, err);
+    if (r == EXEC_OK)
+        r = exec_chain(l->mods, m->stages, &p, &t, 0, m->nstages, NULL, o->max_memory,
+                       fill_from_tile, &f, &out, err);
     *limit = out.at_limit;
     if (r != EXEC_OK)
         return r == EXEC_TRAPPED ? TILE_TRAPPED : TILE_FAILED;
@@ -195,8 +214,9 @@ static enum outcome analyze_tile(const struct worker_opts *o, const struct job *
 {
     const struct manifest *m = &j->m;
     const struct stage_spec *s = &m->stages[g];
-    uint32_t post = (uint32_t)global_post_halo(m, g);
-    uint32_t w = geom->w + 2 * post, h = geom->h + 2 * post;
+    struct plan p;
+    struct plan_tile t;
+    uint32_t post = 0;
     struct fill_ctx f = {m, c->path};
     uint64_t *stats = malloc(8 * (size_t)s->stats.nvalues);
     enum exec_result r = EXEC_FAILED;
@@ -205,15 +225,19 @@ static enum outcome analyze_tile(const struct worker_opts *o, const struct job *
         errf(err, "out of memory");
         return TILE_FAILED;
     }
-    if (g == 0) {
+    r = tile_plan(o, m, l, geom, &p, &t, err);
+    if (r == EXEC_OK && exec_core_margin(&p, &t, g, &post, err) < 0)
+        r = EXEC_FAILED;
+    uint32_t w = t.want[g].w, h = t.want[g].h;
+    if (r != EXEC_OK) {
+        /* judged below */
+    } else if (g == 0) {
         r = global_analyze(l->mods[0], s, m->source.channels, w, h, post, NULL,
                            fill_from_tile, &f, o->max_memory, stats, err);
     } else {
-        struct exec_tile t = {m->source.width, m->source.height, m->source.channels,
-                              geom->x0, geom->y0, geom->w, geom->h, m->halo};
         struct exec_out out;
-        r = exec_chain(l->mods, m->stages, g, &t, o->max_memory, fill_from_tile, &f, &out,
-                       err);
+        r = exec_chain(l->mods, m->stages, &p, &t, 0, g, NULL, o->max_memory, fill_from_tile,
+                       &f, &out, err);
         *limit = out.at_limit;
         if (r == EXEC_OK && (res = publish_tile(j, SPOOL_MID, c, out.px, w, h, err)) == TILE_OK)
             r = global_analyze(l->mods[g], s, m->source.channels, w, h, post, out.px, NULL,
@@ -242,13 +266,15 @@ static enum outcome apply_tile(const struct worker_opts *o, const struct job *j,
         return TILE_FAILED;
     if (g > 0 && spool_path(mid, j->dir, SPOOL_MID, c->tile, err) < 0)
         return TILE_SPOOL_ERROR;
-    struct exec_tile t = {m->source.width, m->source.height, m->source.channels,
-                          geom->x0, geom->y0, geom->w, geom->h, global_post_halo(m, g)};
+    struct plan p;
+    struct plan_tile t;
     struct fill_ctx f = {m, g > 0 ? mid : c->path};
     struct exec_stats gs = {l->stats, l->ref};
-    struct exec_out out;
-    enum exec_result r = exec_chain_stats(l->mods + g, m->stages + g, m->nstages - g, &t, &gs,
-                                          o->max_memory, fill_from_tile, &f, &out, err);
+    struct exec_out out = {0};
+    enum exec_result r = tile_plan(o, m, l, geom, &p, &t, err);
+    if (r == EXEC_OK)
+        r = exec_chain(l->mods, m->stages, &p, &t, g, m->nstages, &gs, o->max_memory,
+                       fill_from_tile, &f, &out, err);
     *limit = out.at_limit;
     if (r != EXEC_OK)
         return r == EXEC_TRAPPED ? TILE_TRAPPED : TILE_FAILED;

@@ -21,13 +21,17 @@ static void (*const x_free)(inst_t *) = Z_tsf_free;
 static wasm_rt_memory_t *(*const x_memory)(inst_t *) = Z_tsfZ_memory;
 static u32 (*const x_abi_version)(inst_t *) = Z_tsfZ_tsf_abi_version;
 static u32 (*const x_describe)(inst_t *) = Z_tsfZ_tsf_describe;
-static u32 (*const x_halo)(inst_t *, u32) = Z_tsfZ_tsf_halo;
 static u32 (*const x_alloc)(inst_t *, u32) = Z_tsfZ_tsf_alloc;
-static u32 (*const x_process)(inst_t *, u32, u32, u32, u32, u32, u32, u32, u32) =
-    Z_tsfZ_tsf_process;
 
-/* Only global filters export these: weak, so that they are NULL elsewhere.
- * An export of another kind or signature conflicts with the declaration. */
+/* A module exports the functions of ABI v1, of v2 or both, and only global
+ * filters tsf_analyze and tsf_apply: weak, so that what a module lacks is
+ * NULL.  An export of another kind or signature conflicts with the
+ * declaration. */
+u32 Z_tsfZ_tsf_halo(inst_t *, u32) __attribute__((weak));
+u32 Z_tsfZ_tsf_process(inst_t *, u32, u32, u32, u32, u32, u32, u32, u32) __attribute__((weak));
+u32 Z_tsfZ_tsf_plan(inst_t *, u32) __attribute__((weak));
+u32 Z_tsfZ_tsf_region(inst_t *, u32) __attribute__((weak));
+u32 Z_tsfZ_tsf_run(inst_t *, u32) __attribute__((weak));
 u32 Z_tsfZ_tsf_analyze(inst_t *, u32, u32, u32, u32, u32, u32, u32) __attribute__((weak));
 u32 Z_tsfZ_tsf_apply(inst_t *, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32)
     __attribute__((weak));
@@ -39,9 +43,14 @@ static void *glue_memory(void *inst) { return x_memory((inst_t *)inst); }
 static uint32_t glue_abi(void *inst) { return x_abi_version((inst_t *)inst); }
 static uint32_t glue_describe(void *inst) { return x_describe((inst_t *)inst); }
 
+static int glue_has_v1(void)
+{
+    return Z_tsfZ_tsf_halo != 0 && Z_tsfZ_tsf_process != 0;
+}
+
 static uint32_t glue_halo(void *inst, uint32_t params)
 {
-    return x_halo((inst_t *)inst, params);
+    return Z_tsfZ_tsf_halo((inst_t *)inst, params);
 }
 
 static uint32_t glue_alloc(void *inst, uint32_t bytes)
@@ -53,7 +62,28 @@ static uint32_t glue_process(void *inst, uint32_t in, uint32_t in_w, uint32_t in
                              uint32_t out, uint32_t out_w, uint32_t out_h,
                              uint32_t channels, uint32_t params)
 {
-    return x_process((inst_t *)inst, in, in_w, in_h, out, out_w, out_h, channels, params);
+    return Z_tsfZ_tsf_process((inst_t *)inst, in, in_w, in_h, out, out_w, out_h, channels,
+                              params);
+}
+
+static int glue_has_v2(void)
+{
+    return Z_tsfZ_tsf_plan != 0 && Z_tsfZ_tsf_region != 0 && Z_tsfZ_tsf_run != 0;
+}
+
+static uint32_t glue_plan(void *inst, uint32_t args)
+{
+    return Z_tsfZ_tsf_plan((inst_t *)inst, args);
+}
+
+static uint32_t glue_region(void *inst, uint32_t args)
+{
+    return Z_tsfZ_tsf_region((inst_t *)inst, args);
+}
+
+static uint32_t glue_run(void *inst, uint32_t args)
+{
+    return Z_tsfZ_tsf_run((inst_t *)inst, args);
 }
 
 static int glue_has_global(void)
@@ -82,9 +112,14 @@ __attribute__((visibility("default"))) const struct tsf_glue tsf_glue = {
     .memory = glue_memory,
     .abi_version = glue_abi,
     .describe = glue_describe,
-    .halo = glue_halo,
     .alloc = glue_alloc,
+    .has_v1 = glue_has_v1,
+    .halo = glue_halo,
     .process = glue_process,
+    .has_v2 = glue_has_v2,
+    .plan = glue_plan,
+    .region = glue_region,
+    .run = glue_run,
     .has_global = glue_has_global,
     .analyze = glue_analyze,
     .apply = glue_apply,

@@ -95,6 +95,107 @@ static int parse_channels(cJSON *arr, const char *module, unsigned *mask, char *
     return 0;
 }
 
+/* parse_depths - the optional "depths" array (8 and/or 16) into a mask;
+ * absent means 8-bit samples only.  Returns 0 or -1. */
+static int parse_depths(cJSON *arr, const char *module, unsigned *mask, char *err)
+{
+    cJSON *c;
+    *mask = 0;
+    if (!arr) {
+        *mask = STAGE_DEPTH_8;
+        return 0;
+    }
+    if (!cJSON_IsArray(arr))
+        return errf(err, "filter %s: describe: depths must be an array of 8 and 16", module);
+    cJSON_ArrayForEach(c, arr) {
+        unsigned bit = cJSON_IsNumber(c) && c->valuedouble == (double)c->valueint
+                       ? stage_depth_bit(c->valueint) : 0u;
+        if (!bit)
+            return errf(err, "filter %s: describe: depths must hold 8 and 16 only", module);
+        *mask |= bit;
+    }
+    if (*mask == 0)
+        return errf(err, "filter %s: describe: depths is empty", module);
+    return 0;
+}
+
+/* parse_channels_out - the optional "channels_out" array: entry i is the
+ * output channel count for input count i + 1, 0 for not said.  Returns 0
+ * or -1. */
+static int parse_channels_out(cJSON *arr, const char *module, int out[5], char *err)
+{
+    cJSON *c;
+    int i = 1;
+    memset(out, 0, 5 * sizeof *out);
+    if (!arr)
+        return 0;
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) > 4)
+        return errf(err, "filter %s: describe: channels_out must be an array of at most 4 "
+                    "numbers 0..4", module);
+    cJSON_ArrayForEach(c, arr) {
+        if (!cJSON_IsNumber(c) || c->valuedouble != (double)c->valueint || c->valueint < 0 ||
+            c->valueint > 4)
+            return errf(err, "filter %s: describe: channels_out must hold numbers 0..4", module);
+        out[i++] = c->valueint;
+    }
+    return 0;
+}
+
+/* choice_name_ok - 1..32 characters of [a-z0-9_]. */
+static int choice_name_ok(const char *s)
+{
+    return strlen(s) < FILTER_CHOICE_NAME_MAX && chain_name_ok(s);
+}
+
+/* parse_choice_list - the names of one param's "choices" entry into pd;
+ * the param's range must be exactly their indices.  Returns 0 or -1. */
+static int parse_choice_list(cJSON *arr, const char *module, struct filter_param_desc *pd,
+                             char *err)
+{
+    cJSON *c;
+    int n = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;
+    if (pd->is_path || n < 1 || n > FILTER_CHOICES_MAX)
+        return errf(err, "filter %s: describe: choices of %s must be an array of 1..%d names "
+                    "of a number param", module, pd->name, FILTER_CHOICES_MAX);
+    pd->nchoices = 0;
+    cJSON_ArrayForEach(c, arr) {
+        if (!cJSON_IsString(c) || !choice_name_ok(c->valuestring))
+            return errf(err, "filter %s: describe: choices of %s: each name must be 1..%d "
+                        "characters [a-z0-9_]", module, pd->name, FILTER_CHOICE_NAME_MAX - 1);
+        for (int k = 0; k < pd->nchoices; k++)
+            if (strcmp(pd->choices[k], c->valuestring) == 0)
+                return errf(err, "filter %s: describe: choices of %s: '%s' named twice",
+                            module, pd->name, c->valuestring);
+        snprintf(pd->choices[pd->nchoices++], FILTER_CHOICE_NAME_MAX, "%s", c->valuestring);
+    }
+    if (pd->min != 0 || pd->max != n - 1 || pd->def != floor(pd->def))
+        return errf(err, "filter %s: describe: param %s has %d choices: min must be 0, max %d "
+                    "and the default an index", module, pd->name, n, n - 1);
+    return 0;
+}
+
+/* parse_choices - the optional top-level "choices" object: param name ->
+ * array of value names.  Returns 0 or -1. */
+static int parse_choices(cJSON *obj, const char *module, struct filter_desc *d, char *err)
+{
+    cJSON *e;
+    if (!obj)
+        return 0;
+    if (!cJSON_IsObject(obj))
+        return errf(err, "filter %s: describe: choices must be an object", module);
+    cJSON_ArrayForEach(e, obj) {
+        int k = 0;
+        while (k < d->nparams && strcmp(d->params[k].name, e->string) != 0)
+            k++;
+        if (k == d->nparams)
+            return errf(err, "filter %s: describe: choices for '%.64s', which is not a param",
+                        module, e->string);
+        if (parse_choice_list(e, module, &d->params[k], err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* parse_stats_field - one entry of "stats" into l->f[l->nfields]. */
 static int parse_stats_field(cJSON *o, const char *module, struct stats_layout *l, char *err)
 {
@@ -158,11 +259,16 @@ int stage_parse_desc(const char *json, const char *module, struct filter_desc *d
     snprintf(d->summary, sizeof d->summary, "%s", summary->valuestring);
     snprintf(d->kind, sizeof d->kind, "%s", kind->valuestring);
     if (strcmp(d->kind, "point") != 0 && strcmp(d->kind, "neighborhood") != 0 &&
-        strcmp(d->kind, "global") != 0) {
+        strcmp(d->kind, "geometry") != 0 && strcmp(d->kind, "global") != 0) {
         errf(err, "filter %s: describe: kind '%.16s' is not supported (point, neighborhood, "
-             "global)", module, kind->valuestring);
+             "geometry, global)", module, kind->valuestring);
         goto done;
     }
+    if (parse_depths(cJSON_GetObjectItemCaseSensitive(root, "depths"), module, &d->depths,
+                     err) < 0 ||
+        parse_channels_out(cJSON_GetObjectItemCaseSensitive(root, "channels_out"), module,
+                           d->channels_out, err) < 0)
+        goto done;
     if (strcmp(d->kind, "global") == 0 &&
         parse_stats(cJSON_GetObjectItemCaseSensitive(root, "stats"), module, &d->stats,
                     err) < 0)
@@ -183,6 +289,8 @@ int stage_parse_desc(const char *json, const char *module, struct filter_desc *d
             }
         d->nparams++;
     }
+    if (parse_choices(cJSON_GetObjectItemCaseSensitive(root, "choices"), module, d, err) < 0)
+        goto done;
     rc = 0;
 done:
     cJSON_Delete(root);
@@ -210,6 +318,26 @@ static int bind_path(const struct filter_desc *d, const struct chain_stage *st,
         }
     return errf(err, "filter %s: parameter %s=PATH is required (an image file)", d->name,
                 pd->name);
+}
+
+/* bind_choice - a choices param's value: one of its names, or an index;
+ * returns 0 with *v the index, or -1 with err listing the names. */
+static int bind_choice(const struct filter_desc *d, const struct filter_param_desc *pd,
+                       const char *value, double *v, char *err)
+{
+    char names[FILTER_CHOICES_MAX * (FILTER_CHOICE_NAME_MAX + 2)] = "";
+    for (int k = 0; k < pd->nchoices; k++) {
+        if (strcmp(pd->choices[k], value) == 0) {
+            *v = k;
+            return 0;
+        }
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", k ? ", " : "",
+                 pd->choices[k]);
+    }
+    if (parse_number(value, v) == 0 && *v == floor(*v) && *v >= 0 && *v < pd->nchoices)
+        return 0;
+    return errf(err, "filter %s: parameter %s='%s' is not one of %s (or an index 0..%d)",
+                d->name, pd->name, value, names, pd->nchoices - 1);
 }
 
 int stage_bind_params(const struct filter_desc *d, const struct chain_stage *st,
@@ -242,9 +370,13 @@ int stage_bind_params(const struct filter_desc *d, const struct chain_stage *st,
         for (int i = 0; i < st->nparams; i++) {
             if (strcmp(st->params[i].key, pd->name) != 0)
                 continue;
-            if (parse_number(st->params[i].value, &v) < 0)
+            if (pd->nchoices) {
+                if (bind_choice(d, pd, st->params[i].value, &v, err) < 0)
+                    return -1;
+            } else if (parse_number(st->params[i].value, &v) < 0) {
                 return errf(err, "filter %s: parameter %s='%s' is not a number", d->name,
                             pd->name, st->params[i].value);
+            }
         }
         if (v < pd->min || v > pd->max)
             return errf(err, "filter %s: parameter %s=%g is out of range [%g, %g]", d->name,

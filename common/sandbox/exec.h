@@ -1,25 +1,21 @@
 /*
- * exec.h - run a resolved filter chain on one tile, in fresh instances.
+ * exec.h - run a planned filter chain on one tile, in fresh instances.
  *
- * The tile's input (core + halo) is written straight into the first
- * instance's linear memory by a caller's fill function; each stage's
- * output is copied into the next stage's fresh instance; on tiles that
- * touch the image border the part outside the image is re-padded between
- * stages (pad.h), so the result is bit-identical to running the chain on
- * the whole image as one tile.  The worker runs it on spool tiles; tests
- * and the benchmark run it in-process, sandboxed or native.
+ * The plan (plan.h) gives each stage k of the tile the rectangle of image
+ * k it reads (want[k]) and the rectangle of image k+1 it makes (out[k]).
+ * The first stage's input is written straight into its instance's linear
+ * memory by a caller's fill function; each stage's output is copied into
+ * the next stage's fresh instance, placed inside that stage's want
+ * rectangle, and the part outside the image is replicate-padded (pad.h),
+ * so the result is bit-identical to running the chain on the whole image
+ * as one tile.  The worker runs it on spool tiles; tests and the
+ * benchmark run it in-process, sandboxed or native.
  */
 #ifndef TS_EXEC_H
 #define TS_EXEC_H
 
 #include "filter.h"
-
-struct exec_tile {
-    uint32_t img_w, img_h;     /* the whole image */
-    int channels;
-    uint32_t x0, y0, w, h;     /* the core rectangle */
-    int halo;                  /* the chain's total halo */
-};
+#include "plan.h"
 
 /* A global stage's merged statistics and its reference image's (NULL:
  * none), stats.nvalues uint64_t each (global.h). */
@@ -38,34 +34,52 @@ typedef int (*exec_fill_fn)(void *ctx, uint8_t *dst, uint32_t w, uint32_t h, cha
 int exec_fill_guarded(struct filter_inst *fi, exec_fill_fn fill, void *ctx, uint8_t *dst,
                       uint32_t w, uint32_t h, char *err);
 
-/* The result: px points at the core's pixels inside the last instance.
- * On failure at_limit says the memory cap (max_memory) was the cause. */
+/* The result: px points at w x h pixels of the last stage's output image,
+ * inside the last instance or in `own` (malloc'd) when the host padded
+ * them.  On failure at_limit says the memory cap (max_memory) was the
+ * cause. */
 struct exec_out {
     struct filter_inst *last;
     const uint8_t *px;
+    uint32_t w, h;
+    uint8_t *own;
     int at_limit;
 };
 
-/* exec_chain - run stages[0..n) with modules mods[] on tile t, each
- * instance's memory capped at max_memory bytes (0: no cap).  Returns
- * EXEC_OK with *out set (release it with exec_release), or EXEC_FAILED /
- * EXEC_TRAPPED with err filled and out->at_limit set when the cap was
- * reached.  A filter that writes just outside its output buffer fails
- * the tile (EXEC_FAILED).  After EXEC_TRAPPED the process should not
- * run filters again (see filter.h). */
+/* exec_plan_tile - plan tile (row, col) of p (plan_tile), asking the
+ * stages' modules for their regions, each v2 module in a fresh instance
+ * capped at max_memory bytes.  Returns EXEC_OK with *t filled, or
+ * EXEC_FAILED / EXEC_TRAPPED with err naming the module. */
+enum exec_result exec_plan_tile(struct filter_module *const *mods,
+                                const struct stage_spec *stages, const struct plan *p,
+                                uint32_t row, uint32_t col, uint64_t max_memory,
+                                struct plan_tile *t, char *err);
+
+/* exec_chain - run stages [from, to) of tile t of plan p with modules
+ * mods[] (indexed by stage), each instance's memory capped at max_memory
+ * bytes (0: no cap).  fill writes want[from] (image `from`'s channels and
+ * depth).  A global stage in the range gets tsf_apply with the blocks in
+ * gs, or without gs (NULL) analyses its own tile first: then the tile
+ * must be the whole image.  The result is want[to], padded, for to <
+ * p->nstages, else the tile's core.  Returns EXEC_OK with *out set
+ * (release it with exec_release), or EXEC_FAILED / EXEC_TRAPPED with err
+ * filled and out->at_limit set when the cap was reached.  A filter that
+ * writes just outside its output buffer fails the tile (EXEC_FAILED).
+ * After EXEC_TRAPPED the process should not run filters again (see
+ * filter.h). */
 enum exec_result exec_chain(struct filter_module *const *mods, const struct stage_spec *stages,
-                            int n, const struct exec_tile *t, uint64_t max_memory,
+                            const struct plan *p, const struct plan_tile *t, int from, int to,
+                            const struct exec_stats *gs, uint64_t max_memory,
                             exec_fill_fn fill, void *ctx, struct exec_out *out, char *err);
 
-/* exec_chain_stats - exec_chain for a chain that may hold a global stage,
- * which gets tsf_apply with the blocks in gs. */
-enum exec_result exec_chain_stats(struct filter_module *const *mods,
-                                  const struct stage_spec *stages, int n,
-                                  const struct exec_tile *t, const struct exec_stats *gs,
-                                  uint64_t max_memory, exec_fill_fn fill, void *ctx,
-                                  struct exec_out *out, char *err);
+/* exec_core_margin - how far tile t's core (its coordinates read in image
+ * k, which must have the output's size) lies inside want[k], the same on
+ * every side, into *margin.  Returns 0, or -1 with err when it does not
+ * lie there so (a stage after k moves pixels). */
+int exec_core_margin(const struct plan *p, const struct plan_tile *t, int k, uint32_t *margin,
+                     char *err);
 
-/* exec_release - free the last instance; NULL-safe. */
+/* exec_release - free the last instance and the padded result; NULL-safe. */
 void exec_release(struct exec_out *out);
 
 #endif

@@ -37,6 +37,16 @@ int filter_has_global(const struct filter_module *m)
         return m->n_analyze && m->n_apply;
     return m->glue->has_global();
 }
+
+int filter_has_abi(const struct filter_module *m, int version)
+{
+    if (m->backend == FILTER_NATIVE)
+        return version == 1 ? m->n_halo && m->n_process
+                            : version == 2 && m->n_plan && m->n_region && m->n_run;
+    return version == 1 ? m->glue->has_v1() : version == 2 && m->glue->has_v2();
+}
+
+int filter_module_abi(const struct filter_module *m) { return m->abi; }
 const struct hash *filter_module_hash(const struct filter_module *m) { return &m->hash; }
 
 int filter_exe_dir(char *buf, size_t n)
@@ -188,12 +198,15 @@ static int load_native(struct filter_module *m, const char *so_path, char *err)
     *(void **)&m->n_halo = dlsym(m->dl, "tsf_halo");
     *(void **)&m->n_alloc = dlsym(m->dl, "tsf_alloc");
     *(void **)&m->n_process = dlsym(m->dl, "tsf_process");
+    *(void **)&m->n_plan = dlsym(m->dl, "tsf_plan");           /* ABI v2 */
+    *(void **)&m->n_region = dlsym(m->dl, "tsf_region");
+    *(void **)&m->n_run = dlsym(m->dl, "tsf_run");
     *(void **)&m->n_base = dlsym(m->dl, "tsf_native_base");
     *(void **)&m->n_reset = dlsym(m->dl, "tsf_native_reset");
     *(void **)&m->n_analyze = dlsym(m->dl, "tsf_analyze");     /* global filters only */
     *(void **)&m->n_apply = dlsym(m->dl, "tsf_apply");
-    if (!m->n_abi || !m->n_describe || !m->n_halo || !m->n_alloc || !m->n_process ||
-        !m->n_base || !m->n_reset)
+    if (!m->n_abi || !m->n_describe || !m->n_alloc || !m->n_base || !m->n_reset ||
+        (!filter_has_abi(m, 1) && !filter_has_abi(m, 2)))
         return errf(err, "filter %s: %s lacks the native filter exports", m->name, so_path);
     return 0;
 }

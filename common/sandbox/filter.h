@@ -82,8 +82,17 @@ uint64_t filter_mem_limit(struct filter_inst *fi);
  * with err filled when that range is not inside it. */
 uint8_t *filter_mem(struct filter_inst *fi, uint32_t off, uint64_t len, char *err);
 
+/* The ABI versions this host speaks (filters/ABI.md). */
+#define FILTER_ABI_MIN 1
+#define FILTER_ABI_MAX 2
+
 /* The calls below run filter code.  Each returns 0, -1 (err filled) or
  * FILTER_TRAP (err names the trap). */
+
+/* filter_call_abi_version - the module's tsf_abi_version into *version;
+ * -1 unless it is one this host speaks and the module exports that
+ * version's functions.  An accepted version is kept for
+ * filter_module_abi. */
 int filter_call_abi_version(struct filter_inst *fi, int32_t *version, char *err);
 int filter_call_describe(struct filter_inst *fi, struct filter_desc *d, char *json,
                          char *err);
@@ -98,6 +107,20 @@ int filter_call_analyze(struct filter_inst *fi, const uint32_t args[7], int32_t 
                         char *err);
 int filter_call_apply(struct filter_inst *fi, const uint32_t args[10], int32_t *rc,
                       char *err);
+/* ABI v2: tsf_plan, tsf_region, tsf_run, each given the offset of the
+ * argument block (FILTER_ARGS_BYTES, filters/ABI.md) in its memory. */
+#define FILTER_ARGS_BYTES 80
+int filter_call_plan(struct filter_inst *fi, uint32_t args, int32_t *rc, char *err);
+int filter_call_region(struct filter_inst *fi, uint32_t args, int32_t *rc, char *err);
+int filter_call_run(struct filter_inst *fi, uint32_t args, int32_t *rc, char *err);
+
+/* filter_has_abi - 1 if the module exports the functions of ABI `version`
+ * (1: tsf_halo and tsf_process; 2: tsf_plan, tsf_region and tsf_run). */
+int filter_has_abi(const struct filter_module *m, int version);
+
+/* filter_module_abi - the ABI version filter_call_abi_version accepted for
+ * m, or 0 before it did. */
+int filter_module_abi(const struct filter_module *m);
 
 /* filter_has_global - 1 if the module exports tsf_analyze and tsf_apply. */
 int filter_has_global(const struct filter_module *m);

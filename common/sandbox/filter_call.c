@@ -28,17 +28,34 @@
 
 int filter_call_abi_version(struct filter_inst *fi, int32_t *version, char *err)
 {
+    const char *name = filter_module_name(fi->m);
     if (fi->m->backend == FILTER_NATIVE) {
         *version = fi->m->n_abi();
-        return 0;
+    } else {
+        GUARD(fi, "tsf_abi_version");
+        *version = (int32_t)fi->m->glue->abi_version(fi->wasm);
     }
-    GUARD(fi, "tsf_abi_version");
-    *version = (int32_t)fi->m->glue->abi_version(fi->wasm);
+    if (*version < FILTER_ABI_MIN || *version > FILTER_ABI_MAX)
+        return errf(err, "filter %s: ABI version %d, this host speaks 1 and 2", name,
+                    *version);
+    if (!filter_has_abi(fi->m, *version))
+        return errf(err, "filter %s: ABI version %d, but it does not export %s", name,
+                    *version, *version == 1 ? "tsf_halo and tsf_process"
+                                            : "tsf_plan, tsf_region and tsf_run");
+    fi->m->abi = *version;
     return 0;
+}
+
+/* lacks - the error for a call of an ABI the module does not export. */
+static int lacks(struct filter_inst *fi, const char *export, char *err)
+{
+    return errf(err, "filter %s: does not export %s", filter_module_name(fi->m), export);
 }
 
 int filter_call_halo(struct filter_inst *fi, uint32_t params, int32_t *halo, char *err)
 {
+    if (!filter_has_abi(fi->m, 1))
+        return lacks(fi, "tsf_halo", err);
     if (fi->m->backend == FILTER_NATIVE) {
         *halo = fi->m->n_halo((int32_t)params);
         return 0;
@@ -64,6 +81,8 @@ int filter_call_alloc(struct filter_inst *fi, uint32_t bytes, uint32_t *off, cha
 
 int filter_call_process(struct filter_inst *fi, const uint32_t a[8], int32_t *rc, char *err)
 {
+    if (!filter_has_abi(fi->m, 1))
+        return lacks(fi, "tsf_process", err);
     if (fi->m->backend == FILTER_NATIVE) {
         *rc = fi->m->n_process((int32_t)a[0], (int32_t)a[1], (int32_t)a[2], (int32_t)a[3],
                                (int32_t)a[4], (int32_t)a[5], (int32_t)a[6], (int32_t)a[7]);
@@ -102,6 +121,35 @@ int filter_call_apply(struct filter_inst *fi, const uint32_t a[10], int32_t *rc,
     GUARD(fi, "tsf_apply");
     *rc = (int32_t)fi->m->glue->apply(fi->wasm, a);
     return 0;
+}
+
+/* The ABI v2 calls: one argument, the block's offset. */
+#define CALL_V2(fi, field, export, args, rc)                                     \
+    do {                                                                         \
+        if (!filter_has_abi((fi)->m, 2))                                         \
+            return lacks(fi, export, err);                                       \
+        if ((fi)->m->backend == FILTER_NATIVE) {                                 \
+            *(rc) = (fi)->m->n_##field((int32_t)(args));                         \
+            return 0;                                                            \
+        }                                                                        \
+        GUARD(fi, export);                                                       \
+        *(rc) = (int32_t)(fi)->m->glue->field((fi)->wasm, args);                 \
+        return 0;                                                                \
+    } while (0)
+
+int filter_call_plan(struct filter_inst *fi, uint32_t args, int32_t *rc, char *err)
+{
+    CALL_V2(fi, plan, "tsf_plan", args, rc);
+}
+
+int filter_call_region(struct filter_inst *fi, uint32_t args, int32_t *rc, char *err)
+{
+    CALL_V2(fi, region, "tsf_region", args, rc);
+}
+
+int filter_call_run(struct filter_inst *fi, uint32_t args, int32_t *rc, char *err)
+{
+    CALL_V2(fi, run, "tsf_run", args, rc);
 }
 
 int filter_guard_host(struct filter_inst *fi, const char *what,

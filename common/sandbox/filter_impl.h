@@ -24,9 +24,11 @@ struct filter_module {
     void *dl;
     const struct tsf_glue *glue;     /* WASM */
     int module_ready;                /* glue->init_module done */
+    int abi;                         /* 1 or 2 once filter_call_abi_version accepted it */
     native_i0 n_abi, n_describe;     /* NATIVE */
     native_i1 n_halo, n_alloc;
     native_process n_process;
+    native_i1 n_plan, n_region, n_run;   /* ABI v2 */
     int32_t (*n_analyze)(int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
     int32_t (*n_apply)(int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t,
                        int32_t, int32_t);

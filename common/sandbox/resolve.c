@@ -16,10 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Linear memory a module may use while it describes itself: describing
- * takes a few KiB, and a module that grows without bound here must not
- * take the machine with it (there is no --max-memory at split time). */
-#define DESCRIBE_MAX_MEMORY (256ull << 20)
 
 /* Seconds a module may take to start and describe itself, unless
  * $TILESPOOL_DESCRIBE_TIMEOUT says otherwise (resolve_describe_timeout). */
@@ -30,14 +26,11 @@ static int describe_module(struct filter_module *m, struct filter_desc *d, char 
                            struct filter_inst **keep, char *err)
 {
     int why;
-    struct filter_inst *fi = filter_instantiate(m, DESCRIBE_MAX_MEMORY, &why, err);
+    struct filter_inst *fi = filter_instantiate(m, RESOLVE_MAX_MEMORY, &why, err);
     if (!fi)
         return -1;
     int32_t abi = 0;
     int rc = filter_call_abi_version(fi, &abi, err);
-    if (rc == 0 && abi != 1)
-        rc = errf(err, "filter %s: ABI version %d, this worker speaks version 1",
-                  filter_module_name(m), abi);
     if (rc == 0)
         rc = filter_call_describe(fi, d, json, err);
     if (rc != 0) {
@@ -155,7 +148,9 @@ static int resolve_stage(const struct chain_stage *st, enum filter_backend backe
     snprintf(s->name, sizeof s->name, "%.63s", d.name);
     snprintf(s->kind, sizeof s->kind, "%s", d.kind);
     s->hash = *filter_module_hash(m);
+    s->abi = filter_module_abi(m);
     s->channels_mask = d.channels_mask;
+    s->depths = d.depths;
     s->stats = d.stats;
     if (strcmp(d.kind, "global") == 0 && !filter_has_global(m)) {
         errf(err, "filter %s: kind global, but tsf_analyze or tsf_apply is not exported",
@@ -166,7 +161,8 @@ static int resolve_stage(const struct chain_stage *st, enum filter_backend backe
     if (stage_bind_params(&d, st, s, err) < 0)
         goto done;
     *why = RESOLVE_MODULE;
-    rc = stage_halo(fi, s, err);
+    /* an ABI v2 module's parameters are judged by its tsf_plan */
+    rc = s->abi == 1 ? stage_halo(fi, s, err) : 0;
     if (rc == HALO_REFUSED)
         *why = RESOLVE_USAGE, rc = -1;
     if (rc == 0)
@@ -210,9 +206,7 @@ struct answer {
     struct stage_spec stages[CHAIN_MAX_STAGES];
 };
 
-/* confine_describer - a process that describes filters reads the filter
- * modules (bundled, cached and the chain's own, if any) and nothing else. */
-static int confine_describer(const struct chain *c, char *err)
+int resolve_confine(const struct chain *c, char *err)
 {
     struct confine_rules r;
     confine_rules_init(&r);
@@ -235,7 +229,7 @@ static void child_main(void *ctx, int fd)
         _exit(1);
     filter_runtime_init();
     a->why = RESOLVE_MODULE;
-    a->rc = confine_describer(c, a->err);
+    a->rc = resolve_confine(c, a->err);
     if (a->rc == 0)
         a->rc = resolve_chain(c, a->stages, &a->why, a->err);
     size_t off = 0;
@@ -248,18 +242,23 @@ static void child_main(void *ctx, int fd)
     _exit(0);
 }
 
-int resolve_chain_isolated(const struct chain *c, struct stage_spec *out, int timeout_sec,
-                           enum resolve_error *why, char *err)
+int resolve_compile_users(const struct chain *c, char *err)
 {
-    *why = RESOLVE_MODULE;
-    /* Users' modules are compiled here, before the clock of the child
-     * starts: a compile may take longer than describing ever should. */
     for (int i = 0; i < c->nstages; i++) {
         char so[PATH_MAX];
         struct hash hash;
         if (c->stages[i].is_path && usercache_build(c->stages[i].name, NULL, &hash, so, err) < 0)
             return -1;
     }
+    return 0;
+}
+
+int resolve_chain_isolated(const struct chain *c, struct stage_spec *out, int timeout_sec,
+                           enum resolve_error *why, char *err)
+{
+    *why = RESOLVE_MODULE;
+    if (resolve_compile_users(c, err) < 0)
+        return -1;
     struct answer *a = calloc(1, sizeof *a);
     struct subproc_result res;
     if (!a)
@@ -297,9 +296,11 @@ struct listed {
 };
 
 /* default_halo - the halo of fi's filter with every param at its default;
- * -1 when it refuses them. */
-static int default_halo(struct filter_inst *fi, const struct filter_desc *d)
+ * -1 when it refuses them or is an ABI v2 module (which has none). */
+static int default_halo(struct filter_inst *fi, const struct filter_desc *d, int abi)
 {
+    if (abi != 1)
+        return -1;
     struct chain_stage none;
     struct stage_spec s;
     char err[ERR_MAX];
@@ -310,15 +311,23 @@ static int default_halo(struct filter_inst *fi, const struct filter_desc *d)
     return s.halo;
 }
 
-/* print_json - the describe JSON with the halo at the defaults and, for a
- * cached module, where it came from; one line. */
-static void print_json(FILE *f, const char *json_text, int halo, const struct listed *l)
+/* print_json - the describe JSON with the ABI version, the depths, the
+ * halo at the defaults (v1) and, for a cached module, where it came from;
+ * one line. */
+static void print_json(FILE *f, const char *json_text, int abi, int halo,
+                       const struct listed *l)
 {
     char hex[HASH_HEX_MAX];
     cJSON *o = cJSON_Parse(json_text);
     if (!o)
         return;
-    cJSON_AddNumberToObject(o, "halo", halo);
+    cJSON_AddNumberToObject(o, "abi", abi);
+    if (!cJSON_HasObjectItem(o, "depths")) {
+        const int eight[1] = {8};
+        cJSON_AddItemToObject(o, "depths", cJSON_CreateIntArray(eight, 1));
+    }
+    if (abi == 1)
+        cJSON_AddNumberToObject(o, "halo", halo);
     if (l->cached) {
         cJSON *mod = cJSON_AddObjectToObject(o, "module");
         hash_hex(&l->hash, hex);
@@ -334,19 +343,55 @@ static void print_json(FILE *f, const char *json_text, int halo, const struct li
     cJSON_Delete(o);
 }
 
+/* print_samples - the depths and channels taken and, where the module
+ * says, the channels given: " [8/16-bit, channels 1 2 3 4 -> 1 2 1 2]". */
+static void print_samples(FILE *f, const struct filter_desc *d)
+{
+    fprintf(f, " [%s%s%s-bit, channels", d->depths & STAGE_DEPTH_8 ? "8" : "",
+            d->depths == 3 ? "/" : "", d->depths & STAGE_DEPTH_16 ? "16" : "");
+    for (int c = 1; c <= 4; c++)
+        if (d->channels_mask & 1u << c)
+            fprintf(f, " %d", c);
+    int said = 0;
+    for (int c = 1; c <= 4; c++)
+        said |= (d->channels_mask & 1u << c) && d->channels_out[c];
+    const char *sep = " ->";
+    for (int c = 1; said && c <= 4; c++)
+        if (d->channels_mask & 1u << c) {
+            fprintf(f, "%s %d", sep, d->channels_out[c] ? d->channels_out[c] : c);
+            sep = "";
+        }
+    fputs("]\n", f);
+}
+
+/* print_choices - a choices param's names, the default marked. */
+static void print_choices(FILE *f, const struct filter_param_desc *pd)
+{
+    fprintf(f, "    %-16s default %-8s one of", pd->name, pd->choices[(int)pd->def]);
+    for (int k = 0; k < pd->nchoices; k++)
+        fprintf(f, "%s %s", k ? "," : "", pd->choices[k]);
+    fputc('\n', f);
+}
+
 /* print_filter - one filter's description, as text or a JSON line. */
-static void print_filter(FILE *f, const struct filter_desc *d, const char *json_text,
+static void print_filter(FILE *f, const struct filter_desc *d, const char *json_text, int abi,
                          int halo, const struct listed *l, int json)
 {
     if (json) {
-        print_json(f, json_text, halo, l);
+        print_json(f, json_text, abi, halo, l);
         return;
     }
     /* indented lines are parameters, and the module's origin last */
-    fprintf(f, "%-20s %-12s halo %-3d %s\n", d->name, d->kind, halo, d->summary);
+    if (abi == 1)
+        fprintf(f, "%-20s %-12s halo %-3d %s", d->name, d->kind, halo, d->summary);
+    else
+        fprintf(f, "%-20s %-12s %-8s %s", d->name, d->kind, "abi 2", d->summary);
+    print_samples(f, d);
     for (int k = 0; k < d->nparams; k++)
         if (d->params[k].is_path)
             fprintf(f, "    %-16s path of an image (required)\n", d->params[k].name);
+        else if (d->params[k].nchoices)
+            print_choices(f, &d->params[k]);
         else
             fprintf(f, "    %-16s default %-8g range [%g, %g]\n", d->params[k].name,
                     d->params[k].def, d->params[k].min, d->params[k].max);
@@ -385,14 +430,15 @@ static void list_child(void *ctx, int fd)
         _exit(1);
     filter_runtime_init();
     struct filter_module *m = NULL;
-    if (confine_describer(NULL, err) == 0)
+    if (resolve_confine(NULL, err) == 0)
         m = lj->l->cached ? usercache_load(lj->name, lj->so, lj->wasm, err)
                           : filter_load(lj->name, FILTER_WASM, lj->so, lj->wasm, err);
     struct filter_inst *fi = NULL;
     struct filter_desc d;
     if (m && describe_module(m, &d, json_text, &fi, err) == 0) {
         fputc(LIST_OUT, f);
-        print_filter(f, &d, json_text, default_halo(fi, &d), lj->l, lj->json);
+        print_filter(f, &d, json_text, filter_module_abi(m),
+                     default_halo(fi, &d, filter_module_abi(m)), lj->l, lj->json);
     } else {
         fprintf(f, "%c%s", LIST_UNUSABLE, err);
     }

@@ -89,6 +89,8 @@ int wasm_check_module(const uint8_t *buf, size_t len, const char *name,
         facts->code_bytes = m->code_bytes;
         facts->data_bytes = m->data_bytes;
         facts->global_exports = (m->found & WC_FOUND_GLOBAL) == WC_FOUND_GLOBAL;
+        facts->v1_exports = (m->found & WC_FOUND_V1) == WC_FOUND_V1;
+        facts->v2_exports = (m->found & WC_FOUND_V2) == WC_FOUND_V2;
     }
     free(m);
     return rc;

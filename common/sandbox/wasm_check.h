@@ -4,8 +4,8 @@
  *
  * The module is hostile until proven otherwise.  The check parses every
  * section of the binary format strictly (order, sizes, LEB128 encodings,
- * counts, indices), refuses any import, requires the ABI v1 exports with
- * the right kind and signature (filters/ABI.md), and bounds everything
+ * counts, indices), refuses any import, requires the exports of ABI v1
+ * or v2 with the right kind and signature (filters/ABI.md), and bounds everything
  * that could make wasm2c or the C compiler blow up later.  It does not
  * validate instructions: wasm_check_validate runs wabt's wasm-validate
  * for that, within the limits of toolrun.h.
@@ -49,6 +49,8 @@ struct wasm_facts {
     uint32_t code_bytes;        /* all function bodies */
     uint32_t data_bytes;        /* all data segments */
     int global_exports;         /* 1 if tsf_analyze and tsf_apply are both exported */
+    int v1_exports;             /* 1 if tsf_halo and tsf_process are */
+    int v2_exports;             /* 1 if tsf_plan, tsf_region and tsf_run are */
 };
 
 /* wasm_check_module - check module bytes; `name` is used in messages and

@@ -21,6 +21,8 @@ enum { LIM_MAX = 1, LIM_SHARED = 2, LIM_64 = 4 };
 
 /* bits of wc_mod.found: the ABI's exports in wasm_check_sec.c's order */
 #define WC_FOUND_GLOBAL (3u << 6)       /* tsf_analyze and tsf_apply */
+#define WC_FOUND_V1 (5u << 3)           /* tsf_halo and tsf_process */
+#define WC_FOUND_V2 (7u << 8)           /* tsf_plan, tsf_region and tsf_run */
 
 /* The unread rest of a piece of the module: p <= end always. */
 struct wc_reader {

@@ -1,7 +1,8 @@
 /*
  * wasm_check_sec.c - the sections of a filter module, one reader each
- * (wasm_check_impl.h), and the ABI v1 exports: each export named like one
- * must have the kind and type filters/ABI.md gives it.
+ * (wasm_check_impl.h), and the ABI exports: each export named like one
+ * must have the kind and type filters/ABI.md gives it, and the module
+ * must export the functions of ABI v1 or of ABI v2 (or both).
  */
 #include "wasm_check_impl.h"
 #include "err.h"
@@ -10,16 +11,20 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The ABI v1 exports: all functions take and return i32 but `memory`.
- * The order is that of wc_mod.found's bits (WC_FOUND_GLOBAL). */
+/* The ABI exports: all functions take and return i32 but `memory`.  The
+ * order is that of wc_mod.found's bits (WC_FOUND_*).  `required` ones
+ * every module needs; of the others a module needs all of WC_FOUND_V1 or
+ * all of WC_FOUND_V2; `abi` is the version named in messages. */
 static const struct abi_export {
     const char *name;
     uint32_t nparams;
     int required;
+    int abi;
 } abi[] = {
-    {"memory", 0, 1}, {"tsf_abi_version", 0, 1}, {"tsf_describe", 0, 1},
-    {"tsf_halo", 1, 1}, {"tsf_alloc", 1, 1}, {"tsf_process", 8, 1},
-    {"tsf_analyze", 7, 0}, {"tsf_apply", 10, 0},
+    {"memory", 0, 1, 1}, {"tsf_abi_version", 0, 1, 1}, {"tsf_describe", 0, 1, 1},
+    {"tsf_halo", 1, 0, 1}, {"tsf_alloc", 1, 1, 1}, {"tsf_process", 8, 0, 1},
+    {"tsf_analyze", 7, 0, 1}, {"tsf_apply", 10, 0, 1},
+    {"tsf_plan", 1, 0, 2}, {"tsf_region", 1, 0, 2}, {"tsf_run", 1, 0, 2},
 };
 #define NABI (sizeof abi / sizeof abi[0])
 
@@ -80,9 +85,10 @@ static int abi_check(struct wc_mod *m, size_t k, uint8_t kind, uint32_t idx)
                     "unshared memory (filter ABI v1)", m->name, is);
     if (abi[k].nparams > 1)
         return errf(m->err, "%s: export '%s' is %s; it must be a function (i32 x%u) -> i32 "
-                    "(filter ABI v1)", m->name, abi[k].name, is, abi[k].nparams);
+                    "(filter ABI v%d)", m->name, abi[k].name, is, abi[k].nparams, abi[k].abi);
     return errf(m->err, "%s: export '%s' is %s; it must be a function (%s) -> i32 "
-                "(filter ABI v1)", m->name, abi[k].name, is, abi[k].nparams ? "i32" : "");
+                "(filter ABI v%d)", m->name, abi[k].name, is, abi[k].nparams ? "i32" : "",
+                abi[k].abi);
 }
 
 /* sec_type - function types, each kept as pointers into the module; 0 or -1. */
@@ -369,6 +375,41 @@ int wc_read_section(struct wc_mod *m, uint8_t id, struct wc_reader *r)
     return -1;
 }
 
+/* missing_of - the exports of set `set` the module lacks, "a, b and c",
+ * into buf. */
+static void missing_of(const struct wc_mod *m, unsigned set, char *buf, size_t n)
+{
+    int total = 0, done = 0;
+    for (size_t k = 0; k < NABI; k++)
+        total += (set >> k & 1u) && !(m->found & 1u << k);
+    buf[0] = '\0';
+    for (size_t k = 0; k < NABI; k++)
+        if ((set >> k & 1u) && !(m->found & 1u << k)) {
+            done++;
+            snprintf(buf + strlen(buf), n - strlen(buf), "%s'%s'",
+                     done == 1 ? "" : done == total ? " and " : ", ", abi[k].name);
+        }
+}
+
+/* finish_sets - the module exports the functions of ABI v1 or of ABI v2
+ * in full; a refusal names what is missing of the set it began (of both
+ * when it began neither).  Returns 0 or -1. */
+static int finish_sets(struct wc_mod *m)
+{
+    char v1[80], v2[120];
+    if ((m->found & WC_FOUND_V1) == WC_FOUND_V1 || (m->found & WC_FOUND_V2) == WC_FOUND_V2)
+        return 0;
+    missing_of(m, WC_FOUND_V1, v1, sizeof v1);
+    missing_of(m, WC_FOUND_V2, v2, sizeof v2);
+    if ((m->found & WC_FOUND_V1) && !(m->found & WC_FOUND_V2))
+        return errf(m->err, "%s: missing export %s (filter ABI v1; an ABI v2 module exports "
+                    "tsf_plan, tsf_region and tsf_run instead)", m->name, v1);
+    if (m->found & WC_FOUND_V2)
+        return errf(m->err, "%s: missing export %s (filter ABI v2)", m->name, v2);
+    return errf(m->err, "%s: missing exports: %s (filter ABI v1) or %s (filter ABI v2)",
+                m->name, v1, v2);
+}
+
 /* wc_finish - what can only be checked at the end; returns 0 or -1. */
 int wc_finish(struct wc_mod *m)
 {
@@ -382,5 +423,5 @@ int wc_finish(struct wc_mod *m)
         if (abi[k].required && !(m->found & 1u << k))
             return errf(m->err, "%s: missing export '%s' (filter ABI v1)", m->name,
                         abi[k].name);
-    return 0;
+    return finish_sets(m);
 }

@@ -39,7 +39,7 @@ split_refused describe_garbage "not a JSON object"
 split_refused describe_oob "outside its memory"
 split_refused halo_huge "halo 100000"
 split_refused imports_host "import"
-split_refused wrong_abi "ABI version 2"
+split_refused wrong_abi "ABI version 3, this host speaks 1 and 2"
 
 # ---- failed per tile --------------------------------------------------------
 

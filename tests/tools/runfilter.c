@@ -87,18 +87,30 @@ static int load_image(const char *path, struct image *im, char *err)
     return rc;
 }
 
-/* fill_padded - exec_fill_fn: the whole image plus a replicated halo. */
-static int fill_padded(void *ctx, uint8_t *dst, uint32_t w, uint32_t h, char *err)
+/* fill_rect - rectangle *r of the image (overlapping it), replicate-padded,
+ * into dst. */
+static int fill_rect(const struct image *im, const struct plan_rect *r, uint8_t *dst, char *err)
 {
-    const struct image *im = ctx;
-    uint32_t H = (w - im->info.width) / 2, ch = (uint32_t)im->info.channels;
-    struct pad_rect r = {-(int64_t)H, -(int64_t)H, w, h};
-    for (uint32_t y = 0; y < im->info.height; y++)
-        memcpy(dst + ((size_t)(y + H) * w + H) * ch, im->px + (size_t)y * im->info.width * ch,
-               (size_t)im->info.width * ch);
-    pad_replicate(dst, &r, (int)ch, im->info.width, im->info.height);
+    size_t ch = (size_t)im->info.channels;
+    int64_t x0 = r->x < 0 ? 0 : r->x, y0 = r->y < 0 ? 0 : r->y;
+    int64_t x1 = r->x + r->w < im->info.width ? r->x + r->w : im->info.width;
+    int64_t y1 = r->y + r->h < im->info.height ? r->y + r->h : im->info.height;
+    for (int64_t y = y0; y < y1; y++)
+        memcpy(dst + ((size_t)(y - r->y) * r->w + (size_t)(x0 - r->x)) * ch,
+               im->px + ((size_t)y * im->info.width + (size_t)x0) * ch, (size_t)(x1 - x0) * ch);
+    struct pad_rect pr = {r->x, r->y, r->w, r->h};
+    pad_replicate(dst, &pr, (int)ch, im->info.width, im->info.height);
     (void)err;
     return 0;
+}
+
+/* fill_padded - filter_guard_host body: the whole image plus a
+ * replicated halo into dst (w x h). */
+static int fill_padded(const struct image *im, uint8_t *dst, uint32_t w, uint32_t h, char *err)
+{
+    int64_t H = (int64_t)(w - im->info.width) / 2;
+    struct plan_rect r = {-H, -H, w, h};
+    return fill_rect(im, &r, dst, err);
 }
 
 static int save_image(const char *path, const struct image *im, const uint8_t *px, char *err)
@@ -155,27 +167,47 @@ static double median_ms(double *ms, int n)
     return ms[n / 2];
 }
 
-/* run_chain - the whole chain c->repeat times, as exec_chain runs a tile;
- * out holds the last result.  Returns an exit status. */
+/* What fill_tile fills: want[0] of the one tile. */
+struct tile_src {
+    const struct image *im;
+    struct plan_rect r;
+};
+
+/* fill_tile - exec_fill_fn: the tile's first rectangle, padded. */
+static int fill_tile(void *ctx, uint8_t *dst, uint32_t w, uint32_t h, char *err)
+{
+    const struct tile_src *t = ctx;
+    (void)w;
+    (void)h;
+    return fill_rect(t->im, &t->r, dst, err);
+}
+
+/* run_chain - the whole chain c->repeat times on plan p's one tile, as
+ * exec_chain runs a tile; out holds the last result.  Returns an exit
+ * status. */
 static int run_chain(const struct cmdline *c, struct filter_module **mods,
-                     const struct stage_spec *stages, int n, struct image *im,
+                     const struct stage_spec *stages, const struct plan *p, struct image *im,
                      const uint64_t *ref, struct exec_out *out, double *ms, char *err)
 {
-    int halo = 0;
-    for (int i = 0; i < n; i++)
-        halo += stages[i].halo;
-    struct exec_tile t = {im->info.width, im->info.height, im->info.channels, 0, 0,
-                          im->info.width, im->info.height, halo};
+    struct plan_tile t;
+    if (exec_plan_tile(mods, stages, p, 0, 0, 0, &t, err) != EXEC_OK)
+        return EXIT_INPUT;
+    struct tile_src src = {im, t.want[0]};
     for (int k = 0; k < c->repeat; k++) {
         exec_release(out);
         double t0 = now_seconds();
         /* the whole image is one tile: a global stage analyses it itself */
         struct exec_stats gs = {NULL, ref};
-        if (exec_chain_stats(mods, stages, n, &t, &gs, 0, fill_padded, im, out, err) != EXEC_OK)
+        if (exec_chain(mods, stages, p, &t, 0, p->nstages, ref ? &gs : NULL, 0, fill_tile,
+                       &src, out, err) != EXEC_OK)
             return EXIT_INPUT;
         ms[k] = (now_seconds() - t0) * 1e3;
     }
-    if (save_image(c->out, im, out->px, err) < 0)
+    struct image res = *im;
+    res.info.width = p->img[p->nstages].w;
+    res.info.height = p->img[p->nstages].h;
+    res.info.channels = p->img[p->nstages].ch;
+    if (save_image(c->out, &res, out->px, err) < 0)
         return EXIT_SPOOL;
     if (c->time)
         fprintf(stderr, "filter_ms=%.3f\n", median_ms(ms, c->repeat));
@@ -277,6 +309,7 @@ int main(int argc, char **argv)
     struct chain chain;
     struct stage_spec stages[CHAIN_MAX_STAGES];
     struct filter_module *mods[CHAIN_MAX_STAGES];
+    struct plan p;
     struct image im = {0};
     uint64_t *ref = NULL;
     enum resolve_error why;
@@ -285,9 +318,11 @@ int main(int argc, char **argv)
     if (parse_cmdline(argc, argv, &c) < 0)
         return EXIT_USAGE;
     filter_runtime_init();
-    if (chain_parse(c.chain, &chain, err) < 0 ||
-        resolve_chain_loaded(&chain, c.backend, stages, mods, &why, err) < 0 ||
-        load_image(c.in, &im, err) < 0 ||
+    if (chain_parse(c.chain, &chain, err) < 0 || load_image(c.in, &im, err) < 0 ||
+        resolve_plan_loaded(&chain, c.backend,
+                            &(struct plan_image){im.info.width, im.info.height,
+                                                 im.info.channels, 8},
+                            0, PLAN_MAX_RECT_PIXELS, stages, mods, &p, NULL, &why, err) < 0 ||
         reference_stats(mods, stages, chain.nstages, &ref, err) < 0) {
         msg_warn("%s", err);
         free(ref);
@@ -304,7 +339,7 @@ int main(int argc, char **argv)
     else if (c.call_only)
         status = run_calls(&c, mods[0], &stages[0], &im, ms, err);
     else
-        status = run_chain(&c, mods, stages, chain.nstages, &im, ref, &out, ms, err);
+        status = run_chain(&c, mods, stages, &p, &im, ref, &out, ms, err);
     if (status != EXIT_OK)
         msg_warn("%s", err);
     exec_release(&out);

@@ -209,8 +209,9 @@ static void test_describe(void)
     fi = m ? filter_instantiate(m, 0, &trapped, err) : NULL;
     v = 0;
     rc = fi ? filter_call_abi_version(fi, &v, err) : -1;
-    CHECK(rc == 0 && v == 2, "wrong_abi reports ABI version 2", "rc %d version %d err '%s'", rc,
-          v, err);
+    CHECK(rc == -1 && v == 3 && has("filter wrong_abi: ABI version 3, this host speaks 1 and 2"),
+          "wrong_abi: ABI version 3 is refused, naming the module", "rc %d version %d err '%s'",
+          rc, v, err);
     filter_free(fi);
     filter_unload(m);
 }
@@ -800,7 +801,7 @@ static void test_resolve(void)
     } bad[] = {
         {"identity,no_such_filter", RESOLVE_USAGE, "unknown filter 'no_such_filter'",
          "isolated: unknown filter is a usage error"},
-        {"wrong_abi", RESOLVE_MODULE, "ABI version 2", "isolated: wrong_abi is a module error"},
+        {"wrong_abi", RESOLVE_MODULE, "ABI version 3", "isolated: wrong_abi is a module error"},
         {"imports_host", RESOLVE_MODULE, "env.host_write",
          "isolated: a module with imports is a module error"},
         {"gaussian_blur:sigma=99", RESOLVE_USAGE, "out of range",

@@ -95,15 +95,21 @@ static struct run run_chain(const char *text, uint64_t max_memory, exec_fill_fn 
     struct chain c;
     struct stage_spec st[CHAIN_MAX_STAGES];
     struct filter_module *mods[CHAIN_MAX_STAGES];
+    struct plan p;
+    struct plan_tile t;
+    const struct plan_image src = {W, H, CH, 8};
     enum resolve_error why;
     struct run r = {EXEC_FAILED, 0, 0};
     err[0] = '\0';
     if (chain_parse(text, &c, err) < 0 ||
-        resolve_chain_loaded(&c, FILTER_WASM, st, mods, &why, err) < 0)
+        resolve_plan_loaded(&c, FILTER_WASM, &src, 0, PLAN_MAX_RECT_PIXELS, st, mods, &p, NULL,
+                            &why, err) < 0)
         return r;
-    struct exec_tile t = {W, H, CH, 0, 0, W, H, 0};
-    struct exec_out out;
-    r.res = exec_chain(mods, st, c.nstages, &t, max_memory, fill, NULL, &out, err);
+    struct exec_out out = {0};
+    r.res = exec_plan_tile(mods, st, &p, 0, 0, max_memory, &t, err);
+    if (r.res == EXEC_OK)
+        r.res = exec_chain(mods, st, &p, &t, 0, c.nstages, NULL, max_memory, fill, NULL, &out,
+                           err);
     r.at_limit = out.at_limit;
     if (r.res == EXEC_OK)
         r.first = out.px[0];
