@@ -198,6 +198,10 @@ build/native/%.so: filters/%.c filters/tsf.h filters/tsf_global.h filters/tsf_ke
 	@mkdir -p $(dir $@)
 	$(CC) $(NATIVE_CFLAGS) -o $@ $<
 
+# The resampling filters' own header.
+build/filters/resize.wasm build/filters/thumbnail.wasm build/native/resize.so \
+build/native/thumbnail.so: filters/tsf_resample.h
+
 # The unsandboxed best, built only for comparison by bench/filterperf.
 build/native-best/%.so: filters/%.c filters/tsf.h filters/tsf_kernels.h | build/.deps-ok
 	@mkdir -p $(dir $@)
