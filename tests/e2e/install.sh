@@ -63,6 +63,7 @@ else notok "make install PREFIX=/usr DESTDIR=\$T/root" "$(tail -n 5 "$T/install.
     echo usr/share/bash-completion/completions/tilespool
     echo usr/include/tilespool/tsf.h
     echo usr/include/tilespool/tsf_global.h
+    echo usr/include/tilespool/tsf_plan.h
     echo usr/include/tilespool/tsf_kernels.h
     echo usr/lib/tilespool/glue/filter.cflags
     echo usr/lib/tilespool/glue/filter_glue.c
