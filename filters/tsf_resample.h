@@ -51,7 +51,9 @@
  *	premultiplication, like libvips resize by default).
  *
  * The header needs only <stdint.h> so that unit tests can include it;
- * callers give it scratch memory (tsf_rs_scratch bytes).
+ * callers give it scratch memory (tsf_rs_scratch bytes).  Included after
+ * tsf.h it adds tsf_rs_region and tsf_rs_process, a geometry filter's
+ * filter_region and filter_process for a pair of axes.
  */
 #ifndef TSF_RESAMPLE_H
 #define TSF_RESAMPLE_H
@@ -109,6 +111,14 @@ static inline int64_t tsf_rs_round_shift(int64_t x, unsigned k)
 static inline int64_t tsf_rs_round_div(int64_t a, int64_t b)
 {
     return tsf_rs_floordiv(2 * a + b, 2 * b);
+}
+
+/* tsf_rs_round_d - floor(x + 0.5) for |x| < 2^62: x rounded, halves up. */
+static inline int64_t tsf_rs_round_d(double x)
+{
+    double h = x + 0.5;
+    int64_t r = (int64_t)h;
+    return (double)r > h ? r - 1 : r;
 }
 
 /* tsf_sinpi - sin(pi x) for |x| < 2^52, from + - * / only. */
@@ -345,5 +355,35 @@ static inline int tsf_rs_run(const struct tsf_rs_call *c, void *scratch)
         tsf__rs_column(c, &v, y, t, (size_t)(v.first[y] - y0));
     return 0;
 }
+
+#ifdef TSF_H
+
+/* tsf_rs_region - the input rectangle out_rect needs: the union of its taps. */
+static inline int32_t tsf_rs_region(const struct tsf_rs_axis *ax, const struct tsf_rs_axis *ay,
+                                    const struct tsf_rect *out_rect, struct tsf_rect *in_rect)
+{
+    int64_t x, y, w, h, lim = (int64_t)1 << 30;
+    tsf_rs_span(ax, out_rect->x, out_rect->w, &x, &w);
+    tsf_rs_span(ay, out_rect->y, out_rect->h, &y, &h);
+    if (x < -lim || y < -lim || x + w > lim || y + h > lim)
+        return TSF_EBADARG;
+    *in_rect = (struct tsf_rect){(int32_t)x, (int32_t)y, (uint32_t)w, (uint32_t)h};
+    return TSF_OK;
+}
+
+/* tsf_rs_process - resample the call's input into its output along ax, ay. */
+static inline int32_t tsf_rs_process(const struct tsf_call *c, const struct tsf_rs_axis *ax,
+                                     const struct tsf_rs_axis *ay)
+{
+    struct tsf_rs_call r = {c->in, c->in_rect.x, c->in_rect.y, c->in_w, c->in_h,
+                            c->out, c->out_rect.x, c->out_rect.y, c->out_w, c->out_h,
+                            c->ch, c->depth, *ax, *ay};
+    void *scratch = tsf_alloc_ptr(tsf_rs_scratch(&r));
+    if (!scratch)
+        return TSF_ENOMEM;
+    return tsf_rs_run(&r, scratch) == 0 ? TSF_OK : TSF_EBADARG;
+}
+
+#endif /* TSF_H */
 
 #endif /* TSF_RESAMPLE_H */
