@@ -199,6 +199,13 @@ build/native/%.so: filters/%.c filters/tsf.h filters/tsf_global.h filters/tsf_pl
 	@mkdir -p $(dir $@)
 	$(CC) $(NATIVE_CFLAGS) -o $@ $<
 
+# The geometry filters' own headers.
+build/filters/resize.wasm build/filters/thumbnail.wasm build/native/resize.so \
+build/native/thumbnail.so: filters/tsf_resample.h
+build/filters/crop.wasm build/filters/rotate.wasm build/filters/flip.wasm \
+build/filters/transpose.wasm build/native/crop.so build/native/rotate.so build/native/flip.so \
+build/native/transpose.so: filters/tsf_geometry.h
+
 # The unsandboxed best, built only for comparison by bench/filterperf.
 build/native-best/%.so: filters/%.c filters/tsf.h filters/tsf_plan.h filters/tsf_kernels.h | build/.deps-ok
 	@mkdir -p $(dir $@)
