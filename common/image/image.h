@@ -34,7 +34,8 @@ struct img_info {
     int interlaced;         /* PNG Adam7 or progressive JPEG */
     char metadata[48];      /* what outputs do not carry: "ICC profile, Exif/XMP", or "" */
     int depth;              /* bits per sample in the row buffers: 8, or 16 (keep16) */
-    int orientation;        /* EXIF orientation 1-8; 1 when absent or unreadable */
+    int orientation;        /* EXIF orientation 1-8 (JPEG: first APP1 Exif; PNG: eXIf
+                             * before IDAT); 1 when absent or malformed */
     int shrink;             /* JPEG shrink-on-load factor used: 1, 2, 4 or 8 */
     uint32_t full_width, full_height;   /* stored size; width/height = ceil(full/shrink) */
 };
