@@ -159,7 +159,8 @@ static void test_jpeg_orientation(void)
     for (int bo = 0; bo < 2; bo++)
         for (int o = 1; o <= 8; o++) {
             size_t len = 0;
-            uint8_t *b = exif_block(o, bo ? EXIF_BYTE_ORDER_MOTOROLA : EXIF_BYTE_ORDER_INTEL, &len);
+            ExifByteOrder order = bo ? EXIF_BYTE_ORDER_MOTOROLA : EXIF_BYTE_ORDER_INTEL;
+            uint8_t *b = exif_block(o, order, &len);
             struct img_info info;
             int rc = b != NULL ? jpeg_exif(tpath("o.jpg"), b, len) : -1;
 
