@@ -9,7 +9,7 @@
  *	This module owns the input FILE and the row bookkeeping; the formats
  *	themselves live in image_png.c, image_jpeg.c and image_pnm.c behind
  *	the `struct img_codec` table of image_impl.h (Exif parsing in
- *	image_exif.c).  img_open and img_open_fp are img_open_opts with
+ *	image_exif.c).  img_open and img_open_fp are img_open_opts_fp with
  *	only max_pixels set, so every reader goes through one path.
  * DESCRIPTION
  *	img_open() reads the first bytes of the file to choose the codec:
@@ -155,7 +155,7 @@ img_reader *img_open(const char *path, uint64_t max_pixels,
 {
     struct img_open_opts o = { max_pixels, 0, 0 };
 
-    return img_open_opts(path, &o, info, err);
+    return img_open_opts_path(path, &o, info, err);
 }
 
 /* img_open_fp - returns a reader of f positioned at the first row, or
@@ -168,8 +168,8 @@ img_reader *img_open_fp(FILE *f, const char *path, uint64_t max_pixels,
     return img_open_opts_fp(f, path, &o, info, err);
 }
 
-/* img_open_opts - returns a reader of path positioned at the first row, or NULL. */
-img_reader *img_open_opts(const char *path, const struct img_open_opts *o,
+/* img_open_opts_path - returns a reader of path positioned at the first row, or NULL. */
+img_reader *img_open_opts_path(const char *path, const struct img_open_opts *o,
                           struct img_info *info, char *err)
 {
     FILE *f = fopen(path, "rb");

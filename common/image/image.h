@@ -34,12 +34,13 @@ struct img_info {
     int interlaced;         /* PNG Adam7 or progressive JPEG */
     char metadata[48];      /* what outputs do not carry: "ICC profile, Exif/XMP", or "" */
     int depth;              /* bits per sample in the row buffers: 8, or 16 (keep16) */
-    int orientation;        /* EXIF orientation 1-8; 1 when absent or unreadable */
+    int orientation;        /* EXIF orientation 1-8 (JPEG: first APP1 Exif; PNG: eXIf
+                             * before IDAT); 1 when absent or malformed */
     int shrink;             /* JPEG shrink-on-load factor used: 1, 2, 4 or 8 */
     uint32_t full_width, full_height;   /* stored size; width/height = ceil(full/shrink) */
 };
 
-/* What img_open_opts() may do beyond img_open(); zero means img_open's behaviour. */
+/* What img_open_opts_fp() may do beyond img_open(); zero means img_open's behaviour. */
 struct img_open_opts {
     uint64_t max_pixels;    /* limit on the stored width*height; 0 = none */
     int keep16;             /* 1: 16-bit PNG and netpbm maxval > 255 decode to depth 16 */
@@ -89,8 +90,8 @@ img_reader *img_open_fp(FILE *f, const char *name, uint64_t max_pixels,
 img_reader *img_open_opts_fp(FILE *f, const char *name, const struct img_open_opts *o,
                              struct img_info *info, char *err);
 
-/* img_open_opts - the same on a path, opened with fopen. */
-img_reader *img_open_opts(const char *path, const struct img_open_opts *o,
+/* img_open_opts_path - the same on a path, opened with fopen. */
+img_reader *img_open_opts_path(const char *path, const struct img_open_opts *o,
                           struct img_info *info, char *err);
 
 /* img_read_rows - decode the next nrows rows into buf

@@ -15,9 +15,10 @@
  *	and IFD0's entry table must lie inside the block (checked here before
  *	libexif sees it), and a log function counts libexif's messages of
  *	kind "corrupt data" and "no memory".  Any failure, or an Orientation
- *	tag that is not one SHORT of 1-8, makes the block malformed.  A malformed block never stops the image from
- *	being read: its orientation is taken as 1 and the reader notes
- *	"malformed Exif" in the image's metadata text.
+ *	tag that is not one SHORT of 1-8, makes the block malformed.  A
+ *	malformed block never stops the image from being read: its
+ *	orientation is taken as 1 and the reader notes "malformed Exif" in
+ *	the image's metadata text.
  *
  *	libexif's option FOLLOW_SPECIFICATION is turned off: with it,
  *	loading "repairs" the data, adding missing mandatory tags with

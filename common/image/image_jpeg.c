@@ -33,11 +33,12 @@
  *
  *	Writing: 1 channel as JCS_GRAYSCALE, 3 as JCS_RGB (stored as YCbCr
  *	4:2:0, libjpeg's default); 16-bit rows (depth 16) are reduced to 8
- *	bits first, (v*255 + 32767) / 65535 a sample, through a one-row buffer; quality and progressive from
- *	img_write_opts, a JFIF header and no timestamps, so output is
- *	deterministic.  Huffman tables are the standard ones for baseline
- *	output (optimising them would buffer the image); progressive output
- *	buffers the whole image's coefficients, like progressive reading.
+ *	bits first, (v*255 + 32767) / 65535 a sample, through a one-row
+ *	buffer; quality and progressive from img_write_opts, a JFIF header
+ *	and no timestamps, so output is deterministic.  Huffman tables are
+ *	the standard ones for baseline output (optimising them would buffer
+ *	the image); progressive output buffers the whole image's
+ *	coefficients, like progressive reading.
  *	libjpeg's stdio destination fflush()es f at the end but never closes it.
  * DESCRIPTION
  *	libjpeg errors reach on_error_exit(), which formats the message into

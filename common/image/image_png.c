@@ -28,10 +28,11 @@
  *	The EXIF orientation comes from an eXIf chunk placed before the first
  *	IDAT, where writers put it; one after the image data is read past
  *	but ignored, since the orientation must be known when img_open
- *	returns, before any row is decoded.  A malformed one gives orientation 1
- *	and "malformed Exif" in info.metadata.
+ *	returns, before any row is decoded.  A malformed one gives
+ *	orientation 1 and "malformed Exif" in info.metadata.
  *
- *	Writing produces 8-bit (16-bit for depth 16), non-interlaced PNG with colour type gray,
+ *	Writing produces 8-bit (16-bit for depth 16, stored big-endian by
+ *	libpng's swap), non-interlaced PNG with colour type gray,
  *	gray+alpha, RGB or RGBA for 1-4 channels, using the zlib level and
  *	filter of img_write_opts.  Nothing time-dependent (tIME, text) is
  *	written, so equal pixels and options give equal bytes.

@@ -4,9 +4,10 @@
  * Tiles are written as P5 (1 channel), P6 (3 channels) or P7 PAM
  * (2 channels: GRAYSCALE_ALPHA, 4 channels: RGB_ALPHA), maxval 255, so
  * any image viewer opens them; 16-bit tiles have maxval 65535 and their
- * samples big-endian, as netpbm defines (pnm_swap16 converts a row).  The reader accepts what netpbm itself
- * writes: P5/P6 with comments, maxval 1..65535, and P7 with TUPLTYPE
- * GRAYSCALE, RGB, GRAYSCALE_ALPHA, RGB_ALPHA (and BLACKANDWHITE).
+ * samples big-endian, as netpbm defines (pnm_swap16 converts a row).
+ * The reader accepts what netpbm itself writes: P5/P6 with comments,
+ * maxval 1..65535, and P7 with TUPLTYPE GRAYSCALE, RGB, GRAYSCALE_ALPHA,
+ * RGB_ALPHA (and BLACKANDWHITE).
  */
 #ifndef TS_NETPBM_H
 #define TS_NETPBM_H

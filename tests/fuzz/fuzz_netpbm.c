@@ -18,7 +18,8 @@
  *    header, and then hands back those bytes unchanged; asked for one
  *    column more, or another channel count, it fails;
  *  - pnm_write_header for the accepted size and channel count writes a
- *    header that parses back to the same fields, maxval 255.
+ *    header that parses back to the same fields, maxval 255, and
+ *    pnm_write_header_depth with depth 16 one with maxval 65535.
  */
 #include "err.h"
 #include "manifest.h"
@@ -103,29 +104,33 @@ static void check_header(const struct pnm_header *h)
         fail("row longer than INT32_MAX samples", NULL);
 }
 
-/* check_write_back - pnm_write_header of the same size parses back the same. */
+/* check_write_back - pnm_write_header(_depth) of the same size parses back the same. */
 static void check_write_back(const struct pnm_header *h)
 {
-    char buf[256], err[ERR_MAX];
-    struct pnm_header back;
-    FILE *f = fmemopen(buf, sizeof buf, "wb");
+    for (int depth = 8; depth <= 16; depth += 8) {
+        char buf[256], err[ERR_MAX];
+        struct pnm_header back;
+        FILE *f = fmemopen(buf, sizeof buf, "wb");
 
-    if (!f)
-        return;
-    int rc = pnm_write_header(f, "write", h->width, h->height, h->channels, err);
-    long n = ftell(f);
-    fclose(f);
-    if (rc != 0)
-        fail("pnm_write_header refuses an accepted size", err);
-    if (!(f = fmemopen(buf, (size_t)n, "rb")))
-        return;
-    rc = pnm_read_header(f, "write", &back, err);
-    fclose(f);
-    if (rc != 0)
-        fail("written header does not parse", err);
-    if (back.width != h->width || back.height != h->height || back.channels != h->channels
-        || back.maxval != 255 || back.kind != (h->channels == 1 ? 5 : h->channels == 3 ? 6 : 7))
-        fail("written header parses to other fields", NULL);
+        if (!f)
+            return;
+        int rc = depth == 8 ? pnm_write_header(f, "write", h->width, h->height, h->channels, err)
+                 : pnm_write_header_depth(f, "write", h->width, h->height, h->channels, 16, err);
+        long n = ftell(f);
+        fclose(f);
+        if (rc != 0)
+            fail("pnm_write_header refuses an accepted size", err);
+        if (!(f = fmemopen(buf, (size_t)n, "rb")))
+            return;
+        rc = pnm_read_header(f, "write", &back, err);
+        fclose(f);
+        if (rc != 0)
+            fail("written header does not parse", err);
+        if (back.width != h->width || back.height != h->height || back.channels != h->channels
+            || back.maxval != (depth == 8 ? 255u : 65535u)
+            || back.kind != (h->channels == 1 ? 5 : h->channels == 3 ? 6 : 7))
+            fail("written header parses to other fields", NULL);
+    }
 }
 
 /* check_tile_read - tile_read of the scratch file against the header. */

@@ -38,7 +38,7 @@ static uint16_t *noise16(size_t n)
 static int read_opts(const char *path, const struct img_open_opts *o,
                      struct img_info *info, uint8_t **pix, char *err)
 {
-    img_reader *r = img_open_opts(path, o, info, err);
+    img_reader *r = img_open_opts_path(path, o, info, err);
     size_t stride;
     int rc = 0;
 

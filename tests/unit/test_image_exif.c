@@ -1,5 +1,5 @@
 /*
- * test_image_exif.c - unit tests for what img_open_opts() reports beyond
+ * test_image_exif.c - unit tests for what img_open_opts_fp() reports beyond
  * pixels: the EXIF orientation of JPEG (APP1) and PNG (eXIf) files, and
  * JPEG shrink-on-load (image.h).
  *
@@ -137,7 +137,7 @@ static int png_exif(const char *path, const uint8_t *data, size_t len, int after
 static int open_info(const char *path, const struct img_open_opts *o,
                      struct img_info *info, char *err)
 {
-    img_reader *r = img_open_opts(path, o, info, err);
+    img_reader *r = img_open_opts_path(path, o, info, err);
     uint8_t *row;
     int rc = 0;
 
@@ -159,7 +159,8 @@ static void test_jpeg_orientation(void)
     for (int bo = 0; bo < 2; bo++)
         for (int o = 1; o <= 8; o++) {
             size_t len = 0;
-            uint8_t *b = exif_block(o, bo ? EXIF_BYTE_ORDER_MOTOROLA : EXIF_BYTE_ORDER_INTEL, &len);
+            ExifByteOrder order = bo ? EXIF_BYTE_ORDER_MOTOROLA : EXIF_BYTE_ORDER_INTEL;
+            uint8_t *b = exif_block(o, order, &len);
             struct img_info info;
             int rc = b != NULL ? jpeg_exif(tpath("o.jpg"), b, len) : -1;
 
@@ -324,7 +325,7 @@ static int box(const uint8_t *p, uint32_t w, uint32_t h, int ch, uint32_t bx, ui
 static int shrunk(const char *path, int n, struct img_info *info, uint8_t **pix, char *err)
 {
     struct img_open_opts o = { 0, 0, n };
-    img_reader *r = img_open_opts(path, &o, info, err);
+    img_reader *r = img_open_opts_path(path, &o, info, err);
     size_t stride;
     int rc = 0;
 
@@ -391,7 +392,7 @@ static void test_shrink(void)
 }
 
 /* test_shrink_other - PNG ignores jpeg_shrink; 3 is refused; the pixel
- * limit applies to the stored size. */
+ * limit applies to the stored size; a tiny image shrinks to ceil sizes. */
 static void test_shrink_other(void)
 {
     struct img_open_opts o = { 0, 0, 4 }, three = { 0, 0, 3 }, lim = { 10, 0, 8 };
@@ -409,6 +410,9 @@ static void test_shrink_other(void)
           && has(err, "shrink 3"), "jpeg shrink 3 is refused", "%s", err);
     CHECK(open_info(tpath("s2.jpg"), &lim, &info, err) == -1 && has(err, "65 pixels"),
           "pixel limit counts the stored size under shrink", "%s", err);
+    rc = open_info(tpath("s2.jpg"), &(struct img_open_opts){ 0, 0, 8 }, &info, err);
+    CHECK(rc == 0 && info.width == 2 && info.height == 1 && info.full_width == 13,
+          "jpeg 13x5 at 1/8 is 2x1", "rc %d %s %ux%u", rc, err, info.width, info.height);
     rc = open_info(tpath("s2.jpg"), NULL, &info, err);
     CHECK(rc == 0 && info.shrink == 1 && info.depth == 8 && info.full_width == 13
           && info.width == 13, "jpeg without shrink: shrink 1, full size", "rc %d %s", rc, err);
