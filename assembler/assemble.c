@@ -70,47 +70,72 @@ static int find_source_tile(const char *jobdir, const char *name, char *path, ch
     return r < 0 ? -1 : spool_path(path, jobdir, rel, NULL, err);
 }
 
-/* read_core - tile (r, c) cropped to its core into core (w*h*ch). */
+/* fillable - 1 if a missing tile can be filled from its source tile:
+ * only when the chain keeps the image as it is (size, channels, depth),
+ * so that the source tile is the core plus the chain's halo. */
+static int fillable(const struct manifest *m)
+{
+    const struct plan_image *a = &m->plan.img[0], *b = &m->plan.img[m->nstages];
+    return a->w == b->w && a->h == b->h && a->ch == b->ch && a->depth == b->depth &&
+           !manifest_geometric(m);
+}
+
+/* read_core - tile (r, c) cropped to its core into core (w*h pixels). */
 static int read_core(const struct manifest *m, const char *jobdir, const struct tile_geom *g,
                      int partial, uint8_t *core, uint8_t *scratch, char *err)
 {
     char name[SPOOL_TILE_NAME_MAX], path[PATH_MAX];
+    const struct plan_image *im = &m->plan.img[m->nstages];
     tile_name(m, g->row, g->col, name);
     if (spool_path(path, jobdir, SPOOL_OUT, name, err) < 0)
         return -1;
     if (!partial || access(path, F_OK) == 0)
-        return tile_read(m, path, core, g->w, g->h, err);
+        return tile_read(m, im, path, core, g->w, g->h, err);
+    size_t bpp = plan_bytes_per_pixel(im), H = (size_t)m->halo;
+    uint32_t fw = g->w + 2 * (uint32_t)H, fh = g->h + 2 * (uint32_t)H;
     if (find_source_tile(jobdir, name, path, err) < 0 ||
-        tile_read(m, path, scratch, g->fw, g->fh, err) < 0)
+        tile_read(m, &m->plan.img[0], path, scratch, fw, fh, err) < 0)
         return -1;
-    size_t ch = (size_t)m->source.channels, H = (size_t)m->halo;
     for (uint32_t y = 0; y < g->h; y++)
-        memcpy(core + y * g->w * ch, scratch + ((y + H) * g->fw + H) * ch, g->w * ch);
+        memcpy(core + y * g->w * bpp, scratch + ((y + H) * fw + H) * bpp, g->w * bpp);
     return 0;
 }
 
-/* drop_alpha - in place: rows of w pixels of ch channels become packed
- * rows of ch-1 channels (the writer reads rows back to back).  Safe in
- * place: every byte moves to an offset no greater than its own. */
-static void drop_alpha(uint8_t *band, uint32_t w, uint32_t rows, int ch)
+/* drop_alpha - in place: rows of w pixels of ch samples of `bytes` bytes
+ * become packed rows of ch-1 samples (the writer reads rows back to
+ * back).  Safe in place: every byte moves to an offset no greater than
+ * its own. */
+static void drop_alpha(uint8_t *band, uint32_t w, uint32_t rows, int ch, size_t bytes)
 {
-    size_t in = 0, out = 0;
-    for (size_t i = 0; i < (size_t)w * rows; i++, in += (size_t)ch, out += (size_t)(ch - 1))
-        memmove(band + out, band + in, (size_t)(ch - 1));
+    size_t in = 0, out = 0, keep = (size_t)(ch - 1) * bytes;
+    for (size_t i = 0; i < (size_t)w * rows; i++, in += (size_t)ch * bytes, out += keep)
+        memmove(band + out, band + in, keep);
+}
+
+/* gray_to_rgb - in place: rows of w gray pixels of `bytes`-byte samples
+ * become RGB pixels with three equal samples.  From the end backwards,
+ * since every pixel moves to an offset no smaller than its own. */
+static void gray_to_rgb(uint8_t *band, uint32_t w, uint32_t rows, size_t bytes)
+{
+    for (size_t i = (size_t)w * rows; i-- > 0;)
+        for (int k = 2; k >= 0; k--)
+            memmove(band + (3 * i + (size_t)k) * bytes, band + i * bytes, bytes);
 }
 
 /* encode - write the image from out/ into the open writer, band by band. */
 static int encode(const struct manifest *m, const char *jobdir, const struct assemble_opts *o,
                   img_writer *w, int out_ch, char *err)
 {
-    uint32_t W = m->source.width, T = m->tile_size;
-    int ch = m->source.channels;
-    size_t stride = (size_t)W * ch;
-    uint32_t tmax = T < W ? T : W, hmax = T < m->source.height ? T : m->source.height;
-    uint8_t *band = malloc(stride * hmax);
-    uint8_t *core = malloc((size_t)tmax * hmax * ch);
+    const struct plan_image *im = &m->plan.img[m->nstages];
+    uint32_t W = im->w, T = m->tile_size;
+    int ch = im->ch;
+    size_t bpp = plan_bytes_per_pixel(im), stride = (size_t)W * bpp;
+    uint32_t tmax = T < W ? T : W, hmax = T < im->h ? T : im->h;
+    /* a gray result written as .ppm is widened to RGB in the band */
+    uint8_t *band = malloc(stride * hmax * (out_ch > ch ? 3 : 1));
+    uint8_t *core = malloc((size_t)tmax * hmax * bpp);
     uint8_t *scratch = o->allow_partial ? malloc((size_t)(tmax + 2 * m->halo) *
-                                                 (hmax + 2 * m->halo) * ch) : NULL;
+                                                 (hmax + 2 * m->halo) * bpp) : NULL;
     int rc = 0;
     if (!band || !core || (o->allow_partial && !scratch))
         rc = errf(err, "out of memory for a band of %u rows", hmax);
@@ -122,11 +147,13 @@ static int encode(const struct manifest *m, const char *jobdir, const struct ass
             tile_geometry(m, r, c, &g);
             rc = read_core(m, jobdir, &g, o->allow_partial, core, scratch, err);
             for (uint32_t y = 0; rc == 0 && y < g.h; y++)
-                memcpy(band + y * stride + (size_t)g.x0 * ch, core + (size_t)y * g.w * ch,
-                       (size_t)g.w * ch);
+                memcpy(band + y * stride + (size_t)g.x0 * bpp, core + (size_t)y * g.w * bpp,
+                       (size_t)g.w * bpp);
         }
-        if (rc == 0 && out_ch != ch)
-            drop_alpha(band, W, g.h, ch);
+        if (rc == 0 && out_ch < ch)
+            drop_alpha(band, W, g.h, ch, (size_t)im->depth / 8);
+        if (rc == 0 && out_ch > ch)
+            gray_to_rgb(band, W, g.h, (size_t)im->depth / 8);
         if (rc == 0)
             rc = img_write_rows(w, band, g.h, err);
         progress_update(&p, r + 1);
@@ -145,7 +172,7 @@ static int pnm_name_mismatch(const char *output, int ch)
 {
     const char *dot = strrchr(output, '.');
     if (dot && strcasecmp(dot, ".ppm") == 0)
-        return ch != 3;
+        return ch != 3 && ch != 1;      /* gray is widened to RGB */
     if (dot && strcasecmp(dot, ".pgm") == 0)
         return ch != 1;
     return 0;
@@ -158,6 +185,11 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
     int missing = check_complete(m, jobdir, list, sizeof list, err);
     if (missing < 0)
         return missing == -2 ? EXIT_INPUT : EXIT_SPOOL;
+    if (missing > 0 && o->allow_partial && !fillable(m))
+        return errf(err, "%d of %u tiles missing, not writing %s: the chain changes the "
+                    "image's size, channels or depth, so --allow-partial cannot fill them "
+                    "from the source: %s%s", missing, m->rows * m->cols, output, list,
+                    missing > LIST_MAX ? ", ..." : ""), EXIT_TILES_FAILED;
     if (missing > 0 && !o->allow_partial)
         return errf(err, "%d of %u tiles missing, not writing %s: %s%s", missing,
                     m->rows * m->cols, output, list, missing > LIST_MAX ? ", ..." : ""),
@@ -166,8 +198,12 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
     if (fmt != IMG_PNG && fmt != IMG_JPEG && fmt != IMG_PNM)
         return errf(err, "%s: output must end in .png, .jpg/.jpeg or .pnm/.ppm/.pgm/.pam",
                     output), EXIT_USAGE;
-    int ch = m->source.channels;
+    const struct plan_image *im = &m->plan.img[m->nstages];
+    int ch = im->ch;
+    const char *dot = strrchr(output, '.');
     int out_ch = fmt == IMG_JPEG && (ch == 2 || ch == 4) ? ch - 1 : ch;
+    if (fmt == IMG_PNM && ch == 1 && dot && strcasecmp(dot, ".ppm") == 0)
+        out_ch = 3;
     if (fmt == IMG_PNM && pnm_name_mismatch(output, ch))
         return errf(err, "%s: a %s file cannot hold %s pixels: name it .pam%s", output,
                     strrchr(output, '.'), ch == 1 ? "gray" : ch == 2 ? "gray+alpha"
@@ -176,15 +212,19 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
     if (m->source.metadata[0])
         msg_info("job %s: the input's %s %s not written to %s", m->job, m->source.metadata,
                  strchr(m->source.metadata, ',') ? "are" : "is", output);
-    if (m->source.src_depth > 8)
-        msg_info("job %s: the input has %d bits per sample, %s gets 8", m->job,
-                 m->source.src_depth, output);
+    if (im->depth > 8 && fmt == IMG_JPEG)
+        msg_info("job %s: JPEG holds 8 bits per sample: the 16-bit result is reduced to 8 "
+                 "in %s", m->job, output);
     if (missing > 0)
         msg_info("job %s: %d tile(s) missing, filled from the unprocessed source: %s", m->job,
                  missing, list);
-    if (out_ch != ch)
+    if (out_ch < ch)
         msg_info("job %s: JPEG has no alpha channel: alpha dropped in %s", m->job, output);
+    if (out_ch > ch)
+        msg_info("job %s: a .ppm file holds RGB: the gray result is written as R = G = B to "
+                 "%s (.pgm or .png keep one channel)", m->job, output);
     struct img_write_opts wo = m->output_opts;
+    wo.depth = im->depth;
     if (o->png_level >= 0)
         wo.png_level = o->png_level;
     if (o->jpeg_quality >= 0)
@@ -201,8 +241,7 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
                  garbage, output);
     if (spool_file_begin_at(&sf, output, err) < 0)
         return EXIT_SPOOL;
-    img_writer *w = img_create(sf.f, output, fmt, m->source.width, m->source.height, out_ch, &wo,
-                               err);
+    img_writer *w = img_create(sf.f, output, fmt, im->w, im->h, out_ch, &wo, err);
     int rc = w ? encode(m, jobdir, o, w, out_ch, err) : -1;
     if (rc == 0) {
         rc = img_finish(w, err);

@@ -3,7 +3,10 @@
  * source from the input tiles wherever they are (tiles/, claimed/, done/,
  * failed/; done/ is empty with --no-keep), the output from out/.  Neither
  * the original input nor the assembled output is needed: the report shows
- * what the spool holds.
+ * what the spool holds.  A chain that changes the image's size cuts its
+ * input tiles by the filters' own answers (plan.h), which this program
+ * does not run: the source view is then left empty and says so.  Views
+ * are 8-bit: a 16-bit tile is shown by its samples' high bytes.
  */
 #include "inspect.h"
 #include "tilestate.h"
@@ -23,14 +26,14 @@ const uint8_t state_rgb[TILE_NSTATES][3] = {
 };
 
 /* canvas_init - an empty view of the image, checkerboard grey. */
-static int canvas_init(struct canvas *c, const struct manifest *m, char *err)
+static int canvas_init(struct canvas *c, const struct plan_image *im, char *err)
 {
-    uint32_t edge = m->source.width > m->source.height ? m->source.width : m->source.height;
+    uint32_t edge = im->w > im->h ? im->w : im->h;
     memset(c, 0, sizeof *c);
     c->scale = (edge + VIEW_MAX_EDGE - 1) / VIEW_MAX_EDGE;
-    c->w = (m->source.width + c->scale - 1) / c->scale;
-    c->h = (m->source.height + c->scale - 1) / c->scale;
-    c->channels = m->source.channels;
+    c->w = (im->w + c->scale - 1) / c->scale;
+    c->h = (im->h + c->scale - 1) / c->scale;
+    c->channels = im->ch;
     c->px = malloc((size_t)c->w * c->h * (size_t)c->channels);
     if (!c->px)
         return errf(err, "out of memory for a %ux%u view", c->w, c->h);
@@ -72,12 +75,17 @@ static void draw_tile(struct canvas *c, const struct tile_geom *g, const uint8_t
  * 1 if the file is gone (it moved on), -1 if it could not be read (noted
  * in c). */
 static int load_tile(struct canvas *c, const struct report *r, const struct tile_geom *g,
-                     const char *rel, uint8_t *buf, uint32_t bw, uint32_t bh, uint32_t off)
+                     const char *rel, const struct plan_image *im, uint8_t *buf, uint32_t bw,
+                     uint32_t bh, uint32_t off)
 {
     char path[PATH_MAX], err[ERR_MAX];
     if (spool_path(path, r->jobdir, rel, NULL, err) < 0 || access(path, F_OK) != 0)
         return 1;
-    if (tile_read(r->js.m, path, buf, bw, bh, err) < 0) {
+    int rc = tile_read(r->js.m, im, path, buf, bw, bh, err);
+    if (rc == 0 && im->depth == 16)      /* host order: the high byte of each */
+        for (size_t i = 0; i < (size_t)bw * bh * (size_t)im->ch; i++)
+            buf[i] = (uint8_t)(((uint16_t)buf[2 * i] | (uint16_t)buf[2 * i + 1] << 8) >> 8);
+    if (rc < 0) {
         if (access(path, F_OK) != 0)
             return 1;
         if (!c->unreadable++)
@@ -109,28 +117,34 @@ static void compose_tile(struct report *r, uint32_t row, uint32_t col, uint8_t *
     tile_geometry(m, row, col, &g);
     tile_name(m, row, col, name);
     /* a tile may move on between finding and reading it: look again */
+    uint32_t H = (uint32_t)m->halo;
     for (int tries = 0; tries < 3; tries++) {
-        if (find_input(r, name, r->input[i]) != 0 ||
-            load_tile(&r->src, r, &g, r->input[i], buf, g.fw, g.fh, (uint32_t)m->halo) <= 0)
+        if (find_input(r, name, r->input[i]) != 0 || manifest_geometric(m) ||
+            load_tile(&r->src, r, &g, r->input[i], &m->plan.img[0], buf, g.w + 2 * H,
+                      g.h + 2 * H, H) <= 0)
             break;
     }
     snprintf(rel, sizeof rel, "%s/%s", SPOOL_OUT, name);
-    load_tile(&r->out, r, &g, rel, buf, g.w, g.h, 0);
+    load_tile(&r->out, r, &g, rel, &m->plan.img[m->nstages], buf, g.w, g.h, 0);
 }
 
 int canvas_compose(struct report *r, char *err)
 {
     const struct manifest *m = r->js.m;
-    size_t tile_edge = (size_t)m->tile_size + 2 * (size_t)m->halo;
-    uint32_t fw = m->source.width + 2 * (uint32_t)m->halo, fh = m->source.height + 2 * (uint32_t)m->halo;
-    /* the largest input tile: a full tile, or the whole image if smaller */
-    size_t bw = tile_edge < fw ? tile_edge : fw, bh = tile_edge < fh ? tile_edge : fh;
+    const struct plan_image *src = &m->plan.img[0], *dst = &m->plan.img[m->nstages];
+    size_t tw = m->tile_size < dst->w ? m->tile_size : dst->w;
+    size_t th = m->tile_size < dst->h ? m->tile_size : dst->h, H2 = 2 * (size_t)m->halo;
+    /* the largest tile file read: an input tile (when shown) or an output one */
+    size_t in_px = manifest_geometric(m) ? 0 : (tw + H2) * (th + H2);
+    size_t out_px = tw * th;
+    size_t bytes = in_px * plan_bytes_per_pixel(src) > out_px * plan_bytes_per_pixel(dst)
+                       ? in_px * plan_bytes_per_pixel(src) : out_px * plan_bytes_per_pixel(dst);
     r->input = calloc(r->js.total, sizeof *r->input);
-    uint8_t *buf = malloc(bw * bh * (size_t)m->source.channels);
+    uint8_t *buf = malloc(bytes);
     int rc = 0;
     if (!r->input || !buf)
-        rc = errf(err, "out of memory for tiles of %zux%zu", bw, bh);
-    if (rc == 0 && (canvas_init(&r->src, m, err) < 0 || canvas_init(&r->out, m, err) < 0))
+        rc = errf(err, "out of memory for tiles of %zu bytes", bytes);
+    if (rc == 0 && (canvas_init(&r->src, src, err) < 0 || canvas_init(&r->out, dst, err) < 0))
         rc = -1;
     for (uint32_t row = 0; rc == 0 && row < m->rows; row++)
         for (uint32_t col = 0; col < m->cols; col++)

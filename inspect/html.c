@@ -139,7 +139,8 @@ static void tile_svg(FILE *f, const struct report *r, uint32_t row, uint32_t col
         esc(f, x->reason);
     }
     fprintf(f, "</title><rect class=\"halo\" x=\"%ld\" y=\"%ld\" width=\"%u\" height=\"%u\"/>",
-            (long)g.x0 - m->halo, (long)g.y0 - m->halo, g.fw, g.fh);
+            (long)g.x0 - m->halo, (long)g.y0 - m->halo, g.w + 2u * (uint32_t)m->halo,
+            g.h + 2u * (uint32_t)m->halo);
     if (file[0]) {
         fputs("<a href=\"", f);
         esc(f, r->link_prefix);

@@ -6,10 +6,13 @@
  *     splitter --list-filters [--json]
  *
  * DESCRIPTION
- *     For each input, resolves the filter chain (in a child process: that
- *     runs filter code), creates SPOOL/<job>/ with one tile file per tile
- *     (core + the chain's halo, replicate-padded at the image edge) and
- *     writes job.json last.  Prints one job id per input on stdout.  An
+ *     For each input, resolves and plans the filter chain (in a child
+ *     process: that runs filter code), creates SPOOL/<job>/ with one tile
+ *     file per output tile (the part of the source it needs through the
+ *     chain, replicate-padded at the image edge) and writes job.json
+ *     last.  A JPEG or PNG's EXIF orientation becomes stages at the start
+ *     of the chain; a JPEG shrunk 4x or more by a first resize or
+ *     thumbnail is decoded at 1/2, 1/4 or 1/8 size (docs/cli.md).  Prints one job id per input on stdout.  An
  *     input already spooled with the same content, chain and tiling is
  *     not split again: its job id is printed (--new forces a fresh job).
  *
@@ -57,6 +60,8 @@ static void usage(FILE *f)
         "      --tile-format F    pnm (default) or png\n"
         "  -o, --output PATH      output file (one input) or directory (several)\n"
         "      --max-pixels N     refuse larger images (default 268435456)\n"
+        "      --depth 8          decode 16-bit inputs to 8 bits (else 16-bit stays 16)\n"
+        "      --no-autorotate    keep pixels as stored, ignoring the EXIF orientation\n"
         "      --png-level N      output PNG zlib level 0-9 (default 6)\n"
         "      --jpeg-quality N   output JPEG quality 1-100 (default 90)\n"
         "      --new              make a new job even if one exists for this input\n"
@@ -82,7 +87,7 @@ static long long parse_uint(const char *s, long long lo, long long hi)
 static int parse_cmdline(int argc, char **argv, struct cmdline *c)
 {
     enum { O_TF = 256, O_MAXPX, O_PNGL, O_JPGQ, O_NEW, O_NOKEEP, O_DUR, O_LIST, O_JSON, O_PRUNE, O_VER,
-           O_PRINTIN };
+           O_PRINTIN, O_DEPTH, O_NOROT };
     static const struct option lo[] = {
         {"spool", 1, 0, 's'}, {"filter", 1, 0, 'f'}, {"tile-size", 1, 0, 't'},
         {"tile-format", 1, 0, O_TF}, {"output", 1, 0, 'o'}, {"max-pixels", 1, 0, O_MAXPX},
@@ -90,12 +95,14 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
         {"no-keep", 0, 0, O_NOKEEP}, {"durable", 0, 0, O_DUR}, {"quiet", 0, 0, 'q'},
         {"list-filters", 0, 0, O_LIST}, {"json", 0, 0, O_JSON}, {"help", 0, 0, 'h'},
         {"prune", 0, 0, O_PRUNE},
-        {"version", 0, 0, O_VER}, {"print-input", 0, 0, O_PRINTIN}, {0, 0, 0, 0}};
+        {"version", 0, 0, O_VER}, {"print-input", 0, 0, O_PRINTIN}, {"depth", 1, 0, O_DEPTH},
+        {"no-autorotate", 0, 0, O_NOROT}, {0, 0, 0, 0}};
     memset(c, 0, sizeof *c);
     c->o.spool = jobref_default_spool();
     c->o.tile_size = 256;
     c->o.max_pixels = 1ull << 28;
     c->o.keep_done = 1;
+    c->o.autorotate = 1;
     img_default_opts(&c->o.out_opts);
     int opt;
     opterr = 0;     /* bad_option() says it in one line */
@@ -131,6 +138,13 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
                 return errf_usage("--jpeg-quality: 1..100, not '%s'", optarg);
             c->o.out_opts.jpeg_quality = (int)v;
             break;
+        case O_DEPTH:
+            if (strcmp(optarg, "8") != 0)
+                return errf_usage("--depth: only 8 (16-bit inputs stay 16-bit without it), "
+                                  "not '%s'", optarg);
+            c->o.depth8 = 1;
+            break;
+        case O_NOROT: c->o.autorotate = 0; break;
         case O_NEW: c->o.force_new = 1; break;
         case O_NOKEEP: c->o.keep_done = 0; break;
         case O_DUR: c->durable = 1; break;
@@ -176,7 +190,8 @@ static int output_for(const struct cmdline *c, const char *input, char *out, cha
     return n < PATH_MAX ? 0 : errf(err, "%s: path too long", c->output);
 }
 
-/* describe_input - fill the source and tiling part of m from the image. */
+/* describe_input - fill the source and tiling part of m from the image
+ * and the plan. */
 static int describe_input(const struct cmdline *c, const char *input, const struct img_info *info,
                           struct manifest *m, char *err)
 {
@@ -186,20 +201,18 @@ static int describe_input(const struct cmdline *c, const char *input, const stru
         snprintf(m->source_path, sizeof m->source_path, "%s", input);
     if (hash_file(input, &m->source_hash, &m->source_size, err) < 0)
         return -1;
-    for (int i = 0; i < m->nstages; i++)
-        if (!(m->stages[i].channels_mask & (1u << info->channels)))
-            return errf(err, "%s: filter %s does not take %d-channel images", input,
-                        m->stages[i].name, info->channels);
     m->tile_size = c->o.tile_size;
     m->tile_format = c->o.tile_format;
-    snprintf(m->tile_ext, sizeof m->tile_ext, "%s",
-             m->tile_format == TILE_PNG ? ".png" : pnm_extension(info->channels));
-    m->cols = (info->width + m->tile_size - 1) / m->tile_size;
-    m->rows = (info->height + m->tile_size - 1) / m->tile_size;
+    snprintf(m->tile_ext, sizeof m->tile_ext, "%s", manifest_tile_ext(m));
+    m->cols = m->plan.cols;
+    m->rows = m->plan.rows;
     uint32_t most = m->cols > m->rows ? m->cols : m->rows;
     m->digits = 1;
     for (uint32_t v = most - 1; v >= 10; v /= 10)
         m->digits++;
+    m->halo = 0;
+    for (int i = 0; i < m->nstages; i++)
+        m->halo += m->stages[i].halo;
     return manifest_key(m, &m->key, err);
 }
 
@@ -328,24 +341,53 @@ static int listable(const char *input)
     return 0;
 }
 
+/* open_input - the input, decoded at full size and depth (unless
+ * --depth 8), its chain resolved and planned (prepare.c).  Returns an
+ * exit status; on EXIT_OK *r and *first are the caller's. */
+static int open_input(const struct cmdline *c, const struct chain *user, const char *input,
+                      img_reader **r, struct img_info *info, struct manifest *m,
+                      struct plan_rect **first, char *err)
+{
+    struct img_open_opts oo = {c->o.max_pixels, !c->o.depth8, 1};
+    FILE *f = spool_fopen_input(input, err);
+    *first = NULL;
+    *r = f ? img_open_opts_fp(f, input, &oo, info, err) : NULL;
+    if (!*r)
+        return EXIT_INPUT;
+    int status = prepare_input(&c->o, user, input, r, info, m, first, err);
+    if (status == EXIT_OK)
+        status = check_global(m, err);
+    if (status == EXIT_OK && describe_input(c, input, info, m, err) < 0)
+        status = EXIT_INPUT;
+    if (status != EXIT_OK) {
+        img_close(*r);
+        *r = NULL;
+        free(*first);
+        *first = NULL;
+    }
+    return status;
+}
+
 /* spool_input - split one input; prints its job id.  Returns an exit status. */
-static int spool_input(const struct cmdline *c, const char *input, struct manifest *m)
+static int spool_input(const struct cmdline *c, const struct chain *user, const char *input,
+                       struct manifest *m)
 {
     char err[ERR_MAX], jobdir[PATH_MAX] = "";
     struct img_info info;
+    struct plan_rect *first;
+    img_reader *r;
     int jobfd;
     if (c->print_input && !listable(input))
         return EXIT_INPUT;
-    FILE *f = spool_fopen_input(input, err);
-    img_reader *r = f ? img_open_fp(f, input, c->o.max_pixels, &info, err) : NULL;
-    if (!r || describe_input(c, input, &info, m, err) < 0) {
-        img_close(r);
+    int status = open_input(c, user, input, &r, &info, m, &first, err);
+    if (status != EXIT_OK) {
         msg_warn("%s", err);
-        return EXIT_INPUT;
+        return status;
     }
     int found = open_job(c, input, m, &jobfd, err);
     if (found != 0) {
         img_close(r);
+        free(first);
         if (found < 0)
             msg_warn("%s", err);
         else
@@ -353,17 +395,18 @@ static int spool_input(const struct cmdline *c, const char *input, struct manife
         return found < 0 ? EXIT_SPOOL : EXIT_OK;
     }
     manifest_utc_now(m->created);
-    int status = EXIT_OK, rc;
+    int rc;
     if (spool_path(jobdir, c->o.spool, m->job, NULL, err) < 0 ||
         (manifest_global_stage(m) >= 0 && spool_job_create_global(jobdir, err) < 0))
         status = EXIT_SPOOL;
-    else if ((rc = cut_tiles(r, m, jobdir, c->o.quiet, err)) < 0)
+    else if ((rc = cut_tiles(r, m, first, jobdir, c->o.quiet, err)) < 0)
         status = exit_status_of(rc);
     else if ((rc = reference_stats(m, jobdir, err)) < 0)
         status = exit_status_of(rc);
     else if (manifest_save(m, jobdir, err) < 0)
         status = EXIT_SPOOL;
     img_close(r);
+    free(first);
     if (status != EXIT_OK) {
         char e2[ERR_MAX];
         msg_warn("%s", err);
@@ -400,7 +443,6 @@ int main(int argc, char **argv)
     msg_set_quiet(c.o.quiet);
     struct chain chain;
     struct manifest *m = calloc(1, sizeof *m);
-    enum resolve_error why;
     if (!m)
         return msg_warn("out of memory"), EXIT_SPOOL;
     if (chain_parse(c.chain_text, &chain, err) < 0) {
@@ -408,27 +450,21 @@ int main(int argc, char **argv)
         free(m);
         return EXIT_USAGE;
     }
+    /* once for all inputs: an unknown filter or a bad parameter is said
+     * once, not per input (what depends on the input is said per input) */
+    enum resolve_error why;
     if (resolve_chain_isolated(&chain, m->stages, resolve_describe_timeout(), &why, err) < 0) {
         msg_warn("%s", err);
         free(m);
         return why == RESOLVE_USAGE ? EXIT_USAGE : EXIT_INPUT;
     }
     m->version = MANIFEST_VERSION;
-    m->nstages = chain.nstages;
-    int bad = check_global(m, err);
-    if (bad != EXIT_OK) {
-        msg_warn("%s", err);
-        free(m);
-        return bad;
-    }
-    for (int i = 0; i < m->nstages; i++)
-        m->halo += m->stages[i].halo;
     snprintf(m->chain_text, sizeof m->chain_text, "%s", c.chain_text);
     m->output_opts = c.o.out_opts;
     m->keep_done = c.o.keep_done;
     int status = EXIT_OK;
     for (int i = 0; i < c.ninputs; i++) {
-        int s = spool_input(&c, c.inputs[i], m);
+        int s = spool_input(&c, &chain, c.inputs[i], m);
         if (status == EXIT_OK)
             status = s;
     }

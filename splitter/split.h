@@ -15,6 +15,8 @@ struct split_opts {
     int force_new;
     int keep_done;
     int quiet;
+    int depth8;             /* --depth 8: 16-bit inputs decoded to 8 bits */
+    int autorotate;         /* apply the EXIF orientation (default) */
     struct img_write_opts out_opts;
 };
 
@@ -30,9 +32,19 @@ int job_find(const char *spool, const struct manifest *m, char *id, char *err);
 int job_new_id(const char *spool, const struct manifest *m, char *id, char *err);
 
 /* cut_tiles - decode the input band by band and write every tile of m
- * into SPOOL/<m->job>/tiles.  Returns 0, ERR_BAD_INPUT when the input
- * cannot be decoded, or ERR_SYSTEM (err.h). */
-int cut_tiles(img_reader *r, const struct manifest *m, const char *jobdir, int quiet,
-              char *err);
+ * into SPOOL/<m->job>/tiles; first[row * cols + col] is tile (row,
+ * col)'s rectangle of the source (plan.h).  Returns 0, ERR_BAD_INPUT when
+ * the input cannot be decoded, or ERR_SYSTEM (err.h). */
+int cut_tiles(img_reader *r, const struct manifest *m, const struct plan_rect *first,
+              const char *jobdir, int quiet, char *err);
+
+/* prepare_input - the chain input runs (the user's, after the stages of
+ * its EXIF orientation), resolved and planned into m's stages and plan;
+ * *first (the caller frees it) gets each tile's source rectangle.  With
+ * shrink-on-load *r and *info are the input reopened at the reduced
+ * size.  Returns an exit status, with err filled unless EXIT_OK. */
+int prepare_input(const struct split_opts *o, const struct chain *user, const char *input,
+                  img_reader **r, struct img_info *info, struct manifest *m,
+                  struct plan_rect **first, char *err);
 
 #endif

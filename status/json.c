@@ -92,6 +92,13 @@ static cJSON *job_json(const struct job_scan *js)
     cJSON_AddNumberToObject(src, "width", m->source.width);
     cJSON_AddNumberToObject(src, "height", m->source.height);
     cJSON_AddNumberToObject(src, "channels", m->source.channels);
+    cJSON_AddNumberToObject(src, "depth", m->source.depth);
+    const struct plan_image *im = &m->plan.img[m->nstages];
+    cJSON *res = cJSON_AddObjectToObject(o, "result");
+    cJSON_AddNumberToObject(res, "width", im->w);
+    cJSON_AddNumberToObject(res, "height", im->h);
+    cJSON_AddNumberToObject(res, "channels", im->ch);
+    cJSON_AddNumberToObject(res, "depth", im->depth);
     cJSON_AddStringToObject(o, "output", m->output_path);
     cJSON_AddStringToObject(o, "chain_text", m->chain_text);
     cJSON_AddItemToObject(o, "chain", chain_json(m));

@@ -39,6 +39,7 @@ enum outcome { TILE_OK, TILE_FAILED, TILE_TRAPPED, TILE_SPOOL_ERROR };
 
 struct fill_ctx {
     const struct manifest *m;
+    const struct plan_image *im;   /* the image the file belongs to */
     const char *path;
 };
 
@@ -110,14 +111,15 @@ static int load_chain(const struct job *j, uint64_t max_memory, struct loaded *l
     return 1;
 }
 
-/* publish_tile - write a w x h tile to sub/T (out/ or mid/). */
+/* publish_tile - write a w x h tile of image im to sub/T (out/ or mid/). */
 static enum outcome publish_tile(const struct job *j, const char *sub, const struct claim *c,
-                                 const uint8_t *px, uint32_t w, uint32_t h, char *err)
+                                 const struct plan_image *im, const uint8_t *px, uint32_t w,
+                                 uint32_t h, char *err)
 {
     struct spool_file sf;
     if (spool_file_begin(&sf, j->dir, sub, c->tile, err) < 0)
         return TILE_SPOOL_ERROR;
-    if (tile_write(&j->m, sf.f, sf.final, px, w, h, err) < 0) {
+    if (tile_write(&j->m, im, sf.f, sf.final, px, w, h, err) < 0) {
         spool_file_abort(&sf);
         return TILE_SPOOL_ERROR;
     }
@@ -128,52 +130,31 @@ static enum outcome publish_tile(const struct job *j, const char *sub, const str
 static enum outcome publish_out(const struct job *j, const struct claim *c,
                                 const uint8_t *px, uint32_t w, uint32_t h, char *err)
 {
-    return publish_tile(j, SPOOL_OUT, c, px, w, h, err);
+    return publish_tile(j, SPOOL_OUT, c, &j->m.plan.img[j->m.nstages], px, w, h, err);
 }
 
 /* fill_from_tile - exec_fill_fn: read the claimed tile file. */
 static int fill_from_tile(void *ctx, uint8_t *dst, uint32_t w, uint32_t h, char *err)
 {
     const struct fill_ctx *f = ctx;
-    return tile_read(f->m, f->path, dst, w, h, err);
-}
-
-/* tile_plan - the plan of tile g of a job whose stages all keep the
- * source's size, channels and 8-bit samples, each stage's region asked
- * again. */
-static enum exec_result tile_plan(const struct worker_opts *o, const struct manifest *m,
-                                  struct loaded *l, const struct tile_geom *g, struct plan *p,
-                                  struct plan_tile *t, char *err)
-{
-    memset(p, 0, sizeof *p);
-    p->nstages = m->nstages;
-    for (int k = 0; k <= m->nstages; k++)
-        p->img[k] = (struct plan_image){m->source.width, m->source.height,
-                                        m->source.channels, 8};
-    if (plan_grid(p, m->tile_size, err) < 0)
-        return EXEC_FAILED;
-    return exec_plan_tile(l->mods, m->stages, p, g->row, g->col, o->max_memory, t, err);
+    return tile_read(f->m, f->im, f->path, dst, w, h, err);
 }
 
 /* process_tile - the whole chain on one claimed tile, output published.
  * *limit is set when the tile failed on the memory cap. */
 static enum outcome process_tile(const struct worker_opts *o, const struct job *j,
                                  struct loaded *l, const struct claim *c,
-                                 const struct tile_geom *g, int *limit, char *err)
+                                 const struct plan_tile *t, int *limit, char *err)
 {
     const struct manifest *m = &j->m;
-    struct plan p;
-    struct plan_tile t;
-    struct fill_ctx f = {m, c->path};
-    struct exec_out out = {0};
-    enum exec_result r = tile_plan(o, m, l, g, &p, &t, err);
-    if (r == EXEC_OK)
-        r = exec_chain(l->mods, m->stages, &p, &t, 0, m->nstages, NULL, o->max_memory,
-                       fill_from_tile, &f, &out, err);
+    struct fill_ctx f = {m, &m->plan.img[0], c->path};
+    struct exec_out out;
+    enum exec_result r = exec_chain(l->mods, m->stages, &m->plan, t, 0, m->nstages, NULL,
+                                    o->max_memory, fill_from_tile, &f, &out, err);
     *limit = out.at_limit;
     if (r != EXEC_OK)
         return r == EXEC_TRAPPED ? TILE_TRAPPED : TILE_FAILED;
-    enum outcome res = publish_out(j, c, out.px, g->w, g->h, err);
+    enum outcome res = publish_out(j, c, out.px, t->core.w, t->core.h, err);
     exec_release(&out);
     return res;
 }
@@ -207,17 +188,20 @@ static int load_stats(const struct job *j, struct loaded *l, int g, char *err)
 
 /* analyze_tile - pass 1 of a chain with global stage g: the stages before
  * g on the claimed tile, their result kept in mid/T (when there are
- * any), g's statistics of the core published as stats/T.<g>. */
+ * any), g's statistics of the core published as stats/T.<g>.  The
+ * stages from g on keep the size (the splitter made sure), so the core
+ * lies in the middle of g's input rectangle, `post` pixels in. */
 static enum outcome analyze_tile(const struct worker_opts *o, const struct job *j,
                                  struct loaded *l, const struct claim *c,
-                                 const struct tile_geom *geom, int g, int *limit, char *err)
+                                 const struct plan_tile *t, int g, int *limit, char *err)
 {
     const struct manifest *m = &j->m;
     const struct stage_spec *s = &m->stages[g];
-    struct plan p;
-    struct plan_tile t;
-    uint32_t post = 0;
-    struct fill_ctx f = {m, c->path};
+    const struct plan_rect *in = &t->want[g];
+    uint32_t post;
+    struct fill_ctx f = {m, &m->plan.img[0], c->path};
+    if (exec_core_margin(&m->plan, t, g, &post, err) < 0)
+        return TILE_FAILED;
     uint64_t *stats = malloc(8 * (size_t)s->stats.nvalues);
     enum exec_result r = EXEC_FAILED;
     enum outcome res = TILE_OK;
@@ -225,23 +209,18 @@ static enum outcome analyze_tile(const struct worker_opts *o, const struct job *
         errf(err, "out of memory");
         return TILE_FAILED;
     }
-    r = tile_plan(o, m, l, geom, &p, &t, err);
-    if (r == EXEC_OK && exec_core_margin(&p, &t, g, &post, err) < 0)
-        r = EXEC_FAILED;
-    uint32_t w = t.want[g].w, h = t.want[g].h;
-    if (r != EXEC_OK) {
-        /* judged below */
-    } else if (g == 0) {
-        r = global_analyze(l->mods[0], s, m->source.channels, w, h, post, NULL,
+    if (g == 0) {
+        r = global_analyze(l->mods[0], s, m->plan.img[0].ch, in->w, in->h, post, NULL,
                            fill_from_tile, &f, o->max_memory, stats, err);
     } else {
         struct exec_out out;
-        r = exec_chain(l->mods, m->stages, &p, &t, 0, g, NULL, o->max_memory, fill_from_tile,
-                       &f, &out, err);
+        r = exec_chain(l->mods, m->stages, &m->plan, t, 0, g, NULL, o->max_memory,
+                       fill_from_tile, &f, &out, err);
         *limit = out.at_limit;
-        if (r == EXEC_OK && (res = publish_tile(j, SPOOL_MID, c, out.px, w, h, err)) == TILE_OK)
-            r = global_analyze(l->mods[g], s, m->source.channels, w, h, post, out.px, NULL,
-                               NULL, o->max_memory, stats, err);
+        if (r == EXEC_OK && (res = publish_tile(j, SPOOL_MID, c, &m->plan.img[g], out.px, in->w,
+                                                in->h, err)) == TILE_OK)
+            r = global_analyze(l->mods[g], s, m->plan.img[g].ch, in->w, in->h, post, out.px,
+                               NULL, NULL, o->max_memory, stats, err);
         exec_release(&out);
     }
     if (res == TILE_OK && r != EXEC_OK)
@@ -258,7 +237,7 @@ static enum outcome analyze_tile(const struct worker_opts *o, const struct job *
  * after it, on mid/T (or the claimed tile when g is the first stage). */
 static enum outcome apply_tile(const struct worker_opts *o, const struct job *j,
                                struct loaded *l, const struct claim *c,
-                               const struct tile_geom *geom, int g, int *limit, char *err)
+                               const struct plan_tile *t, int g, int *limit, char *err)
 {
     const struct manifest *m = &j->m;
     char mid[PATH_MAX];
@@ -266,19 +245,15 @@ static enum outcome apply_tile(const struct worker_opts *o, const struct job *j,
         return TILE_FAILED;
     if (g > 0 && spool_path(mid, j->dir, SPOOL_MID, c->tile, err) < 0)
         return TILE_SPOOL_ERROR;
-    struct plan p;
-    struct plan_tile t;
-    struct fill_ctx f = {m, g > 0 ? mid : c->path};
+    struct fill_ctx f = {m, &m->plan.img[g], g > 0 ? mid : c->path};
     struct exec_stats gs = {l->stats, l->ref};
-    struct exec_out out = {0};
-    enum exec_result r = tile_plan(o, m, l, geom, &p, &t, err);
-    if (r == EXEC_OK)
-        r = exec_chain(l->mods, m->stages, &p, &t, g, m->nstages, &gs, o->max_memory,
-                       fill_from_tile, &f, &out, err);
+    struct exec_out out;
+    enum exec_result r = exec_chain(l->mods, m->stages, &m->plan, t, g, m->nstages, &gs,
+                                    o->max_memory, fill_from_tile, &f, &out, err);
     *limit = out.at_limit;
     if (r != EXEC_OK)
         return r == EXEC_TRAPPED ? TILE_TRAPPED : TILE_FAILED;
-    enum outcome res = publish_out(j, c, out.px, geom->w, geom->h, err);
+    enum outcome res = publish_out(j, c, out.px, t->core.w, t->core.h, err);
     exec_release(&out);
     return res;
 }
@@ -380,7 +355,7 @@ static int refuse_tile(const struct job *j, const char *tile, const char *why)
  * claimed tile (row, col) of job jx, watched by the supervisor through
  * the slot, then settled.  Returns settle()'s status. */
 static int run_claimed(const struct worker_opts *o, struct job *j, int jx, struct loaded *l,
-                       struct slot *me, struct claim *c, const struct tile_geom *geom, int g,
+                       struct slot *me, struct claim *c, uint32_t row, uint32_t col, int g,
                        int pass)
 {
     char err[ERR_MAX];
@@ -394,16 +369,22 @@ static int run_claimed(const struct worker_opts *o, struct job *j, int jx, struc
         load_chain(j, o->max_memory, l);   /* runs filter code: under the timeout too */
     int limit = 0;
     enum outcome res;
+    struct plan_tile t;
+    enum exec_result pr;
     if (l->state < 0) {
         snprintf(err, sizeof err, "%s", l->err);
         limit = l->limit;
         res = l->trapped ? TILE_TRAPPED : TILE_FAILED;
+    } else if ((pr = exec_plan_tile(l->mods, j->m.stages, &j->m.plan, row, col, o->max_memory,
+                                    &t, err)) != EXEC_OK) {
+        /* the modules' answers for this tile: the tile file must match */
+        res = pr == EXEC_TRAPPED ? TILE_TRAPPED : TILE_FAILED;
     } else if (pass == 1) {
-        res = analyze_tile(o, j, l, c, geom, g, &limit, err);
+        res = analyze_tile(o, j, l, c, &t, g, &limit, err);
     } else if (pass == 2) {
-        res = apply_tile(o, j, l, c, geom, g, &limit, err);
+        res = apply_tile(o, j, l, c, &t, g, &limit, err);
     } else {
-        res = process_tile(o, j, l, c, geom, &limit, err);
+        res = process_tile(o, j, l, c, &t, &limit, err);
     }
     int stop = settle(j, c, res, limit, me->start, err, pass);
     if (stop < 0 && pass == 2 && g > 0 && !j->m.keep_done)
@@ -463,9 +444,7 @@ static int work_job(const struct worker_opts *o, struct job *j, int jx, struct l
         }
         if (r != 0)
             continue;
-        struct tile_geom geom;
-        tile_geometry(&j->m, row, col, &geom);
-        stop = run_claimed(o, j, jx, l, me, &c, &geom, g, pass);
+        stop = run_claimed(o, j, jx, l, me, &c, row, col, g, pass);
         done += stop < 0;
     }
     free(names);

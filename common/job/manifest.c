@@ -24,6 +24,13 @@ int manifest_key(const struct manifest *m, struct hash *key, char *err)
     hash_add(&c, m->source_hash.b, HASH_BYTES);
     hash_add(&c, &m->tile_size, sizeof m->tile_size);
     hash_add_str(&c, tile_format_name(m->tile_format));
+    /* the images through the chain: covers --depth, shrink-on-load and
+     * the source's orientation (its stages are in the chain too) */
+    for (int i = 0; i <= m->nstages; i++) {
+        const struct plan_image *im = &m->plan.img[i];
+        uint32_t v[4] = {im->w, im->h, (uint32_t)im->ch, (uint32_t)im->depth};
+        hash_add(&c, v, sizeof v);
+    }
     for (int i = 0; i < m->nstages; i++) {
         const struct stage_spec *s = &m->stages[i];
         hash_add_str(&c, s->name);
@@ -36,6 +43,24 @@ int manifest_key(const struct manifest *m, struct hash *key, char *err)
     }
     hash_end(&c, key);
     return 0;
+}
+
+int manifest_geometric(const struct manifest *m)
+{
+    for (int i = 0; i < m->nstages; i++)
+        if (m->plan.img[i].w != m->plan.img[i + 1].w || m->plan.img[i].h != m->plan.img[i + 1].h)
+            return 1;
+    return 0;
+}
+
+const char *manifest_tile_ext(const struct manifest *m)
+{
+    if (m->tile_format == TILE_PNG)
+        return ".png";
+    for (int i = 1; i <= m->nstages; i++)
+        if (m->plan.img[i].ch != m->plan.img[0].ch)
+            return ".pam";
+    return pnm_extension(m->plan.img[0].ch);
 }
 
 int manifest_global_stage(const struct manifest *m)
@@ -66,6 +91,9 @@ static cJSON *source_json(const struct manifest *m)
     cJSON_AddNumberToObject(s, "bit_depth", m->source.src_depth);
     cJSON_AddStringToObject(s, "color", m->source.src_color);
     cJSON_AddBoolToObject(s, "interlaced", m->source.interlaced);
+    cJSON_AddNumberToObject(s, "depth", m->source.depth);
+    cJSON_AddNumberToObject(s, "orientation", m->source.orientation);
+    cJSON_AddNumberToObject(s, "shrink", m->source.shrink);
     if (m->source.metadata[0])
         cJSON_AddStringToObject(s, "metadata", m->source.metadata);
     add_hex(s, "hash", &m->source_hash);
@@ -77,7 +105,6 @@ static cJSON *tiles_json(const struct manifest *m)
 {
     cJSON *t = cJSON_CreateObject();
     cJSON_AddNumberToObject(t, "size", m->tile_size);
-    cJSON_AddNumberToObject(t, "halo", m->halo);
     cJSON_AddStringToObject(t, "edge", "replicate");
     cJSON_AddStringToObject(t, "format", tile_format_name(m->tile_format));
     cJSON_AddStringToObject(t, "extension", m->tile_ext);
@@ -108,6 +135,23 @@ static void add_global(cJSON *o, const struct stage_spec *s)
     }
 }
 
+/* plan_json - the images from the source (first) to the output (last). */
+static cJSON *plan_json(const struct manifest *m)
+{
+    cJSON *p = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+    for (int i = 0; i <= m->nstages; i++) {
+        const struct plan_image *im = &m->plan.img[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "width", im->w);
+        cJSON_AddNumberToObject(o, "height", im->h);
+        cJSON_AddNumberToObject(o, "channels", im->ch);
+        cJSON_AddNumberToObject(o, "depth", im->depth);
+        cJSON_AddItemToArray(arr, o);
+    }
+    cJSON_AddItemToObject(p, "images", arr);
+    return p;
+}
+
 static cJSON *chain_json(const struct manifest *m)
 {
     cJSON *arr = cJSON_CreateArray();
@@ -120,6 +164,12 @@ static cJSON *chain_json(const struct manifest *m)
         add_hex(o, "hash", &s->hash);
         cJSON_AddStringToObject(o, "kind", s->kind);
         cJSON_AddNumberToObject(o, "halo", s->halo);
+        cJSON_AddNumberToObject(o, "abi", s->abi);
+        cJSON *d = cJSON_CreateArray();
+        for (int k = 0; k < 2; k++)
+            if (s->depths & (1u << k))
+                cJSON_AddItemToArray(d, cJSON_CreateNumber(8 << k));
+        cJSON_AddItemToObject(o, "depths", d);
         for (int k = 0; k < s->nparams; k++)
             cJSON_AddNumberToObject(p, s->param_names[k], s->params[k]);
         cJSON_AddItemToObject(o, "params", p);
@@ -155,6 +205,7 @@ char *manifest_format(const struct manifest *m)
     cJSON_AddItemToObject(root, "tiles", tiles_json(m));
     cJSON_AddStringToObject(root, "chain_text", m->chain_text);
     cJSON_AddItemToObject(root, "chain", chain_json(m));
+    cJSON_AddItemToObject(root, "plan", plan_json(m));
     cJSON_AddItemToObject(root, "output", output_json(m));
     cJSON_AddBoolToObject(root, "keep_done", m->keep_done);
     char *text = cJSON_Print(root);
@@ -258,6 +309,9 @@ static void read_source(struct rd *r, cJSON *root, struct manifest *m)
     m->source.src_depth = (int)get_int(r, s, "source", "bit_depth", 1, 16);
     get_str(r, s, "source", "color", m->source.src_color, sizeof m->source.src_color);
     m->source.interlaced = get_bool(r, s, "source", "interlaced");
+    m->source.depth = (int)get_int(r, s, "source", "depth", 8, 16);
+    m->source.orientation = (int)get_int(r, s, "source", "orientation", 1, 8);
+    m->source.shrink = (int)get_int(r, s, "source", "shrink", 1, 8);
     /* optional: what the input had that outputs do not carry */
     cJSON *meta = cJSON_GetObjectItemCaseSensitive(s, "metadata");
     if (cJSON_IsString(meta))
@@ -273,7 +327,6 @@ static void read_tiles(struct rd *r, cJSON *root, struct manifest *m)
     cJSON *t = field(r, root, "", "tiles", cJSON_Object);
     char fmt[8] = "", edge[16] = "";
     m->tile_size = (uint32_t)get_int(r, t, "tiles", "size", 1, 1 << 20);
-    m->halo = (int)get_int(r, t, "tiles", "halo", 0, 4096);
     get_str(r, t, "tiles", "edge", edge, sizeof edge);
     get_str(r, t, "tiles", "format", fmt, sizeof fmt);
     get_str(r, t, "tiles", "extension", m->tile_ext, sizeof m->tile_ext);
@@ -290,24 +343,75 @@ static void read_tiles(struct rd *r, cJSON *root, struct manifest *m)
     m->tile_format = strcmp(fmt, "png") == 0 ? TILE_PNG : TILE_PNM;
 }
 
-/* check_geometry - the grid must be exactly what width, height and tile
- * size give, and the extension one the format writes: a tampered manifest
- * must not make anyone read or write outside the job. */
+/* check_geometry - the grid must be exactly what the output image and
+ * the tile size give, and the extension the one the plan's images call
+ * for: a tampered manifest must not make anyone read or write outside
+ * the job. */
 static void check_geometry(struct rd *r, struct manifest *m)
 {
     if (r->failed)
         return;
-    uint64_t cols = ((uint64_t)m->source.width + m->tile_size - 1) / m->tile_size;
-    uint64_t rows = ((uint64_t)m->source.height + m->tile_size - 1) / m->tile_size;
+    const struct plan_image *o = &m->plan.img[m->nstages];
+    uint64_t cols = ((uint64_t)o->w + m->tile_size - 1) / m->tile_size;
+    uint64_t rows = ((uint64_t)o->h + m->tile_size - 1) / m->tile_size;
     uint64_t most = cols > rows ? cols : rows;
     int digits = 1;
     for (uint64_t v = most - 1; v >= 10; v /= 10)
         digits++;
-    const char *ext = m->tile_format == TILE_PNG ? ".png" : pnm_extension(m->source.channels);
-    if (cols != m->cols || rows != m->rows || digits != m->digits || strcmp(ext, m->tile_ext)) {
-        errf(r->err, "%s: tiles.cols/rows/digits/extension do not match the image size, "
-             "tile size and format", r->file);
+    if (cols != m->cols || rows != m->rows || digits != m->digits ||
+        strcmp(manifest_tile_ext(m), m->tile_ext)) {
+        errf(r->err, "%s: tiles.cols/rows/digits/extension do not match the output image "
+             "size, tile size and format", r->file);
         r->failed = 1;
+        return;
+    }
+    m->plan.tile_size = m->tile_size;
+    m->plan.cols = m->cols;
+    m->plan.rows = m->rows;
+}
+
+/* read_plan - plan.images: one more than the stages, the first the
+ * decoded source; a global stage and the stages after it keep the size. */
+static void read_plan(struct rd *r, cJSON *root, struct manifest *m)
+{
+    cJSON *p = field(r, root, "", "plan", cJSON_Object);
+    cJSON *arr = field(r, p, "plan", "images", cJSON_Array), *o;
+    if (r->failed)
+        return;
+    int n = 0;
+    m->plan.nstages = m->nstages;
+    cJSON_ArrayForEach(o, arr) {
+        if (n > m->nstages || !cJSON_IsObject(o))
+            break;
+        struct plan_image *im = &m->plan.img[n++];
+        im->w = (uint32_t)get_int(r, o, "plan.images[]", "width", 1, INT32_MAX);
+        im->h = (uint32_t)get_int(r, o, "plan.images[]", "height", 1, INT32_MAX);
+        im->ch = (int)get_int(r, o, "plan.images[]", "channels", 1, 4);
+        im->depth = (int)get_int(r, o, "plan.images[]", "depth", 8, 16);
+        if (!r->failed && im->depth != 8 && im->depth != 16)
+            r->failed = 1, errf(r->err, "%s: plan.images[]: depth must be 8 or 16", r->file);
+    }
+    if (r->failed)
+        return;
+    const struct plan_image *src = &m->plan.img[0];
+    if (n != m->nstages + 1 || cJSON_GetArraySize(arr) != n) {
+        errf(r->err, "%s: plan.images must hold %d images (the source and one per stage)",
+             r->file, m->nstages + 1);
+        r->failed = 1;
+    } else if (src->w != m->source.width || src->h != m->source.height ||
+               src->ch != m->source.channels || src->depth != m->source.depth) {
+        errf(r->err, "%s: plan.images[0] is not the source image", r->file);
+        r->failed = 1;
+    }
+    int g = manifest_global_stage(m);
+    for (int k = g; g >= 0 && k < m->nstages && !r->failed; k++) {
+        const struct plan_image *a = &m->plan.img[k], *b = &m->plan.img[k + 1];
+        if (a->w != b->w || a->h != b->h || (k == g && (a->ch != b->ch || a->depth != 8 ||
+                                                        b->depth != 8))) {
+            errf(r->err, "%s: plan: stage %d changes the image after the global stage",
+                 r->file, k);
+            r->failed = 1;
+        }
     }
 }
 
@@ -369,6 +473,15 @@ static void read_stage(struct rd *r, cJSON *o, struct stage_spec *s)
     s->hash = get_hex(r, o, "chain[]", "hash");
     get_str(r, o, "chain[]", "kind", s->kind, sizeof s->kind);
     s->halo = (int)get_int(r, o, "chain[]", "halo", 0, 4096);
+    s->abi = (int)get_int(r, o, "chain[]", "abi", 1, 2);
+    cJSON *d = field(r, o, "chain[]", "depths", cJSON_Array), *dv;
+    cJSON_ArrayForEach(dv, d) {
+        if (cJSON_IsNumber(dv) && (dv->valuedouble == 8 || dv->valuedouble == 16))
+            s->depths |= dv->valuedouble == 8 ? 1u : 2u;
+        else if (!r->failed)
+            r->failed = 1, errf(r->err, "%s: chain[].depths of %s: only 8 and 16", r->file,
+                                s->name);
+    }
     cJSON *p = field(r, o, "chain[]", "params", cJSON_Object), *v;
     if (!r->failed && !chain_name_ok(s->name)) {
         errf(r->err, "%s: chain[].name '%s' is not a filter name", r->file, s->name);
@@ -425,10 +538,11 @@ static void read_chain(struct rd *r, cJSON *root, struct manifest *m)
         errf(r->err, "%s: chain: at most one global stage, with halo 0", r->file);
         r->failed = 1;
     }
-    if (!r->failed && (m->nstages == 0 || halo != m->halo)) {
-        errf(r->err, "%s: chain is empty or its halos do not add up to tiles.halo", r->file);
+    if (!r->failed && m->nstages == 0) {
+        errf(r->err, "%s: chain is empty", r->file);
         r->failed = 1;
     }
+    m->halo = halo;
 }
 
 static void read_output(struct rd *r, cJSON *root, struct manifest *m)
@@ -479,6 +593,7 @@ int manifest_parse(struct manifest *m, const char *json, const char *name, char 
     read_source(&r, root, m);
     read_tiles(&r, root, m);
     read_chain(&r, root, m);
+    read_plan(&r, root, m);
     read_output(&r, root, m);
     m->keep_done = get_bool(&r, root, "", "keep_done");
     if (!r.failed && !manifest_job_id_ok(m->job))

@@ -9,12 +9,13 @@
 
 #include "chain.h"
 #include "image.h"
+#include "plan.h"
 #include "stage.h"
 
 #include <limits.h>
 #include <stdint.h>
 
-#define MANIFEST_VERSION 2
+#define MANIFEST_VERSION 3
 #define MANIFEST_JOB_ID_MAX 96     /* with its NUL */
 
 enum tile_format { TILE_PNM = 0, TILE_PNG = 1 };
@@ -31,12 +32,13 @@ struct manifest {
     struct hash source_hash;        /* of the file's content */
     uint64_t source_size;
 
-    uint32_t tile_size;             /* core edge */
-    int halo;                       /* sum of the chain's halos */
+    uint32_t tile_size;             /* core edge, in the output image */
+    int halo;                       /* sum of the chain's halos (not stored: derived) */
     enum tile_format tile_format;
     char tile_ext[8];               /* ".ppm", ".pgm", ".pam" or ".png" */
-    uint32_t cols, rows;
+    uint32_t cols, rows;            /* the grid of the output image */
     int digits;                     /* zero-padding of row/col in tile names */
+    struct plan plan;               /* the images from source to output (plan.h) */
 
     char chain_text[1024];
     int nstages;
@@ -74,6 +76,15 @@ void manifest_utc_now(char out[32]);
 /* manifest_global_stage - index of the chain's global stage (there is at
  * most one), or -1. */
 int manifest_global_stage(const struct manifest *m);
+
+/* manifest_geometric - 1 if some stage of m changes the image's size
+ * (the tiles' rectangles then come from the modules, plan.h). */
+int manifest_geometric(const struct manifest *m);
+
+/* manifest_tile_ext - the one extension of m's tile files: PNG, or the
+ * netpbm one of the channel count when every image of the plan has the
+ * same, else ".pam" (PAM holds any count). */
+const char *manifest_tile_ext(const struct manifest *m);
 
 /* tile_format_name - "pnm" or "png". */
 const char *tile_format_name(enum tile_format f);

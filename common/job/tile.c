@@ -15,10 +15,9 @@ void tile_geometry(const struct manifest *m, uint32_t row, uint32_t col, struct 
     g->col = col;
     g->x0 = col * m->tile_size;
     g->y0 = row * m->tile_size;
-    g->w = m->source.width - g->x0 < m->tile_size ? m->source.width - g->x0 : m->tile_size;
-    g->h = m->source.height - g->y0 < m->tile_size ? m->source.height - g->y0 : m->tile_size;
-    g->fw = g->w + 2u * (uint32_t)m->halo;
-    g->fh = g->h + 2u * (uint32_t)m->halo;
+    uint32_t W = m->plan.img[m->nstages].w, H = m->plan.img[m->nstages].h;
+    g->w = W - g->x0 < m->tile_size ? W - g->x0 : m->tile_size;
+    g->h = H - g->y0 < m->tile_size ? H - g->y0 : m->tile_size;
 }
 
 void tile_name(const struct manifest *m, uint32_t row, uint32_t col, char *out)
@@ -51,14 +50,30 @@ int tile_parse_name(const struct manifest *m, const char *name, uint32_t *row, u
     return *row < m->rows && *col < m->cols ? 0 : -1;
 }
 
-int tile_write(const struct manifest *m, FILE *f, const char *name, const uint8_t *px,
-               uint32_t w, uint32_t h, char *err)
+/* write_pnm16 - 16-bit samples as netpbm wants them, big-endian, a row
+ * at a time through a buffer of the caller's. */
+static int write_pnm16(FILE *f, const char *name, const uint8_t *px, size_t row_bytes,
+                       uint32_t h, uint8_t *row, char *err)
 {
-    int ch = m->source.channels;
+    for (uint32_t y = 0; y < h; y++) {
+        memcpy(row, px + (size_t)y * row_bytes, row_bytes);
+        pnm_swap16(row, row_bytes / 2);
+        if (fwrite(row, 1, row_bytes, f) != row_bytes)
+            return errf_sys(err, "%s: write", name);
+    }
+    return 0;
+}
+
+int tile_write(const struct manifest *m, const struct plan_image *im, FILE *f,
+               const char *name, const uint8_t *px, uint32_t w, uint32_t h, char *err)
+{
+    int ch = im->ch;
+    size_t row_bytes = (size_t)w * plan_bytes_per_pixel(im);
     if (m->tile_format == TILE_PNG) {
         struct img_write_opts o;
         img_default_opts(&o);
         o.png_level = 1;   /* tiles are transient: favour speed over size */
+        o.depth = im->depth;
         img_writer *iw = img_create(f, name, IMG_PNG, w, h, ch, &o, err);
         if (!iw)
             return -1;
@@ -68,55 +83,69 @@ int tile_write(const struct manifest *m, FILE *f, const char *name, const uint8_
         }
         return img_finish(iw, err);
     }
-    if (pnm_write_header(f, name, w, h, ch, err) < 0)
+    if (pnm_write_header_depth(f, name, w, h, ch, im->depth, err) < 0)
         return -1;
-    size_t n = (size_t)w * h * (size_t)ch;
+    if (im->depth == 16) {
+        uint8_t *row = malloc(row_bytes);
+        int rc = row ? write_pnm16(f, name, px, row_bytes, h, row, err)
+                     : errf(err, "%s: out of memory", name);
+        free(row);
+        return rc;
+    }
+    size_t n = row_bytes * h;
     if (fwrite(px, 1, n, f) != n)
         return errf_sys(err, "%s: write", name);
     return 0;
 }
 
 /* read_png_tile - decode a PNG tile and check its size. */
-static int read_png_tile(const struct manifest *m, const char *path, uint8_t *dst, uint32_t w,
-                         uint32_t h, char *err)
+static int read_png_tile(const struct plan_image *im, const char *path, uint8_t *dst,
+                         uint32_t w, uint32_t h, char *err)
 {
     struct img_info info;
+    struct img_open_opts o = {0};
     /* a generous limit: a wrong size is reported below, with both sizes */
+    o.max_pixels = (uint64_t)w * h * 4 + 4096;
+    o.keep16 = im->depth == 16;
     FILE *f = spool_fopen(path, err);
-    img_reader *r = f ? img_open_fp(f, path, (uint64_t)w * h * 4 + 4096, &info, err) : NULL;
+    img_reader *r = f ? img_open_opts_fp(f, path, &o, &info, err) : NULL;
     if (!r)
         return -1;
     int rc = 0;
     if (info.format != IMG_PNG || info.width != w || info.height != h ||
-        info.channels != m->source.channels)
-        rc = errf(err, "%s: tile is %s %ux%u with %d channels, expected PNG %ux%u with %d",
-                  path, img_format_name(info.format), info.width, info.height, info.channels,
-                  w, h, m->source.channels);
+        info.channels != im->ch || info.depth != im->depth)
+        rc = errf(err, "%s: tile is %s %ux%u with %d channels of %d bits, expected PNG %ux%u "
+                  "with %d of %d", path, img_format_name(info.format), info.width,
+                  info.height, info.channels, info.depth, w, h, im->ch, im->depth);
     else if ((rc = img_read_rows(r, dst, h, err)) == 0 && img_has_trailing_bytes(r) != 0)
         rc = errf(err, "%s: tile has bytes after its image", path);
     img_close(r);
     return rc;
 }
 
-int tile_read(const struct manifest *m, const char *path, uint8_t *dst, uint32_t w, uint32_t h,
-              char *err)
+int tile_read(const struct manifest *m, const struct plan_image *im, const char *path,
+              uint8_t *dst, uint32_t w, uint32_t h, char *err)
 {
     if (m->tile_format == TILE_PNG)
-        return read_png_tile(m, path, dst, w, h, err);
+        return read_png_tile(im, path, dst, w, h, err);
     FILE *f = spool_fopen(path, err);
     if (!f)
         return -1;
     struct pnm_header hd;
+    unsigned maxval = im->depth == 16 ? 65535u : 255u;
     int rc = pnm_read_header(f, path, &hd, err);
-    if (rc == 0 && (hd.width != w || hd.height != h || hd.channels != m->source.channels ||
-                    hd.maxval != 255))
-        rc = errf(err, "%s: tile is %ux%u with %d channels (maxval %u), expected %ux%u with %d",
-                  path, hd.width, hd.height, hd.channels, hd.maxval, w, h, m->source.channels);
-    size_t n = (size_t)w * h * (size_t)m->source.channels;
+    if (rc == 0 && (hd.width != w || hd.height != h || hd.channels != im->ch ||
+                    hd.maxval != maxval))
+        rc = errf(err, "%s: tile is %ux%u with %d channels (maxval %u), expected %ux%u with "
+                  "%d (maxval %u)", path, hd.width, hd.height, hd.channels, hd.maxval, w, h,
+                  im->ch, maxval);
+    size_t n = (size_t)w * h * plan_bytes_per_pixel(im);
     if (rc == 0 && fread(dst, 1, n, f) != n)
         rc = errf(err, "%s: tile is truncated", path);
     if (rc == 0 && fgetc(f) != EOF)
         rc = errf(err, "%s: tile has bytes after its pixels", path);
+    if (rc == 0 && im->depth == 16)
+        pnm_swap16(dst, n / 2);
     fclose(f);
     return rc;
 }

@@ -65,6 +65,9 @@ static void full_manifest(struct manifest *m)
     m->source.src_depth = 16;
     snprintf(m->source.src_color, sizeof m->source.src_color, "rgb+tRNS");
     m->source.interlaced = 1;
+    m->source.depth = 16;
+    m->source.orientation = 6;
+    m->source.shrink = 1;
     m->source_hash = fake_hash(0x01);
     m->source_size = 123456789012ull;
     m->tile_size = 256;
@@ -77,11 +80,21 @@ static void full_manifest(struct manifest *m)
     snprintf(m->chain_text, sizeof m->chain_text,
              "gaussian_blur:sigma=1.5,sharpen:amount=0.1:sigma=1e-7,posterize");
     m->nstages = 3;
+    m->plan.nstages = 3;
+    m->plan.img[0] = (struct plan_image){1000, 700, 3, 16};
+    m->plan.img[1] = (struct plan_image){1000, 700, 3, 16};
+    m->plan.img[2] = (struct plan_image){1000, 700, 3, 8};
+    m->plan.img[3] = (struct plan_image){1000, 700, 3, 8};
+    m->plan.tile_size = 256;
+    m->plan.cols = 4;
+    m->plan.rows = 3;
 
     struct stage_spec *s = &m->stages[0];
     snprintf(s->name, sizeof s->name, "gaussian_blur");
     s->hash = fake_hash(0x11);
     s->halo = 5;
+    s->abi = 2;
+    s->depths = 3;
     snprintf(s->kind, sizeof s->kind, "neighborhood");
     s->nparams = 1;
     snprintf(s->param_names[0], FILTER_NAME_MAX, "sigma");
@@ -91,6 +104,8 @@ static void full_manifest(struct manifest *m)
     snprintf(s->name, sizeof s->name, "sharpen");
     memset(&s->hash, 0xff, sizeof s->hash);
     s->halo = 2;
+    s->abi = 2;
+    s->depths = 1;
     snprintf(s->kind, sizeof s->kind, "neighborhood");
     s->nparams = 5;
     snprintf(s->param_names[0], FILTER_NAME_MAX, "amount");
@@ -108,6 +123,8 @@ static void full_manifest(struct manifest *m)
     snprintf(s->name, sizeof s->name, "posterize");
     s->hash = fake_hash(1);
     s->halo = 0;
+    s->abi = 1;
+    s->depths = 1;
     snprintf(s->kind, sizeof s->kind, "point");
     s->nparams = 0;
 
@@ -141,6 +158,11 @@ static void diff(const struct manifest *a, const struct manifest *b, char *out, 
     D(a->source.src_depth == b->source.src_depth, "source.src_depth");
     D(strcmp(a->source.src_color, b->source.src_color) == 0, "source.src_color");
     D(a->source.interlaced == b->source.interlaced, "source.interlaced");
+    D(a->source.depth == b->source.depth, "source.depth");
+    D(a->source.orientation == b->source.orientation, "source.orientation");
+    D(a->source.shrink == b->source.shrink, "source.shrink");
+    for (int i = 0; i <= a->nstages && i <= CHAIN_MAX_STAGES; i++)
+        D(memcmp(&a->plan.img[i], &b->plan.img[i], sizeof a->plan.img[i]) == 0, "plan.images");
     D(hash_equal(&a->source_hash, &b->source_hash), "source_hash");
     D(a->source_size == b->source_size, "source_size");
     D(a->tile_size == b->tile_size, "tile_size");
@@ -157,6 +179,8 @@ static void diff(const struct manifest *a, const struct manifest *b, char *out, 
         D(strcmp(x->name, y->name) == 0, "stage.name");
         D(hash_equal(&x->hash, &y->hash), "stage.hash");
         D(x->halo == y->halo, "stage.halo");
+        D(x->abi == y->abi, "stage.abi");
+        D(x->depths == y->depths, "stage.depths");
         D(strcmp(x->kind, y->kind) == 0, "stage.kind");
         D(x->nparams == y->nparams, "stage.nparams");
         for (int k = 0; k < x->nparams && k < y->nparams; k++) {
@@ -326,11 +350,13 @@ static void test_fields(void)
         {"source", "bit_depth", "'source.bit_depth'"},
         {"source", "color", "'source.color'"},
         {"source", "interlaced", "'source.interlaced'"},
+        {"source", "depth", "'source.depth'"},
+        {"source", "orientation", "'source.orientation'"},
+        {"source", "shrink", "'source.shrink'"},
         {"source", "hash", "'source.hash'"},
         {"source", "size", "'source.size'"},
         {"", "tiles", "'tiles'"},
         {"tiles", "size", "'tiles.size'"},
-        {"tiles", "halo", "'tiles.halo'"},
         {"tiles", "edge", "'tiles.edge'"},
         {"tiles", "format", "'tiles.format'"},
         {"tiles", "extension", "'tiles.extension'"},
@@ -343,6 +369,10 @@ static void test_fields(void)
         {"chain0", "hash", "'chain[].hash'"},
         {"chain0", "kind", "'chain[].kind'"},
         {"chain0", "halo", "'chain[].halo'"},
+        {"chain0", "abi", "'chain[].abi'"},
+        {"chain0", "depths", "'chain[].depths'"},
+        {"", "plan", "'plan'"},
+        {"plan", "images", "'plan.images'"},
         {"chain0", "params", "'chain[].params'"},
         {"", "output", "'output'"},
         {"output", "path", "'output.path'"},
@@ -377,7 +407,10 @@ static void test_fields(void)
         double num;
         const char *str, *name, *test;
     } values[] = {
-        {"", "version", SET_NUMBER, 3, NULL, "version", "version 3"},
+        {"", "version", SET_NUMBER, 4, NULL, "version", "version 4"},
+        {"", "version", SET_NUMBER, 2, NULL, "older tilespool", "version 2 (no plan)"},
+        {"source", "depth", SET_NUMBER, 17, NULL, "source.depth", "source depth 17"},
+        {"source", "orientation", SET_NUMBER, 9, NULL, "source.orientation", "orientation 9"},
         {"", "version", SET_NUMBER, 1, NULL, "older tilespool", "version 1 (64-bit hashes)"},
         {"source", "width", SET_NUMBER, 1000.5, NULL, "source.width", "fractional width"},
         {"source", "width", SET_NUMBER, 0, NULL, "source.width", "width 0"},
@@ -389,7 +422,6 @@ static void test_fields(void)
          "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg", "source.hash",
          "hash not hex"},
         {"tiles", "size", SET_NUMBER, 0, NULL, "tiles.size", "tile size 0"},
-        {"tiles", "halo", SET_NUMBER, -1, NULL, "tiles.halo", "negative halo"},
         {"tiles", "digits", SET_NUMBER, 10, NULL, "tiles.digits", "10 digits"},
         {"output", "png_level", SET_NUMBER, 10, NULL, "output.png_level", "png level 10"},
         {"output", "png_filter", SET_NUMBER, 5, NULL, "output.png_filter", "png filter 5"},
@@ -455,18 +487,40 @@ static void ed_ext_dots(cJSON *r)
 {
     set_str(cJSON_GetObjectItem(r, "tiles"), "extension", "/../x");
 }
-static void ed_width(cJSON *r) { set_num(cJSON_GetObjectItem(r, "source"), "width", 1025); }
-static void ed_channels(cJSON *r) { set_num(cJSON_GetObjectItem(r, "source"), "channels", 4); }
+/* plan_set - key = v in every image of the plan. */
+static void plan_set(cJSON *r, const char *key, double v)
+{
+    cJSON *im;
+    cJSON_ArrayForEach(im, cJSON_GetObjectItem(cJSON_GetObjectItem(r, "plan"), "images"))
+        set_num(im, key, v);
+}
+static void ed_width(cJSON *r)
+{
+    set_num(cJSON_GetObjectItem(r, "source"), "width", 1025);
+    plan_set(r, "width", 1025);
+}
+static void ed_channels(cJSON *r)
+{
+    set_num(cJSON_GetObjectItem(r, "source"), "channels", 4);
+    plan_set(r, "channels", 4);
+}
+static void ed_src_not_plan(cJSON *r) { set_num(cJSON_GetObjectItem(r, "source"), "height", 699); }
+static void ed_plan_short(cJSON *r)
+{
+    cJSON_DeleteItemFromArray(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "plan"), "images"), 3);
+}
+static void ed_plan_depth(cJSON *r) { plan_set(r, "depth", 12); }
+static void ed_out_size(cJSON *r)
+{
+    cJSON *im = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "plan"), "images"),
+                                   3);
+    set_num(im, "width", 2000);
+}
 static void ed_tsize(cJSON *r) { set_num(cJSON_GetObjectItem(r, "tiles"), "size", 128); }
 static void ed_job_slash(cJSON *r) { set_str(r, "job", "a/b"); }
 static void ed_job_dotdot(cJSON *r) { set_str(r, "job", ".."); }
 static void ed_job_up(cJSON *r) { set_str(r, "job", "../evil"); }
 static void ed_job_empty(cJSON *r) { set_str(r, "job", ""); }
-static void ed_halo_sum(cJSON *r) { set_num(cJSON_GetObjectItem(r, "tiles"), "halo", 8); }
-static void ed_stage_halo(cJSON *r)
-{
-    set_num(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "chain"), 1), "halo", 3);
-}
 static void ed_chain_path(cJSON *r)
 {
     set_str(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "chain"), 0), "name", "../evil");
@@ -491,8 +545,12 @@ static void ed_chain_16(cJSON *r)
 {
     cJSON *arr = cJSON_GetObjectItem(r, "chain");
     cJSON *last = cJSON_GetArrayItem(arr, 2);
-    for (int i = 0; i < 13; i++)
+    cJSON *ims = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "plan"), "images");
+    cJSON *im = cJSON_GetArrayItem(ims, 3);
+    for (int i = 0; i < 13; i++) {
         cJSON_AddItemToArray(arr, cJSON_Duplicate(last, 1));
+        cJSON_AddItemToArray(ims, cJSON_Duplicate(im, 1));
+    }
 }
 static void ed_chain_notobj(cJSON *r)
 {
@@ -563,8 +621,10 @@ static void test_consistency(void)
         {ed_job_up, "job id '../evil'", "not a safe name"},
         {ed_job_empty, "empty job id", "not a safe name"},
         {ed_job_long, "job id too long", "job"},
-        {ed_halo_sum, "tiles.halo is not the sum of the stage halos", "halos"},
-        {ed_stage_halo, "a stage halo changed", "halos"},
+        {ed_src_not_plan, "source size not the plan's first image", "not the source image"},
+        {ed_plan_short, "a plan image fewer than stages + 1", "plan.images must hold 4"},
+        {ed_plan_depth, "a plan image of depth 12", "depth must be 8 or 16"},
+        {ed_out_size, "an output size with another grid", "do not match"},
         {ed_chain_path, "chain name '../evil'", "'../evil' is not a filter name"},
         {ed_chain_upper, "chain name 'Blur'", "'Blur' is not a filter name"},
         {ed_chain_empty, "empty chain", "chain is empty"},
@@ -665,6 +725,8 @@ static void test_key(void)
     CHANGED("a param by one ulp", b.stages[1].params[0] = nextafterf(0.1f, 1.0f));
     CHANGED("a param in the last place", b.stages[1].params[4] = -16777214.0f);
     CHANGED("one stage fewer", b.nstages = 2);
+    CHANGED("the output size", b.plan.img[3].w = 500);
+    CHANGED("the source's depth", b.plan.img[0].depth = 8);
     CHANGED("the stage order",
             { struct stage_spec t = b.stages[0]; b.stages[0] = b.stages[1]; b.stages[1] = t; });
 #undef CHANGED
