@@ -649,7 +649,8 @@ static void test_alpha(void)
             for (int32_t y = 0; ok && y < 3; y++)
                 for (int32_t x = 0; ok && x < 4; x++)
                     for (int32_t k = 0; ok && k < 4; k++) {
-                        size_t si = ((size_t)(y + 1) * 6 + x + 1) * 3 + k, oi = ((size_t)y * 4 + x) * 4 + k;
+                        size_t si = ((size_t)(y + 1) * 6 + x + 1) * 3 + k;
+                        size_t oi = ((size_t)y * 4 + x) * 4 + k;
                         uint32_t want = k == 3 ? 128 * mul
                                         : depth == 16 ? s16(src.px, si) : src.px[si];
                         ok = (depth == 16 ? s16(got, oi) : got[oi]) == want;
