@@ -62,6 +62,7 @@ else notok "make install PREFIX=/usr DESTDIR=\$T/root" "$(tail -n 5 "$T/install.
     for p in $PAGES; do echo "usr/share/man/$p"; done
     echo usr/share/bash-completion/completions/tilespool
     echo usr/include/tilespool/tsf.h
+    echo usr/include/tilespool/tsf_filter.h
     echo usr/include/tilespool/tsf_global.h
     echo usr/include/tilespool/tsf_plan.h
     echo usr/include/tilespool/tsf_kernels.h
