@@ -1,6 +1,6 @@
 /*
  * tsf_global.h - the global-filter part of the filter SDK, included by
- * tsf.h (never by a filter directly): TSF_GLOBAL_FILTER and
+ * tsf_filter.h (never by a filter directly): TSF_GLOBAL_FILTER and
  * TSF_GLOBAL_FILTER_REF, the tsf_analyze and tsf_apply exports they
  * define, and the histogram helpers the bundled global filters share.
  * filters/ABI.md ("Global filters") is the contract.

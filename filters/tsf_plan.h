@@ -1,6 +1,6 @@
 /*
- * tsf_plan.h - the ABI version 2 part of the filter SDK, included by tsf.h
- * (never by a filter directly): the args block and the tsf_plan,
+ * tsf_plan.h - the ABI version 2 part of the filter SDK, included by
+ * tsf_filter.h (never by a filter directly): the args block and the tsf_plan,
  * tsf_region and tsf_run exports, for every kind of filter.
  * filters/ABI.md ("Version 2") is the contract.
  *
