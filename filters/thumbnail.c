@@ -42,6 +42,7 @@ TSF_GEOMETRY_FILTER("thumbnail",
                     "resampled, not premultiplied",
                     "[1,2,3,4]", "[8,16]", PARAMS, CHOICES);
 
+/* thumb_min - the smaller of a and b. */
 static int64_t thumb_min(int64_t a, int64_t b)
 {
     return a < b ? a : b;
