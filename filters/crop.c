@@ -16,12 +16,12 @@
 #include "tsf_geometry.h"
 
 #define PARAMS(X)                                                                      \
-    X(x, 0, 0, 1000000, "left edge of the box (gravity none)")                         \
-    X(y, 0, 0, 1000000, "top edge of the box (gravity none)")                          \
-    X(width, 0, 0, 1000000, "box width; 0 = to the right edge, or the image's width")  \
-    X(height, 0, 0, 1000000, "box height; 0 = to the bottom, or the image's height")   \
+    X(x, 0, 0, 16777216, "left edge of the box (gravity none)")                        \
+    X(y, 0, 0, 16777216, "top edge of the box (gravity none)")                         \
+    X(width, 0, 0, 16777216, "box width; 0 = to the right edge, or the image's width") \
+    X(height, 0, 0, 16777216, "box height; 0 = to the bottom, or the image's height")  \
     X(gravity, 0, 0, 9, "where the box lies: none (at x, y), centre, or a compass point")
-#define CHOICES(X)                                                                      \
+#define CHOICES(X)                                                                           \
     X(gravity, "none", "centre", "north", "south", "east", "west", "northeast", "northwest", \
       "southeast", "southwest")
 

@@ -18,9 +18,9 @@
 #include "tsf.h"
 #include "tsf_resample.h"
 
-#define PARAMS(X)                                                                         \
-    X(width, 0, 0, 1000000, "output width; 0 = from height or scale, keeping the aspect") \
-    X(height, 0, 0, 1000000, "output height; 0 = from width or scale, keeping the aspect") \
+#define PARAMS(X)                                                                           \
+    X(width, 0, 0, 16777216, "output width; 0 = from height or scale, keeping the aspect")  \
+    X(height, 0, 0, 16777216, "output height; 0 = from width or scale, keeping the aspect") \
     X(scale, 0, 0, 100, "scale both axes by this, output round(in scale); 0 = unused")      \
     X(kernel, 3, 0, 3, "resampling kernel: nearest, linear, cubic or lanczos3")
 #define CHOICES(X) X(kernel, "nearest", "linear", "cubic", "lanczos3")

@@ -24,14 +24,14 @@
 #include "tsf.h"
 #include "tsf_resample.h"
 
-#define PARAMS(X)                                                                     \
-    X(width, 0, 0, 1000000, "box width; 0 = unconstrained")                           \
-    X(height, 0, 0, 1000000, "box height; 0 = unconstrained")                         \
+#define PARAMS(X)                                                                       \
+    X(width, 0, 0, 16777216, "box width; 0 = unconstrained")                            \
+    X(height, 0, 0, 16777216, "box height; 0 = unconstrained")                          \
     X(fit, 0, 0, 2, "inside the box, cover it (centre-cropped) or exact (aspect lost)") \
-    X(upscale, 0, 0, 1, "1 = enlarge images smaller than the box")                    \
+    X(upscale, 0, 0, 1, "1 = enlarge images smaller than the box")                      \
     X(kernel, 3, 0, 3, "resampling kernel: nearest, linear, cubic or lanczos3")
-#define CHOICES(X)                               \
-    X(fit, "inside", "cover", "exact")           \
+#define CHOICES(X)                     \
+    X(fit, "inside", "cover", "exact") \
     X(kernel, "nearest", "linear", "cubic", "lanczos3")
 
 enum { FIT_INSIDE, FIT_COVER, FIT_EXACT };
@@ -42,6 +42,7 @@ TSF_GEOMETRY_FILTER("thumbnail",
                     "resampled, not premultiplied",
                     "[1,2,3,4]", "[8,16]", PARAMS, CHOICES);
 
+/* thumb_min - the smaller of a and b. */
 static int64_t thumb_min(int64_t a, int64_t b)
 {
     return a < b ? a : b;

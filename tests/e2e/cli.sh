@@ -53,8 +53,10 @@ add_alpha: value
 autolevels: low high
 box_blur: radius
 brightness_contrast: brightness contrast
+crop: x y width height gravity
 equalize: mode
 flatten: background
+flip: direction
 gaussian_blur: sigma
 grayscale: standard keep_channels
 histogram_match: reference
@@ -62,10 +64,14 @@ identity:
 invert:
 median: radius
 posterize: levels
+resize: width height scale kernel
+rotate: angle
 sepia:
 sharpen: amount sigma threshold
 sobel:
 threshold: level
+thumbnail: width height fit upscale kernel
+transpose:
 EOF
 
 if "$TS" filters >"$T/filters" 2>"$T/err"; then ok "tilespool filters: exit 0"
@@ -74,8 +80,8 @@ else notok "tilespool filters: exit 0" "$(cat "$T/err")"; fi
 awk '/^[^ \t]/ { if (n) print line; line = $1 ":"; n = 1; next }
      /^[ \t]/  { line = line " " $1 }
      END       { if (n) print line }' "$T/filters" | sort >"$T/got"
-if cmp -s "$T/want" "$T/got"; then ok "tilespool filters: the 17 filters with their params"
-else notok "tilespool filters: the 17 filters with their params" "$(diff "$T/want" "$T/got" | tr '\n' ' ')"; fi
+if cmp -s "$T/want" "$T/got"; then ok "tilespool filters: the 23 filters with their params"
+else notok "tilespool filters: the 23 filters with their params" "$(diff "$T/want" "$T/got" | tr '\n' ' ')"; fi
 # each parameter line gives a default and a range (a path: that it is one)
 if awk '/^[ \t]/ && !(/default/ && (/range/ || / one of /)) && !/path of an image/ { bad = 1 } END { exit bad }' "$T/filters"; then
     ok "tilespool filters: each param with its default and range"
