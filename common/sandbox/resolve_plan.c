@@ -122,6 +122,23 @@ int resolve_plan_stages(struct filter_module *const *mods, const struct stage_sp
     return 0;
 }
 
+/* plan_halos - the halo of each ABI v2 stage that keeps the size, from
+ * the first tile's plan: its region is its output grown by the same
+ * margin on every side (exec_plan_tile checked that), and job.json
+ * records it like a v1 module's tsf_halo (the assembler's
+ * --allow-partial and `tilespool inspect` use their sum). */
+static int plan_halos(struct filter_module *const *mods, struct stage_spec *st,
+                      const struct plan *p, char *err)
+{
+    struct plan_tile t;
+    if (exec_plan_tile(mods, st, p, 0, 0, RESOLVE_MAX_MEMORY, &t, err) != EXEC_OK)
+        return -1;
+    for (int k = 0; k < p->nstages; k++)
+        if (st[k].abi == 2 && strcmp(st[k].kind, "geometry") != 0)
+            st[k].halo = (int)(t.out[k].x - t.want[k].x);
+    return 0;
+}
+
 int resolve_plan_loaded(const struct chain *c, enum filter_backend backend,
                         const struct plan_image *src, uint32_t tile_size, uint64_t max_pixels,
                         struct stage_spec *out, struct filter_module **mods, struct plan *p,
@@ -133,6 +150,8 @@ int resolve_plan_loaded(const struct chain *c, enum filter_backend backend,
         return -1;
     int rc = resolve_plan_stages(m, out, c->nstages, src, tile_size, max_pixels, p, first, why,
                                  err);
+    if (rc == 0 && plan_halos(m, out, p, err) < 0)
+        rc = -1, *why = RESOLVE_MODULE;
     for (int i = 0; (rc < 0 || !mods) && i < c->nstages; i++)
         filter_unload(m[i]);
     return rc;
