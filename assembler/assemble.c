@@ -86,18 +86,21 @@ static int read_core(const struct manifest *m, const char *jobdir, const struct 
 {
     char name[SPOOL_TILE_NAME_MAX], path[PATH_MAX];
     const struct plan_image *im = &m->plan.img[m->nstages];
+    struct plan_tile t;
     tile_name(m, g->row, g->col, name);
     if (spool_path(path, jobdir, SPOOL_OUT, name, err) < 0)
         return -1;
     if (!partial || access(path, F_OK) == 0)
         return tile_read(m, im, path, core, g->w, g->h, err);
-    size_t bpp = plan_bytes_per_pixel(im), H = (size_t)m->halo;
-    uint32_t fw = g->w + 2 * (uint32_t)H, fh = g->h + 2 * (uint32_t)H;
-    if (find_source_tile(jobdir, name, path, err) < 0 ||
-        tile_read(m, &m->plan.img[0], path, scratch, fw, fh, err) < 0)
+    /* the source tile holds the core, as far in as the plan says */
+    if (manifest_plan_tile(m, g->row, g->col, &t, err) < 0 ||
+        find_source_tile(jobdir, name, path, err) < 0 ||
+        tile_read(m, &m->plan.img[0], path, scratch, t.want[0].w, t.want[0].h, err) < 0)
         return -1;
+    size_t bpp = plan_bytes_per_pixel(im), fw = t.want[0].w;
+    size_t ox = (size_t)(t.core.x - t.want[0].x), oy = (size_t)(t.core.y - t.want[0].y);
     for (uint32_t y = 0; y < g->h; y++)
-        memcpy(core + y * g->w * bpp, scratch + ((y + H) * fw + H) * bpp, g->w * bpp);
+        memcpy(core + y * g->w * bpp, scratch + ((y + oy) * fw + ox) * bpp, g->w * bpp);
     return 0;
 }
 

@@ -57,15 +57,15 @@ void canvas_free(struct canvas *c)
 /* first_at - the first view pixel at or after image coordinate v. */
 static uint32_t first_at(uint32_t v, uint32_t scale) { return (v + scale - 1) / scale; }
 
-/* draw_tile - sample the tile's pixels (buf, bw wide, core at (off, off))
+/* draw_tile - sample the tile's pixels (buf, bw wide, core at (ox, oy))
  * into the view. */
 static void draw_tile(struct canvas *c, const struct tile_geom *g, const uint8_t *buf, uint32_t bw,
-                      uint32_t off)
+                      uint32_t ox, uint32_t oy)
 {
     size_t ch = (size_t)c->channels;
     for (uint32_t vy = first_at(g->y0, c->scale); vy < first_at(g->y0 + g->h, c->scale); vy++)
         for (uint32_t vx = first_at(g->x0, c->scale); vx < first_at(g->x0 + g->w, c->scale); vx++) {
-            uint32_t ty = vy * c->scale - g->y0 + off, tx = vx * c->scale - g->x0 + off;
+            uint32_t ty = vy * c->scale - g->y0 + oy, tx = vx * c->scale - g->x0 + ox;
             memcpy(c->px + ((size_t)vy * c->w + vx) * ch, buf + ((size_t)ty * bw + tx) * ch, ch);
         }
     c->tiles++;
@@ -76,7 +76,7 @@ static void draw_tile(struct canvas *c, const struct tile_geom *g, const uint8_t
  * in c). */
 static int load_tile(struct canvas *c, const struct report *r, const struct tile_geom *g,
                      const char *rel, const struct plan_image *im, uint8_t *buf, uint32_t bw,
-                     uint32_t bh, uint32_t off)
+                     uint32_t bh, uint32_t ox, uint32_t oy)
 {
     char path[PATH_MAX], err[ERR_MAX];
     if (spool_path(path, r->jobdir, rel, NULL, err) < 0 || access(path, F_OK) != 0)
@@ -92,7 +92,7 @@ static int load_tile(struct canvas *c, const struct report *r, const struct tile
             snprintf(c->first_error, sizeof c->first_error, "%s", err);
         return -1;
     }
-    draw_tile(c, g, buf, bw, off);
+    draw_tile(c, g, buf, bw, ox, oy);
     return 0;
 }
 
@@ -117,15 +117,20 @@ static void compose_tile(struct report *r, uint32_t row, uint32_t col, uint8_t *
     tile_geometry(m, row, col, &g);
     tile_name(m, row, col, name);
     /* a tile may move on between finding and reading it: look again */
-    uint32_t H = (uint32_t)m->halo;
-    for (int tries = 0; tries < 3; tries++) {
-        if (find_input(r, name, r->input[i]) != 0 || manifest_geometric(m) ||
-            load_tile(&r->src, r, &g, r->input[i], &m->plan.img[0], buf, g.w + 2 * H,
-                      g.h + 2 * H, H) <= 0)
+    struct plan_tile t;
+    char err[ERR_MAX];
+    int shown = manifest_plan_tile(m, row, col, &t, err) == 0;   /* not for geometric jobs */
+    const struct plan_rect *in = &t.want[0];
+    for (int tries = 0; shown && tries < 3; tries++) {
+        if (find_input(r, name, r->input[i]) != 0 ||
+            load_tile(&r->src, r, &g, r->input[i], &m->plan.img[0], buf, in->w, in->h,
+                      (uint32_t)(t.core.x - in->x), (uint32_t)(t.core.y - in->y)) <= 0)
             break;
     }
+    if (!shown)
+        find_input(r, name, r->input[i]);      /* still linked from the report */
     snprintf(rel, sizeof rel, "%s/%s", SPOOL_OUT, name);
-    load_tile(&r->out, r, &g, rel, &m->plan.img[m->nstages], buf, g.w, g.h, 0);
+    load_tile(&r->out, r, &g, rel, &m->plan.img[m->nstages], buf, g.w, g.h, 0, 0);
 }
 
 int canvas_compose(struct report *r, char *err)

@@ -341,24 +341,31 @@ static int listable(const char *input)
     return 0;
 }
 
-/* open_input - the input, decoded at full size and depth (unless
- * --depth 8), its chain resolved and planned (prepare.c).  Returns an
- * exit status; on EXIT_OK *r and *first are the caller's. */
+/* open_input - the input's chain resolved and planned (prepare.c), then
+ * the input opened for decoding at full size and depth (unless --depth 8
+ * or shrink-on-load say otherwise).  Returns an exit status; on EXIT_OK
+ * *r and *first are the caller's. */
 static int open_input(const struct cmdline *c, const struct chain *user, const char *input,
                       img_reader **r, struct img_info *info, struct manifest *m,
                       struct plan_rect **first, char *err)
 {
-    struct img_open_opts oo = {c->o.max_pixels, !c->o.depth8, 1};
-    FILE *f = spool_fopen_input(input, err);
-    *first = NULL;
-    *r = f ? img_open_opts_fp(f, input, &oo, info, err) : NULL;
-    if (!*r)
-        return EXIT_INPUT;
-    int status = prepare_input(&c->o, user, input, r, info, m, first, err);
+    *r = NULL;
+    int status = prepare_input(&c->o, user, input, info, m, first, err);
     if (status == EXIT_OK)
         status = check_global(m, err);
     if (status == EXIT_OK && describe_input(c, input, info, m, err) < 0)
         status = EXIT_INPUT;
+    if (status == EXIT_OK) {
+        struct img_open_opts oo = {c->o.max_pixels, !c->o.depth8, info->shrink};
+        struct img_info again;
+        FILE *f = spool_fopen_input(input, err);
+        *r = f ? img_open_opts_fp(f, input, &oo, &again, err) : NULL;
+        if (!*r)
+            status = EXIT_INPUT;
+        else if (again.width != info->width || again.height != info->height ||
+                 again.channels != info->channels || again.depth != info->depth)
+            status = (errf(err, "%s: changed while being split", input), EXIT_INPUT);
+    }
     if (status != EXIT_OK) {
         img_close(*r);
         *r = NULL;

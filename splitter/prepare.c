@@ -125,11 +125,27 @@ static int resolve(const struct split_opts *o, const struct chain *c,
     return EXIT_OK;
 }
 
+/* read_info - the header of input decoded as o and shrink say, into
+ * *info, the file closed again: planning forks a child, which should not
+ * share an open input with the decoder.  Returns 0 or -1 with err. */
+static int read_info(const struct split_opts *o, const char *input, int shrink,
+                     struct img_info *info, char *err)
+{
+    struct img_open_opts oo = {o->max_pixels, !o->depth8, shrink};
+    FILE *f = spool_fopen_input(input, err);
+    img_reader *r = f ? img_open_opts_fp(f, input, &oo, info, err) : NULL;
+    img_close(r);
+    return r ? 0 : -1;
+}
+
 int prepare_input(const struct split_opts *o, const struct chain *user, const char *input,
-                  img_reader **r, struct img_info *info, struct manifest *m,
-                  struct plan_rect **first, char *err)
+                  struct img_info *info, struct manifest *m, struct plan_rect **first,
+                  char *err)
 {
     struct chain c;
+    *first = NULL;
+    if (read_info(o, input, 1, info, err) < 0)
+        return EXIT_INPUT;
     int lead = orient_chain(user, o->autorotate ? info->orientation : 1, &c, err);
     if (lead < 0)
         return EXIT_USAGE;
@@ -143,11 +159,7 @@ int prepare_input(const struct split_opts *o, const struct chain *user, const ch
     as_resize(&c.stages[lead], m->plan.img[lead + 1].w, m->plan.img[lead + 1].h);
     free(*first);
     *first = NULL;
-    img_close(*r);
-    struct img_open_opts oo = {o->max_pixels, !o->depth8, s};
-    FILE *f = spool_fopen_input(input, err);
-    *r = f ? img_open_opts_fp(f, input, &oo, info, err) : NULL;
-    if (!*r)
+    if (read_info(o, input, s, info, err) < 0)
         return EXIT_INPUT;
     src = (struct plan_image){info->width, info->height, info->channels, info->depth};
     status = resolve(o, &c, &src, m, first, err);

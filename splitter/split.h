@@ -38,13 +38,14 @@ int job_new_id(const char *spool, const struct manifest *m, char *id, char *err)
 int cut_tiles(img_reader *r, const struct manifest *m, const struct plan_rect *first,
               const char *jobdir, int quiet, char *err);
 
-/* prepare_input - the chain input runs (the user's, after the stages of
- * its EXIF orientation), resolved and planned into m's stages and plan;
- * *first (the caller frees it) gets each tile's source rectangle.  With
- * shrink-on-load *r and *info are the input reopened at the reduced
- * size.  Returns an exit status, with err filled unless EXIT_OK. */
+/* prepare_input - read input's header into *info and plan the chain it
+ * runs (the user's, after the stages of its EXIF orientation) into m's
+ * stages and plan; *first (the caller frees it) gets each tile's source
+ * rectangle.  With shrink-on-load, *info is the reduced decode's
+ * (info->shrink says by how much): the caller opens the input so.
+ * Returns an exit status, with err filled unless EXIT_OK. */
 int prepare_input(const struct split_opts *o, const struct chain *user, const char *input,
-                  img_reader **r, struct img_info *info, struct manifest *m,
-                  struct plan_rect **first, char *err);
+                  struct img_info *info, struct manifest *m, struct plan_rect **first,
+                  char *err);
 
 #endif

@@ -186,11 +186,58 @@ static int load_stats(const struct job *j, struct loaded *l, int g, char *err)
     return 0;
 }
 
+/* core_of - the core of tile t out of want[g]'s pixels px (8-bit, ch
+ * channels: global stages take 8 bits only), malloc'd for the caller to
+ * free, or NULL with err. */
+static uint8_t *core_of(const struct plan *p, const struct plan_tile *t, int g,
+                        const uint8_t *px, int ch, char *err)
+{
+    uint32_t ox, oy;
+    if (exec_core_offset(p, t, g, &ox, &oy, err) < 0)
+        return NULL;
+    const struct plan_rect *in = &t->want[g];
+    size_t row = (size_t)t->core.w * (size_t)ch;
+    uint8_t *core = malloc(row * t->core.h);
+    if (!core)
+        return errf(err, "out of memory"), NULL;
+    for (uint32_t y = 0; y < t->core.h; y++)
+        memcpy(core + y * row, px + (((size_t)(y + oy) * in->w) + ox) * (size_t)ch, row);
+    return core;
+}
+
+/* struct core_fill - read the claimed tile and keep its core. */
+struct core_fill {
+    const struct manifest *m;
+    const struct claim *c;
+    const struct plan_tile *t;
+};
+
+/* fill_core - exec_fill_fn: the core of the claimed tile (want[0] of
+ * image 0, which is also the global stage's input when that is stage 0);
+ * run by global_analyze under the trap guard like any tile decoding. */
+static int fill_core(void *ctx, uint8_t *dst, uint32_t w, uint32_t h, char *err)
+{
+    const struct core_fill *cf = ctx;
+    const struct plan_rect *in = &cf->t->want[0];
+    const struct plan_image *im = &cf->m->plan.img[0];
+    assert(w == cf->t->core.w && h == cf->t->core.h);
+    uint8_t *px = malloc((size_t)in->w * in->h * plan_bytes_per_pixel(im)), *core = NULL;
+    int rc = px ? tile_read(cf->m, im, cf->c->path, px, in->w, in->h, err)
+                : errf(err, "out of memory");
+    if (rc == 0 && !(core = core_of(&cf->m->plan, cf->t, 0, px, im->ch, err)))
+        rc = -1;
+    if (rc == 0)
+        memcpy(dst, core, (size_t)w * h * (size_t)im->ch);
+    free(core);
+    free(px);
+    return rc;
+}
+
 /* analyze_tile - pass 1 of a chain with global stage g: the stages before
  * g on the claimed tile, their result kept in mid/T (when there are
  * any), g's statistics of the core published as stats/T.<g>.  The
  * stages from g on keep the size (the splitter made sure), so the core
- * lies in the middle of g's input rectangle, `post` pixels in. */
+ * lies inside g's input rectangle; the analysis gets the core alone. */
 static enum outcome analyze_tile(const struct worker_opts *o, const struct job *j,
                                  struct loaded *l, const struct claim *c,
                                  const struct plan_tile *t, int g, int *limit, char *err)
@@ -198,31 +245,37 @@ static enum outcome analyze_tile(const struct worker_opts *o, const struct job *
     const struct manifest *m = &j->m;
     const struct stage_spec *s = &m->stages[g];
     const struct plan_rect *in = &t->want[g];
-    uint32_t post;
+    int ch = m->plan.img[g].ch;
+    assert(m->plan.img[g].depth == 8);
     struct fill_ctx f = {m, &m->plan.img[0], c->path};
-    if (exec_core_margin(&m->plan, t, g, &post, err) < 0)
-        return TILE_FAILED;
-    uint64_t *stats = malloc(8 * (size_t)s->stats.nvalues);
+    struct exec_out out = {0};
     enum exec_result r = EXEC_FAILED;
     enum outcome res = TILE_OK;
+    uint8_t *core = NULL;
+    uint64_t *stats = malloc(8 * (size_t)s->stats.nvalues);
     if (!stats) {
         errf(err, "out of memory");
         return TILE_FAILED;
     }
     if (g == 0) {
-        r = global_analyze(l->mods[0], s, m->plan.img[0].ch, in->w, in->h, post, NULL,
-                           fill_from_tile, &f, o->max_memory, stats, err);
+        struct core_fill cf = {m, c, t};
+        r = global_analyze(l->mods[0], s, ch, t->core.w, t->core.h, 0, NULL, fill_core, &cf,
+                           o->max_memory, stats, err);
     } else {
-        struct exec_out out;
         r = exec_chain(l->mods, m->stages, &m->plan, t, 0, g, NULL, o->max_memory,
                        fill_from_tile, &f, &out, err);
         *limit = out.at_limit;
         if (r == EXEC_OK && (res = publish_tile(j, SPOOL_MID, c, &m->plan.img[g], out.px, in->w,
-                                                in->h, err)) == TILE_OK)
-            r = global_analyze(l->mods[g], s, m->plan.img[g].ch, in->w, in->h, post, out.px,
-                               NULL, NULL, o->max_memory, stats, err);
-        exec_release(&out);
+                                                in->h, err)) != TILE_OK)
+            r = EXEC_FAILED;
     }
+    if (g > 0 && r == EXEC_OK && res == TILE_OK) {
+        core = core_of(&m->plan, t, g, out.px, ch, err);
+        r = core ? global_analyze(l->mods[g], s, ch, t->core.w, t->core.h, 0, core, NULL, NULL,
+                                  o->max_memory, stats, err) : EXEC_FAILED;
+    }
+    exec_release(&out);
+    free(core);
     if (res == TILE_OK && r != EXEC_OK)
         res = r == EXEC_TRAPPED ? TILE_TRAPPED : TILE_FAILED;
     char name[GLOBAL_NAME_MAX];

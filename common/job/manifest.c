@@ -53,6 +53,22 @@ int manifest_geometric(const struct manifest *m)
     return 0;
 }
 
+int manifest_plan_tile(const struct manifest *m, uint32_t row, uint32_t col,
+                       struct plan_tile *t, char *err)
+{
+    int halos[CHAIN_MAX_STAGES];
+    char names[CHAIN_MAX_STAGES][64];
+    if (manifest_geometric(m))
+        return errf(err, "job %s: its stages change the image's size: only the filters know "
+                    "its tiles' rectangles", m->job);
+    for (int k = 0; k < m->nstages; k++) {
+        halos[k] = m->stages[k].halo;
+        snprintf(names[k], sizeof names[k], "%s", m->stages[k].name);
+    }
+    return plan_tile(&m->plan, row, col, plan_halo_region, halos, (const char (*)[64])names, t,
+                     err);
+}
+
 const char *manifest_tile_ext(const struct manifest *m)
 {
     if (m->tile_format == TILE_PNG)

@@ -81,6 +81,12 @@ int manifest_global_stage(const struct manifest *m);
  * (the tiles' rectangles then come from the modules, plan.h). */
 int manifest_geometric(const struct manifest *m);
 
+/* manifest_plan_tile - tile (row, col)'s rectangles (plan.h) for a job
+ * that is not geometric, from its stages' halos: what the worker gets
+ * from the modules.  Returns 0, or -1 with err for a geometric job. */
+int manifest_plan_tile(const struct manifest *m, uint32_t row, uint32_t col,
+                       struct plan_tile *t, char *err);
+
 /* manifest_tile_ext - the one extension of m's tile files: PNG, or the
  * netpbm one of the channel count when every image of the plan has the
  * same, else ".pam" (PAM holds any count). */

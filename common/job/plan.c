@@ -91,6 +91,18 @@ int plan_tile(const struct plan *p, uint32_t row, uint32_t col, plan_region_fn f
     return 0;
 }
 
+int plan_halo_region(void *ctx, int stage, const struct plan_rect *out, struct plan_rect *want,
+                     char *err)
+{
+    const int *halo = ctx;
+    int64_t h = halo[stage];
+    (void)err;
+    assert(h >= 0);
+    *want = (struct plan_rect){out->x - h, out->y - h, out->w + 2u * (uint32_t)h,
+                               out->h + 2u * (uint32_t)h};
+    return 0;
+}
+
 static int rect_equal(const struct plan_rect *a, const struct plan_rect *b)
 {
     return a->x == b->x && a->y == b->y && a->w == b->w && a->h == b->h;

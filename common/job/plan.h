@@ -76,6 +76,14 @@ int plan_grid(struct plan *p, uint32_t tile_size, char *err);
 int plan_tile(const struct plan *p, uint32_t row, uint32_t col, plan_region_fn fn, void *ctx,
               const char (*names)[64], struct plan_tile *t, char *err);
 
+/* plan_halo_region - a plan_region_fn for stages that keep the image's
+ * size, whose region is their output grown by their halo on every side
+ * (what the host checks of every such stage): ctx points at the stages'
+ * halos, an int each.  Lets programs that run no filter code (the
+ * assembler, inspect) know any tile's rectangles.  Returns 0. */
+int plan_halo_region(void *ctx, int stage, const struct plan_rect *out, struct plan_rect *want,
+                     char *err);
+
 /* plan_tile_equal - 1 if a and b hold the same rectangles for p's stages. */
 int plan_tile_equal(const struct plan *p, const struct plan_tile *a, const struct plan_tile *b);
 

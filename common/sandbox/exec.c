@@ -323,6 +323,22 @@ int exec_core_margin(const struct plan *p, const struct plan_tile *t, int k, uin
     return 0;
 }
 
+int exec_core_offset(const struct plan *p, const struct plan_tile *t, int k, uint32_t *ox,
+                     uint32_t *oy, char *err)
+{
+    const struct plan_rect *w = &t->want[k], *c = &t->core;
+    assert(k >= 0 && k < p->nstages);
+    if (p->img[k].w != p->img[p->nstages].w || p->img[k].h != p->img[p->nstages].h ||
+        c->x < w->x || c->y < w->y || c->x + c->w > w->x + w->w || c->y + c->h > w->y + w->h)
+        return errf(err, "tile r%uc%u: its core %ux%u at (%lld,%lld) is not inside stage %d's "
+                    "input %ux%u at (%lld,%lld) (a later stage moves pixels)", t->row, t->col,
+                    c->w, c->h, (long long)c->x, (long long)c->y, k + 1, w->w, w->h,
+                    (long long)w->x, (long long)w->y);
+    *ox = (uint32_t)(c->x - w->x);
+    *oy = (uint32_t)(c->y - w->y);
+    return 0;
+}
+
 /* finish - the result of stages [from, to): the core, or want[to] built
  * from out[to - 1] when the host must pad it.  Returns EXEC_OK or
  * EXEC_FAILED. */

@@ -75,9 +75,17 @@ enum exec_result exec_chain(struct filter_module *const *mods, const struct stag
 /* exec_core_margin - how far tile t's core (its coordinates read in image
  * k, which must have the output's size) lies inside want[k], the same on
  * every side, into *margin.  Returns 0, or -1 with err when it does not
- * lie there so (a stage after k moves pixels). */
+ * lie there so (a stage after k moves pixels, or want[k] was clipped at
+ * the image's border). */
 int exec_core_margin(const struct plan *p, const struct plan_tile *t, int k, uint32_t *margin,
                      char *err);
+
+/* exec_core_offset - where tile t's core (read in image k, which must
+ * have the output's size) lies inside want[k]: *ox, *oy pixels in from
+ * its top-left corner.  Returns 0, or -1 with err when image k has
+ * another size or want[k] does not hold the core. */
+int exec_core_offset(const struct plan *p, const struct plan_tile *t, int k, uint32_t *ox,
+                     uint32_t *oy, char *err);
 
 /* exec_release - free the last instance and the padded result; NULL-safe. */
 void exec_release(struct exec_out *out);

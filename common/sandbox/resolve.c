@@ -295,11 +295,13 @@ struct listed {
     int stale;                   /* that module is gone: --prune removes it */
 };
 
-/* default_halo - the halo of fi's filter with every param at its default;
- * -1 when it refuses them or is an ABI v2 module (which has none). */
+/* default_halo - the halo of fi's filter with every param at its default:
+ * its tsf_halo, which v1 modules and the v2 SDK's filters that keep the
+ * size export; -1 when it refuses them, has none or is a geometry filter. */
 static int default_halo(struct filter_inst *fi, const struct filter_desc *d, int abi)
 {
-    if (abi != 1)
+    (void)abi;
+    if (strcmp(d->kind, "geometry") == 0)
         return -1;
     struct chain_stage none;
     struct stage_spec s;
@@ -312,7 +314,7 @@ static int default_halo(struct filter_inst *fi, const struct filter_desc *d, int
 }
 
 /* print_json - the describe JSON with the ABI version, the depths, the
- * halo at the defaults (v1) and, for a cached module, where it came from;
+ * halo at the defaults (where there is one) and, for a cached module, where it came from;
  * one line. */
 static void print_json(FILE *f, const char *json_text, int abi, int halo,
                        const struct listed *l)
@@ -326,7 +328,7 @@ static void print_json(FILE *f, const char *json_text, int abi, int halo,
         const int eight[1] = {8};
         cJSON_AddItemToObject(o, "depths", cJSON_CreateIntArray(eight, 1));
     }
-    if (abi == 1)
+    if (halo >= 0)
         cJSON_AddNumberToObject(o, "halo", halo);
     if (l->cached) {
         cJSON *mod = cJSON_AddObjectToObject(o, "module");
@@ -382,10 +384,10 @@ static void print_filter(FILE *f, const struct filter_desc *d, const char *json_
         return;
     }
     /* indented lines are parameters, and the module's origin last */
-    if (abi == 1)
+    if (halo >= 0)
         fprintf(f, "%-20s %-12s halo %-3d %s", d->name, d->kind, halo, d->summary);
     else
-        fprintf(f, "%-20s %-12s %-8s %s", d->name, d->kind, "abi 2", d->summary);
+        fprintf(f, "%-20s %-12s abi %-4d %s", d->name, d->kind, abi, d->summary);
     print_samples(f, d);
     for (int k = 0; k < d->nparams; k++)
         if (d->params[k].is_path)

@@ -181,10 +181,16 @@ int stage_op_plan(struct filter_module *m, const struct stage_spec *s,
     if ((rc = call_fresh(m, s, max_memory, V2_PLAN, a, &status, err)) != 0)
         return rc;
     if (status == TSF_EBADARG || status == TSF_ECHANNELS || status == TSF_EPARAM ||
-        status == TSF_EDEPTH)
+        status == TSF_EDEPTH) {
+        char vals[256] = "";
+        for (int k = 0; k < s->nparams; k++)
+            snprintf(vals + strlen(vals), sizeof vals - strlen(vals), "%s%s=%g", k ? ":" : "",
+                     s->param_names[k], s->params[k]);
         return errf(err, "filter %s: cannot make anything of a %ux%u image of %d channels, "
-                    "%d-bit, with these parameters: %s", s->name, in->w, in->h, in->ch,
-                    in->depth, stage_status_text(status)), STAGE_REFUSED;
+                    "%d-bit, with %s: %s", s->name, in->w, in->h, in->ch, in->depth,
+                    vals[0] ? vals : "no parameters", stage_status_text(status)),
+               STAGE_REFUSED;
+    }
     if (status != 0)
         return errf(err, "filter %s: tsf_plan returned error code %d (%s)", s->name, status,
                     stage_status_text(status));

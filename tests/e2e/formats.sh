@@ -50,16 +50,28 @@ for tc in rgb:3 palette-trns:4; do
     identity_case "PNG $t Adam7" "$T/i_$t.png" "${tc#*:}"
 done
 
-# The 16-bit reduction is the scaling one, not the truncating one.
+# 16-bit stays 16-bit, every sample exact (libvips compares); with
+# --depth 8 the reduction is the scaling one, not the truncating one.
 rm -rf "$T/sp"
-if "$TS" run --keep -q -t 64 --spool "$T/sp" "$T/rgb16.png" "$T/out16.png" 2>"$T/err"; then
-    if "$TOOLS/imgcmp" --quiet --16 strip "$T/rgb16.png" "$T/out16.png"; then
-        notok "16-bit: the pipeline scales rather than strips" "equals the stripped input too"
+if "$TS" run --keep -q -t 64 --spool "$T/sp" "$T/rgb16.png" "$T/out16.png" 2>"$T/err" &&
+    vips subtract "$T/rgb16.png" "$T/out16.png" "$T/d16.v" && vips abs "$T/d16.v" "$T/a16.v"; then
+    is "16-bit: identity keeps every 16-bit sample" "$(vips max "$T/a16.v")" "0.000000"
+    is "16-bit: the output is 16-bit" "$(vipsheader -f format "$T/out16.png")" \
+        "((VipsBandFormat) VIPS_FORMAT_USHORT)"
+else
+    notok "16-bit: identity keeps every 16-bit sample" "$(cat "$T/err")"
+fi
+rm -rf "$T/sp"
+if "$TS" run -q -t 64 --depth 8 --spool "$T/sp" "$T/rgb16.png" "$T/out8.png" 2>"$T/err"; then
+    if "$TOOLS/imgcmp" --quiet --16 strip "$T/rgb16.png" "$T/out8.png"; then
+        notok "--depth 8: the pipeline scales rather than strips" "equals the stripped input too"
+    elif "$TOOLS/imgcmp" --quiet --16 scale "$T/rgb16.png" "$T/out8.png"; then
+        ok "--depth 8: the pipeline scales rather than strips"
     else
-        ok "16-bit: the pipeline scales rather than strips"
+        notok "--depth 8: the pipeline scales rather than strips" "equals neither"
     fi
 else
-    notok "16-bit: the pipeline scales rather than strips" "$(cat "$T/err")"
+    notok "--depth 8: the pipeline scales rather than strips" "$(cat "$T/err")"
 fi
 
 # JPEG inputs

@@ -10,13 +10,13 @@
  *  - a refused manifest has a message; parsing the same text twice gives
  *    the same struct, byte for byte;
  *  - an accepted manifest has a safe job id, 1-16 stages with valid
- *    names whose halos add up to tiles.halo, at most 16 params each, and a
- *    grid that is exactly what the image and tile sizes give: cols and
- *    rows cover the image and no more, digits fit the larger index, the
- *    extension is the one the tile format and channel count write;
- *  - tile_geometry of the corner tiles lies inside the image, the last
- *    column and row end exactly at its edge, and the file size is the
- *    core plus twice the halo;
+ *    names, at most 16 params each, a plan of one image more than the
+ *    stages whose first is the source, and a grid that is exactly what
+ *    the output image and tile sizes give: cols and rows cover the image
+ *    and no more, digits fit the larger index, the extension is the one
+ *    the tile format and the plan's channel counts write;
+ *  - tile_geometry of the corner tiles lies inside the output image, and
+ *    the last column and row end exactly at its edge;
  *  - every tile_name of those tiles is a plain file name that
  *    tile_parse_name turns back into the same row and column, and a name
  *    one row or column outside the grid is refused;
@@ -98,8 +98,6 @@ static int digits_for(uint64_t v)
 /* check_fields - what an accepted manifest promises about itself. */
 static void check_fields(const struct manifest *m)
 {
-    int halo = 0;
-
     if (!manifest_job_id_ok(m->job))
         fail("unsafe job id accepted", m->job);
     if (m->nstages < 1 || m->nstages > CHAIN_MAX_STAGES)
@@ -110,12 +108,17 @@ static void check_fields(const struct manifest *m)
             fail("bad stage name accepted", s->name);
         if (s->nparams < 0 || s->nparams > CHAIN_MAX_PARAMS)
             fail("param count out of range", s->name);
-        halo += s->halo;
     }
-    if (halo != m->halo)
-        fail("stage halos do not add up to tiles.halo", NULL);
+    const struct plan_image *src = &m->plan.img[0], *out = &m->plan.img[m->nstages];
+    if (m->plan.nstages != m->nstages || src->w != m->source.width ||
+        src->h != m->source.height || src->ch != m->source.channels)
+        fail("plan does not start with the source", NULL);
+    for (int i = 0; i <= m->nstages; i++)
+        if (m->plan.img[i].ch < 1 || m->plan.img[i].ch > 4 ||
+            (m->plan.img[i].depth != 8 && m->plan.img[i].depth != 16))
+            fail("plan image with bad channels or depth accepted", NULL);
 
-    uint64_t w = m->source.width, h = m->source.height, t = m->tile_size;
+    uint64_t w = out->w, h = out->h, t = m->tile_size;
     if (w == 0 || h == 0 || t == 0 || m->cols == 0 || m->rows == 0)
         fail("empty image, tile or grid accepted", NULL);
     if ((m->cols - 1ull) * t >= w || m->cols * t < w
@@ -124,8 +127,7 @@ static void check_fields(const struct manifest *m)
     uint64_t most = m->cols > m->rows ? m->cols : m->rows;
     if (m->digits != digits_for(most - 1))
         fail("digits do not match the grid", NULL);
-    const char *ext = m->tile_format == TILE_PNG ? ".png" : pnm_extension(m->source.channels);
-    if (strcmp(ext, m->tile_ext) != 0)
+    if (strcmp(manifest_tile_ext(m), m->tile_ext) != 0)
         fail("extension does not match the tile format", m->tile_ext);
 }
 
@@ -139,13 +141,11 @@ static void check_tile(const struct manifest *m, uint32_t row, uint32_t col)
     tile_geometry(m, row, col, &g);
     if (g.w < 1 || g.w > m->tile_size || g.h < 1 || g.h > m->tile_size)
         fail("tile core size out of range", NULL);
-    if ((uint64_t)g.x0 + g.w > m->source.width || (uint64_t)g.y0 + g.h > m->source.height)
+    const struct plan_image *o = &m->plan.img[m->nstages];
+    if ((uint64_t)g.x0 + g.w > o->w || (uint64_t)g.y0 + g.h > o->h)
         fail("tile core outside the image", NULL);
-    if ((col == m->cols - 1 && g.x0 + g.w != m->source.width)
-        || (row == m->rows - 1 && g.y0 + g.h != m->source.height))
+    if ((col == m->cols - 1 && g.x0 + g.w != o->w) || (row == m->rows - 1 && g.y0 + g.h != o->h))
         fail("last tile does not end at the image edge", NULL);
-    if (g.fw != g.w + 2u * (uint32_t)m->halo || g.fh != g.h + 2u * (uint32_t)m->halo)
-        fail("tile file size is not core plus halo", NULL);
 
     tile_name(m, row, col, name);
     if (strlen(name) + 1 >= sizeof name || strchr(name, '/') || name[0] == '.')

@@ -84,12 +84,14 @@ static void put_scratch(const uint8_t *data, size_t size)
     }
 }
 
-/* tile_manifest - the least of a manifest tile_read looks at: format and channels. */
+/* tile_manifest - the least of a manifest tile_read looks at: the tile
+ * format; the image (channels, 8-bit) is passed beside it. */
 static void tile_manifest(struct manifest *m, int channels)
 {
     memset(m, 0, sizeof *m);
     m->tile_format = TILE_PNM;
     m->source.channels = channels;
+    m->plan.img[0] = (struct plan_image){1, 1, channels, 8};
 }
 
 /* check_header - the field invariants of an accepted header. */
@@ -148,7 +150,7 @@ static void check_tile_read(const uint8_t *data, size_t size, const struct pnm_h
     if (!dst)
         return;
     tile_manifest(&m, h->channels);
-    int rc = tile_read(&m, scratch, dst, h->width, h->height, err);
+    int rc = tile_read(&m, &m.plan.img[0], scratch, dst, h->width, h->height, err);
     int exact = h->maxval == 255 && size - (size_t)pos == n;
     if (rc == 0 && !exact)
         fail("tile_read accepts a tile of the wrong size or maxval", NULL);
@@ -159,10 +161,10 @@ static void check_tile_read(const uint8_t *data, size_t size, const struct pnm_h
     if (rc != 0 && err[0] == '\0')
         fail("tile_read fails without a message", NULL);
 
-    if (h->width < UINT32_MAX && tile_read(&m, scratch, dst, h->width + 1, h->height, err) == 0)
+    if (h->width < UINT32_MAX && tile_read(&m, &m.plan.img[0], scratch, dst, h->width + 1, h->height, err) == 0)
         fail("tile_read accepts a file one column narrower than asked for", NULL);
     tile_manifest(&m, h->channels == 4 ? 3 : h->channels + 1);
-    if (tile_read(&m, scratch, dst, h->width, h->height, err) == 0)
+    if (tile_read(&m, &m.plan.img[0], scratch, dst, h->width, h->height, err) == 0)
         fail("tile_read accepts a tile with another channel count", NULL);
     free(dst);
 }
@@ -190,7 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (f && err[0] == '\0')
             fail("pnm_read_header fails without a message", NULL);
         tile_manifest(&m, 1);
-        if (tile_read(&m, scratch, px, 1, 1, err) == 0)
+        if (tile_read(&m, &m.plan.img[0], scratch, px, 1, 1, err) == 0)
             fail("tile_read accepts a file whose header is refused", NULL);
         return 0;
     }

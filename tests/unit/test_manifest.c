@@ -532,7 +532,6 @@ static void ed_chain_upper(cJSON *r)
 static void ed_chain_empty(cJSON *r)
 {
     cJSON_ReplaceItemInObject(r, "chain", cJSON_CreateArray());
-    set_num(cJSON_GetObjectItem(r, "tiles"), "halo", 0);
 }
 static void ed_chain_17(cJSON *r)
 {
