@@ -75,7 +75,6 @@ static int plan_tiles(struct filter_module *const *mods, const struct stage_spec
 {
     int g = global_stage(st, p->nstages);
     struct plan_tile a, b;
-    uint32_t margin;
     for (uint32_t r = 0; r < p->rows; r++)
         for (uint32_t c = 0; c < p->cols; c++) {
             *why = RESOLVE_MODULE;
@@ -85,7 +84,7 @@ static int plan_tiles(struct filter_module *const *mods, const struct stage_spec
             if (!plan_tile_equal(p, &a, &b))
                 return inconsistent(p, st, &a, &b, err);
             *why = RESOLVE_USAGE;
-            if (g >= 0 && exec_core_margin(p, &a, g, &margin, err) < 0)
+            if (g >= 0 && exec_core_in(p, &a, g, err) < 0)
                 return err_prefix(err, "global filter %s", st[g].name);
             if (first)
                 first[(size_t)r * p->cols + c] = a.want[0];
