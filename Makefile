@@ -157,7 +157,7 @@ W2C_CFLAGS  := $(shell sed 's/\#.*//' common/glue/filter.cflags)
 NATIVE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -O2 -fPIC -shared -ffp-contract=off $(WARN) \
                  -fvisibility=hidden -DTSF_NATIVE -Ifilters
 
-build/filters/%.wasm: filters/%.c filters/tsf.h filters/tsf_global.h filters/tsf_kernels.h | build/.deps-ok
+build/filters/%.wasm: filters/%.c filters/tsf.h filters/tsf_filter.h filters/tsf_global.h filters/tsf_plan.h filters/tsf_kernels.h | build/.deps-ok
 	@mkdir -p $(dir $@)
 	$(WASM_CC) $(WASM_CFLAGS) -o $@ $<
 	$(VALIDATE) $@
@@ -167,9 +167,10 @@ build/filters/%.wasm: filters/%.wat | build/.deps-ok
 	$(WAT2WASM) $(WAT_FLAGS) -o $@ $<
 	$(VALIDATE) $@
 
-build/filters/hostile/%.wasm: filters/hostile/%.c filters/tsf.h filters/tsf_global.h filters/tsf_kernels.h | build/.deps-ok
+build/filters/hostile/%.wasm: filters/hostile/%.c filters/tsf.h filters/tsf_filter.h filters/tsf_global.h filters/tsf_plan.h filters/tsf_kernels.h | build/.deps-ok
 	@mkdir -p $(dir $@)
-	$(WASM_CC) $(WASM_CFLAGS) -o $@ $<
+	@# hostile C modules test the ABI version 1 path: the SDK builds them as such
+	$(WASM_CC) $(WASM_CFLAGS) -DTSF_ABI_V1 -o $@ $<
 	$(VALIDATE) $@
 
 build/filters/hostile/%.wasm: filters/hostile/%.wat | build/.deps-ok
@@ -194,12 +195,12 @@ build/filters/hostile/memory64.wasm build/filters/hostile/shared_memory.wasm: VA
 	$(CC) $(W2C_CFLAGS) -Icommon -include common/glue/filter_object.h -include $*.wasm.h \
 	    -o $@ $*.wasm.c common/glue/filter_glue.c
 
-build/native/%.so: filters/%.c filters/tsf.h filters/tsf_global.h filters/tsf_kernels.h | build/.deps-ok
+build/native/%.so: filters/%.c filters/tsf.h filters/tsf_filter.h filters/tsf_global.h filters/tsf_plan.h filters/tsf_kernels.h | build/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(NATIVE_CFLAGS) -o $@ $<
 
 # The unsandboxed best, built only for comparison by bench/filterperf.
-build/native-best/%.so: filters/%.c filters/tsf.h filters/tsf_kernels.h | build/.deps-ok
+build/native-best/%.so: filters/%.c filters/tsf.h filters/tsf_filter.h filters/tsf_plan.h filters/tsf_kernels.h | build/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(NATIVE_CFLAGS) -O3 -march=native -o $@ $<
 
@@ -258,7 +259,7 @@ install: all
 	install -d $(GLUEDIR) $(SDKDIR)
 	install -m 644 common/glue/filter_glue.c common/glue/filter_object.h common/filter_glue.h \
 	    common/glue/filter.cflags $(GLUEDIR)/
-	install -m 644 filters/tsf.h filters/tsf_global.h filters/tsf_kernels.h $(SDKDIR)/
+	install -m 644 filters/tsf.h filters/tsf_filter.h filters/tsf_global.h filters/tsf_plan.h filters/tsf_kernels.h $(SDKDIR)/
 	install -d $(MANDIR)/man1 $(MANDIR)/man7 $(COMPLDIR)
 	install -m 644 $(MAN1_PAGES:%=docs/man/%.1) $(MANDIR)/man1/
 	install -m 644 $(MAN7_PAGES:%=docs/man/%.7) $(MANDIR)/man7/
@@ -271,7 +272,7 @@ uninstall:
 	  $(COMPLDIR)/tilespool
 	rm -f $(GLUEDIR)/filter_glue.c $(GLUEDIR)/filter_glue.h $(GLUEDIR)/filter_object.h \
 	    $(GLUEDIR)/filter.cflags
-	rm -f $(SDKDIR)/tsf.h $(SDKDIR)/tsf_global.h $(SDKDIR)/tsf_kernels.h
+	rm -f $(SDKDIR)/tsf.h $(SDKDIR)/tsf_filter.h $(SDKDIR)/tsf_global.h $(SDKDIR)/tsf_plan.h $(SDKDIR)/tsf_kernels.h
 	-rmdir $(LIBEXECDIR) $(FILTERDIR) $(GLUEDIR) $(SDKDIR) $(DESTDIR)$(PREFIX)/lib/tilespool 2>/dev/null
 
 clean:

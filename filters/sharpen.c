@@ -7,7 +7,10 @@
  *     out = v                                          where |d| < 256 T
  *     out = clamp(v + floor((A d + 2^15) / 2^16))      elsewhere
  * i.e. out = v + amount (v - blur), rounded, on colour channels; alpha is
- * kept.  The halo is the Gaussian's radius.
+ * kept.  The halo is the Gaussian's radius.  16-bit samples take the 16.8
+ * blur of tsf_gauss16, b = (acc + 2^15) >> 16, the same formula in 64-bit
+ * integers, clamped to 65535, and a threshold scaled to 16 bits: out = v
+ * where |d| < 256 * 257 T.
  */
 #include "tsf_kernels.h"
 
@@ -16,10 +19,10 @@
     X(sigma, 1.0, 0.1, 10, "standard deviation of the blur in pixels")           \
     X(threshold, 0, 0, 255, "leave samples alone where |in - blurred| < threshold")
 
-TSF_FILTER("sharpen",
-           "Unsharp mask: in + amount * (in - gaussian(in)) where the difference reaches "
-           "threshold; alpha unchanged",
-           "neighborhood", "[1,2,3,4]", PARAMS);
+TSF_FILTER2("sharpen",
+            "Unsharp mask: in + amount * (in - gaussian(in)) where the difference reaches "
+            "threshold; alpha unchanged",
+            "neighborhood", "[1,2,3,4]", "[8,16]", PARAMS, TSF_NO_CHOICES);
 
 static int32_t filter_halo(const float *p)
 {
@@ -58,11 +61,42 @@ static inline void sharp_row(const uint8_t *v, const uint16_t *blur, uint8_t *d,
         d[j] = tsf_is_alpha(j, ch) ? v[j] : (uint8_t)sharp1(v[j], blur[j], a, lim);
 }
 
+/* sharp16 - sharp1 for a 16-bit sample v and its 16.8 blur. */
+static inline uint32_t sharp16(uint32_t v, uint32_t blur, int32_t a, int32_t lim)
+{
+    int32_t diff = (int32_t)(v << 8) - (int32_t)blur;
+    /* floor((a diff + 2^15) / 2^16) for |a diff| < 2^35, shifted while positive */
+    int64_t x = (int64_t)a * diff + ((int64_t)1 << 40) + (1 << 15);
+    int64_t out = (int64_t)v + (int64_t)((uint64_t)x >> 16) - ((int64_t)1 << 24);
+    out = out < 0 ? 0 : out > 65535 ? 65535 : out;
+    return (diff < 0 ? -diff : diff) < lim ? v : (uint32_t)out;
+}
+
+/* sharpen16 - the 16-bit tile. */
+static int32_t sharpen16(const struct tsf_call *c, int32_t a, int32_t lim)
+{
+    struct tsf_gauss16 g;
+    int32_t rc = tsf_gauss16_init(&g, c, c->p[P_sigma]);
+    uint32_t *blur = tsf_alloc_ptr((uint64_t)g.n * sizeof *blur);
+    if (rc != TSF_OK || !blur)
+        return TSF_ENOMEM;
+    for (uint32_t y = 0; y < c->out_h; y++) {
+        const uint16_t *v = tsf_in_core16(c, y);
+        uint16_t *d = tsf_out16(c) + (size_t)y * g.n;
+        tsf_gauss16_blur(&g, y, blur);
+        for (uint32_t j = 0; j < g.n; j++)
+            d[j] = tsf_is_alpha(j, c->ch) ? v[j] : (uint16_t)sharp16(v[j], blur[j], a, lim);
+    }
+    return TSF_OK;
+}
+
 static int32_t filter_process(const struct tsf_call *c)
 {
     struct tsf_gauss g;
     int32_t a = tsf_round_i(256.0f * c->p[P_amount]);
     int32_t lim = 256 * tsf_round_i(c->p[P_threshold]);
+    if (c->depth == 16)
+        return sharpen16(c, a, 257 * lim);
     int32_t rc = tsf_gauss_init(&g, c, c->p[P_sigma]);
     uint16_t *blur = tsf_alloc_ptr((uint64_t)g.n * sizeof *blur);
     if (rc != TSF_OK || !blur)

@@ -3,14 +3,14 @@
  *
  * SUMMARY
  *	A filter is one C file that includes this header once, declares
- *	itself with TSF_FILTER (or TSF_POINT_FILTER) and defines
- *	filter_process() (and filter_halo() unless it is a point filter).
- *	The header supplies every ABI v1 export (filters/ABI.md): memory,
- *	tsf_abi_version, tsf_describe, tsf_halo, tsf_alloc, tsf_process,
- *	plus tsf_native_base and tsf_native_reset in native builds.  A
- *	global filter declares itself with TSF_GLOBAL_FILTER (or _REF) and
- *	defines filter_analyze() too; the header then adds tsf_analyze and
- *	tsf_apply (tsf_global.h).
+ *	itself with one of the macros below and defines the functions that
+ *	macro names.  The header supplies every export of ABI version 2
+ *	(filters/ABI.md): memory, tsf_abi_version, tsf_describe, tsf_alloc,
+ *	tsf_plan, tsf_region, tsf_run, and the version 1 pair tsf_halo and
+ *	tsf_process, plus tsf_native_base and tsf_native_reset in native
+ *	builds.  Global filters add tsf_analyze and tsf_apply.  The parts
+ *	live in headers this one includes: tsf_filter.h (the macros, describe
+ *	and the version 1 exports), tsf_global.h and tsf_plan.h (version 2).
  *
  *	    #include "tsf.h"
  *
@@ -25,25 +25,70 @@
  *	        return TSF_OK;
  *	    }
  *
+ * MACROS
+ *	Each ends in a prototype of the first function it names, so it takes
+ *	a ';' (or that function's body) after it.  channels is a JSON list
+ *	such as "[1,2,3,4]", depths "[8]" or "[8,16]".
+ *
+ *	TSF_FILTER(name, summary, kind, channels, PARAMS)
+ *	TSF_FILTER2(name, summary, kind, channels, depths, PARAMS, CHOICES)
+ *	    kind "point" or "neighborhood": filter_halo, filter_process.
+ *	TSF_POINT_FILTER(name, summary, channels, PARAMS)
+ *	TSF_POINT_FILTER2(name, summary, channels, depths, PARAMS, CHOICES)
+ *	    kind "point", filter_halo supplied: filter_process only.
+ *	TSF_CHANNEL_FILTER(name, summary, kind, channels, depths, PARAMS, CHOICES)
+ *	    a filter whose output channel count differs from its input's:
+ *	    filter_halo, filter_channels, filter_process, where
+ *	        static int32_t filter_channels(const float *p, uint32_t in_ch);
+ *	    returns the output count (1..4) for in_ch, or -1 for params it
+ *	    cannot use.  The describe JSON gets "channels_out", its answers
+ *	    for the declared counts with default params.
+ *	TSF_GEOMETRY_FILTER(name, summary, channels, depths, PARAMS, CHOICES)
+ *	    kind "geometry": filter_plan, filter_region, filter_process (see
+ *	    tsf_plan.h for their contract).
+ *	TSF_GLOBAL_FILTER, TSF_GLOBAL_FILTER_REF (tsf_global.h)
+ *	    kind "global", 8-bit, channels kept.
+ *	The macros without depths take 8-bit samples only.
+ *
+ *	The v2 host calls tsf_plan, tsf_region and tsf_run.  For point and
+ *	neighborhood filters the SDK answers the first two itself: the
+ *	output image is the input's (channels from filter_channels when
+ *	there is one), and an output rectangle needs itself grown by
+ *	filter_halo(p) on each side.  tsf_run then calls filter_process
+ *	exactly as tsf_process would, so such a filter never looks at
+ *	positions.  tsf_process runs it with its tile as the whole 8-bit
+ *	image (and fails with TSF_ECHANNELS where the channel count would
+ *	change; for a geometry filter, TSF_EBADARG: tsf_halo says -1).
+ *
  * DESCRIPTION
  *	PARAMS is an X-macro: one X(name, default, min, max, "summary") per
- *	parameter, in the order the host passes them.  From it TSF_FILTER
- *	makes the describe JSON at compile time (default, min and max are
+ *	parameter, in the order the host passes them.  From it the macros
+ *	make the describe JSON at compile time (default, min and max are
  *	stringified, so write them as plain JSON numbers: 0.5 not .5f), an
  *	enum P_<name> of indices into c->p, and the ranges the SDK clamps
  *	to.  Summaries are pasted into JSON unescaped: no '"' or '\'.
  *	TSF_NO_PARAMS declares none.
  *
+ *	CHOICES names the values of parameters that pick one of a list:
+ *	    #define CHOICES(X) X(kernel, "nearest", "linear", "cubic")
+ *	gives the describe JSON "choices":{"kernel":["nearest",...]} and
+ *	the enum constant TSF_NCHOICES_kernel (3).  The parameter itself is
+ *	declared in PARAMS with min 0 and max n-1; the host maps a name to
+ *	its index, which is what the filter gets.  TSF_NO_CHOICES: none.
+ *
  *	Before filter_process runs the SDK has checked the channel count
- *	against the declared list, that out is in minus 2*halo on each
- *	axis, that both buffers lie in allocated memory without overlapping
- *	(TSF_ECHANNELS, TSF_EBADARG), and read the params: NaN becomes the
+ *	against the declared list and the depth against the declared depths
+ *	(TSF_ECHANNELS, TSF_EDEPTH), that the buffers' sizes agree with the
+ *	rectangles and the halo, that both lie in allocated memory without
+ *	overlapping (TSF_EBADARG), and read the params: NaN becomes the
  *	default, anything else is clamped to [min, max].  A filter never
  *	clamps coordinates: the halo is there.
  *
- *	Pixel layout: 8-bit samples, interleaved, rows packed; channels 1
- *	gray, 2 gray+alpha, 3 RGB, 4 RGBA (straight alpha).  The last
- *	channel is alpha exactly when the count is even.
+ *	Pixel layout: samples of c->depth bits (8, or 16 as uint16_t in
+ *	the host's byte order, which is little-endian), interleaved, rows
+ *	packed; channels 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA (straight
+ *	alpha).  The last channel is alpha exactly when the count is even.
+ *	The output has c->out_ch channels of c->out_depth bits.
  *
  *	Scratch memory comes from tsf_alloc_ptr(): a bump allocator that
  *	never frees (each tile gets a fresh instance) and whose contents are
@@ -63,8 +108,14 @@
  *	            tsf_luma601
  *	pixels      tsf_has_alpha, tsf_is_alpha, tsf_alpha_mask32, tsf_in_core,
  *	            tsf_copy_alpha, tsf_apply_lut (point filters by table)
+ *	16-bit      tsf_in16, tsf_out16, tsf_in_core16, tsf_sample_max
  *	tsf_kernels.h adds the integer Gaussian used by gaussian_blur and
  *	sharpen.
+ *
+ * ABI VERSION 1
+ *	Defining TSF_ABI_V1 before the include builds a version 1 module:
+ *	tsf_abi_version says 1 and tsf_plan, tsf_region and tsf_run are left
+ *	out, so hosts run it through their version 1 adapter.
  *
  * NATIVE MODE
  *	With -DTSF_NATIVE there is no linear memory: a 4 GiB arena is
@@ -84,38 +135,59 @@
 #include <sys/mman.h>
 #endif
 
+#ifdef TSF_ABI_V1
 #define TSF_ABI_VERSION 1
+#else
+#define TSF_ABI_VERSION 2
+#endif
 #define TSF_MAX_PARAMS 16
 
-/* tsf_process results (filters/ABI.md). */
+/* Results of tsf_process, tsf_plan, tsf_region and tsf_run (filters/ABI.md). */
 #define TSF_OK 0
 #define TSF_EBADARG 1   /* sizes, offsets or halo inconsistent */
 #define TSF_ECHANNELS 2 /* channel count not in the declared list */
 #define TSF_ENOMEM 3    /* tsf_alloc could not grow memory */
 #define TSF_EPARAM 4    /* a value inside [min, max] the filter cannot use */
+#define TSF_EDEPTH 5    /* sample depth not in the declared list */
 
 /* No offset or allocation reaches 2 GiB, so offsets are positive int32. */
 #define TSF_MEMORY_LIMIT 0x80000000u
 
 #define TSF_EXPORT __attribute__((visibility("default"), used))
 
+/* An image's size and pixel format: channels 1..4, depth 8 or 16. */
+struct tsf_image {
+    uint32_t w, h, ch, depth;
+};
+
+/* A rectangle in an image's coordinates; x, y may be negative in an input. */
+struct tsf_rect {
+    int32_t x, y;
+    uint32_t w, h;
+};
+
 /* What filter_process gets; in and out are the host's buffers. */
 struct tsf_call {
     const uint8_t *in;
-    uint32_t in_w, in_h;        /* core plus halo on every side */
+    uint32_t in_w, in_h;        /* the input rectangle: core plus halo on every side */
     uint8_t *out;
-    uint32_t out_w, out_h;      /* the core */
-    uint32_t ch;                /* 1..4 */
-    uint32_t halo;              /* filter_halo(p) */
+    uint32_t out_w, out_h;      /* the output rectangle (the core) */
+    uint32_t ch;                /* input channels, 1..4 */
+    uint32_t halo;              /* filter_halo(p); 0 for geometry filters */
     float p[TSF_MAX_PARAMS];    /* declared order, clamped, index with P_<name> */
     /* global filters only (NULL otherwise): tsf_apply's merged statistics
      * and the reference image's (NULL without one), and tsf_analyze's
      * zeroed block to fill; each points at the filter's struct tsf_stats */
     const void *stats, *ref;
     void *acc;
+    /* ABI v2: tsf_process fills these as if its tile were the whole image */
+    uint32_t out_ch;            /* output channels, 1..4 */
+    uint32_t depth, out_depth;  /* bits per sample in and out, 8 or 16 */
+    struct tsf_image src, dst;  /* the whole input and output images */
+    struct tsf_rect in_rect, out_rect; /* where in and out lie in them */
 };
 
-/* The ABI v1 exports (filters/ABI.md), all defined in this header. */
+/* The exports (filters/ABI.md), all defined in this header and tsf_plan.h. */
 TSF_EXPORT int32_t tsf_abi_version(void);
 TSF_EXPORT int32_t tsf_describe(void);
 TSF_EXPORT int32_t tsf_halo(int32_t params);
@@ -123,6 +195,11 @@ TSF_EXPORT int32_t tsf_alloc(int32_t bytes);
 TSF_EXPORT int32_t tsf_process(int32_t in, int32_t in_w, int32_t in_h, int32_t out,
                                int32_t out_w, int32_t out_h, int32_t channels,
                                int32_t params);
+#ifndef TSF_ABI_V1
+TSF_EXPORT int32_t tsf_plan(int32_t args);
+TSF_EXPORT int32_t tsf_region(int32_t args);
+TSF_EXPORT int32_t tsf_run(int32_t args);
+#endif
 /* Global filters also export tsf_analyze and tsf_apply: TSF_GLOBAL_FILTER
  * defines them (tsf_global.h). */
 #ifdef TSF_NATIVE
@@ -130,7 +207,8 @@ TSF_EXPORT uint8_t *tsf_native_base(void);
 TSF_EXPORT void tsf_native_reset(void);
 #endif
 
-/* The filter's own two functions, defined after TSF_FILTER. */
+/* The filter's own two functions, defined after TSF_FILTER (a geometry
+ * filter's filter_halo comes with its macro). */
 static int32_t filter_halo(const float *p);
 static int32_t filter_process(const struct tsf_call *c);
 
@@ -426,6 +504,30 @@ static inline const uint8_t *tsf_in_core(const struct tsf_call *c, uint32_t y)
     return c->in + ((size_t)(y + c->halo) * c->in_w + c->halo) * c->ch;
 }
 
+/* tsf_sample_max - the largest sample of a depth: 255 or 65535. */
+static inline uint32_t tsf_sample_max(uint32_t depth)
+{
+    return depth == 16 ? 65535u : 255u;
+}
+
+/* tsf_in16, tsf_out16 - the buffers of a 16-bit call as samples (the host's
+ * buffers come from tsf_alloc, so they are aligned). */
+static inline const uint16_t *tsf_in16(const struct tsf_call *c)
+{
+    return (const uint16_t *)(const void *)c->in;
+}
+
+static inline uint16_t *tsf_out16(const struct tsf_call *c)
+{
+    return (uint16_t *)(void *)c->out;
+}
+
+/* tsf_in_core16 - first sample of the core row y of a 16-bit input. */
+static inline const uint16_t *tsf_in_core16(const struct tsf_call *c, uint32_t y)
+{
+    return tsf_in16(c) + ((size_t)(y + c->halo) * c->in_w + c->halo) * c->ch;
+}
+
 /* tsf_copy_alpha - copy the core's alpha into out; nothing without alpha. */
 static inline void tsf_copy_alpha(const struct tsf_call *c)
 {
@@ -470,192 +572,6 @@ static inline void tsf_apply_lut(const struct tsf_call *c, const uint8_t lut[256
     }
 }
 
-/* ---- describe and the exports ------------------------------------------ */
-
-struct tsf__param {
-    float def, lo, hi;
-};
-
-struct tsf__info {
-    const char *json_head;      /* up to and including "params":[ */
-    const char *json_params;    /* ",{...}" per param, leading comma */
-    const char *channels;       /* "[1,2,3,4]" */
-    uint32_t nparams;
-    const struct tsf__param *param;
-    /* global filters: ",\"stats\":[...]", the block's size, filter_analyze */
-    const char *json_stats;
-    uint32_t stats_bytes;
-    int32_t (*analyze)(const struct tsf_call *c);
-};
-
-/* Defined by TSF_FILTER. */
-static const struct tsf__info tsf__info;
-
-#define TSF__P_ENUM(n, d, lo, hi, s) P_##n,
-#define TSF__P_RANGE(n, d, lo, hi, s) {(float)(d), (float)(lo), (float)(hi)},
-#define TSF__P_JSON(n, d, lo, hi, s) \
-    ",{\"name\":\"" #n "\",\"default\":" #d ",\"min\":" #lo ",\"max\":" #hi \
-    ",\"summary\":\"" s "\"}"
-
-/* TSF_NO_PARAMS - the PARAMS list of a filter without parameters. */
-#define TSF_NO_PARAMS(X)
-
-/*
- * TSF_FILTER - declare the filter: name, summary, kind, channels JSON, PARAMS.
- * Both macros end in a prototype of filter_halo, so they take a ';' after
- * them like any declaration.
- */
-#define TSF_FILTER(name, summary, kind, channels, PARAMS)                          \
-    enum { PARAMS(TSF__P_ENUM) TSF_NPARAMS };                                      \
-    _Static_assert(TSF_NPARAMS <= TSF_MAX_PARAMS, "too many params");              \
-    static const struct tsf__param tsf__param[] = {PARAMS(TSF__P_RANGE){0, 0, 0}}; \
-    static const struct tsf__info tsf__info = {                                    \
-        "{\"name\":\"" name "\",\"summary\":\"" summary "\",\"kind\":\"" kind      \
-        "\",\"channels\":" channels ",\"params\":[",                               \
-        "" PARAMS(TSF__P_JSON), channels, TSF_NPARAMS, tsf__param, "", 0, 0};    \
-    static int32_t filter_halo(const float *p)
-
-/* TSF_POINT_FILTER - a filter with kind "point": halo 0, filter_halo supplied. */
-#define TSF_POINT_FILTER(name, summary, channels, PARAMS) \
-    TSF_FILTER(name, summary, "point", channels, PARAMS)  \
-    {                                                     \
-        (void)p;                                          \
-        return 0;                                         \
-    }                                                     \
-    static int32_t filter_halo(const float *p)
-
-static uint32_t tsf__strlen(const char *s)
-{
-    uint32_t n = 0;
-    while (s[n])
-        n++;
-    return n;
-}
-
-static char *tsf__append(char *d, const char *s, uint32_t n)
-{
-    for (uint32_t i = 0; i < n; i++)
-        d[i] = s[i];
-    return d + n;
-}
-
-TSF_EXPORT int32_t tsf_abi_version(void)
-{
-    return TSF_ABI_VERSION;
-}
-
-/* tsf_describe - export: offset of the describe JSON, built in fresh memory. */
-TSF_EXPORT int32_t tsf_describe(void)
-{
-    const char *params = tsf__info.json_params;
-    params += params[0] == ',';
-    uint32_t nh = tsf__strlen(tsf__info.json_head), np = tsf__strlen(params);
-    const char *stats = tsf__info.json_stats;
-    stats += stats[0] == ',';
-    uint32_t ns = tsf__strlen(stats);
-    int32_t off = tsf__alloc(nh + np + ns + 14);
-    if (!off)
-        return 0;
-    char *d = (char *)tsf_ptr(off);
-    d = tsf__append(d, tsf__info.json_head, nh);
-    d = tsf__append(d, params, np);
-    d = tsf__append(d, "]", 1);
-    if (ns) {
-        d = tsf__append(d, ",\"stats\":[", 10);
-        d = tsf__append(d, stats, ns);
-        d = tsf__append(d, "]", 1);
-    }
-    tsf__append(d, "}", 2);
-    return off;
-}
-
-/* tsf__params - the param values at offset off into p (defaults if off is 0). */
-static void tsf__params(int32_t off, float *p)
-{
-    for (uint32_t i = 0; i < tsf__info.nparams; i++) {
-        const struct tsf__param *d = &tsf__info.param[i];
-        float v = d->def;
-        if (off)
-            __builtin_memcpy(&v, tsf_ptr(off) + 4 * (size_t)i, 4);
-        if (v != v)
-            v = d->def;
-        p[i] = v < d->lo ? d->lo : v > d->hi ? d->hi : v;
-    }
-}
-
-/* tsf_halo - export: the halo radius these params need. */
-TSF_EXPORT int32_t tsf_halo(int32_t params)
-{
-    float p[TSF_MAX_PARAMS];
-    tsf__params(params, p);
-    return filter_halo(p);
-}
-
-/* tsf__channels_ok - is ch a digit of the declared channels list? */
-static int tsf__channels_ok(int32_t ch)
-{
-    for (const char *s = tsf__info.channels; *s; s++)
-        if (*s >= '1' && *s <= '4' && *s - '0' == ch)
-            return 1;
-    return 0;
-}
-
-/*
- * tsf__disjoint - do [a, a+na) and [b, b+nb) lie in allocated memory without
- * overlapping?  Checked here so that a bad call is an error, not a trap.
- */
-static int tsf__disjoint(uint32_t a, uint64_t na, uint32_t b, uint64_t nb)
-{
-    if (a == 0 || b == 0 || a + na > tsf__top || b + nb > tsf__top)
-        return 0;
-    return a + na <= b || b + nb <= a;
-}
-
-/*
- * tsf__setup - check a tsf_process/tsf_apply call and fill c from it.
- * Returns 0 or the error code.
- */
-static int32_t tsf__setup(struct tsf_call *c, int32_t in, int32_t in_w, int32_t in_h,
-                          int32_t out, int32_t out_w, int32_t out_h, int32_t channels,
-                          int32_t params)
-{
-    if (!tsf__channels_ok(channels))
-        return TSF_ECHANNELS;
-    tsf__params(params, c->p);
-    int64_t h = filter_halo(c->p);
-    if (h < 0 || out_w < 1 || out_h < 1 || (int64_t)in_w != out_w + 2 * h ||
-        (int64_t)in_h != out_h + 2 * h)
-        return TSF_EBADARG;
-    uint64_t in_n = (uint64_t)in_w * (uint64_t)in_h * (uint64_t)channels;
-    uint64_t out_n = (uint64_t)out_w * (uint64_t)out_h * (uint64_t)channels;
-    if (!tsf__disjoint((uint32_t)in, in_n, (uint32_t)out, out_n))
-        return TSF_EBADARG;
-    c->in = tsf_ptr(in);
-    c->in_w = (uint32_t)in_w;
-    c->in_h = (uint32_t)in_h;
-    c->out = tsf_ptr(out);
-    c->out_w = (uint32_t)out_w;
-    c->out_h = (uint32_t)out_h;
-    c->ch = (uint32_t)channels;
-    c->halo = (uint32_t)h;
-    c->stats = c->ref = c->acc = NULL;
-    return TSF_OK;
-}
-
-#include "tsf_global.h"
-
-/* tsf_process - export: check the call, then run the filter. */
-TSF_EXPORT int32_t tsf_process(int32_t in, int32_t in_w, int32_t in_h, int32_t out,
-                               int32_t out_w, int32_t out_h, int32_t channels,
-                               int32_t params)
-{
-    struct tsf_call c;
-    int32_t rc = tsf__setup(&c, in, in_w, in_h, out, out_w, out_h, channels, params);
-    if (rc != TSF_OK)
-        return rc;
-    if (tsf__info.analyze)
-        return tsf__global_process(&c);
-    return filter_process(&c);
-}
+#include "tsf_filter.h"
 
 #endif /* TSF_H */

@@ -1,6 +1,6 @@
 /*
  * tsf_global.h - the global-filter part of the filter SDK, included by
- * tsf.h (never by a filter directly): TSF_GLOBAL_FILTER and
+ * tsf_filter.h (never by a filter directly): TSF_GLOBAL_FILTER and
  * TSF_GLOBAL_FILTER_REF, the tsf_analyze and tsf_apply exports they
  * define, and the histogram helpers the bundled global filters share.
  * filters/ABI.md ("Global filters") is the contract.
@@ -72,6 +72,7 @@ static inline int32_t tsf__analyze(int32_t in, int32_t in_w, int32_t in_h, int32
     c.ch = (uint32_t)channels;
     c.halo = (uint32_t)halo;
     c.stats = c.ref = NULL;
+    tsf__call_whole(&c);
     c.acc = tsf_ptr(stats);
     __builtin_memset(c.acc, 0, tsf__info.stats_bytes);
     return tsf__info.analyze(&c);
@@ -175,17 +176,25 @@ static inline void tsf_apply_luts(const struct tsf_call *c, const uint8_t lut[3]
 #define TSF__XR_REF {0, 0, 1},
 
 /* TSF__GLOBAL - the two global macros below; XE(ref), XR, XJ add a path param. */
-#define TSF__GLOBAL(name, summary, channels, PARAMS, STATS, XE, XR, ref, XJ)               \
+#define TSF__GLOBAL(name, summary, fchannels, PARAMS, STATS, XE, XR, ref, XJ)               \
     struct tsf_stats { STATS(TSF__S_FIELD) };                                              \
     enum { PARAMS(TSF__P_ENUM) XE(ref) TSF_NPARAMS };                                      \
     _Static_assert(TSF_NPARAMS <= TSF_MAX_PARAMS, "too many params");                      \
     static const struct tsf__param tsf__param[] = {PARAMS(TSF__P_RANGE) XR{0, 0, 0}};     \
     static int32_t filter_analyze(const struct tsf_call *c);                              \
     static const struct tsf__info tsf__info = {                                            \
-        "{\"name\":\"" name "\",\"summary\":\"" summary "\",\"kind\":\"global\","          \
-        "\"channels\":" channels ",\"params\":[",                                          \
-        "" PARAMS(TSF__P_JSON) XJ, channels, TSF_NPARAMS, tsf__param,                      \
-        "" STATS(TSF__S_JSON), sizeof(struct tsf_stats), filter_analyze};                  \
+        .json_head = "{\"name\":\"" name "\",\"summary\":\"" summary "\","                 \
+                     "\"kind\":\"global\",\"channels\":" fchannels ",\"depths\":[8],"          \
+                     "\"params\":[",                                                       \
+        .json_params = "" PARAMS(TSF__P_JSON) XJ,                                          \
+        .channels = fchannels,                                                             \
+        .depths = "[8]",                                                                   \
+        .json_choices = "",                                                                \
+        .nparams = TSF_NPARAMS,                                                            \
+        .param = tsf__param,                                                               \
+        .json_stats = "" STATS(TSF__S_JSON),                                               \
+        .stats_bytes = sizeof(struct tsf_stats),                                           \
+        .analyze = filter_analyze};                                                        \
     /* argument names a0.. keep clear of the macro's parameters */                        \
     TSF_EXPORT int32_t tsf_analyze(int32_t a0, int32_t a1, int32_t a2, int32_t a3,         \
                                    int32_t a4, int32_t a5, int32_t a6)                     \

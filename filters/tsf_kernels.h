@@ -32,6 +32,15 @@
  * that holds every row twice so that any window of 2r+1 rows is one
  * contiguous block (or, when that would not be smaller, all in_h rows).
  *
+ * 16-bit samples (tsf_gauss16) take the same kernel, one sample at a
+ * time in wider integers:
+ *   rows     every input row filtered horizontally into 16.8 fixed point:
+ *            t = (sum w[k] v + 2^7) >> 8, below 2^24 (the sum is below 2^32);
+ *   columns  acc = sum w[k] t, below 2^40, in 64 bits; gaussian_blur's
+ *            result is (acc + 2^23) >> 24, sharpen's 16.8 blur
+ *            (acc + 2^15) >> 16.
+ * A flat image stays flat exactly: t = 256 v and acc = 2^24 v.
+ *
  * Point filters by table (tsf_lut32): the byte table is spread into four
  * u32 tables, one per byte position of a 4-byte word, each entry already
  * shifted into place (and the identity on alpha positions), so that eight
@@ -317,6 +326,73 @@ static inline void tsf_gauss_out16(const struct tsf_gauss *g, const uint16_t *t,
     }
     for (; j < n; j++)
         d[j] = (uint16_t)((tsf__gauss1(t + j, n, g->w, g->r) + (1u << 14)) >> 15);
+}
+
+/* A 16-bit Gaussian pass over one tile; see tsf_gauss16_init. */
+struct tsf_gauss16 {
+    uint32_t w[2 * TSF_GAUSS_MAX_RADIUS + 1];
+    uint32_t r, n;          /* radius; samples in an output row */
+    uint32_t *rows;         /* the in_h rows filtered horizontally, n samples each */
+    uint64_t *acc;          /* one output row's column sums */
+};
+
+/*
+ * tsf_gauss16_init - kernel for sigma and every row of 16-bit tile c
+ * (whose halo must be tsf_gauss_radius(sigma)) filtered horizontally.
+ * Returns TSF_OK or TSF_ENOMEM.
+ */
+static inline int32_t tsf_gauss16_init(struct tsf_gauss16 *g, const struct tsf_call *c,
+                                       float sigma)
+{
+    uint32_t ch = c->ch, r = c->halo, n = c->out_w * ch;
+    g->r = r;
+    g->n = n;
+    g->rows = tsf_alloc_ptr((uint64_t)c->in_h * n * sizeof *g->rows);
+    g->acc = tsf_alloc_ptr((uint64_t)n * sizeof *g->acc);
+    if (!g->rows || !g->acc)
+        return TSF_ENOMEM;
+    tsf_gauss_kernel(sigma, r, g->w);
+    for (uint32_t y = 0; y < c->in_h; y++) {
+        const uint16_t *s = tsf_in16(c) + (size_t)y * c->in_w * ch;
+        uint32_t *d = g->rows + (size_t)y * n;
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t acc = 0;
+            for (uint32_t k = 0; k <= 2 * r; k++)
+                acc += g->w[k] * s[j + k * ch];
+            d[j] = (acc + 128) >> 8;
+        }
+    }
+    return TSF_OK;
+}
+
+/* tsf__gauss16_sum - g->acc = the column sums of output row y. */
+static inline void tsf__gauss16_sum(const struct tsf_gauss16 *g, uint32_t y)
+{
+    uint32_t n = g->n;
+    for (uint32_t j = 0; j < n; j++)
+        g->acc[j] = 0;
+    for (uint32_t k = 0; k <= 2 * g->r; k++) {
+        const uint32_t *t = g->rows + (size_t)(y + k) * n;
+        uint64_t w = g->w[k];
+        for (uint32_t j = 0; j < n; j++)
+            g->acc[j] += w * t[j];
+    }
+}
+
+/* tsf_gauss16_out - the blurred 16-bit output row y: (acc + 2^23) >> 24. */
+static inline void tsf_gauss16_out(const struct tsf_gauss16 *g, uint32_t y, uint16_t *d)
+{
+    tsf__gauss16_sum(g, y);
+    for (uint32_t j = 0; j < g->n; j++)
+        d[j] = (uint16_t)((g->acc[j] + (1u << 23)) >> 24);
+}
+
+/* tsf_gauss16_blur - output row y's blur in 16.8: (acc + 2^15) >> 16. */
+static inline void tsf_gauss16_blur(const struct tsf_gauss16 *g, uint32_t y, uint32_t *d)
+{
+    tsf__gauss16_sum(g, y);
+    for (uint32_t j = 0; j < g->n; j++)
+        d[j] = (uint32_t)((g->acc[j] + (1u << 15)) >> 16);
 }
 
 /* The tables of tsf_lut32_apply. */

@@ -49,12 +49,14 @@ help_case tilespool run batch status inspect filters clean -f -w -t --tile-forma
 
 # The bundled filters and their parameters, as "name: p1 p2 ...".
 cat >"$T/want" <<'EOF'
+add_alpha: value
 autolevels: low high
 box_blur: radius
 brightness_contrast: brightness contrast
 equalize: mode
+flatten: background
 gaussian_blur: sigma
-grayscale: standard
+grayscale: standard keep_channels
 histogram_match: reference
 identity:
 invert:
@@ -72,8 +74,8 @@ else notok "tilespool filters: exit 0" "$(cat "$T/err")"; fi
 awk '/^[^ \t]/ { if (n) print line; line = $1 ":"; n = 1; next }
      /^[ \t]/  { line = line " " $1 }
      END       { if (n) print line }' "$T/filters" | sort >"$T/got"
-if cmp -s "$T/want" "$T/got"; then ok "tilespool filters: the 15 filters with their params"
-else notok "tilespool filters: the 15 filters with their params" "$(diff "$T/want" "$T/got" | tr '\n' ' ')"; fi
+if cmp -s "$T/want" "$T/got"; then ok "tilespool filters: the 17 filters with their params"
+else notok "tilespool filters: the 17 filters with their params" "$(diff "$T/want" "$T/got" | tr '\n' ' ')"; fi
 # each parameter line gives a default and a range (a path: that it is one)
 if awk '/^[ \t]/ && !(/default/ && (/range/ || / one of /)) && !/path of an image/ { bad = 1 } END { exit bad }' "$T/filters"; then
     ok "tilespool filters: each param with its default and range"

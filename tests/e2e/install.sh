@@ -1,12 +1,12 @@
 # shellcheck shell=sh
 # install - `make install PREFIX=/usr DESTDIR=...` puts exactly the driver,
-# the five programs, the 15 bundled filters, the 5 manual pages and the
+# the five programs, the 17 bundled filters, the 5 manual pages and the
 # bash completion in place, with the filter SDK headers and the glue users'
 # modules are compiled with.  Then, with the source tree out of reach (a
 # private mount namespace hides it where unshare(1) can make one; in any
 # case the checks run from $T with a PATH of only the installed bin/ plus
 # /usr/bin:/bin, an empty environment and no TILESPOOL_FILTER_PATH): the
-# installed `tilespool filters` lists the 15 filters, a gaussian_blur,invert
+# installed `tilespool filters` lists the 17 filters, a gaussian_blur,invert
 # run gives the very bytes the build tree's run gives, `tilespool status`
 # shows that job done and `tilespool inspect` reports it, man renders every
 # installed page without a warning, and the installed completion completes
@@ -22,7 +22,7 @@
 unset TILESPOOL_FILTER_PATH
 cd "$T" || exit 2
 R=$T/root
-FILTER_LIST="autolevels box_blur brightness_contrast equalize gaussian_blur grayscale histogram_match identity invert median posterize sepia sharpen sobel threshold"
+FILTER_LIST="add_alpha autolevels box_blur brightness_contrast equalize flatten gaussian_blur grayscale histogram_match identity invert median posterize sepia sharpen sobel threshold"
 PAGES="man1/tilespool.1 man1/splitter.1 man1/worker.1 man1/assembler.1 man7/tilespool-filter.7"
 
 # make_ TARGET - make in the source tree with the test's DESTDIR and PREFIX,
@@ -62,7 +62,9 @@ else notok "make install PREFIX=/usr DESTDIR=\$T/root" "$(tail -n 5 "$T/install.
     for p in $PAGES; do echo "usr/share/man/$p"; done
     echo usr/share/bash-completion/completions/tilespool
     echo usr/include/tilespool/tsf.h
+    echo usr/include/tilespool/tsf_filter.h
     echo usr/include/tilespool/tsf_global.h
+    echo usr/include/tilespool/tsf_plan.h
     echo usr/include/tilespool/tsf_kernels.h
     echo usr/lib/tilespool/glue/filter.cflags
     echo usr/lib/tilespool/glue/filter_glue.c
@@ -71,7 +73,7 @@ else notok "make install PREFIX=/usr DESTDIR=\$T/root" "$(tail -n 5 "$T/install.
 } | LC_ALL=C sort >"$T/want.files"
 (cd "$R" 2>/dev/null && find . ! -type d | sed 's|^\./||' | LC_ALL=C sort) >"$T/got.files"
 if cmp -s "$T/want.files" "$T/got.files"; then
-    ok "install: exactly the driver, 5 programs, 15 filters, 5 pages, the completion, SDK, glue"
+    ok "install: exactly the driver, 5 programs, 17 filters, 5 pages, the completion, SDK, glue"
 else
     notok "install: exactly the expected files" "$(diff "$T/want.files" "$T/got.files" | grep '^[<>]' | head -n 12 | tr '\n' ' ')"
 fi
@@ -141,8 +143,8 @@ else notok "tilespool is the installed one" "found $(command -v tilespool)"; fi
 if tilespool filters >"$T/filters.txt" 2>"$T/err"; then ok "installed: tilespool filters: exit 0"
 else notok "installed: tilespool filters: exit 0" "$(cat "$T/err")"; fi
 got=$(awk '/^[^ \t]/ { print $1 }' "$T/filters.txt" | LC_ALL=C sort | tr '\n' ' ')
-if [ "$got" = "$FILTER_LIST " ] && ! grep -q unusable "$T/filters.txt"; then ok "installed: tilespool filters lists the 15 bundled filters"
-else notok "installed: tilespool filters lists the 15 bundled filters" "got: $got $(grep unusable "$T/filters.txt" | head -n 2)"; fi
+if [ "$got" = "$FILTER_LIST " ] && ! grep -q unusable "$T/filters.txt"; then ok "installed: tilespool filters lists the 17 bundled filters"
+else notok "installed: tilespool filters lists the 17 bundled filters" "got: $got $(grep unusable "$T/filters.txt" | head -n 2)"; fi
 
 # a run, byte for byte the build tree's
 if tilespool run -q --keep -w 2 -t 64 --spool "$T/instspool" -f gaussian_blur,invert \
