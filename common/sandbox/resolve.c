@@ -7,6 +7,7 @@
 #include "err.h"
 #include "hash.h"
 #include "spool_fs.h"
+#include "stage_ops.h"
 #include "subproc.h"
 #include "usercache.h"
 
@@ -44,6 +45,18 @@ static int describe_module(struct filter_module *m, struct filter_desc *d, char 
 /* stage_halo's answer when the filter refuses the parameters themselves */
 #define HALO_REFUSED (-3)
 
+/* refused_params - the error of a filter refusing the bound params;
+ * returns HALO_REFUSED. */
+static int refused_params(const struct stage_spec *s, char *err)
+{
+    char vals[256] = "";
+    for (int k = 0; k < s->nparams; k++)
+        snprintf(vals + strlen(vals), sizeof vals - strlen(vals), "%s%s=%g", k ? ":" : "",
+                 s->param_names[k], s->params[k]);
+    return errf(err, "filter %s: the filter cannot use these parameters (%s)", s->name, vals),
+           HALO_REFUSED;
+}
+
 /* stage_halo - ask the instance for its halo with the bound params. */
 static int stage_halo(struct filter_inst *fi, struct stage_spec *s, char *err)
 {
@@ -57,17 +70,39 @@ static int stage_halo(struct filter_inst *fi, struct stage_spec *s, char *err)
     int32_t halo;
     if (filter_call_halo(fi, off, &halo, err) != 0)
         return -1;
-    if (halo < 0) {
-        char vals[256] = "";
-        for (int k = 0; k < s->nparams; k++)
-            snprintf(vals + strlen(vals), sizeof vals - strlen(vals), "%s%s=%g", k ? ":" : "",
-                     s->param_names[k], s->params[k]);
-        return errf(err, "filter %s: the filter cannot use these parameters (%s)", s->name,
-                    vals), HALO_REFUSED;
-    }
+    if (halo < 0)
+        return refused_params(s, err);
     if (halo > 1024)
         return errf(err, "filter %s: halo %d is out of range [0, 1024]", s->name, halo);
     s->halo = halo;
+    return 0;
+}
+
+/* stage_margin - an ABI v2 point or neighborhood stage's halo: what its
+ * tsf_region adds on every side of a 1x1 output rectangle of a 1x1 image
+ * it takes (HALO_REFUSED when its tsf_plan refuses the parameters for
+ * it).  Informative (tilespool filters, the manifest): the plan asks
+ * each tile's regions.  Geometry and global stages have none. */
+static int stage_margin(struct filter_module *m, struct stage_spec *s, char *err)
+{
+    int ch = 1;
+    if (strcmp(s->kind, "point") != 0 && strcmp(s->kind, "neighborhood") != 0)
+        return 0;
+    while (ch < 4 && !(s->channels_mask & 1u << ch))
+        ch++;
+    struct plan_image in = {1, 1, ch, s->depths & STAGE_DEPTH_8 ? 8 : 16}, out;
+    struct plan_rect rect = {0, 0, 1, 1}, want;
+    int rc = stage_op_plan(m, s, &in, 1, RESOLVE_MAX_MEMORY, &out, err);
+    if (rc == 0)
+        rc = stage_op_region(m, s, &in, &out, &rect, RESOLVE_MAX_MEMORY, &want, err);
+    if (rc == STAGE_REFUSED)
+        return refused_params(s, err);
+    if (rc != 0)
+        return rc;
+    if (-want.x > 1024)
+        return errf(err, "filter %s: halo %lld is out of range [0, 1024]", s->name,
+                    (long long)-want.x);
+    s->halo = (int)-want.x;
     return 0;
 }
 
@@ -162,7 +197,7 @@ static int resolve_stage(const struct chain_stage *st, enum filter_backend backe
         goto done;
     *why = RESOLVE_MODULE;
     /* an ABI v2 module's parameters are judged by its tsf_plan */
-    rc = s->abi == 1 ? stage_halo(fi, s, err) : 0;
+    rc = s->abi == 1 ? stage_halo(fi, s, err) : stage_margin(m, s, err);
     if (rc == HALO_REFUSED)
         *why = RESOLVE_USAGE, rc = -1;
     if (rc == 0)
@@ -295,18 +330,26 @@ struct listed {
     int stale;                   /* that module is gone: --prune removes it */
 };
 
-/* default_halo - the halo of fi's filter with every param at its default;
- * -1 when it refuses them or is an ABI v2 module (which has none). */
-static int default_halo(struct filter_inst *fi, const struct filter_desc *d, int abi)
+/* default_halo - the halo of fi's filter (module m) with every param at
+ * its default; -1 when it refuses them or has none (geometry). */
+static int default_halo(struct filter_module *m, struct filter_inst *fi,
+                        const struct filter_desc *d)
 {
-    if (abi != 1)
+    if (strcmp(d->kind, "geometry") == 0)
         return -1;
     struct chain_stage none;
     struct stage_spec s;
     char err[ERR_MAX];
     memset(&none, 0, sizeof none);
     snprintf(none.name, sizeof none.name, "%s", d->name);
-    if (stage_bind_params(d, &none, &s, err) < 0 || stage_halo(fi, &s, err) != 0)
+    memset(&s, 0, sizeof s);
+    snprintf(s.name, sizeof s.name, "%s", d->name);
+    snprintf(s.kind, sizeof s.kind, "%s", d->kind);
+    s.abi = filter_module_abi(m);
+    s.channels_mask = d->channels_mask;
+    s.depths = d->depths;
+    if (stage_bind_params(d, &none, &s, err) < 0 ||
+        (s.abi == 1 ? stage_halo(fi, &s, err) : stage_margin(m, &s, err)) != 0)
         return -1;
     return s.halo;
 }
@@ -326,7 +369,7 @@ static void print_json(FILE *f, const char *json_text, int abi, int halo,
         const int eight[1] = {8};
         cJSON_AddItemToObject(o, "depths", cJSON_CreateIntArray(eight, 1));
     }
-    if (abi == 1)
+    if (halo >= 0)
         cJSON_AddNumberToObject(o, "halo", halo);
     if (l->cached) {
         cJSON *mod = cJSON_AddObjectToObject(o, "module");
@@ -382,10 +425,10 @@ static void print_filter(FILE *f, const struct filter_desc *d, const char *json_
         return;
     }
     /* indented lines are parameters, and the module's origin last */
-    if (abi == 1)
+    if (halo >= 0)
         fprintf(f, "%-20s %-12s halo %-3d %s", d->name, d->kind, halo, d->summary);
     else
-        fprintf(f, "%-20s %-12s %-8s %s", d->name, d->kind, "abi 2", d->summary);
+        fprintf(f, "%-20s %-12s halo -   %s", d->name, d->kind, d->summary);
     print_samples(f, d);
     for (int k = 0; k < d->nparams; k++)
         if (d->params[k].is_path)
@@ -437,8 +480,8 @@ static void list_child(void *ctx, int fd)
     struct filter_desc d;
     if (m && describe_module(m, &d, json_text, &fi, err) == 0) {
         fputc(LIST_OUT, f);
-        print_filter(f, &d, json_text, filter_module_abi(m),
-                     default_halo(fi, &d, filter_module_abi(m)), lj->l, lj->json);
+        print_filter(f, &d, json_text, filter_module_abi(m), default_halo(m, fi, &d), lj->l,
+                     lj->json);
     } else {
         fprintf(f, "%c%s", LIST_UNUSABLE, err);
     }

@@ -307,7 +307,8 @@ static void test_isolated(void)
     chain_parse("gaussian_blur:sigma=2,grayscale,posterize", &c, err);
     int rc = resolve_plan_isolated(&c, &src, 32, 1u << 26, st, &p, &first, 30, &why, err);
     int ok = rc == 0 && p.rows == 3 && p.cols == 4 && p.img[3].ch == 1 && st[0].abi == 2 &&
-             st[2].abi == 1 && st[2].halo == 0 && (st[0].depths & STAGE_DEPTH_16);
+             st[2].abi == 1 && st[2].halo == 0 && st[0].halo == 6 &&
+             (st[0].depths & STAGE_DEPTH_16);
     /* tile (1,1): core 32x32 at (32,32), grown by the blur's margin; the
      * corner tiles reach as far outside the image */
     int64_t m = first ? 32 - first[1 * 4 + 1].x : -1;

@@ -774,9 +774,10 @@ static void test_resolve(void)
     chain_parse("gaussian_blur:sigma=2,sharpen", &c, err);
     memset(out, 0, sizeof out);
     int rc = resolve_chain(&c, out, &why, err);
-    CHECK(rc == 0 && out[0].abi == 2 && out[1].abi == 2 && out[0].halo == 0 &&
-              out[1].halo == 0 && (out[0].depths & STAGE_DEPTH_16),
-          "resolve_chain: ABI v2 stages, no halo (their regions say), 16-bit taken",
+    CHECK(rc == 0 && out[0].abi == 2 && out[1].abi == 2 && out[0].halo == 6 &&
+              out[1].halo == 3 && (out[0].depths & STAGE_DEPTH_16),
+          "resolve_chain: ABI v2 stages, halos (their regions' margins) ceil(3*2) + "
+          "ceil(3*1) = 9, 16-bit taken",
           "rc %d err '%s' abi %d %d halos %d + %d", rc, err, out[0].abi, out[1].abi,
           out[0].halo, out[1].halo);
     /* resolve_chain_loaded starts with *why = RESOLVE_OK, and the isolated
@@ -830,7 +831,7 @@ static void test_resolve(void)
     struct filter_module *mods[CHAIN_MAX_STAGES] = {0};
     chain_parse("gaussian_blur:sigma=2,sharpen", &c, err);
     rc = resolve_chain_loaded(&c, FILTER_NATIVE, iso, mods, &why, err);
-    CHECK(rc == 0 && iso[0].abi == 2 && iso[1].abi == 2 && mods[0] && mods[1] &&
+    CHECK(rc == 0 && iso[0].halo == 6 && iso[1].halo == 3 && mods[0] && mods[1] &&
               hash_equal(&iso[0].hash, filter_module_hash(mods[0])) &&
               !hash_equal(&iso[0].hash, &gh),
           "resolve_chain_loaded native", "rc %d err '%s'", rc, err);
