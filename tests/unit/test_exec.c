@@ -7,7 +7,8 @@
  * stages; the plan refuses what a chain cannot do to an image (depth,
  * channels, size after a global stage) as a usage error; and every
  * hostile ABI v2 module of filters/hostile/ whose plan or region answer
- * is unusable is refused, naming it, in process and isolated.
+ * is unusable is refused, naming it, in process and isolated; a v2
+ * module writing past its output or trapping in tsf_run fails the tile.
  */
 #include "exec.h"
 #include "filter.h"
@@ -333,6 +334,38 @@ static void test_isolated(void)
           rc, why, err);
 }
 
+/* run_one - text planned on src as one tile and run; the result. */
+static enum exec_result run_one(const char *text, const struct image *src)
+{
+    struct planned pc;
+    struct plan_tile t;
+    struct exec_out out = {0};
+    enum resolve_error why;
+    enum exec_result r = EXEC_FAILED;
+    if (plan_chain(text, &src->im, 0, 1u << 26, &pc, &why) < 0)
+        return r;
+    r = exec_plan_tile(pc.mods, pc.st, &pc.p, 0, 0, 0, &t, err);
+    struct fill_src f = {src, t.want[0]};
+    if (r == EXEC_OK)
+        r = exec_chain(pc.mods, pc.st, &pc.p, &t, 0, pc.n, NULL, 0, fill_from, &f, &out, err);
+    exec_release(&out);
+    unplan(&pc);
+    return r;
+}
+
+static void test_run_hostile(void)
+{
+    struct image small = make_image(20, 14, 3, 8);
+    enum exec_result r = run_one("identity,v2_run_oversize", &small);
+    CHECK(r == EXEC_FAILED && has("filter v2_run_oversize: wrote past the end of its output"),
+          "v2_run_oversize: the byte past its output is seen, the tile fails", "result %d err '%s'",
+          r, err);
+    r = run_one("v2_run_trap", &small);
+    CHECK(r == EXEC_TRAPPED && has("filter v2_run_trap: trap in tsf_run: Unreachable"),
+          "v2_run_trap: a trap in tsf_run", "result %d err '%s'", r, err);
+    free(small.px);
+}
+
 int main(void)
 {
     if (set_filter_path() < 0) {
@@ -343,5 +376,6 @@ int main(void)
     test_tiled();
     test_refused();
     test_isolated();
+    test_run_hostile();     /* last: it traps */
     CHECK_DONE();
 }
