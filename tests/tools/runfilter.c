@@ -10,7 +10,8 @@
  *
  * --call-only (a chain of one filter) measures the filter alone, the same
  * way for both backends: one instance is made and the input placed once,
- * then tsf_process (tsf_run for an ABI v2 module) is called N times on it; with --time it prints
+ * then tsf_process (tsf_run for an ABI v2 module) is called N times on
+ * it; with --time it prints
  *     call_ms=<median wall> cpu_ms=<median thread CPU time>
  *     mpix=<output megapixels> ms_per_mp=<cpu_ms per megapixel>
  * The CPU time leaves out the time the process waits for a core, most of
