@@ -326,6 +326,19 @@ static void test_isolated(void)
               has("inconsistent answers"),
           "resolve_plan_isolated: v2_region_lies is a module error", "rc %d why %d err '%s'", rc,
           why, err);
+    /* 250 x 188 tiles: more rectangles than a pipe holds at once */
+    chain_parse("posterize,median:radius=2", &c, err);
+    rc = resolve_plan_isolated(&c, &(struct plan_image){2000, 1500, 3, 8}, 8, 1u << 26, st, &p,
+                               &first, 30, &why, err);
+    size_t last = (size_t)p.rows * p.cols - 1;
+    /* the last core, 8x4 at (1992,1496), grown by median's 2 and clipped
+     * to the image before posterize */
+    CHECK(rc == 0 && p.cols == 250 && p.rows == 188 && first && first[last].x == 1992 - 2 &&
+              first[last].y == 1496 - 2 && first[last].w == 10 && first[last].h == 6,
+          "resolve_plan_isolated: 47000 tiles' rectangles come through the pipe whole",
+          "rc %d err '%s' grid %ux%u", rc, err, p.cols, p.rows);
+    free(first);
+    first = NULL;
     chain_parse("median", &c, err);
     rc = resolve_plan_isolated(&c, &(struct plan_image){20, 20, 3, 16}, 32, 1u << 26, st, &p,
                                &first, 30, &why, err);
