@@ -40,7 +40,6 @@ enum outcome { TILE_OK, TILE_FAILED, TILE_TRAPPED, TILE_SPOOL_ERROR };
 struct fill_ctx {
     const struct manifest *m;
     const char *path;
-    struct plan_rect file, want;  /* what the file holds; what to fill, inside it */
 };
 
 struct loaded {
@@ -132,39 +131,11 @@ static enum outcome publish_out(const struct job *j, const struct claim *c,
     return publish_tile(j, SPOOL_OUT, c, px, w, h, err);
 }
 
-/* fill_from_tile - exec_fill_fn: read the claimed tile file, or the part
- * of it the plan wants (the plan clips at the image border what the tile
- * file pads). */
+/* fill_from_tile - exec_fill_fn: read the claimed tile file. */
 static int fill_from_tile(void *ctx, uint8_t *dst, uint32_t w, uint32_t h, char *err)
 {
     const struct fill_ctx *f = ctx;
-    size_t ch = (size_t)f->m->source.channels;
-    if (f->file.w == w && f->file.h == h)
-        return tile_read(f->m, f->path, dst, w, h, err);
-    uint8_t *all = malloc((size_t)f->file.w * f->file.h * ch);
-    if (!all)
-        return errf(err, "out of memory");
-    int rc = tile_read(f->m, f->path, all, f->file.w, f->file.h, err);
-    if (rc == 0)
-        exec_copy_rect(all, &f->file, &f->want, ch, dst);
-    free(all);
-    return rc;
-}
-
-/* tile_fill - what fill_from_tile reads: path, holding rectangle *file of
- * the source, to fill rectangle *want. */
-static struct fill_ctx tile_fill(const struct manifest *m, const char *path,
-                                 const struct plan_rect *file, const struct plan_rect *want)
-{
-    struct fill_ctx f = {m, path, *file, *want};
-    return f;
-}
-
-/* tile_file - the rectangle of the source a tile file of tiles/ holds. */
-static struct plan_rect tile_file(const struct manifest *m, const struct tile_geom *g)
-{
-    struct plan_rect r = {(int64_t)g->x0 - m->halo, (int64_t)g->y0 - m->halo, g->fw, g->fh};
-    return r;
+    return tile_read(f->m, f->path, dst, w, h, err);
 }
 
 /* tile_plan - the plan of tile g of a job whose stages all keep the
@@ -192,12 +163,10 @@ static enum outcome process_tile(const struct worker_opts *o, const struct job *
 {
     const struct manifest *m = &j->m;
     struct plan p;
-    struct plan_tile t = {0};
-    struct plan_rect file = tile_file(m, g);
-    struct fill_ctx f;
+    struct plan_tile t;
+    struct fill_ctx f = {m, c->path};
     struct exec_out out = {0};
     enum exec_result r = tile_plan(o, m, l, g, &p, &t, err);
-    f = tile_fill(m, c->path, &file, &t.want[0]);
     if (r == EXEC_OK)
         r = exec_chain(l->mods, m->stages, &p, &t, 0, m->nstages, NULL, o->max_memory,
                        fill_from_tile, &f, &out, err);
@@ -246,44 +215,33 @@ static enum outcome analyze_tile(const struct worker_opts *o, const struct job *
     const struct manifest *m = &j->m;
     const struct stage_spec *s = &m->stages[g];
     struct plan p;
-    struct plan_tile t = {0};
-    struct plan_rect file = tile_file(m, geom);
-    struct fill_ctx f;
+    struct plan_tile t;
+    uint32_t post = 0;
+    struct fill_ctx f = {m, c->path};
     uint64_t *stats = malloc(8 * (size_t)s->stats.nvalues);
-    size_t ch = (size_t)m->source.channels;
     enum exec_result r = EXEC_FAILED;
     enum outcome res = TILE_OK;
     if (!stats) {
         errf(err, "out of memory");
         return TILE_FAILED;
     }
-    /* the analysis is of the core alone: it is given with no margin */
     r = tile_plan(o, m, l, geom, &p, &t, err);
-    if (r == EXEC_OK && exec_core_in(&p, &t, g, err) < 0)
+    if (r == EXEC_OK && exec_core_margin(&p, &t, g, &post, err) < 0)
         r = EXEC_FAILED;
-    f = tile_fill(m, c->path, &file, &t.core);
+    uint32_t w = t.want[g].w, h = t.want[g].h;
     if (r != EXEC_OK) {
         /* judged below */
     } else if (g == 0) {
-        r = global_analyze(l->mods[0], s, m->source.channels, t.core.w, t.core.h, 0, NULL,
+        r = global_analyze(l->mods[0], s, m->source.channels, w, h, post, NULL,
                            fill_from_tile, &f, o->max_memory, stats, err);
     } else {
         struct exec_out out;
-        uint8_t *core = NULL;
-        f.want = t.want[0];
         r = exec_chain(l->mods, m->stages, &p, &t, 0, g, NULL, o->max_memory, fill_from_tile,
                        &f, &out, err);
         *limit = out.at_limit;
-        if (r == EXEC_OK &&
-            (res = publish_tile(j, SPOOL_MID, c, out.px, out.w, out.h, err)) == TILE_OK &&
-            !(core = malloc((size_t)t.core.w * t.core.h * ch)))
-            r = (errf(err, "out of memory"), EXEC_FAILED);
-        if (core) {
-            exec_copy_rect(out.px, &t.want[g], &t.core, ch, core);
-            r = global_analyze(l->mods[g], s, m->source.channels, t.core.w, t.core.h, 0, core,
-                               NULL, NULL, o->max_memory, stats, err);
-        }
-        free(core);
+        if (r == EXEC_OK && (res = publish_tile(j, SPOOL_MID, c, out.px, w, h, err)) == TILE_OK)
+            r = global_analyze(l->mods[g], s, m->source.channels, w, h, post, out.px, NULL,
+                               NULL, o->max_memory, stats, err);
         exec_release(&out);
     }
     if (res == TILE_OK && r != EXEC_OK)
@@ -309,14 +267,11 @@ static enum outcome apply_tile(const struct worker_opts *o, const struct job *j,
     if (g > 0 && spool_path(mid, j->dir, SPOOL_MID, c->tile, err) < 0)
         return TILE_SPOOL_ERROR;
     struct plan p;
-    struct plan_tile t = {0};
-    struct plan_rect file = tile_file(m, geom);
-    struct fill_ctx f;
+    struct plan_tile t;
+    struct fill_ctx f = {m, g > 0 ? mid : c->path};
     struct exec_stats gs = {l->stats, l->ref};
     struct exec_out out = {0};
     enum exec_result r = tile_plan(o, m, l, geom, &p, &t, err);
-    /* mid/T holds want[g] as pass 1 made it */
-    f = tile_fill(m, g > 0 ? mid : c->path, g > 0 ? &t.want[g] : &file, &t.want[g]);
     if (r == EXEC_OK)
         r = exec_chain(l->mods, m->stages, &p, &t, g, m->nstages, &gs, o->max_memory,
                        fill_from_tile, &f, &out, err);

@@ -330,19 +330,18 @@ void exec_copy_rect(const uint8_t *px, const struct plan_rect *from, const struc
                (size_t)to->w * bpp);
 }
 
-/* whole_margin - a global stage k analysing its own tile (the whole
- * image): the margin around the core in want[k], the same on every side.
- * Returns 0 or -1 with err. */
-static int whole_margin(const struct plan *p, const struct plan_tile *t, int k,
-                        uint32_t *margin, char *err)
+int exec_core_margin(const struct plan *p, const struct plan_tile *t, int k, uint32_t *margin,
+                     char *err)
 {
     const struct plan_rect *w = &t->want[k], *c = &t->core;
     int64_t m = c->x - w->x;
     if (exec_core_in(p, t, k, err) < 0)
         return -1;
     if (c->y - w->y != m || (int64_t)w->w != c->w + 2 * m || (int64_t)w->h != c->h + 2 * m)
-        return errf(err, "tile r%uc%u: a global stage without merged statistics needs the "
-                    "whole image as one tile", t->row, t->col);
+        return errf(err, "tile r%uc%u: its core %ux%u at (%lld,%lld) is not in the middle of "
+                    "stage %d's input %ux%u at (%lld,%lld)", t->row, t->col, c->w, c->h,
+                    (long long)c->x, (long long)c->y, k + 1, w->w, w->h, (long long)w->x,
+                    (long long)w->y);
     *margin = (uint32_t)m;
     return 0;
 }
@@ -389,7 +388,7 @@ enum exec_result exec_chain(struct filter_module *const *mods, const struct stag
         filter_free(prev);
         prev = NULL;
         if (res == EXEC_OK && strcmp(stages[k].kind, "global") == 0 && !gs &&
-            whole_margin(p, t, k, &rest, err) < 0)
+            exec_core_margin(p, t, k, &rest, err) < 0)
             res = EXEC_FAILED;
         if (res == EXEC_OK && strcmp(stages[k].kind, "global") == 0)
             res = stage_stats(&stages[k], gs, rest, &st, err);

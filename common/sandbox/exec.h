@@ -83,6 +83,15 @@ int exec_core_in(const struct plan *p, const struct plan_tile *t, int k, char *e
 void exec_copy_rect(const uint8_t *px, const struct plan_rect *from, const struct plan_rect *to,
                     size_t bpp, uint8_t *dst);
 
+/* exec_core_margin - how far tile t's core lies inside want[k] (as
+ * exec_core_in), the same on every side, into *margin.  Returns 0, or -1
+ * with err when it does not lie there so: a later stage moves pixels, or
+ * has a margin and the tile touches the image border (the plan clips
+ * each stage's output to its image), where pass 1 must cut the core out
+ * instead (exec_copy_rect) and analyse it with no margin. */
+int exec_core_margin(const struct plan *p, const struct plan_tile *t, int k, uint32_t *margin,
+                     char *err);
+
 /* exec_release - free the last instance and the padded result; NULL-safe. */
 void exec_release(struct exec_out *out);
 

@@ -144,7 +144,7 @@ static int check_plan(const struct stage_spec *s, const struct plan_image *in,
         (d != 8 && d != 16))
         return errf(err, "filter %s: tsf_plan made %dx%d, %d channels, %d-bit of a %ux%u "
                     "image: not a usable image", s->name, w, h, ch, d, in->w, in->h);
-    if ((uint64_t)w * (uint64_t)h > max_pixels)
+    if (max_pixels && (uint64_t)w * (uint64_t)h > max_pixels)     /* 0: no limit */
         return errf(err, "filter %s: its output would be %dx%d, more than the %llu pixels "
                     "allowed", s->name, w, h, (unsigned long long)max_pixels), STAGE_REFUSED;
     out->w = (uint32_t)w;
