@@ -192,16 +192,12 @@ static int load_stats(const struct job *j, struct loaded *l, int g, char *err)
 static uint8_t *core_of(const struct plan *p, const struct plan_tile *t, int g,
                         const uint8_t *px, int ch, char *err)
 {
-    uint32_t ox, oy;
-    if (exec_core_offset(p, t, g, &ox, &oy, err) < 0)
+    if (exec_core_in(p, t, g, err) < 0)
         return NULL;
-    const struct plan_rect *in = &t->want[g];
-    size_t row = (size_t)t->core.w * (size_t)ch;
-    uint8_t *core = malloc(row * t->core.h);
+    uint8_t *core = malloc((size_t)t->core.w * t->core.h * (size_t)ch);
     if (!core)
         return errf(err, "out of memory"), NULL;
-    for (uint32_t y = 0; y < t->core.h; y++)
-        memcpy(core + y * row, px + (((size_t)(y + oy) * in->w) + ox) * (size_t)ch, row);
+    exec_copy_rect(px, &t->want[g], &t->core, (size_t)ch, core);
     return core;
 }
 

@@ -306,36 +306,43 @@ enum exec_result exec_plan_tile(struct filter_module *const *mods,
     return r.trapped ? EXEC_TRAPPED : EXEC_FAILED;
 }
 
+int exec_core_in(const struct plan *p, const struct plan_tile *t, int k, char *err)
+{
+    const struct plan_rect *w = &t->want[k], *c = &t->core;
+    assert(k >= 0 && k < p->nstages);
+    if (c->x < w->x || c->y < w->y || c->x + c->w > w->x + w->w || c->y + c->h > w->y + w->h ||
+        p->img[k].w != p->img[p->nstages].w || p->img[k].h != p->img[p->nstages].h)
+        return errf(err, "tile r%uc%u: its core %ux%u at (%lld,%lld) is not inside stage %d's "
+                    "input %ux%u at (%lld,%lld) (a later stage moves pixels)", t->row, t->col,
+                    c->w, c->h, (long long)c->x, (long long)c->y, k + 1, w->w, w->h,
+                    (long long)w->x, (long long)w->y);
+    return 0;
+}
+
+void exec_copy_rect(const uint8_t *px, const struct plan_rect *from, const struct plan_rect *to,
+                    size_t bpp, uint8_t *dst)
+{
+    size_t dx = (size_t)(to->x - from->x), dy = (size_t)(to->y - from->y);
+    assert(to->x >= from->x && to->y >= from->y && to->x + to->w <= from->x + from->w &&
+           to->y + to->h <= from->y + from->h);
+    for (uint32_t j = 0; j < to->h; j++)
+        memcpy(dst + (size_t)j * to->w * bpp, px + ((dy + j) * from->w + dx) * bpp,
+               (size_t)to->w * bpp);
+}
+
 int exec_core_margin(const struct plan *p, const struct plan_tile *t, int k, uint32_t *margin,
                      char *err)
 {
     const struct plan_rect *w = &t->want[k], *c = &t->core;
     int64_t m = c->x - w->x;
-    assert(k >= 0 && k < p->nstages);
-    if (m < 0 || c->y - w->y != m || (int64_t)w->w != c->w + 2 * m ||
-        (int64_t)w->h != c->h + 2 * m || p->img[k].w != p->img[p->nstages].w ||
-        p->img[k].h != p->img[p->nstages].h)
+    if (exec_core_in(p, t, k, err) < 0)
+        return -1;
+    if (c->y - w->y != m || (int64_t)w->w != c->w + 2 * m || (int64_t)w->h != c->h + 2 * m)
         return errf(err, "tile r%uc%u: its core %ux%u at (%lld,%lld) is not in the middle of "
-                    "stage %d's input %ux%u at (%lld,%lld) (a later stage moves pixels)",
-                    t->row, t->col, c->w, c->h, (long long)c->x, (long long)c->y, k + 1, w->w,
-                    w->h, (long long)w->x, (long long)w->y);
+                    "stage %d's input %ux%u at (%lld,%lld)", t->row, t->col, c->w, c->h,
+                    (long long)c->x, (long long)c->y, k + 1, w->w, w->h, (long long)w->x,
+                    (long long)w->y);
     *margin = (uint32_t)m;
-    return 0;
-}
-
-int exec_core_offset(const struct plan *p, const struct plan_tile *t, int k, uint32_t *ox,
-                     uint32_t *oy, char *err)
-{
-    const struct plan_rect *w = &t->want[k], *c = &t->core;
-    assert(k >= 0 && k < p->nstages);
-    if (p->img[k].w != p->img[p->nstages].w || p->img[k].h != p->img[p->nstages].h ||
-        c->x < w->x || c->y < w->y || c->x + c->w > w->x + w->w || c->y + c->h > w->y + w->h)
-        return errf(err, "tile r%uc%u: its core %ux%u at (%lld,%lld) is not inside stage %d's "
-                    "input %ux%u at (%lld,%lld) (a later stage moves pixels)", t->row, t->col,
-                    c->w, c->h, (long long)c->x, (long long)c->y, k + 1, w->w, w->h,
-                    (long long)w->x, (long long)w->y);
-    *ox = (uint32_t)(c->x - w->x);
-    *oy = (uint32_t)(c->y - w->y);
     return 0;
 }
 

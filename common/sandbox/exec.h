@@ -72,11 +72,23 @@ enum exec_result exec_chain(struct filter_module *const *mods, const struct stag
                             const struct exec_stats *gs, uint64_t max_memory,
                             exec_fill_fn fill, void *ctx, struct exec_out *out, char *err);
 
-/* exec_core_margin - how far tile t's core (its coordinates read in image
- * k, which must have the output's size) lies inside want[k], the same on
- * every side, into *margin.  Returns 0, or -1 with err when it does not
- * lie there so (a stage after k moves pixels, or want[k] was clipped at
- * the image's border). */
+/* exec_core_in - 0 if tile t's core, its coordinates read in image k
+ * (which must have the output's size), lies inside want[k], as a global
+ * stage k's pass 1 analyses it; else -1 with err (a stage after k moves
+ * pixels). */
+int exec_core_in(const struct plan *p, const struct plan_tile *t, int k, char *err);
+
+/* exec_copy_rect - rectangle *to (inside *from) out of buffer px, which
+ * holds rectangle *from, bpp bytes per pixel, into dst. */
+void exec_copy_rect(const uint8_t *px, const struct plan_rect *from, const struct plan_rect *to,
+                    size_t bpp, uint8_t *dst);
+
+/* exec_core_margin - how far tile t's core lies inside want[k] (as
+ * exec_core_in), the same on every side, into *margin.  Returns 0, or -1
+ * with err when it does not lie there so: a later stage moves pixels, or
+ * has a margin and the tile touches the image border (the plan clips
+ * each stage's output to its image), where pass 1 must cut the core out
+ * instead (exec_copy_rect) and analyse it with no margin. */
 int exec_core_margin(const struct plan *p, const struct plan_tile *t, int k, uint32_t *margin,
                      char *err);
 

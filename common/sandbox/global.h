@@ -11,8 +11,10 @@
 
 /* global_analyze - stage s's tsf_analyze, in a fresh instance of mod, on
  * a w x h buffer (core + halo on every side) taken from px, or filled by
- * fill(ctx) when px is NULL; the block goes to stats.  Returns EXEC_OK,
- * EXEC_FAILED or EXEC_TRAPPED with err filled. */
+ * fill(ctx) when px is NULL; the block goes to stats.  A planned tile's
+ * pass 1 gives the core alone, halo 0: the plan need not centre the core
+ * in the stage's input (exec_core_in, exec_copy_rect cut it out).
+ * Returns EXEC_OK, EXEC_FAILED or EXEC_TRAPPED with err filled. */
 enum exec_result global_analyze(struct filter_module *mod, const struct stage_spec *s, int ch,
                                 uint32_t w, uint32_t h, uint32_t halo, const uint8_t *px,
                                 exec_fill_fn fill, void *ctx, uint64_t max_memory,

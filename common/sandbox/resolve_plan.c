@@ -3,10 +3,10 @@
  * the stages and every output tile's rectangles (resolve.h, plan.h).
  *
  * Modules answer the plan, so this runs filter code: the splitter does it
- * in a forked child (resolve_plan_isolated).  The child writes its small
- * answer (stages, plan, verdict) into the pipe and the first stage's
- * rectangle of every tile, which grows with the grid, into a temporary
- * file the parent opened before the fork.
+ * in a forked child (resolve_plan_isolated).  The child writes its answer
+ * (stages, plan, verdict) into the pipe and then the first stage's
+ * rectangle of every tile, which grows with the grid: the parent reads it
+ * as it comes (subproc_stream).
  */
 #include "resolve.h"
 #include "err.h"
@@ -75,7 +75,6 @@ static int plan_tiles(struct filter_module *const *mods, const struct stage_spec
 {
     int g = global_stage(st, p->nstages);
     struct plan_tile a, b;
-    uint32_t ox, oy;
     for (uint32_t r = 0; r < p->rows; r++)
         for (uint32_t c = 0; c < p->cols; c++) {
             *why = RESOLVE_MODULE;
@@ -85,7 +84,7 @@ static int plan_tiles(struct filter_module *const *mods, const struct stage_spec
             if (!plan_tile_equal(p, &a, &b))
                 return inconsistent(p, st, &a, &b, err);
             *why = RESOLVE_USAGE;
-            if (g >= 0 && exec_core_offset(p, &a, g, &ox, &oy, err) < 0)
+            if (g >= 0 && exec_core_in(p, &a, g, err) < 0)
                 return err_prefix(err, "global filter %s", st[g].name);
             if (first)
                 first[(size_t)r * p->cols + c] = a.want[0];
@@ -122,23 +121,6 @@ int resolve_plan_stages(struct filter_module *const *mods, const struct stage_sp
     return 0;
 }
 
-/* plan_halos - the halo of each ABI v2 stage that keeps the size, from
- * the first tile's plan: its region is its output grown by the same
- * margin on every side (exec_plan_tile checked that), and job.json
- * records it like a v1 module's tsf_halo (the assembler's
- * --allow-partial and `tilespool inspect` use their sum). */
-static int plan_halos(struct filter_module *const *mods, struct stage_spec *st,
-                      const struct plan *p, char *err)
-{
-    struct plan_tile t;
-    if (exec_plan_tile(mods, st, p, 0, 0, RESOLVE_MAX_MEMORY, &t, err) != EXEC_OK)
-        return -1;
-    for (int k = 0; k < p->nstages; k++)
-        if (st[k].abi == 2 && strcmp(st[k].kind, "geometry") != 0)
-            st[k].halo = (int)(t.out[k].x - t.want[k].x);
-    return 0;
-}
-
 int resolve_plan_loaded(const struct chain *c, enum filter_backend backend,
                         const struct plan_image *src, uint32_t tile_size, uint64_t max_pixels,
                         struct stage_spec *out, struct filter_module **mods, struct plan *p,
@@ -150,14 +132,13 @@ int resolve_plan_loaded(const struct chain *c, enum filter_backend backend,
         return -1;
     int rc = resolve_plan_stages(m, out, c->nstages, src, tile_size, max_pixels, p, first, why,
                                  err);
-    if (rc == 0 && plan_halos(m, out, p, err) < 0)
-        rc = -1, *why = RESOLVE_MODULE;
     for (int i = 0; (rc < 0 || !mods) && i < c->nstages; i++)
         filter_unload(m[i]);
     return rc;
 }
 
-/* The child's answer through the pipe; the rectangles go to the file. */
+/* The child's answer through the pipe, followed by want[0] of every tile
+ * when it planned the job. */
 struct plan_answer {
     int rc;
     enum resolve_error why;
@@ -172,7 +153,6 @@ struct plan_job {
     struct plan_image src;
     uint32_t tile_size;
     uint64_t max_pixels;
-    int fd;                    /* the file for the rectangles */
 };
 
 /* write_all - n bytes of buf to fd; 0 or -1. */
@@ -187,8 +167,8 @@ static int write_all(int fd, const void *buf, size_t n)
     return 0;
 }
 
-/* plan_child - the forked side: resolve, plan, write the rectangles to
- * the file and then the answer to the pipe. */
+/* plan_child - the forked side: resolve, plan, write the answer and then
+ * the rectangles to the pipe. */
 static void plan_child(void *ctx, int fd)
 {
     const struct plan_job *job = ctx;
@@ -203,26 +183,45 @@ static void plan_child(void *ctx, int fd)
         a->rc = resolve_plan_loaded(job->c, FILTER_WASM, &job->src, job->tile_size,
                                     job->max_pixels, a->stages, NULL, &a->p, &first, &a->why,
                                     a->err);
-    if (a->rc == 0 &&
-        write_all(job->fd, first, sizeof *first * (size_t)a->p.rows * a->p.cols) < 0)
-        _exit(1);
-    if (write_all(fd, a, sizeof *a) < 0)
+    if (write_all(fd, a, sizeof *a) < 0 ||
+        (a->rc == 0 &&
+         write_all(fd, first, sizeof *first * (size_t)a->p.rows * a->p.cols) < 0))
         _exit(1);
     _exit(0);
 }
 
-/* read_first - the child's rectangles from f into *first; 0 or -1. */
-static int read_first(FILE *f, const struct plan *p, struct plan_rect **first, char *err)
+/* The parent's side of the stream: the answer, then the rectangles. */
+struct plan_reader {
+    struct plan_answer *a;
+    size_t have;                 /* bytes of *a read */
+    struct plan_rect *first;     /* malloc'd once the answer says how many */
+    size_t want, got;            /* bytes of them expected and read */
+};
+
+/* plan_sink - subproc_sink: fill the answer, then the rectangles; refuses
+ * more than the answer announced, or rectangles it cannot hold. */
+static int plan_sink(void *ctx, const void *p, size_t n)
 {
-    size_t n = (size_t)p->rows * p->cols;
-    struct plan_rect *all = malloc(sizeof *all * n);
-    if (!all)
-        return errf(err, "out of memory for %ux%u tiles", p->cols, p->rows);
-    if (fseek(f, 0, SEEK_SET) != 0 || fread(all, sizeof *all, n, f) != n) {
-        free(all);
-        return errf(err, "filter chain: the plan of %zu tiles could not be read back", n);
+    struct plan_reader *r = ctx;
+    const char *b = p;
+    if (r->have < sizeof *r->a) {
+        size_t k = n < sizeof *r->a - r->have ? n : sizeof *r->a - r->have;
+        memcpy((char *)r->a + r->have, b, k);
+        r->have += k;
+        b += k;
+        n -= k;
+        if (r->have == sizeof *r->a && r->a->rc == 0) {
+            r->want = sizeof *r->first * (size_t)r->a->p.rows * r->a->p.cols;
+            if (r->want == 0 || !(r->first = malloc(r->want)))
+                return -1;
+        }
     }
-    *first = all;
+    if (n == 0)
+        return 0;
+    if (!r->first || r->got + n > r->want)
+        return -1;
+    memcpy((char *)r->first + r->got, b, n);
+    r->got += n;
     return 0;
 }
 
@@ -235,31 +234,34 @@ int resolve_plan_isolated(const struct chain *c, const struct plan_image *src,
     *first = NULL;
     if (resolve_compile_users(c, err) < 0)
         return -1;
-    FILE *f = tmpfile();
-    struct plan_answer *a = calloc(1, sizeof *a);
+    struct plan_reader r = {calloc(1, sizeof *r.a), 0, NULL, 0, 0};
     struct subproc_result res;
-    struct plan_job job = {c, *src, tile_size, max_pixels, f ? fileno(f) : -1};
+    struct plan_job job = {c, *src, tile_size, max_pixels};
     int rc = -1;
     char how[64];
-    if (!f || !a)
-        rc = f ? errf(err, "out of memory") : errf_sys(err, "temporary file for the plan");
-    else if (subproc_run(plan_child, &job, a, sizeof *a, timeout_sec, &res, err) == 0) {
+    if (!r.a)
+        return errf(err, "out of memory");
+    if (subproc_stream(plan_child, &job, plan_sink, &r, timeout_sec, &res, err) == 0) {
         subproc_how(&res, how, sizeof how);
         if (res.timed_out)
             rc = errf(err, "filter chain: the filters did not start, describe themselves and "
                       "plan the job within %d s", timeout_sec);
-        else if (res.got != sizeof *a || !subproc_exited_ok(&res))
-            rc = errf(err, "filter chain: the process planning the job %s", how);
-        else if (a->rc != 0)
-            rc = errf(err, "%s", a->err), *why = a->why;
-        else if ((rc = read_first(f, &a->p, first, err)) == 0) {
+        else if (r.have != sizeof *r.a || r.got != r.want || !subproc_exited_ok(&res))
+            rc = errf(err, "filter chain: the process planning the job %s%s", how,
+                      r.a->rc == 0 && r.have == sizeof *r.a && !r.first
+                          ? " (no memory for the plan of its tiles)" : "");
+        else if (r.a->rc != 0)
+            rc = errf(err, "%s", r.a->err), *why = r.a->why;
+        else {
+            rc = 0;
             *why = RESOLVE_OK;
-            *p = a->p;
-            memcpy(out, a->stages, sizeof(struct stage_spec) * (size_t)c->nstages);
+            *p = r.a->p;
+            *first = r.first;
+            r.first = NULL;
+            memcpy(out, r.a->stages, sizeof(struct stage_spec) * (size_t)c->nstages);
         }
     }
-    if (f)
-        fclose(f);
-    free(a);
+    free(r.first);
+    free(r.a);
     return rc;
 }

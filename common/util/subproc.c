@@ -73,6 +73,61 @@ int subproc_run(subproc_fn fn, void *ctx, void *buf, size_t len, int timeout_sec
     return 0;
 }
 
+/* drain_sink - read fd into sink until end of file, the sink's refusal or
+ * the deadline.  Returns 1 if the deadline passed, 2 if the sink refused,
+ * else 0. */
+static int drain_sink(int fd, subproc_sink sink, void *sctx, long long deadline, size_t *got)
+{
+    char buf[65536];
+    *got = 0;
+    for (;;) {
+        long long left = deadline - now_ms();
+        struct pollfd p = {fd, POLLIN, 0};
+        int r = left > 0 ? poll(&p, 1, (int)left) : 0;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return 1;
+        ssize_t k = read(fd, buf, sizeof buf);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return 0;
+        *got += (size_t)k;
+        if (sink(sctx, buf, (size_t)k) < 0)
+            return 2;
+    }
+}
+
+int subproc_stream(subproc_fn fn, void *ctx, subproc_sink sink, void *sctx, int timeout_sec,
+                   struct subproc_result *res, char *err)
+{
+    int fds[2];
+    if (pipe(fds) < 0)
+        return errf_sys(err, "pipe");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return errf_sys(err, "fork");
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        fn(ctx, fds[1]);
+        _exit(1);       /* fn returned, which it must not: count it as failure */
+    }
+    close(fds[1]);
+    int stop = drain_sink(fds[0], sink, sctx, now_ms() + timeout_sec * 1000LL, &res->got);
+    close(fds[0]);
+    res->timed_out = stop == 1;
+    if (stop)
+        kill(pid, SIGKILL);
+    while (waitpid(pid, &res->status, 0) < 0 && errno == EINTR)
+        ;
+    return 0;
+}
+
 int subproc_exited_ok(const struct subproc_result *res)
 {
     return WIFEXITED(res->status) && WEXITSTATUS(res->status) == 0;

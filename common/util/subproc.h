@@ -30,6 +30,18 @@ struct subproc_result {
 int subproc_run(subproc_fn fn, void *ctx, void *buf, size_t len, int timeout_sec,
                 struct subproc_result *res, char *err);
 
+/* subproc_sink - the parent's reader of a streamed answer: the next n
+ * bytes at p.  Returns 0, or -1 to read no more (the child is killed). */
+typedef int (*subproc_sink)(void *ctx, const void *p, size_t n);
+
+/* subproc_stream - subproc_run for an answer of any length: what the
+ * child writes is handed to sink(sctx) as it comes, until the child
+ * closes the pipe, the sink refuses or timeout_sec seconds pass.  res->got
+ * counts the bytes read.  Returns 0 with *res filled, or -1 with err when
+ * the pipe or the fork cannot be made. */
+int subproc_stream(subproc_fn fn, void *ctx, subproc_sink sink, void *sctx, int timeout_sec,
+                   struct subproc_result *res, char *err);
+
 /* subproc_exited_ok - 1 if the child exited with status 0. */
 int subproc_exited_ok(const struct subproc_result *res);
 

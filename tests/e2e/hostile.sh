@@ -4,8 +4,10 @@
 # user would run it (those whose start function misbehaves, start_* and
 # capped_*, in startlimits.sh):
 #   * describe_garbage, describe_oob, halo_huge (and imports_host,
-#     wrong_abi): the splitter refuses the chain, exit 3, one line naming
-#     the module, no job left in the spool;
+#     wrong_abi), and the v2_* modules whose plan or region answers are
+#     unusable: the splitter refuses the chain, exit 3 (v2_plan_huge, too
+#     large an image: 2), one line naming the module, no job left in the
+#     spool;
 #   * oob_read, oob_write, div_zero, unreachable, deep_recursion,
 #     process_error, output_oversize, grow_bomb (--max-memory 64),
 #     infinite_loop (--timeout 2): each tile lands in failed/ with a
@@ -40,6 +42,24 @@ split_refused describe_oob "outside its memory"
 split_refused halo_huge "halo 100000"
 split_refused imports_host "import"
 split_refused wrong_abi "ABI version 3, this host speaks 1 and 2"
+
+# ABI v2 modules whose plan or region answers cannot be used: refused when
+# the splitter plans the job (test_exec checks the same in one process)
+split_refused v2_region_lies "inconsistent answers"
+split_refused v2_plan_absurd "not a usable image"
+split_refused v2_region_huge "out of range"
+split_refused v2_region_outside "outside its"
+rm -rf "$T/sp"
+check_fails "v2_plan_huge: splitter exits 2 (usage), one line" 2 \
+    "$BIN/splitter" -q --spool "$T/sp" -f v2_plan_huge -o "$T/out.png" "$T/in.png"
+check "v2_plan_huge: the message names the module and the pixel limit" \
+    grep -q "v2_plan_huge.*pixels allowed" "$T/.err"
+# v2_region_parity is wrong at odd x only: tiles of 5 have some
+rm -rf "$T/sp"
+check_fails "v2_region_parity, tiles of 5: splitter exits 3, one line" 3 \
+    "$BIN/splitter" -q --spool "$T/sp" -t 5 -f v2_region_parity -o "$T/out.png" "$T/in.png"
+check "v2_region_parity: the message names the module and the empty rectangle" \
+    grep -q "v2_region_parity.*empty" "$T/.err"
 
 # ---- failed per tile --------------------------------------------------------
 

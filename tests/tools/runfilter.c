@@ -10,7 +10,8 @@
  *
  * --call-only (a chain of one filter) measures the filter alone, the same
  * way for both backends: one instance is made and the input placed once,
- * then tsf_process is called N times on it; with --time it prints
+ * then tsf_process (tsf_run for an ABI v2 module) is called N times on
+ * it; with --time it prints
  *     call_ms=<median wall> cpu_ms=<median thread CPU time>
  *     mpix=<output megapixels> ms_per_mp=<cpu_ms per megapixel>
  * The CPU time leaves out the time the process waits for a core, most of
@@ -30,6 +31,7 @@
 #include "pad.h"
 #include "progress.h"
 #include "resolve.h"
+#include "stage_ops.h"
 
 #include <getopt.h>
 #include <time.h>
@@ -102,15 +104,6 @@ static int fill_rect(const struct image *im, const struct plan_rect *r, uint8_t 
     pad_replicate(dst, &pr, (int)ch, im->info.width, im->info.height);
     (void)err;
     return 0;
-}
-
-/* fill_padded - filter_guard_host body: the whole image plus a
- * replicated halo into dst (w x h). */
-static int fill_padded(const struct image *im, uint8_t *dst, uint32_t w, uint32_t h, char *err)
-{
-    int64_t H = (int64_t)(w - im->info.width) / 2;
-    struct plan_rect r = {-H, -H, w, h};
-    return fill_rect(im, &r, dst, err);
 }
 
 static int save_image(const char *path, const struct image *im, const uint8_t *px, char *err)
@@ -214,55 +207,58 @@ static int run_chain(const struct cmdline *c, struct filter_module **mods,
     return EXIT_OK;
 }
 
-/* One instance set up for --call-only, with its tsf_process arguments. */
+/* One instance set up for --call-only, with where its call finds what. */
 struct calls {
     struct filter_inst *fi;
-    uint32_t args[8];
+    const struct stage_spec *s;
+    struct stage_call c;
     struct image *im;
     uint8_t *in;
 };
 
-/* fill_calls - filter_guard_host body: the padded image into the instance. */
+/* fill_calls - filter_guard_host body: the padded input into the instance. */
 static int fill_calls(void *ctx, char *err)
 {
     struct calls *k = ctx;
-    return fill_padded(k->im, k->in, k->args[1], k->args[2], err);
+    return fill_rect(k->im, &k->c.in_rect, k->in, err);
 }
 
-/* calls_setup - instance, input, output and params for stage s; returns 0
- * or -1 (FILTER_TRAP if the filter trapped) with err. */
-static int calls_setup(struct filter_module *mod, const struct stage_spec *s,
-                       struct calls *k, char *err)
+/* calls_setup - instance, input, output and params for the one stage of
+ * plan p (its one tile t); returns 0 or -1 (FILTER_TRAP if the filter
+ * trapped) with err. */
+static int calls_setup(struct filter_module *mod, const struct plan *p,
+                       const struct plan_tile *t, struct calls *k, char *err)
 {
-    uint32_t ch = (uint32_t)k->im->info.channels, h2 = 2u * (uint32_t)s->halo;
-    uint32_t in_w = k->im->info.width + h2, in_h = k->im->info.height + h2;
-    uint64_t in_n = (uint64_t)in_w * in_h * ch, out_n = (uint64_t)k->im->info.width *
-                                                          k->im->info.height * ch;
-    uint32_t in_off, out_off, p_off, psize = sizeof(float) * CHAIN_MAX_PARAMS;
+    struct stage_call *c = &k->c;
+    c->in = p->img[0];
+    c->out = p->img[1];
+    c->in_rect = t->want[0];
+    c->out_rect = t->out[0];
+    uint64_t in_n = (uint64_t)c->in_rect.w * c->in_rect.h * plan_bytes_per_pixel(&c->in);
+    uint64_t out_n = (uint64_t)c->out_rect.w * c->out_rect.h * plan_bytes_per_pixel(&c->out);
+    uint32_t psize = sizeof(float) * CHAIN_MAX_PARAMS;
     int why, rc;
     if (in_n + out_n > UINT32_MAX - 65536)
-        return errf(err, "%s: image too large for a 32-bit memory", s->name);
+        return errf(err, "%s: image too large for a 32-bit memory", k->s->name);
     if (!(k->fi = filter_instantiate(mod, 0, &why, err)))
         return why == FILTER_TRAP ? FILTER_TRAP : -1;
-    if ((rc = filter_call_alloc(k->fi, (uint32_t)in_n, &in_off, err)) != 0 ||
-        (rc = filter_call_alloc(k->fi, (uint32_t)out_n, &out_off, err)) != 0 ||
-        (rc = filter_call_alloc(k->fi, psize, &p_off, err)) != 0)
+    if ((rc = filter_call_alloc(k->fi, (uint32_t)in_n, &c->in_px, err)) != 0 ||
+        (rc = filter_call_alloc(k->fi, (uint32_t)out_n, &c->out_px, err)) != 0 ||
+        (rc = filter_call_alloc(k->fi, psize, &c->params, err)) != 0 ||
+        (rc = filter_call_alloc(k->fi, FILTER_ARGS_BYTES, &c->args, err)) != 0)
         return rc;
-    uint8_t *p = filter_mem(k->fi, p_off, psize, err);
-    if (!p || !(k->in = filter_mem(k->fi, in_off, in_n, err)))
+    uint8_t *pb = filter_mem(k->fi, c->params, psize, err);
+    if (!pb || !(k->in = filter_mem(k->fi, c->in_px, in_n, err)))
         return -1;
-    memcpy(p, s->params, sizeof(float) * (size_t)s->nparams);
-    uint32_t args[8] = {in_off, in_w, in_h, out_off, k->im->info.width, k->im->info.height,
-                        ch, p_off};
-    memcpy(k->args, args, sizeof args);
+    memcpy(pb, k->s->params, sizeof(float) * (size_t)k->s->nparams);
     return filter_guard_host(k->fi, "placing the input", fill_calls, k, err);
 }
 
-/* call_once - one tsf_process call.  Kept out of line and called from
- * nowhere else: callgrind's --toggle-collect=call_once selects it. */
+/* call_once - one tsf_process (tsf_run) call.  Kept out of line and called
+ * from nowhere else: callgrind's --toggle-collect=call_once selects it. */
 __attribute__((noinline)) static int call_once(struct calls *k, int32_t *status, char *err)
 {
-    return filter_call_process(k->fi, k->args, status, err);
+    return stage_op_run(k->fi, k->s, &k->c, status, err);
 }
 
 /* cpu_seconds - this thread's CPU time. */
@@ -273,15 +269,19 @@ static double cpu_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* run_calls - --call-only: tsf_process c->repeat times on one instance,
- * timing the calls alone (wall in ms[0..n), CPU in ms[n..2n)).  Returns an
- * exit status. */
+/* run_calls - --call-only: the stage's call c->repeat times on one
+ * instance, timing the calls alone (wall in ms[0..n), CPU in ms[n..2n)).
+ * Returns an exit status. */
 static int run_calls(const struct cmdline *c, struct filter_module *mod,
-                     const struct stage_spec *s, struct image *im, double *ms, char *err)
+                     const struct stage_spec *s, const struct plan *p, struct image *im,
+                     double *ms, char *err)
 {
-    struct calls k = {.im = im};
+    struct calls k = {.im = im, .s = s};
+    struct plan_tile t;
     int32_t status = 0;
-    int rc = calls_setup(mod, s, &k, err);
+    int rc = exec_plan_tile(&mod, s, p, 0, 0, 0, &t, err) == EXEC_OK ? 0 : -1;
+    if (rc == 0)
+        rc = calls_setup(mod, p, &t, &k, err);
     for (int i = 0; i < c->repeat && rc == 0 && status == 0; i++) {
         double t0 = now_seconds(), c0 = cpu_seconds();
         rc = call_once(&k, &status, err);
@@ -289,12 +289,18 @@ static int run_calls(const struct cmdline *c, struct filter_module *mod,
         ms[i] = (now_seconds() - t0) * 1e3;
     }
     if (rc == 0 && status != 0)
-        rc = errf(err, "%s: tsf_process returned %d", s->name, status);
-    const uint8_t *px = rc == 0 ? filter_mem(k.fi, k.args[3], (uint64_t)k.args[4] * k.args[5] *
-                                                               k.args[6], err) : NULL;
-    int st = !px ? EXIT_INPUT : save_image(c->out, im, px, err) < 0 ? EXIT_SPOOL : EXIT_OK;
+        rc = errf(err, "%s: %s returned %d", s->name, stage_is_v2(s) ? "tsf_run" : "tsf_process",
+                  status);
+    const struct plan_image *o = &p->img[1];
+    const uint8_t *px = rc == 0 ? filter_mem(k.fi, k.c.out_px, (uint64_t)o->w * o->h *
+                                             plan_bytes_per_pixel(o), err) : NULL;
+    struct image res = *im;
+    res.info.width = o->w;
+    res.info.height = o->h;
+    res.info.channels = o->ch;
+    int st = !px ? EXIT_INPUT : save_image(c->out, &res, px, err) < 0 ? EXIT_SPOOL : EXIT_OK;
     if (st == EXIT_OK && c->time) {
-        double mp = (double)im->info.width * im->info.height / 1e6;
+        double mp = (double)o->w * o->h / 1e6;
         double wall = median_ms(ms, c->repeat), cpu = median_ms(ms + c->repeat, c->repeat);
         fprintf(stderr, "call_ms=%.3f cpu_ms=%.3f mpix=%.4f ms_per_mp=%.3f\n", wall, cpu, mp,
                 cpu / mp);
@@ -337,7 +343,7 @@ int main(int argc, char **argv)
     else if (c.call_only && chain.nstages != 1)
         errf(err, "--call-only measures one filter, not a chain of %d", chain.nstages);
     else if (c.call_only)
-        status = run_calls(&c, mods[0], &stages[0], &im, ms, err);
+        status = run_calls(&c, mods[0], &stages[0], &p, &im, ms, err);
     else
         status = run_chain(&c, mods, stages, &p, &im, ref, &out, ms, err);
     if (status != EXIT_OK)

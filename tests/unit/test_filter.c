@@ -169,7 +169,7 @@ static void test_describe(void)
     }
     int32_t v = 0;
     int rc = filter_call_abi_version(fi, &v, err);
-    CHECK(rc == 0 && v == 1 && trapped == 0, "identity: ABI version 1", "rc %d version %d", rc,
+    CHECK(rc == 0 && v == 2 && trapped == 0, "identity: ABI version 2", "rc %d version %d", rc,
           v);
     struct filter_desc d;
     rc = filter_call_describe(fi, &d, json, err);
@@ -580,7 +580,7 @@ static void test_many_instances(void)
     struct filter_inst *fi = filter_instantiate(m, 0, &trapped, err);
     int32_t v = 0;
     int rc = fi ? filter_call_abi_version(fi, &v, err) : -1;
-    CHECK(rc == 0 && v == 1, "an instance still works after that", "rc %d err '%s'", rc, err);
+    CHECK(rc == 0 && v == 2, "an instance still works after that", "rc %d err '%s'", rc, err);
     filter_free(fi);
     filter_unload(m);
 }
@@ -774,9 +774,12 @@ static void test_resolve(void)
     chain_parse("gaussian_blur:sigma=2,sharpen", &c, err);
     memset(out, 0, sizeof out);
     int rc = resolve_chain(&c, out, &why, err);
-    CHECK(rc == 0 && out[0].halo == 6 && out[1].halo == 3 && out[0].halo + out[1].halo == 9,
-          "resolve_chain: halos ceil(3*2) + ceil(3*1) = 9", "rc %d err '%s' halos %d + %d", rc,
-          err, out[0].halo, out[1].halo);
+    CHECK(rc == 0 && out[0].abi == 2 && out[1].abi == 2 && out[0].halo == 6 &&
+              out[1].halo == 3 && (out[0].depths & STAGE_DEPTH_16),
+          "resolve_chain: ABI v2 stages, halos (their regions' margins) ceil(3*2) + "
+          "ceil(3*1) = 9, 16-bit taken",
+          "rc %d err '%s' abi %d %d halos %d + %d", rc, err, out[0].abi, out[1].abi,
+          out[0].halo, out[1].halo);
     /* resolve_chain_loaded starts with *why = RESOLVE_OK, and the isolated
      * variant reports RESOLVE_OK on success: the in-process one should too */
     CHECK(rc == 0 && why == RESOLVE_OK, "resolve_chain leaves *why = RESOLVE_OK on success",
@@ -824,7 +827,7 @@ static void test_resolve(void)
     CHECK(rc == -1 && why == RESOLVE_MODULE && has("wrong_abi"),
           "resolve_chain in process: wrong_abi", "rc %d why %d err '%s'", rc, why, err);
 
-    /* the native backend resolves to the same halos, with the native objects' hashes */
+    /* the native backend resolves to the same stages, with the native objects' hashes */
     struct filter_module *mods[CHAIN_MAX_STAGES] = {0};
     chain_parse("gaussian_blur:sigma=2,sharpen", &c, err);
     rc = resolve_chain_loaded(&c, FILTER_NATIVE, iso, mods, &why, err);

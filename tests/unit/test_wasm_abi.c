@@ -178,6 +178,54 @@ static void test_signatures(void)
           "rc %d err '%s'", rc, err);
 }
 
+/* v2_set - add tsf_plan, tsf_region and tsf_run, (i32) -> i32 (type 1),
+ * but those named in skip. */
+static void v2_set(const char *skip)
+{
+    static const char *const v2[] = {"tsf_plan", "tsf_region", "tsf_run"};
+    for (int k = 0; k < 3; k++)
+        if (!skip || !strstr(skip, v2[k]))
+            wb_export(v2[k], 0, wb_func(1));
+}
+
+static void test_versions(void)
+{
+    wb_reset();
+    v2_set(NULL);
+    int rc = check();
+    CHECK(rc == 0 && facts.v1_exports == 1 && facts.v2_exports == 1,
+          "the exports of ABI v1 and v2 together are fine", "rc %d err '%s'", rc, err);
+    wb_unexport("tsf_halo");
+    wb_unexport("tsf_process");
+    rc = check();
+    CHECK(rc == 0 && facts.v1_exports == 0 && facts.v2_exports == 1,
+          "the exports of ABI v2 alone are fine", "rc %d err '%s'", rc, err);
+    wb_reset();
+    rc = check();
+    CHECK(rc == 0 && facts.v1_exports == 1 && facts.v2_exports == 0,
+          "the exports of ABI v1 alone are fine", "rc %d err '%s'", rc, err);
+    wb_unexport("tsf_halo");
+    wb_unexport("tsf_process");
+    refused("neither ABI's functions: refused naming both sets",
+            "missing exports: 'tsf_halo' and 'tsf_process' (filter ABI v1) or 'tsf_plan', "
+            "'tsf_region' and 'tsf_run' (filter ABI v2)");
+    v2_set("tsf_region");
+    refused("tsf_plan and tsf_run without tsf_region: refused naming it",
+            "missing export 'tsf_region' (filter ABI v2)");
+    wb_reset();
+    wb_unexport("tsf_process");
+    refused("tsf_halo without tsf_process: refused naming it and the v2 set",
+            "missing export 'tsf_process' (filter ABI v1; an ABI v2 module exports tsf_plan, "
+            "tsf_region and tsf_run instead)");
+    wb_reset();
+    wb_unexport("tsf_halo");
+    wb_unexport("tsf_process");
+    v2_set("tsf_run");
+    wb_export("tsf_run", 0, wb_func(2));
+    refused("tsf_run of the wrong type", "export 'tsf_run' is a function (i32 x8) -> i32; it "
+            "must be a function (i32) -> i32 (filter ABI v2)");
+}
+
 /* filters_dir - build/filters, from $TILESPOOL_TOP or beside this program;
  * returns 0 or -1. */
 static int filters_dir(char *out)
@@ -359,6 +407,7 @@ int main(void)
     test_missing();
     test_kinds();
     test_signatures();
+    test_versions();
     if (filters_dir(dir) < 0) {
         printf("skip - built filters and wasm-validate: build/filters not found\n");
     } else {

@@ -1,0 +1,27 @@
+;; v2_plan_huge - an ABI v2 geometry filter that makes 1048576 x 1048576
+;; pixels of any image: more than any pixel limit.  Refused at split time
+;; as a usage error, exit 2, "pixels allowed".
+(module
+  (memory (export "memory") 1)
+  (data (i32.const 16) "{\22name\22:\22v2_plan_huge\22,\22summary\22:\22plans an image of a million pixels square\22,\22kind\22:\22geometry\22,\22channels\22:[1,2,3,4],\22params\22:[]}\00")
+  (global $brk (mut i32) (i32.const 4096))
+  (func (export "tsf_abi_version") (result i32) (i32.const 2))
+  (func (export "tsf_describe") (result i32) (i32.const 16))
+  (func (export "tsf_alloc") (param $n i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $brk))
+    (global.set $brk (i32.add (local.get $p) (local.get $n)))
+    (local.get $p))
+  (func (export "tsf_plan") (param $a i32) (result i32)
+    (i32.store offset=16 (local.get $a) (i32.const 1048576))
+    (i32.store offset=20 (local.get $a) (i32.const 1048576))
+    (i32.store offset=24 (local.get $a) (i32.load offset=8 (local.get $a)))
+    (i32.store offset=28 (local.get $a) (i32.load offset=12 (local.get $a)))
+    (i32.const 0))
+  (func (export "tsf_region") (param $a i32) (result i32)
+    (i32.store offset=36 (local.get $a) (i32.load offset=52 (local.get $a)))
+    (i32.store offset=40 (local.get $a) (i32.load offset=56 (local.get $a)))
+    (i32.store offset=44 (local.get $a) (i32.load offset=60 (local.get $a)))
+    (i32.store offset=48 (local.get $a) (i32.load offset=64 (local.get $a)))
+    (i32.const 0))
+  (func (export "tsf_run") (param i32) (result i32) (i32.const 0)))
