@@ -62,7 +62,8 @@ if run_to "grayscale on rgb to PNG" grayscale "$T/rgb.png" "$T/g.png"; then
 fi
 if run_to "grayscale on rgb to JPEG" grayscale "$T/rgb.png" "$T/g.jpg"; then
     info_is "grayscale on rgb: a 1-channel JPEG" "$T/g.jpg" "$W $H 1"
-    cmp_to "grayscale JPEG within 8 of the gray PNG" "$T/g.png" "$T/g.jpg" --max-diff 8
+    # quality 90 moves a sample on the pattern's hard edges by up to 16
+    cmp_to "grayscale JPEG within 24 of the gray PNG" "$T/g.png" "$T/g.jpg" --max-diff 24
 fi
 if run_to "grayscale:keep_channels=1 on rgb" grayscale:keep_channels=1 "$T/rgb.png" "$T/g3.png"; then
     info_is "grayscale:keep_channels=1 on rgb: 3 channels" "$T/g3.png" "$W $H 3"
@@ -123,12 +124,12 @@ for t in rgba graya; do
         run_to "$chain on $t" "$chain" "$T/$t.png" "$T/fl.png" || continue
         info_is "$chain on $t: $bands channel(s)" "$T/fl.png" "$W $H $bands"
         [ $have_vips = 1 ] || continue
-        b=$bg; [ "$bands" = 3 ] && b="$bg $bg $bg"
-        vipsdo cast "$T/$t.png" "$T/f.v" float && vipsdo flatten "$T/f.v" "$T/ff.v" --background "$b" &&
+        bgv=$bg; [ "$bands" = 3 ] && bgv="$bg $bg $bg"
+        vipsdo cast "$T/$t.png" "$T/f.v" float && vipsdo flatten "$T/f.v" "$T/ff.v" --background "$bgv" &&
             vipsdo round "$T/ff.v" "$T/fr.v" rint && vipsdo cast "$T/fr.v" "$T/vr.png" uchar &&
             cmp_to "$chain on $t == vips flatten in float, rounded" "$T/vr.png" "$T/fl.png"
-        vipsdo flatten "$T/$t.png" "$T/vfl.png" --background "$b" &&
-            cmp_to "$chain on $t within 1 of vips flatten --background '$b'" \
+        vipsdo flatten "$T/$t.png" "$T/vfl.png" --background "$bgv" &&
+            cmp_to "$chain on $t within 1 of vips flatten --background '$bgv'" \
                 "$T/vfl.png" "$T/fl.png" --max-diff 1
     done
 done

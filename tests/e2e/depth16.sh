@@ -88,7 +88,7 @@ done
 
 # invert is exact in 16 bits
 if run_to "invert on rgb16" invert "$T/rgb16.png" "$T/inv.png"; then
-    if vips linear "$T/rgb16.png" "$T/l.v" -1 65535 2>"$T/vips.err" &&
+    if vips linear "$T/rgb16.png" "$T/l.v" -- -1 65535 2>"$T/vips.err" &&
         vips cast "$T/l.v" "$T/want.png" ushort 2>>"$T/vips.err"; then
         exact "invert on rgb16 == 65535 - v" "$T/want.png" "$T/inv.png"
     else
@@ -113,7 +113,7 @@ for chain in invert gaussian_blur:sigma=2.5 brightness_contrast:brightness=-20:c
 done
 
 # an 8-bit-only stage on 16-bit input: refused before any job, or run at 8
-rm -rf "$T/sp"
+rm -rf "$T/sp" "$T/out.png"
 check_fails "sepia on 16-bit input: exit 2, one line" 2 \
     "$TS" run -q -w 2 -f identity,sepia --spool "$T/sp" "$T/rgb16.png" "$T/out.png"
 if grep -q sepia "$T/.err" && grep -qF -- '--depth 8' "$T/.err"; then
