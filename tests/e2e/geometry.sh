@@ -16,7 +16,9 @@
 #   crop            x/y/width/height and gravity centre, north, southeast
 #   rotate          90, 180, 270; flip horizontal and vertical; transpose
 #   images          97x61 and 301x203 (odd sizes), 13x9 and 7x5 (tile 1);
-#                   gray, gray+alpha, RGB, RGBA; 8 and 16 bits per sample
+#                   gray, gray+alpha, RGB, RGBA; 8 and 16 bits per sample;
+#                   a JPEG with EXIF orientation 6 (auto-orient and
+#                   shrink-on-load in front of a resize)
 #   tile sizes      1 (small images only), 7, 61, 256
 # A 16-bit result is compared as PNG bytes too, so all 16 bits count.
 # Where the output size is beyond doubt (want=...), the single-tile output
@@ -34,6 +36,7 @@ mk --type rgb16 301 203 "$T/rgb16.png"
 mk --type rgb 13 9 "$T/tiny.png"
 mk --type gray16 13 9 "$T/tiny16.png"
 mk --type graya 7 5 "$T/small.png"
+mk --type rgb --exif-orientation 6 640 480 "$T/o6.jpg"
 
 want=""
 # geo_case NAME CHAIN IMAGE TILE... - tiled runs against a single-tile run
@@ -128,3 +131,9 @@ geo_case "crop,rotate 270,resize 2.5 on gray+alpha16 97x61" \
     crop:x=3:y=2:width=41:height=29,rotate:angle=270,resize:scale=2.5:kernel=linear "$T/ga16.png" 7 61
 geo_case "thumbnail 64x64,equalize on RGB 301x203" thumbnail:width=64:height=64,equalize \
     "$T/rgb8.png" 7 61 256
+
+# a JPEG with EXIF orientation 6: the turn the splitter puts first, and a
+# resize that lets it decode at a DCT shrink
+want="96 128 3"
+geo_case "orientation 6 JPEG, resize 0.2 (shrink on load)" resize:scale=0.2 "$T/o6.jpg" 7 61
+want=""
