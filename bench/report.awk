@@ -12,6 +12,7 @@
 #     check JOB identical|DIFFERENT          pipeline vs floor pixels
 #     hm BACKEND ROUND MS                    histogram_match alone (runfilter)
 #     load JOB L1 L5 L15                     load average before a case
+#     bytes JOB VARIANT ROUND BYTES          size of a batch run's outputs
 # Variables (-v): out, cores, nimages, ntiles, large_w, large_h, runs, quick,
 # corpus, cg, machine and tool descriptions, when, cmd, plotrel.
 
@@ -91,6 +92,8 @@ function label(v,    n) {
     if (v == "vipsdef-loop") return "libvips, shell loop, its default PNG row filter (none)"
     if (v == "im-loop") return "ImageMagick, shell loop"
     if (v == "im-p2") return "ImageMagick, xargs -P 2"
+    if (v ~ /^tsdef-w/) { n = substr(v, 8); return "tilespool batch, " n " worker" (n > 1 ? "s" : "") }
+    if (v == "ts-p2") return "tilespool run per image, xargs -P 2 (1 worker each)"
     return v
 }
 
@@ -137,6 +140,7 @@ $1 == "callgrind" { ir[$2, $3] = $4; next }
 $1 == "check" { check[$2] = $3; next }
 $1 == "hm" { hm[$2, $3 + 0] = $4; next }
 $1 == "load" { loadavg[$2] = $3 " " $4 " " $5; next }
+$1 == "bytes" { obytes[$2, $3] = $5; next }
 
 END {
     print "## Machine and settings"
@@ -151,23 +155,26 @@ END {
            nimages, (nimages > 1 ? "s" : ""), large_w, large_h
     printf "* Spool and all outputs on %s (%s); the on-disk rows use %s (%s).\n", shmdir, fs_shm, diskdir, fs_disk
     print "* Output PNG for every program: zlib level 6, libpng's adaptive row filter (tilespool `--png-level 6`, the floor the same; libvips `[compression=6,filter=all]`; ImageMagick `-define png:compression-level=6 -define png:compression-filter=5`)."
-    print "* Jobs: **gray** = tilespool `grayscale` (writes RGB with R=G=B), libvips `colourspace b-w` and ImageMagick `-colorspace Gray` (both write 1-channel PNG); **blur** = `gaussian_blur:sigma=1.5` (radius 5), libvips `gaussblur 1.5 --min-ampl 0.003` (radius 5), ImageMagick `-gaussian-blur 5x1.5`; **blursharp** = `gaussian_blur:sigma=1.5,sharpen` (amount 0.6, sigma 1), libvips `gaussblur` then `sharpen --sigma 1` through a `.v` file, ImageMagick `-gaussian-blur 5x1.5 -unsharp 3x1+0.6+0`."
+    print "* Jobs: **gray** = tilespool `grayscale`, libvips `colourspace b-w` and ImageMagick `-colorspace Gray` (both write 1-channel PNG); **blur** = `gaussian_blur:sigma=1.5` (radius 5), libvips `gaussblur 1.5 --min-ampl 0.003` (radius 5), ImageMagick `-gaussian-blur 5x1.5`; **blursharp** = `gaussian_blur:sigma=1.5,sharpen` (amount 0.6, sigma 1), libvips `gaussblur` then `sharpen --sigma 1` through a `.v` file, ImageMagick `-gaussian-blur 5x1.5 -unsharp 3x1+0.6+0`."
+    print "* **thumb** = tilespool `thumbnail:width=256:height=256` (fit inside, lanczos3), `vipsthumbnail -s 256 -o OUT/%s.png` and ImageMagick `convert -thumbnail 256x256`, each with its default PNG settings (the PNG rule above does not apply to this case); tilespool as `tilespool batch -q -f CHAIN -w N` and as one `tilespool run -q -w 1` per image under `xargs -P 2`."
+    print "* Output KiB: the bytes of the files a program wrote, in its last round. tilespool `grayscale` writes a 1-channel PNG, like libvips `colourspace b-w` and ImageMagick `-colorspace Gray`."
     print "* tilespool: `tilespool batch -q -f CHAIN -w N -t 256 --tile-format pnm|png --png-level 6`, a fresh spool every run. Peers: one process per image (`for f in ...; do vips ...; done`, and `xargs -P 2 -n 1`); libvips and ImageMagick also use threads of their own."
     print "* Times are wall-clock seconds, median of the rounds, with min–max; ratios are taken round by round (A and B run back to back, order reversed every other round) and their median and min–max given. CPU = user + system of the whole process tree; peak RSS = the largest single process in it."
     print ""
 
     # ---- batch jobs
-    ng = split("gray blur blursharp", jobs, " ")
+    ng = split("gray blur blursharp thumb", jobs, " ")
     title["gray"] = "grayscale"; title["blur"] = "gaussian blur, sigma 1.5"
     title["blursharp"] = "gaussian blur, sigma 1.5, then sharpen"
+    title["thumb"] = "thumbnail into a 256x256 box"
     print "## Batch jobs: " nimages " images"
     print ""
     for (j = 1; j <= ng; j++) {
         g = jobs[j]
         if (!(g in groups)) continue
         printf "### %s (load average before: %s)\n\n", title[g], loadavg[g]
-        print "| program | wall s | min–max | CPU s | peak RSS MiB | ÷ floor | ÷ libvips loop | ÷ ImageMagick loop |"
-        print "|---|---:|---:|---:|---:|---:|---:|---:|"
+        print "| program | wall s | min–max | CPU s | peak RSS MiB | ÷ floor | ÷ libvips loop | ÷ ImageMagick loop | output KiB |"
+        print "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
         nv = split(substr(order[g], 2), vs, " ")
         for (i = 1; i <= nv; i++) {
             v = vs[i]
@@ -177,14 +184,18 @@ END {
             rf = "—"; if (fl != "") { ratio(g, v, g, fl, 1); rf = M == "" ? "—" : f2(M) " (" range2() ")" }
             ratio(g, v, g, "vips-loop", 1); rv = v == "vips-loop" || M == "" ? "—" : f2(M)
             ratio(g, v, g, "im-loop", 1); ri = v == "im-loop" || M == "" ? "—" : f2(M)
-            printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", label(v), f3(m), r, f3(c),
-                   mib(peakrss(g, v)), rf, rv, ri
+            ob = (g, v) in obytes ? obytes[g, v] : ""
+            printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label(v), f3(m), r, f3(c),
+                   mib(peakrss(g, v)), rf, rv, ri, ob == "" ? "—" : f1(ob / 1024)
             nj++
             vstats(g, v)
-            vj[nj] = sprintf("{\"case\": %s, \"program\": %s, \"label\": %s, \"median_s\": %s, \"min_s\": %s, \"max_s\": %s, \"cpu_median_s\": %s, \"peak_rss_kib\": %s, \"runs\": %d}",
-                             jstr(g), jstr(v), jstr(label(v)), jnum(M), jnum(LO), jnum(HI), jnum(c), peakrss(g, v), walls(g, v, tmpa))
+            vj[nj] = sprintf("{\"case\": %s, \"program\": %s, \"label\": %s, \"median_s\": %s, \"min_s\": %s, \"max_s\": %s, \"cpu_median_s\": %s, \"peak_rss_kib\": %s, \"runs\": %d, \"output_bytes\": %s}",
+                             jstr(g), jstr(v), jstr(label(v)), jnum(M), jnum(LO), jnum(HI), jnum(c), peakrss(g, v), walls(g, v, tmpa), jnum(ob))
         }
-        printf "\nPipeline and floor outputs: %s pixels.\n\n", check[g] == "identical" ? "identical" : "**" check[g] "**"
+        if (g in check)
+            printf "\nPipeline and floor outputs: %s pixels.\n\n", check[g] == "identical" ? "identical" : "**" check[g] "**"
+        else
+            print ""
     }
 
     # ---- scaling
@@ -407,7 +418,7 @@ END {
     print "|---|---:|---:|---:|---:|" > fnd
     for (j = 1; j <= ng; j++) {
         g = jobs[j]
-        if (!(g in groups)) continue
+        if (!(g in groups) || !((g, "floor-t2") in seen)) continue
         ratio(g, "floorw-t2", g, "floor-t2", 1); a1 = f2(M); a2 = range2()
         ratio(g, "ts-pnm-w2", g, "floorw-t2", 1)
         printf "| %s | %s | %s | %s | %s |\n", g, a1, a2, f2(M), range2() > fnd

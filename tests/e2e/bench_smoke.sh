@@ -49,11 +49,13 @@ def pos(what, x):
 batch = {(b["case"], b["program"]): b for b in r["batch"]}
 both = "ts-pnm-w1 ts-pnm-w2 ts-png-w2 floor-t1 floor-t2 floorw-t1 floorw-t2 vips-loop vips-p2 im-loop im-p2"
 gray = both + " ts-png-w1 ts-png-w4 ts-png-w8 ts-pnm-w4 ts-pnm-w8 tsdisk-pnm-w2 floor-t4 floor-t8 vipsdef-loop"
-for case, progs in (("gray", gray), ("blur", both), ("blursharp", both)):
+thumb = "tsdef-w1 tsdef-w2 ts-p2 vips-loop vips-p2 im-loop im-p2"
+for case, progs in (("gray", gray), ("blur", both), ("blursharp", both), ("thumb", thumb)):
     for p in progs.split():
         b = batch.get((case, p), {})
         pos("%s %s wall" % (case, p), b.get("median_s"))
         pos("%s %s peak RSS" % (case, p), b.get("peak_rss_kib"))
+        pos("%s %s output bytes" % (case, p), b.get("output_bytes"))
 sc = {s["workers"]: s for s in r["scaling"]}
 for w in (1, 2, 4, 8):
     for k in ("raw_speedup", "png_speedup", "floor_speedup", "raw_efficiency"):
@@ -94,7 +96,9 @@ for w in 1 2 4 8; do
     row "gray, raw tiles, $w" "tilespool, raw tiles, $w worker$s"
     row "scaling, $w" "$w"
 done
-for p in "floor, native, 2 threads" "floor, wasm2c, 2 threads" "libvips, shell loop" \
+for p in "tilespool batch, 1 worker" "tilespool batch, 2 workers" \
+         "tilespool run per image, xargs -P 2 (1 worker each)" \
+         "floor, native, 2 threads" "floor, wasm2c, 2 threads" "libvips, shell loop" \
          "libvips, xargs -P 2" "ImageMagick, shell loop" "ImageMagick, xargs -P 2" \
          "tilespool splitter (256x256 raw tiles)" "tilespool worker, 2 workers" \
          "tilespool assembler" "floor, native" "libvips"; do
