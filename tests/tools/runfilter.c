@@ -9,8 +9,10 @@
  * fresh instances and places the input, as the worker does per tile.
  *
  * --call-only (a chain of one filter) measures the filter alone, the same
- * way for both backends: one instance is made and the input placed once,
- * then tsf_process is called N times on it; with --time it prints
+ * way for both backends: one instance is made and the input placed once
+ * (the whole image as one tile, planned and laid out as the worker does),
+ * then the stage is run N times on it (stage_op_run: tsf_run, or
+ * tsf_process for an ABI v1 module); with --time it prints
  *     call_ms=<median wall> cpu_ms=<median thread CPU time>
  *     mpix=<output megapixels> ms_per_mp=<cpu_ms per megapixel>
  * The CPU time leaves out the time the process waits for a core, most of
@@ -30,6 +32,7 @@
 #include "pad.h"
 #include "progress.h"
 #include "resolve.h"
+#include "stage_ops.h"
 
 #include <getopt.h>
 #include <time.h>
@@ -102,15 +105,6 @@ static int fill_rect(const struct image *im, const struct plan_rect *r, uint8_t 
     pad_replicate(dst, &pr, (int)ch, im->info.width, im->info.height);
     (void)err;
     return 0;
-}
-
-/* fill_padded - filter_guard_host body: the whole image plus a
- * replicated halo into dst (w x h). */
-static int fill_padded(const struct image *im, uint8_t *dst, uint32_t w, uint32_t h, char *err)
-{
-    int64_t H = (int64_t)(w - im->info.width) / 2;
-    struct plan_rect r = {-H, -H, w, h};
-    return fill_rect(im, &r, dst, err);
 }
 
 static int save_image(const char *path, const struct image *im, const uint8_t *px, char *err)
@@ -214,55 +208,56 @@ static int run_chain(const struct cmdline *c, struct filter_module **mods,
     return EXIT_OK;
 }
 
-/* One instance set up for --call-only, with its tsf_process arguments. */
+/* One stage set up in one instance for --call-only: its buffers laid
+ * out as exec.c lays them out, run through stage_op_run as the worker
+ * runs a stage. */
 struct calls {
     struct filter_inst *fi;
-    uint32_t args[8];
-    struct image *im;
-    uint8_t *in;
+    struct stage_call c;
 };
 
-/* fill_calls - filter_guard_host body: the padded image into the instance. */
-static int fill_calls(void *ctx, char *err)
-{
-    struct calls *k = ctx;
-    return fill_padded(k->im, k->in, k->args[1], k->args[2], err);
-}
-
-/* calls_setup - instance, input, output and params for stage s; returns 0
- * or -1 (FILTER_TRAP if the filter trapped) with err. */
+/* calls_setup - an instance of stage 0 of plan p for its one tile t, with
+ * the input (t's want[0], padded) placed, the params, the output buffer
+ * and a v2 module's argument block; returns 0 or -1 (FILTER_TRAP if the
+ * filter trapped) with err. */
 static int calls_setup(struct filter_module *mod, const struct stage_spec *s,
+                       const struct plan *p, const struct plan_tile *t, struct tile_src *src,
                        struct calls *k, char *err)
 {
-    uint32_t ch = (uint32_t)k->im->info.channels, h2 = 2u * (uint32_t)s->halo;
-    uint32_t in_w = k->im->info.width + h2, in_h = k->im->info.height + h2;
-    uint64_t in_n = (uint64_t)in_w * in_h * ch, out_n = (uint64_t)k->im->info.width *
-                                                          k->im->info.height * ch;
-    uint32_t in_off, out_off, p_off, psize = sizeof(float) * CHAIN_MAX_PARAMS;
+    struct stage_call *c = &k->c;
+    c->in = p->img[0];
+    c->out = p->img[1];
+    c->in_rect = t->want[0];
+    c->out_rect = t->out[0];
+    uint64_t in_n = (uint64_t)c->in_rect.w * c->in_rect.h * plan_bytes_per_pixel(&c->in);
+    uint64_t out_n = (uint64_t)c->out_rect.w * c->out_rect.h * plan_bytes_per_pixel(&c->out);
+    uint32_t psize = sizeof(float) * CHAIN_MAX_PARAMS;
+    uint32_t asize = stage_is_v2(s) ? FILTER_ARGS_BYTES : 0;
     int why, rc;
     if (in_n + out_n > UINT32_MAX - 65536)
         return errf(err, "%s: image too large for a 32-bit memory", s->name);
     if (!(k->fi = filter_instantiate(mod, 0, &why, err)))
         return why == FILTER_TRAP ? FILTER_TRAP : -1;
-    if ((rc = filter_call_alloc(k->fi, (uint32_t)in_n, &in_off, err)) != 0 ||
-        (rc = filter_call_alloc(k->fi, (uint32_t)out_n, &out_off, err)) != 0 ||
-        (rc = filter_call_alloc(k->fi, psize, &p_off, err)) != 0)
+    if ((rc = filter_call_alloc(k->fi, (uint32_t)in_n, &c->in_px, err)) != 0 ||
+        (rc = filter_call_alloc(k->fi, (uint32_t)out_n, &c->out_px, err)) != 0 ||
+        (rc = filter_call_alloc(k->fi, psize, &c->params, err)) != 0 ||
+        (asize && (rc = filter_call_alloc(k->fi, asize, &c->args, err)) != 0))
         return rc;
-    uint8_t *p = filter_mem(k->fi, p_off, psize, err);
-    if (!p || !(k->in = filter_mem(k->fi, in_off, in_n, err)))
+    uint8_t *pb = filter_mem(k->fi, c->params, psize, err), *in;
+    if (!pb || !(in = filter_mem(k->fi, c->in_px, in_n, err)))
         return -1;
-    memcpy(p, s->params, sizeof(float) * (size_t)s->nparams);
-    uint32_t args[8] = {in_off, in_w, in_h, out_off, k->im->info.width, k->im->info.height,
-                        ch, p_off};
-    memcpy(k->args, args, sizeof args);
-    return filter_guard_host(k->fi, "placing the input", fill_calls, k, err);
+    memset(pb, 0, psize);
+    memcpy(pb, s->params, sizeof(float) * (size_t)s->nparams);
+    return exec_fill_guarded(k->fi, fill_tile, src, in, c->in_rect.w, c->in_rect.h, err);
 }
 
-/* call_once - one tsf_process call.  Kept out of line and called from
- * nowhere else: callgrind's --toggle-collect=call_once selects it. */
-__attribute__((noinline)) static int call_once(struct calls *k, int32_t *status, char *err)
+/* call_once - one run of the stage (tsf_run, or tsf_process for a v1
+ * module).  Kept out of line and called from nowhere else: callgrind's
+ * --toggle-collect=call_once selects it. */
+__attribute__((noinline)) static int call_once(const struct stage_spec *s, struct calls *k,
+                                               int32_t *status, char *err)
 {
-    return filter_call_process(k->fi, k->args, status, err);
+    return stage_op_run(k->fi, s, &k->c, status, err);
 }
 
 /* cpu_seconds - this thread's CPU time. */
@@ -273,28 +268,39 @@ static double cpu_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* run_calls - --call-only: tsf_process c->repeat times on one instance,
- * timing the calls alone (wall in ms[0..n), CPU in ms[n..2n)).  Returns an
- * exit status. */
+/* run_calls - --call-only: the one stage of plan p c->repeat times on one
+ * instance, timing the calls alone (wall in ms[0..n), CPU in ms[n..2n)).
+ * Returns an exit status. */
 static int run_calls(const struct cmdline *c, struct filter_module *mod,
-                     const struct stage_spec *s, struct image *im, double *ms, char *err)
+                     const struct stage_spec *s, const struct plan *p, struct image *im,
+                     double *ms, char *err)
 {
-    struct calls k = {.im = im};
+    struct calls k = {0};
+    struct plan_tile t;
     int32_t status = 0;
-    int rc = calls_setup(mod, s, &k, err);
+    if (exec_plan_tile(&mod, s, p, 0, 0, 0, &t, err) != EXEC_OK)
+        return EXIT_INPUT;
+    struct tile_src src = {im, t.want[0]};
+    int rc = calls_setup(mod, s, p, &t, &src, &k, err);
     for (int i = 0; i < c->repeat && rc == 0 && status == 0; i++) {
         double t0 = now_seconds(), c0 = cpu_seconds();
-        rc = call_once(&k, &status, err);
+        rc = call_once(s, &k, &status, err);
         ms[c->repeat + i] = (cpu_seconds() - c0) * 1e3;
         ms[i] = (now_seconds() - t0) * 1e3;
     }
     if (rc == 0 && status != 0)
-        rc = errf(err, "%s: tsf_process returned %d", s->name, status);
-    const uint8_t *px = rc == 0 ? filter_mem(k.fi, k.args[3], (uint64_t)k.args[4] * k.args[5] *
-                                                               k.args[6], err) : NULL;
-    int st = !px ? EXIT_INPUT : save_image(c->out, im, px, err) < 0 ? EXIT_SPOOL : EXIT_OK;
+        rc = errf(err, "%s: %s returned %d (%s)", s->name,
+                  stage_is_v2(s) ? "tsf_run" : "tsf_process", status, stage_status_text(status));
+    const struct plan_image *o = &p->img[1];
+    uint64_t out_n = (uint64_t)t.out[0].w * t.out[0].h * plan_bytes_per_pixel(o);
+    const uint8_t *px = rc == 0 ? filter_mem(k.fi, k.c.out_px, out_n, err) : NULL;
+    struct image res = *im;
+    res.info.width = o->w;
+    res.info.height = o->h;
+    res.info.channels = o->ch;
+    int st = !px ? EXIT_INPUT : save_image(c->out, &res, px, err) < 0 ? EXIT_SPOOL : EXIT_OK;
     if (st == EXIT_OK && c->time) {
-        double mp = (double)im->info.width * im->info.height / 1e6;
+        double mp = (double)o->w * o->h / 1e6;
         double wall = median_ms(ms, c->repeat), cpu = median_ms(ms + c->repeat, c->repeat);
         fprintf(stderr, "call_ms=%.3f cpu_ms=%.3f mpix=%.4f ms_per_mp=%.3f\n", wall, cpu, mp,
                 cpu / mp);
@@ -337,7 +343,7 @@ int main(int argc, char **argv)
     else if (c.call_only && chain.nstages != 1)
         errf(err, "--call-only measures one filter, not a chain of %d", chain.nstages);
     else if (c.call_only)
-        status = run_calls(&c, mods[0], &stages[0], &im, ms, err);
+        status = run_calls(&c, mods[0], &stages[0], &p, &im, ms, err);
     else
         status = run_chain(&c, mods, stages, &p, &im, ref, &out, ms, err);
     if (status != EXIT_OK)
