@@ -5,10 +5,10 @@
 # Input files: OUT/raw.txt, one line per timed command (build/tools/runstat):
 #     GROUP VARIANT ROUND wall_s=.. user_s=.. sys_s=.. maxrss_kib=.. status=..
 # and OUT/filters.txt:
-#     time FILTER BACKEND ROUND MS_PER_MP    tsf_process alone (bench/tileprobe)
+#     time FILTER BACKEND ROUND MS_PER_MP    the run call alone (bench/tileprobe)
 #     probe FILTER BACKEND ROUND k=v...      bench/tileprobe's line
 #     size FILTER WASM SO NATIVE O3          bytes
-#     callgrind FILTER BACKEND IR            instructions in tsf_process
+#     callgrind FILTER BACKEND IR            instructions in tsf_run/tsf_process
 #     check JOB identical|DIFFERENT          pipeline vs floor pixels
 #     hm BACKEND ROUND MS                    histogram_match alone (runfilter)
 #     load JOB L1 L5 L15                     load average before a case
@@ -151,7 +151,7 @@ END {
            nimages, (nimages > 1 ? "s" : ""), large_w, large_h
     printf "* Spool and all outputs on %s (%s); the on-disk rows use %s (%s).\n", shmdir, fs_shm, diskdir, fs_disk
     print "* Output PNG for every program: zlib level 6, libpng's adaptive row filter (tilespool `--png-level 6`, the floor the same; libvips `[compression=6,filter=all]`; ImageMagick `-define png:compression-level=6 -define png:compression-filter=5`)."
-    print "* Jobs: **gray** = tilespool `grayscale` (writes RGB with R=G=B), libvips `colourspace b-w` and ImageMagick `-colorspace Gray` (both write 1-channel PNG); **blur** = `gaussian_blur:sigma=1.5` (radius 5), libvips `gaussblur 1.5 --min-ampl 0.003` (radius 5), ImageMagick `-gaussian-blur 5x1.5`; **blursharp** = `gaussian_blur:sigma=1.5,sharpen` (amount 0.6, sigma 1), libvips `gaussblur` then `sharpen --sigma 1` through a `.v` file, ImageMagick `-gaussian-blur 5x1.5 -unsharp 3x1+0.6+0`."
+    print "* Jobs: **gray** = tilespool `grayscale`, libvips `colourspace b-w` and ImageMagick `-colorspace Gray` (all three write 1-channel PNG); **blur** = `gaussian_blur:sigma=1.5` (radius 5), libvips `gaussblur 1.5 --min-ampl 0.003` (radius 5), ImageMagick `-gaussian-blur 5x1.5`; **blursharp** = `gaussian_blur:sigma=1.5,sharpen` (amount 0.6, sigma 1), libvips `gaussblur` then `sharpen --sigma 1` through a `.v` file, ImageMagick `-gaussian-blur 5x1.5 -unsharp 3x1+0.6+0`."
     print "* tilespool: `tilespool batch -q -f CHAIN -w N -t 256 --tile-format pnm|png --png-level 6`, a fresh spool every run. Peers: one process per image (`for f in ...; do vips ...; done`, and `xargs -P 2 -n 1`); libvips and ImageMagick also use threads of their own."
     print "* Times are wall-clock seconds, median of the rounds, with min–max; ratios are taken round by round (A and B run back to back, order reversed every other round) and their median and min–max given. CPU = user + system of the whole process tree; peak RSS = the largest single process in it."
     print ""
@@ -224,7 +224,7 @@ END {
     # ---- per filter
     print "## Filters: wasm2c against native, same source"
     print ""
-    printf "Time: tsf_process alone (bench/tileprobe) on the first image as one tile, after one untimed call, median of %d calls, per megapixel; then the median over rounds. The native builds use the same source and the same flags as the wasm2c build's C compilation (-O2); -O3 -march=native is the unsandboxed best. Ratios round by round. Instructions: callgrind, inside tsf_process, on a %dx%d crop (deterministic).\n\n", reps, cg, cg
+    printf "Time: the filter's run call alone (tsf_run; tsf_process for an ABI v1 module; bench/tileprobe) on the first image as one tile, after one untimed call, median of %d calls, per megapixel; then the median over rounds. The native builds use the same source and the same flags as the wasm2c build's C compilation (-O2); -O3 -march=native is the unsandboxed best. Ratios round by round. Instructions: callgrind, inside that call, on a %dx%d crop (deterministic).\n\n", reps, cg, cg
     print "| filter | wasm2c ms/MP | native -O2 ms/MP | native -O3 -march=native ms/MP | wasm2c ÷ native (time) | min–max | wasm2c ÷ native (instructions) | wasm2c ÷ -O3 native |"
     print "|---|---:|---:|---:|---:|---:|---:|---:|"
     nmiss = 0; nmeas = 0; worst = 0; worstf = ""
