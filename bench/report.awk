@@ -251,7 +251,7 @@ END {
                         jnum(ir[f, "wasm"]), jnum(ir[f, "native"]), jnum(r3))
     }
     print ""
-    print "Per tile (bench/tileprobe, 256x256 tiles with the chain's halo, in a fresh process; no tile files): cold = load (dlopen, module check, describe) + the first tile; warm = a later tile; instantiate = a bare instance made and freed. Medians over rounds."
+    print "Per tile (bench/tileprobe, 256x256 tiles with the input their plan asks for, in a fresh process; no tile files): cold = load (dlopen, module check, describe) + the first tile; warm = a later tile; instantiate = a bare instance made and freed. Medians over rounds."
     print ""
     print "| filter | cold wasm2c µs | cold native µs | warm tile wasm2c µs | warm tile native µs | instantiate wasm2c µs | peak RSS wasm2c MiB | peak RSS native MiB | .wasm KiB | wasm2c .so KiB | native .so KiB | -O3 native .so KiB |"
     print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
