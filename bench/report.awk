@@ -5,10 +5,10 @@
 # Input files: OUT/raw.txt, one line per timed command (build/tools/runstat):
 #     GROUP VARIANT ROUND wall_s=.. user_s=.. sys_s=.. maxrss_kib=.. status=..
 # and OUT/filters.txt:
-#     time FILTER BACKEND ROUND MS_PER_MP    tsf_process alone (bench/tileprobe)
+#     time FILTER BACKEND ROUND MS_PER_MP    the run call alone (bench/tileprobe)
 #     probe FILTER BACKEND ROUND k=v...      bench/tileprobe's line
 #     size FILTER WASM SO NATIVE O3          bytes
-#     callgrind FILTER BACKEND IR            instructions in tsf_process
+#     callgrind FILTER BACKEND IR            instructions in tsf_run/tsf_process
 #     check JOB identical|DIFFERENT          pipeline vs floor pixels
 #     hm BACKEND ROUND MS                    histogram_match alone (runfilter)
 #     load JOB L1 L5 L15                     load average before a case
@@ -235,7 +235,7 @@ END {
     # ---- per filter
     print "## Filters: wasm2c against native, same source"
     print ""
-    printf "Time: tsf_process alone (bench/tileprobe) on the first image as one tile, after one untimed call, median of %d calls, per megapixel; then the median over rounds. The native builds use the same source and the same flags as the wasm2c build's C compilation (-O2); -O3 -march=native is the unsandboxed best. Ratios round by round. Instructions: callgrind, inside tsf_process, on a %dx%d crop (deterministic).\n\n", reps, cg, cg
+    printf "Time: the filter's run call alone (tsf_run; tsf_process for an ABI v1 module; bench/tileprobe) on the first image as one tile, after one untimed call, median of %d calls, per megapixel; then the median over rounds. The native builds use the same source and the same flags as the wasm2c build's C compilation (-O2); -O3 -march=native is the unsandboxed best. Ratios round by round. Instructions: callgrind, inside that call, on a %dx%d crop (deterministic).\n\n", reps, cg, cg
     print "| filter | wasm2c ms/MP | native -O2 ms/MP | native -O3 -march=native ms/MP | wasm2c ÷ native (time) | min–max | wasm2c ÷ native (instructions) | wasm2c ÷ -O3 native |"
     print "|---|---:|---:|---:|---:|---:|---:|---:|"
     nmiss = 0; nmeas = 0; worst = 0; worstf = ""
@@ -262,7 +262,7 @@ END {
                         jnum(ir[f, "wasm"]), jnum(ir[f, "native"]), jnum(r3))
     }
     print ""
-    print "Per tile (bench/tileprobe, 256x256 tiles with the chain's halo, in a fresh process; no tile files): cold = load (dlopen, module check, describe) + the first tile; warm = a later tile; instantiate = a bare instance made and freed. Medians over rounds."
+    print "Per tile (bench/tileprobe, 256x256 tiles with the input their plan asks for, in a fresh process; no tile files): cold = load (dlopen, module check, describe) + the first tile; warm = a later tile; instantiate = a bare instance made and freed. Medians over rounds."
     print ""
     print "| filter | cold wasm2c µs | cold native µs | warm tile wasm2c µs | warm tile native µs | instantiate wasm2c µs | peak RSS wasm2c MiB | peak RSS native MiB | .wasm KiB | wasm2c .so KiB | native .so KiB | -O3 native .so KiB |"
     print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"

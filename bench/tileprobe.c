@@ -8,16 +8,17 @@
  *
  * DESCRIPTION
  *	Decodes IN, then in this (fresh) process: loads the chain (dlopen,
- *	module check, an instance to describe it and ask its halo; for the
- *	sandbox also the wasm2c runtime's start), runs it on the first
- *	SIZE x SIZE tile (default 256) with its halo as the worker does
- *	(exec_chain: fresh instances per tile), then on TILES more tiles
- *	(default 50) taken in turn across the image, and times a bare
- *	instantiate + free.  No files are written: tile I/O is not counted.
- *	Last, the first stage's tsf_process alone on the whole image as one
- *	tile: one instance, its input placed once, one call to fault its
- *	memory in, then REPS timed calls (default 15).  Prints one line on
- *	stdout:
+ *	module check, an instance to describe it and ask a version 1
+ *	module's halo; for the sandbox also the wasm2c runtime's start),
+ *	runs it on the first SIZE x SIZE output tile (default 256) with the
+ *	input rectangle its plan asks for, as the worker does (exec_chain:
+ *	fresh instances per tile), then on TILES more tiles (default 50)
+ *	taken in turn across the output, and times a bare instantiate +
+ *	free.  No files are written: tile I/O is not counted.  Last, the
+ *	first stage alone on the whole image as one tile (stage_op_run:
+ *	tsf_run, or a version 1 module's tsf_process): one instance, its
+ *	input placed once, one call to fault its memory in, then REPS timed
+ *	calls (default 15).  Prints one line on stdout:
  *
  *	    load_us=.. first_tile_us=.. cold_us=.. warm_tile_us=.. inst_us=..
  *	    process_ms_per_mp=.. maxrss_kib=..                    (one line)
@@ -31,6 +32,7 @@
  */
 #include "err.h"
 #include "progress.h"
+#include "stage_ops.h"
 #include "whole.h"
 
 #include <getopt.h>
@@ -96,7 +98,7 @@ static int load_image(const char *path, struct image *im, char *err)
     return rc;
 }
 
-/* fill_tile - exec_fill_fn: the tile with its halo, edges replicated. */
+/* fill_tile - exec_fill_fn: the tile's input rectangle, edges replicated. */
 static int fill_tile(void *ctx, uint8_t *dst, uint32_t w, uint32_t h, char *err)
 {
     const struct tile_src *s = ctx;
@@ -140,63 +142,78 @@ static double one_tile(const struct whole_chain *wc, const struct image *im, uin
     return rc == EXEC_OK ? now_seconds() - t0 : -1;
 }
 
-/* place_whole - an instance of the first stage with the whole image (and
- * its halo) as input and room for the output; fills args as exec.c lays
- * them out.  Returns the instance, or NULL with err. */
-static struct filter_inst *place_whole(const struct whole_chain *wc, const struct image *im,
-                                       uint32_t args[8], char *err)
+/* The first stage set up in one instance, run again and again. */
+struct probe {
+    struct filter_inst *fi;
+    struct stage_call c;
+};
+
+/* place_whole - an instance of the first stage with the whole image as its
+ * one tile: the plan's input rectangle placed (edges replicated), the
+ * output buffer, params and a v2 module's argument block laid out as
+ * exec.c lays them out.  Returns 0, or -1 with err. */
+static int place_whole(const struct whole_chain *wc, const struct image *im, struct probe *k,
+                       char *err)
 {
     const struct stage_spec *s = &wc->stages[0];
-    uint32_t ch = (uint32_t)im->info.channels, H = (uint32_t)s->halo;
-    uint32_t w = im->info.width + 2 * H, h = im->info.height + 2 * H;
-    uint32_t in_off, out_off, p_off, psize = sizeof(float) * CHAIN_MAX_PARAMS;
-    int why;
-    if ((uint64_t)w * h * ch > UINT32_MAX / 2) {
-        errf(err, "%ux%u is too large for a 32-bit memory", w, h);
-        return NULL;
-    }
-    struct filter_inst *fi = filter_instantiate(wc->mods[0], 0, &why, err);
-    if (!fi)
-        return NULL;
-    uint8_t *in, *p;
-    struct tile_src src = {im, -(int64_t)H, -(int64_t)H};
-    if (filter_call_alloc(fi, w * h * ch, &in_off, err) != 0 ||
-        filter_call_alloc(fi, im->info.width * im->info.height * ch, &out_off, err) != 0 ||
-        filter_call_alloc(fi, psize, &p_off, err) != 0 ||
-        !(in = filter_mem(fi, in_off, (uint64_t)w * h * ch, err)) ||
-        !(p = filter_mem(fi, p_off, psize, err))) {
-        filter_free(fi);
-        return NULL;
-    }
-    fill_tile(&src, in, w, h, err);
-    memcpy(p, s->params, sizeof(float) * (size_t)s->nparams);
-    uint32_t a[8] = {in_off, w, h, out_off, im->info.width, im->info.height, ch, p_off};
-    memcpy(args, a, sizeof a);
-    return fi;
+    const struct plan_image whole = {im->info.width, im->info.height, im->info.channels, 8};
+    struct stage_call *c = &k->c;
+    struct plan p;
+    struct plan_tile t;
+    enum resolve_error why;
+    if (resolve_plan_stages(wc->mods, wc->stages, 1, &whole, 0, PLAN_MAX_RECT_PIXELS, &p, NULL,
+                            &why, err) < 0 ||
+        exec_plan_tile(wc->mods, wc->stages, &p, 0, 0, 0, &t, err) != EXEC_OK)
+        return -1;
+    *c = (struct stage_call){.in = p.img[0], .out = p.img[1], .in_rect = t.want[0],
+                             .out_rect = t.out[0]};
+    uint64_t in_n = (uint64_t)c->in_rect.w * c->in_rect.h * plan_bytes_per_pixel(&c->in);
+    uint64_t out_n = (uint64_t)c->out_rect.w * c->out_rect.h * plan_bytes_per_pixel(&c->out);
+    uint32_t psize = sizeof(float) * CHAIN_MAX_PARAMS;
+    int why_inst;
+    uint8_t *in, *pb;
+    if (in_n + out_n > UINT32_MAX / 2)
+        return errf(err, "%ux%u is too large for a 32-bit memory", c->in_rect.w, c->in_rect.h);
+    if (!(k->fi = filter_instantiate(wc->mods[0], 0, &why_inst, err)))
+        return -1;
+    if (filter_call_alloc(k->fi, (uint32_t)in_n, &c->in_px, err) != 0 ||
+        filter_call_alloc(k->fi, (uint32_t)out_n, &c->out_px, err) != 0 ||
+        filter_call_alloc(k->fi, psize, &c->params, err) != 0 ||
+        (stage_is_v2(s) && filter_call_alloc(k->fi, FILTER_ARGS_BYTES, &c->args, err) != 0) ||
+        !(in = filter_mem(k->fi, c->in_px, in_n, err)) ||
+        !(pb = filter_mem(k->fi, c->params, psize, err)))
+        return -1;
+    memset(pb, 0, psize);
+    memcpy(pb, s->params, sizeof(float) * (size_t)s->nparams);
+    struct tile_src src = {im, c->in_rect.x, c->in_rect.y};
+    return exec_fill_guarded(k->fi, fill_tile, &src, in, c->in_rect.w, c->in_rect.h, err);
 }
 
-/* process_only - tsf_process of the first stage alone on the whole image,
- * after one untimed call; returns the median ms per megapixel, or -1. */
+/* process_only - the first stage alone on the whole image (stage_op_run:
+ * tsf_run, or tsf_process for an ABI v1 module), after one untimed call;
+ * returns the median ms per megapixel of output, or -1. */
 static double process_only(const struct whole_chain *wc, const struct image *im, int reps,
                            char *err)
 {
-    uint32_t args[8];
+    const struct stage_spec *s = &wc->stages[0];
+    struct probe k = {0};
     int32_t status = 0;
-    struct filter_inst *fi = place_whole(wc, im, args, err);
     double *t = calloc((size_t)reps, sizeof *t), med = -1;
-    int ok = fi && t && filter_call_process(fi, args, &status, err) == 0 && status == 0;
-    for (int k = 0; k < reps && ok; k++) {
+    int ok = t && place_whole(wc, im, &k, err) == 0 &&
+             stage_op_run(k.fi, s, &k.c, &status, err) == 0 && status == 0;
+    for (int i = 0; i < reps && ok; i++) {
         double t0 = now_seconds();
-        ok = filter_call_process(fi, args, &status, err) == 0 && status == 0;
-        t[k] = now_seconds() - t0;
+        ok = stage_op_run(k.fi, s, &k.c, &status, err) == 0 && status == 0;
+        t[i] = now_seconds() - t0;
     }
     if (ok)
-        med = whole_median(t, reps) * 1e3 / ((double)im->info.width * im->info.height / 1e6);
-    else if (fi && t && status != 0)
-        errf(err, "filter %s: tsf_process returned %d", wc->stages[0].name, status);
+        med = whole_median(t, reps) * 1e3 / ((double)k.c.out.w * k.c.out.h / 1e6);
     else if (!t)
         errf(err, "out of memory");
-    filter_free(fi);
+    else if (status != 0)
+        errf(err, "filter %s: %s returned %d (%s)", s->name,
+             stage_is_v2(s) ? "tsf_run" : "tsf_process", status, stage_status_text(status));
+    filter_free(k.fi);
     free(t);
     return med;
 }

@@ -21,8 +21,6 @@ int whole_load(const char *text, enum filter_backend backend, struct whole_chain
     if (resolve_chain_loaded(&c, backend, wc->stages, wc->mods, why, err) < 0)
         return -1;
     wc->nstages = c.nstages;
-    for (int i = 0; i < c.nstages; i++)
-        wc->halo += wc->stages[i].halo;
     return 0;
 }
 

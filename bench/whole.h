@@ -5,10 +5,13 @@
  * DESCRIPTION
  *	The benchmark's floor (bench/floor.c) and its probes share this.
  *	whole_load resolves a chain for either backend (filter.h) and keeps
- *	the modules; whole_image decodes an input straight into the first
- *	stage's memory (with the chain's halo replicated around it), runs
- *	the chain with exec_chain and encodes the result with the encoder
- *	settings the assembler uses (image.h).  Each phase is timed.
+ *	the modules; whole_image plans the image as one output tile (the
+ *	stages' plan and regions, as the splitter plans a job), decodes the
+ *	input straight into the first stage's memory (the rectangle the plan
+ *	asks for, edges replicated where it reaches past the image), runs
+ *	the chain with exec_chain and encodes the output image the plan
+ *	makes (its size and channels) with the encoder settings the
+ *	assembler uses (image.h).  Each phase is timed.
  *
  *	Native modules keep their arena per thread (filters/tsf.h), so one
  *	loaded chain may serve several threads at once.  The wasm2c runtime
@@ -29,7 +32,7 @@
 /* A resolved chain with its loaded modules. */
 struct whole_chain {
     enum filter_backend backend;
-    int nstages, halo;                       /* halo: the sum of the stages' */
+    int nstages;
     struct stage_spec stages[CHAIN_MAX_STAGES];
     struct filter_module *mods[CHAIN_MAX_STAGES];
 };

@@ -39,10 +39,12 @@ check "bench --quick writes benchmarks.md into --out" test -s "$md"
 tile_local() { ! grep -q 'TSF_GLOBAL_FILTER\|TSF_GEOMETRY_FILTER' "$TOP/filters/$1.c" 2>/dev/null; }
 c_filters=$(for f in "$TOP"/filters/*.c; do fn=${f##*/} fn=${fn%.c}; tile_local "$fn" && printf '%s ' "$fn"; done)
 all_filters=$(for f in "$FILTERS"/*.wasm; do wn=${f##*/} wn=${wn%.wasm}; tile_local "$wn" && printf '%s ' "$wn"; done)
-if ! python3 - "$o/results.json" "$c_filters" "$all_filters" >"$T/json.out" 2>&1 <<'EOF'
+# (instruction counts: when valgrind is there to count them)
+cg=0; command -v valgrind >/dev/null && cg=1
+if ! python3 - "$o/results.json" "$c_filters" "$all_filters" "$cg" >"$T/json.out" 2>&1 <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
-c_filters, all_filters = sys.argv[2].split(), sys.argv[3].split()
+c_filters, all_filters, cg = sys.argv[2].split(), sys.argv[3].split(), sys.argv[4] == "1"
 def pos(what, x):
     print(("ok - " if isinstance(x, (int, float)) and x > 0 else "not ok - ") +
           "results.json: " + what + ("" if isinstance(x, (int, float)) and x > 0 else ": %r" % (x,)))
@@ -62,10 +64,12 @@ for w in (1, 2, 4, 8):
         pos("scaling %d workers %s" % (w, k), sc.get(w, {}).get(k))
 fl = {f["filter"]: f for f in r["filters"]}
 for f in all_filters:
-    for k in ("wasm2c_ms_per_mp", "cold_wasm2c_us", "warm_tile_wasm2c_us", "wasm_bytes", "wasm2c_so_bytes"):
+    for k in ("wasm2c_ms_per_mp", "cold_wasm2c_us", "warm_tile_wasm2c_us", "wasm_bytes", "wasm2c_so_bytes") + \
+            (("instructions_wasm2c",) if cg else ()):
         pos("filter %s %s" % (f, k), fl.get(f, {}).get(k))
 for f in c_filters:
-    for k in ("native_ms_per_mp", "native_o3_ms_per_mp", "wasm2c_over_native", "native_so_bytes"):
+    for k in ("native_ms_per_mp", "native_o3_ms_per_mp", "wasm2c_over_native", "native_so_bytes") + \
+            (("instructions_native",) if cg else ()):
         pos("filter %s %s" % (f, k), fl.get(f, {}).get(k))
 pos("tiles per second (tmpfs)", r["tiles"].get("tiles_per_s_tmpfs"))
 pos("tiles per second (disk)", r["tiles"].get("tiles_per_s_disk"))

@@ -1,11 +1,13 @@
 # shellcheck shell=sh
 # callonly - runfilter --call-only, the mode that measures a filter alone,
 # computes what the ordinary run computes: for every bundled C filter, on
-# both backends, several tsf_process calls on one instance (each with its
-# own scratch, none reset in between) leave the same pixels as one chain
-# run in fresh instances.  Filters must not depend on the contents of
-# scratch memory, and this is where that would show.  It also checks that
-# bench/filterperf turns the measurements into a table row per filter.
+# both backends, several runs of the stage on one instance (tsf_run, each
+# with its own scratch, none reset in between) leave the same pixels as
+# one chain run in fresh instances.  Filters must not depend on the
+# contents of scratch memory, and this is where that would show.  Filters
+# that change the channel count or the size are run too: the output image
+# is the one their plan makes.  It also checks that bench/filterperf
+# turns the measurements into a table row per filter.
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -38,6 +40,26 @@ for f in identity invert grayscale:standard=709 brightness_contrast:brightness=2
     call_case "$f" "$T/in.pam" --native
 done
 call_case sobel "$T/in_rgb.pam"
+# the filters whose output is not their input's shape
+for f in add_alpha flatten:background=40 resize:width=50:kernel=cubic \
+    thumbnail:width=40:height=40:fit=cover crop:x=5:y=7:width=30:height=20 \
+    flip:direction=vertical rotate:angle=270 transpose; do
+    call_case "$f" "$T/in_rgb.pam"
+    call_case "$f" "$T/in.pam" --native
+done
+
+# pam_depth FILE - the channel count a PAM header gives.
+pam_depth() { sed -n 's/^DEPTH //p;/^ENDHDR/q' "$1"; }
+# grayscale makes gray of colour: RGB to 1 channel, RGBA to 2
+for c in "in_rgb.pam 1" "in.pam 2"; do
+    if "$RF" --call-only -f grayscale "$T/${c% *}" "$T/g.pam" 2>"$T/err" &&
+        [ "$(pam_depth "$T/g.pam")" = "${c#* }" ]; then
+        ok "grayscale --call-only on ${c% *}: ${c#* } channel(s) out"
+    else
+        notok "grayscale --call-only on ${c% *}: ${c#* } channel(s) out" \
+            "DEPTH $(pam_depth "$T/g.pam" 2>/dev/null) $(cat "$T/err")"
+    fi
+done
 
 check_fails "--call-only refuses a chain of two" 2 \
     "$RF" --call-only -f invert,invert "$T/in.pam" "$T/x.pam"

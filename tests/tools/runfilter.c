@@ -9,9 +9,10 @@
  * fresh instances and places the input, as the worker does per tile.
  *
  * --call-only (a chain of one filter) measures the filter alone, the same
- * way for both backends: one instance is made and the input placed once,
- * then tsf_process (tsf_run for an ABI v2 module) is called N times on
- * it; with --time it prints
+ * way for both backends: one instance is made and the input placed once
+ * (the whole image as one tile, planned and laid out as the worker does),
+ * then the stage is run N times on it (stage_op_run: tsf_run, or
+ * tsf_process for an ABI v1 module); with --time it prints
  *     call_ms=<median wall> cpu_ms=<median thread CPU time>
  *     mpix=<output megapixels> ms_per_mp=<cpu_ms per megapixel>
  * The CPU time leaves out the time the process waits for a core, most of
@@ -207,27 +208,21 @@ static int run_chain(const struct cmdline *c, struct filter_module **mods,
     return EXIT_OK;
 }
 
-/* One instance set up for --call-only, with where its call finds what. */
+/* One stage set up in one instance for --call-only: its buffers laid
+ * out as exec.c lays them out, run through stage_op_run as the worker
+ * runs a stage. */
 struct calls {
     struct filter_inst *fi;
-    const struct stage_spec *s;
     struct stage_call c;
-    struct image *im;
-    uint8_t *in;
 };
 
-/* fill_calls - filter_guard_host body: the padded input into the instance. */
-static int fill_calls(void *ctx, char *err)
-{
-    struct calls *k = ctx;
-    return fill_rect(k->im, &k->c.in_rect, k->in, err);
-}
-
-/* calls_setup - instance, input, output and params for the one stage of
- * plan p (its one tile t); returns 0 or -1 (FILTER_TRAP if the filter
- * trapped) with err. */
-static int calls_setup(struct filter_module *mod, const struct plan *p,
-                       const struct plan_tile *t, struct calls *k, char *err)
+/* calls_setup - an instance of stage 0 of plan p for its one tile t, with
+ * the input (t's want[0], padded) placed, the params, the output buffer
+ * and a v2 module's argument block; returns 0 or -1 (FILTER_TRAP if the
+ * filter trapped) with err. */
+static int calls_setup(struct filter_module *mod, const struct stage_spec *s,
+                       const struct plan *p, const struct plan_tile *t, struct tile_src *src,
+                       struct calls *k, char *err)
 {
     struct stage_call *c = &k->c;
     c->in = p->img[0];
@@ -237,28 +232,32 @@ static int calls_setup(struct filter_module *mod, const struct plan *p,
     uint64_t in_n = (uint64_t)c->in_rect.w * c->in_rect.h * plan_bytes_per_pixel(&c->in);
     uint64_t out_n = (uint64_t)c->out_rect.w * c->out_rect.h * plan_bytes_per_pixel(&c->out);
     uint32_t psize = sizeof(float) * CHAIN_MAX_PARAMS;
+    uint32_t asize = stage_is_v2(s) ? FILTER_ARGS_BYTES : 0;
     int why, rc;
     if (in_n + out_n > UINT32_MAX - 65536)
-        return errf(err, "%s: image too large for a 32-bit memory", k->s->name);
+        return errf(err, "%s: image too large for a 32-bit memory", s->name);
     if (!(k->fi = filter_instantiate(mod, 0, &why, err)))
         return why == FILTER_TRAP ? FILTER_TRAP : -1;
     if ((rc = filter_call_alloc(k->fi, (uint32_t)in_n, &c->in_px, err)) != 0 ||
         (rc = filter_call_alloc(k->fi, (uint32_t)out_n, &c->out_px, err)) != 0 ||
         (rc = filter_call_alloc(k->fi, psize, &c->params, err)) != 0 ||
-        (rc = filter_call_alloc(k->fi, FILTER_ARGS_BYTES, &c->args, err)) != 0)
+        (asize && (rc = filter_call_alloc(k->fi, asize, &c->args, err)) != 0))
         return rc;
-    uint8_t *pb = filter_mem(k->fi, c->params, psize, err);
-    if (!pb || !(k->in = filter_mem(k->fi, c->in_px, in_n, err)))
+    uint8_t *pb = filter_mem(k->fi, c->params, psize, err), *in;
+    if (!pb || !(in = filter_mem(k->fi, c->in_px, in_n, err)))
         return -1;
-    memcpy(pb, k->s->params, sizeof(float) * (size_t)k->s->nparams);
-    return filter_guard_host(k->fi, "placing the input", fill_calls, k, err);
+    memset(pb, 0, psize);
+    memcpy(pb, s->params, sizeof(float) * (size_t)s->nparams);
+    return exec_fill_guarded(k->fi, fill_tile, src, in, c->in_rect.w, c->in_rect.h, err);
 }
 
-/* call_once - one tsf_process (tsf_run) call.  Kept out of line and called
- * from nowhere else: callgrind's --toggle-collect=call_once selects it. */
-__attribute__((noinline)) static int call_once(struct calls *k, int32_t *status, char *err)
+/* call_once - one run of the stage (tsf_run, or tsf_process for a v1
+ * module).  Kept out of line and called from nowhere else: callgrind's
+ * --toggle-collect=call_once selects it. */
+__attribute__((noinline)) static int call_once(const struct stage_spec *s, struct calls *k,
+                                               int32_t *status, char *err)
 {
-    return stage_op_run(k->fi, k->s, &k->c, status, err);
+    return stage_op_run(k->fi, s, &k->c, status, err);
 }
 
 /* cpu_seconds - this thread's CPU time. */
@@ -269,31 +268,32 @@ static double cpu_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* run_calls - --call-only: the stage's call c->repeat times on one
+/* run_calls - --call-only: the one stage of plan p c->repeat times on one
  * instance, timing the calls alone (wall in ms[0..n), CPU in ms[n..2n)).
  * Returns an exit status. */
 static int run_calls(const struct cmdline *c, struct filter_module *mod,
                      const struct stage_spec *s, const struct plan *p, struct image *im,
                      double *ms, char *err)
 {
-    struct calls k = {.im = im, .s = s};
+    struct calls k = {0};
     struct plan_tile t;
     int32_t status = 0;
-    int rc = exec_plan_tile(&mod, s, p, 0, 0, 0, &t, err) == EXEC_OK ? 0 : -1;
-    if (rc == 0)
-        rc = calls_setup(mod, p, &t, &k, err);
+    if (exec_plan_tile(&mod, s, p, 0, 0, 0, &t, err) != EXEC_OK)
+        return EXIT_INPUT;
+    struct tile_src src = {im, t.want[0]};
+    int rc = calls_setup(mod, s, p, &t, &src, &k, err);
     for (int i = 0; i < c->repeat && rc == 0 && status == 0; i++) {
         double t0 = now_seconds(), c0 = cpu_seconds();
-        rc = call_once(&k, &status, err);
+        rc = call_once(s, &k, &status, err);
         ms[c->repeat + i] = (cpu_seconds() - c0) * 1e3;
         ms[i] = (now_seconds() - t0) * 1e3;
     }
     if (rc == 0 && status != 0)
-        rc = errf(err, "%s: %s returned %d", s->name, stage_is_v2(s) ? "tsf_run" : "tsf_process",
-                  status);
+        rc = errf(err, "%s: %s returned %d (%s)", s->name,
+                  stage_is_v2(s) ? "tsf_run" : "tsf_process", status, stage_status_text(status));
     const struct plan_image *o = &p->img[1];
-    const uint8_t *px = rc == 0 ? filter_mem(k.fi, k.c.out_px, (uint64_t)o->w * o->h *
-                                             plan_bytes_per_pixel(o), err) : NULL;
+    uint64_t out_n = (uint64_t)t.out[0].w * t.out[0].h * plan_bytes_per_pixel(o);
+    const uint8_t *px = rc == 0 ? filter_mem(k.fi, k.c.out_px, out_n, err) : NULL;
     struct image res = *im;
     res.info.width = o->w;
     res.info.height = o->h;
