@@ -11,12 +11,14 @@
  * Invariants (a broken one abort()s, so libFuzzer saves the input):
  *  - a refused description or binding has a message; parsing is
  *    deterministic;
- *  - an accepted description has kind point, neighborhood or global (a
+ *  - an accepted description has kind point, neighborhood, geometry or
+ *    global (a
  *    global one with 1-16 statistics fields of 1-65536 values in all, each
  *    merged by sum, min or max; the others with none), a channel
  *    mask of bits 1-4 only and not empty, at most 16 params with valid,
  *    distinct names, and for each param finite numbers min <= default <=
- *    max that a float can hold (a param reaches the filter as a float);
+ *    max that a float can hold (a param reaches the filter as a float),
+ *    named values only as the range 0..n-1, and depths 8 and/or 16;
  *  - a successful binding gives one value per declared param, in
  *    declared order under the declared name; each is finite, within the
  *    declared range before its rounding to float, and equals the stage's
@@ -77,7 +79,7 @@ static void check_stats(const struct filter_desc *d)
 static void check_desc(const struct filter_desc *d)
 {
     if (strcmp(d->kind, "point") != 0 && strcmp(d->kind, "neighborhood") != 0 &&
-        strcmp(d->kind, "global") != 0)
+        strcmp(d->kind, "geometry") != 0 && strcmp(d->kind, "global") != 0)
         fail("unsupported kind accepted", d->kind);
     check_stats(d);
     if (d->channels_mask == 0 || (d->channels_mask & ~0x1eu) != 0)
@@ -95,7 +97,12 @@ static void check_desc(const struct filter_desc *d)
             fail("param range not finite in float", p->name);
         if (!(p->min <= p->def && p->def <= p->max))
             fail("default outside [min, max]", p->name);
+        if (p->nchoices < 0 || p->nchoices > FILTER_CHOICES_MAX ||
+            (p->nchoices && (p->min != 0 || p->max != p->nchoices - 1)))
+            fail("named values that are not the range 0..n-1 accepted", p->name);
     }
+    if (d->depths == 0 || (d->depths & ~(STAGE_DEPTH_8 | STAGE_DEPTH_16)) != 0)
+        fail("depths empty or other than 8 and 16 accepted", NULL);
 }
 
 /* check_bound - the invariants of a successful binding of st against d. */

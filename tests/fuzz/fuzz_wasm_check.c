@@ -10,8 +10,9 @@
  *  - a refused module has a one-line message; the check is
  *    deterministic, and wasm_check_buffer agrees with wasm_check_module;
  *  - an accepted module starts with the wasm magic and version 1, every
- *    required export name occurs in it, and its facts are within the
- *    limits of wasm_check.h;
+ *    required export name occurs in it (memory, tsf_abi_version,
+ *    tsf_describe, tsf_alloc, and those of ABI v1 or of ABI v2), and its
+ *    facts are within the limits of wasm_check.h;
  *  - an accepted module ends exactly where its last section ends, so the
  *    same bytes without the last one are refused (a truncated module
  *    never passes);
@@ -75,8 +76,10 @@ static int appended(const uint8_t *data, size_t size, const uint8_t *tail, size_
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const exports[] = {
-        "memory", "tsf_abi_version", "tsf_describe", "tsf_halo", "tsf_alloc", "tsf_process",
+        "memory", "tsf_abi_version", "tsf_describe", "tsf_alloc",
     };
+    static const char *const v1[] = {"tsf_halo", "tsf_process"};
+    static const char *const v2[] = {"tsf_plan", "tsf_region", "tsf_run"};
     /* section 2 (imports), 7 bytes: one import "a"."b", a function of type 0 */
     static const uint8_t import[] = {2, 7, 1, 1, 'a', 1, 'b', 0, 0};
     /* section 0 (custom), 3 bytes: name "zz" */
@@ -99,6 +102,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t k = 0; k < sizeof exports / sizeof exports[0]; k++)
         if (!contains(data, size, exports[k]))
             fail("accepted without a required export name", exports[k]);
+    int has_v1 = contains(data, size, v1[0]) && contains(data, size, v1[1]);
+    int has_v2 = contains(data, size, v2[0]) && contains(data, size, v2[1]) &&
+                 contains(data, size, v2[2]);
+    if (!has_v1 && !has_v2)
+        fail("accepted without the exports of ABI v1 or v2", NULL);
     if (!within_limits(&facts))
         fail("accepted with facts beyond the limits", NULL);
     if (wasm_check_buffer(data, size - 1, "fuzz.wasm", err) == 0)
