@@ -307,6 +307,21 @@ static enum outcome apply_tile(const struct worker_opts *o, const struct job *j,
     return res;
 }
 
+/* plan_of - tile (row, col)'s rectangles.  A job that keeps the size
+ * has them from its stages' halos: the splitter asked the modules for
+ * every tile twice and the host holds such stages to their halo, and a
+ * tampered halo makes the tile file the wrong size (tile_read) or the
+ * rectangles other than the module's (tsf_run refuses them).  Geometry
+ * stages are asked again, in fresh instances. */
+static enum exec_result plan_of(const struct worker_opts *o, const struct job *j,
+                                struct loaded *l, uint32_t row, uint32_t col,
+                                struct plan_tile *t, char *err)
+{
+    if (!manifest_geometric(&j->m))
+        return manifest_plan_tile(&j->m, row, col, t, err) == 0 ? EXEC_OK : EXEC_FAILED;
+    return exec_plan_tile(l->mods, j->m.stages, &j->m.plan, row, col, o->max_memory, t, err);
+}
+
 /* log_tile - one line in the job's log: tile, duration, this process's
  * peak RSS so far, result.  A log that cannot be written loses the line,
  * not the tile. */
@@ -424,9 +439,8 @@ static int run_claimed(const struct worker_opts *o, struct job *j, int jx, struc
         snprintf(err, sizeof err, "%s", l->err);
         limit = l->limit;
         res = l->trapped ? TILE_TRAPPED : TILE_FAILED;
-    } else if ((pr = exec_plan_tile(l->mods, j->m.stages, &j->m.plan, row, col, o->max_memory,
-                                    &t, err)) != EXEC_OK) {
-        /* the modules' answers for this tile: the tile file must match */
+    } else if ((pr = plan_of(o, j, l, row, col, &t, err)) != EXEC_OK) {
+        /* the tile's rectangles: the tile file must match */
         res = pr == EXEC_TRAPPED ? TILE_TRAPPED : TILE_FAILED;
     } else if (pass == 1) {
         res = analyze_tile(o, j, l, c, &t, g, &limit, err);

@@ -48,7 +48,8 @@ int manifest_key(const struct manifest *m, struct hash *key, char *err)
 int manifest_geometric(const struct manifest *m)
 {
     for (int i = 0; i < m->nstages; i++)
-        if (m->plan.img[i].w != m->plan.img[i + 1].w || m->plan.img[i].h != m->plan.img[i + 1].h)
+        if (strcmp(m->stages[i].kind, "geometry") == 0 ||
+            m->plan.img[i].w != m->plan.img[i + 1].w || m->plan.img[i].h != m->plan.img[i + 1].h)
             return 1;
     return 0;
 }

@@ -77,8 +77,10 @@ void manifest_utc_now(char out[32]);
  * most one), or -1. */
 int manifest_global_stage(const struct manifest *m);
 
-/* manifest_geometric - 1 if some stage of m changes the image's size
- * (the tiles' rectangles then come from the modules, plan.h). */
+/* manifest_geometric - 1 if some stage of m is a geometry stage or
+ * changes the image's size: one that moves pixels (a flip keeps the
+ * size), so that the tiles' rectangles come from the modules (plan.h),
+ * not from the halos. */
 int manifest_geometric(const struct manifest *m);
 
 /* manifest_plan_tile - tile (row, col)'s rectangles (plan.h) for a job

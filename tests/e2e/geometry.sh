@@ -137,3 +137,19 @@ geo_case "thumbnail 64x64,equalize on RGB 301x203" thumbnail:width=64:height=64,
 want="96 128 3"
 geo_case "orientation 6 JPEG, resize 0.2 (shrink on load)" resize:scale=0.2 "$T/o6.jpg" 7 61
 want=""
+
+# --allow-partial fills a missing tile from its source tile only when the
+# chain leaves every pixel where it was: after a flip (same size, pixels
+# moved) the source tile is not the core, and the assembler says so
+rm -rf "$T/ap"
+job=$("$BIN/splitter" -q --spool "$T/ap" -t 61 -f flip:direction=horizontal "$T/rgb8.png")
+"$BIN/worker" -q --spool "$T/ap" --job "$job" 2>"$T/err"
+rm -f "$T/ap/$job/out/r0c0.ppm"
+"$BIN/assembler" -q --spool "$T/ap" --job "$job" --allow-partial -o "$T/ap.png" 2>"$T/err"
+st=$?
+if [ $st -eq 1 ] && grep -q "cannot fill them from the source" "$T/err" && [ ! -e "$T/ap.png" ]; then
+    ok "flip: --allow-partial refuses to fill a missing tile from the source (exit 1)"
+else
+    notok "flip: --allow-partial refuses to fill a missing tile from the source" \
+        "exit $st: $(cat "$T/err")"
+fi
