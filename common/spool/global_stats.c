@@ -14,14 +14,6 @@
 
 #define STATS_MAGIC "tilespool-stats 1"
 
-int global_post_halo(const struct manifest *m, int g)
-{
-    int h = 0;
-    for (int i = g + 1; i < m->nstages; i++)
-        h += m->stages[i].halo;
-    return h;
-}
-
 void global_stats_name(const char *tile, int g, char *out)
 {
     snprintf(out, GLOBAL_NAME_MAX, "%.*s.%d", SPOOL_TILE_NAME_MAX, tile, g);

@@ -27,10 +27,6 @@
 
 #define GLOBAL_NAME_MAX (SPOOL_TILE_NAME_MAX + 16)
 
-/* global_post_halo - the halo the stages after stage g need (what mid/T
- * keeps around each core). */
-int global_post_halo(const struct manifest *m, int g);
-
 /* global_stats_name - "T.<g>", "merged.<g>" or "reference.<g>" (tile is
  * T, or "merged" / "reference") into out[GLOBAL_NAME_MAX]. */
 void global_stats_name(const char *tile, int g, char *out);
