@@ -198,9 +198,9 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
                     m->rows * m->cols, output, list, missing > LIST_MAX ? ", ..." : ""),
                EXIT_TILES_FAILED;
     enum img_format fmt = img_format_from_path(output);
-    if (fmt != IMG_PNG && fmt != IMG_JPEG && fmt != IMG_PNM)
-        return errf(err, "%s: output must end in .png, .jpg/.jpeg or .pnm/.ppm/.pgm/.pam",
-                    output), EXIT_USAGE;
+    if (!img_format_writable(fmt))
+        return errf(err, "%s: output must end in .png, .jpg/.jpeg, .pnm/.ppm/.pgm/.pam, "
+                    ".tif/.tiff or .webp", output), EXIT_USAGE;
     const struct plan_image *im = &m->plan.img[m->nstages];
     int ch = im->ch;
     const char *dot = strrchr(output, '.');
@@ -228,10 +228,9 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
                  "%s (.pgm or .png keep one channel)", m->job, output);
     struct img_write_opts wo = m->output_opts;
     wo.depth = im->depth;
-    if (o->png_level >= 0)
-        wo.png_level = o->png_level;
-    if (o->jpeg_quality >= 0)
-        wo.jpeg_quality = o->jpeg_quality;
+    for (int i = 0; i < o->nwopts; i++)
+        if (img_write_opt(&wo, o->wopt_name[i], o->wopt_value[i], err) < 0)
+            return EXIT_USAGE;
     struct spool_file sf;
     int garbage = 0;
     char e2[ERR_MAX];

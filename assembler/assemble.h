@@ -6,11 +6,16 @@
 
 #include "manifest_file.h"
 
+#define ASSEMBLE_WOPTS_MAX 32
+
 struct assemble_opts {
     int allow_partial;
     int quiet;
-    int png_level;       /* -1: the job's */
-    int jpeg_quality;    /* -1: the job's */
+    int strip;           /* 1: no metadata in the output, whatever the job says */
+    /* encoder options given on the command line, applied in order over
+     * the job's (img_write_opt); the values were checked when parsed */
+    int nwopts;
+    const char *wopt_name[ASSEMBLE_WOPTS_MAX], *wopt_value[ASSEMBLE_WOPTS_MAX];
 };
 
 /* assemble_job - write job m (in jobdir) to output.  Returns an exit

@@ -37,7 +37,7 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: assembler [--spool DIR] --job ID [-o OUT] [options]\n"
         "       assembler [--spool DIR] --all [--outdir DIR] [options]\n"
-        "Stitch processed tiles into the output image (PNG or JPEG by extension).\n"
+        "Stitch processed tiles into the output image (its format by extension).\n"
         "  -s, --spool DIR       spool directory (default $TILESPOOL_SPOOL or ./spool)\n"
         "  -j, --job ID          the job to assemble (or a unique prefix of its id or\n"
         "                        of its input file's name)\n"
@@ -45,8 +45,9 @@ static void usage(FILE *f)
         "      --all             every complete job in the spool\n"
         "      --outdir DIR      with --all: write DIR/<output or input file name>\n"
         "      --allow-partial   fill missing or failed tiles from the source tiles\n"
-        "      --png-level N     PNG zlib level 0-9 (default: the job's, 6)\n"
-        "      --jpeg-quality N  JPEG quality 1-100 (default: the job's, 90)\n"
+        "      --strip           write no metadata (ICC, Exif, XMP, resolution)\n"
+        "Encoder options (default: the job's, given to the splitter):\n"
+        IMG_WRITE_OPTIONS_HELP
         "      --durable         fsync the output and its directory\n"
         "  -q, --quiet           no progress or notes\n"
         "  -h, --help, --version\n"
@@ -56,21 +57,21 @@ static void usage(FILE *f)
 
 static int parse_cmdline(int argc, char **argv, struct cmdline *c)
 {
-    enum { O_ALL = 256, O_OUTDIR, O_PARTIAL, O_PNGL, O_JPGQ, O_DURABLE, O_VERSION };
+    enum { O_ALL = 256, O_OUTDIR, O_PARTIAL, O_WOPT, O_STRIP, O_DURABLE, O_VERSION };
     static const struct option lo[] = {
         {"spool", 1, 0, 's'}, {"job", 1, 0, 'j'}, {"output", 1, 0, 'o'},
         {"all", 0, 0, O_ALL}, {"outdir", 1, 0, O_OUTDIR}, {"allow-partial", 0, 0, O_PARTIAL},
-        {"png-level", 1, 0, O_PNGL}, {"jpeg-quality", 1, 0, O_JPGQ},
+        IMG_WRITE_OPTIONS(O_WOPT), {"strip", 0, 0, O_STRIP},
         {"durable", 0, 0, O_DURABLE}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'},
         {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
     memset(c, 0, sizeof *c);
     c->spool = jobref_default_spool();
-    c->a.png_level = c->a.jpeg_quality = -1;
-    int opt;
+    int opt, at;
     opterr = 0;     /* bad_option() says it in one line */
-    char *end;
-    long v;
-    while ((opt = getopt_long(argc, argv, "s:j:o:qh", lo, NULL)) != -1) {
+    char err[ERR_MAX];
+    struct img_write_opts scratch;
+    img_default_opts(&scratch);
+    while ((opt = getopt_long(argc, argv, "s:j:o:qh", lo, &at)) != -1) {
         switch (opt) {
         case 's': c->spool = optarg; break;
         case 'j': c->job = optarg; break;
@@ -80,13 +81,15 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
         case O_OUTDIR: c->outdir = optarg; break;
         case O_PARTIAL: c->a.allow_partial = 1; break;
         case O_DURABLE: spool_set_durable(1); break;
-        case O_PNGL: case O_JPGQ:
-            v = strtol(optarg, &end, 10);
-            if (end == optarg || *end || v < (opt == O_PNGL ? 0 : 1) || v > (opt == O_PNGL ? 9 : 100))
-                return errf_usage("%s: out of range: '%s'",
-                                  opt == O_PNGL ? "--png-level" : "--jpeg-quality", optarg);
-            *(opt == O_PNGL ? &c->a.png_level : &c->a.jpeg_quality) = (int)v;
+        case O_WOPT:
+            if (img_write_opt(&scratch, lo[at].name, optarg, err) < 0)
+                return errf_usage("%s", err);
+            if (c->a.nwopts == ASSEMBLE_WOPTS_MAX)
+                return errf_usage("more than %d encoder options", ASSEMBLE_WOPTS_MAX);
+            c->a.wopt_name[c->a.nwopts] = lo[at].name;
+            c->a.wopt_value[c->a.nwopts++] = optarg;
             break;
+        case O_STRIP: c->a.strip = 1; break;
         case 'h': usage(stdout); exit(EXIT_OK);
         case O_VERSION: printf("assembler (tilespool) %s\n", TS_VERSION); exit(EXIT_OK);
         default: return bad_option(argv);

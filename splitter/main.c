@@ -43,7 +43,7 @@ struct cmdline {
     struct split_opts o;
     const char *chain_text;
     const char *output;
-    int list_filters, json, durable, print_input, prune;
+    int list_filters, json, durable, print_input, prune, strip;
     char **inputs;
     int ninputs;
 };
@@ -62,8 +62,10 @@ static void usage(FILE *f)
         "      --max-pixels N     refuse larger images (default 268435456)\n"
         "      --depth 8          decode 16-bit inputs to 8 bits (else 16-bit stays 16)\n"
         "      --no-autorotate    keep pixels as stored, ignoring the EXIF orientation\n"
-        "      --png-level N      output PNG zlib level 0-9 (default 6)\n"
-        "      --jpeg-quality N   output JPEG quality 1-100 (default 90)\n"
+        "      --page N           page of a multi-page TIFF (frame of a GIF), 0 the first\n"
+        "      --strip            write no metadata (ICC, Exif, XMP, resolution) in the output\n"
+        "The output's encoder options (recorded in the job, the assembler may override):\n"
+        IMG_WRITE_OPTIONS_HELP
         "      --new              make a new job even if one exists for this input\n"
         "      --no-keep          do not keep processed input tiles in done/\n"
         "      --durable          fsync files and directories before publishing\n"
@@ -86,12 +88,13 @@ static long long parse_uint(const char *s, long long lo, long long hi)
 
 static int parse_cmdline(int argc, char **argv, struct cmdline *c)
 {
-    enum { O_TF = 256, O_MAXPX, O_PNGL, O_JPGQ, O_NEW, O_NOKEEP, O_DUR, O_LIST, O_JSON, O_PRUNE, O_VER,
+    enum { O_TF = 256, O_MAXPX, O_WOPT, O_PAGE, O_STRIP, O_NEW, O_NOKEEP, O_DUR, O_LIST, O_JSON, O_PRUNE, O_VER,
            O_PRINTIN, O_DEPTH, O_NOROT };
     static const struct option lo[] = {
         {"spool", 1, 0, 's'}, {"filter", 1, 0, 'f'}, {"tile-size", 1, 0, 't'},
         {"tile-format", 1, 0, O_TF}, {"output", 1, 0, 'o'}, {"max-pixels", 1, 0, O_MAXPX},
-        {"png-level", 1, 0, O_PNGL}, {"jpeg-quality", 1, 0, O_JPGQ}, {"new", 0, 0, O_NEW},
+        IMG_WRITE_OPTIONS(O_WOPT), {"page", 1, 0, O_PAGE}, {"strip", 0, 0, O_STRIP},
+        {"new", 0, 0, O_NEW},
         {"no-keep", 0, 0, O_NOKEEP}, {"durable", 0, 0, O_DUR}, {"quiet", 0, 0, 'q'},
         {"list-filters", 0, 0, O_LIST}, {"json", 0, 0, O_JSON}, {"help", 0, 0, 'h'},
         {"prune", 0, 0, O_PRUNE},
@@ -104,10 +107,11 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
     c->o.keep_done = 1;
     c->o.autorotate = 1;
     img_default_opts(&c->o.out_opts);
-    int opt;
+    int opt, at;
     opterr = 0;     /* bad_option() says it in one line */
     long long v;
-    while ((opt = getopt_long(argc, argv, "s:f:t:o:qh", lo, NULL)) != -1) {
+    char err[ERR_MAX];
+    while ((opt = getopt_long(argc, argv, "s:f:t:o:qh", lo, &at)) != -1) {
         switch (opt) {
         case 's': c->o.spool = optarg; break;
         case 'f': c->chain_text = optarg; break;
@@ -128,16 +132,16 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
                 return errf_usage("--max-pixels: not a positive number: '%s'", optarg);
             c->o.max_pixels = (uint64_t)v;
             break;
-        case O_PNGL:
-            if ((v = parse_uint(optarg, 0, 9)) < 0)
-                return errf_usage("--png-level: 0..9, not '%s'", optarg);
-            c->o.out_opts.png_level = (int)v;
+        case O_WOPT:
+            if (img_write_opt(&c->o.out_opts, lo[at].name, optarg, err) < 0)
+                return errf_usage("%s", err);
             break;
-        case O_JPGQ:
-            if ((v = parse_uint(optarg, 1, 100)) < 0)
-                return errf_usage("--jpeg-quality: 1..100, not '%s'", optarg);
-            c->o.out_opts.jpeg_quality = (int)v;
+        case O_PAGE:
+            if ((v = parse_uint(optarg, 0, 1 << 20)) < 0)
+                return errf_usage("--page: a page number from 0 (the first), not '%s'", optarg);
+            c->o.page = (uint32_t)v;
             break;
+        case O_STRIP: c->strip = 1; break;
         case O_DEPTH:
             if (strcmp(optarg, "8") != 0)
                 return errf_usage("--depth: only 8 (16-bit inputs stay 16-bit without it), "
@@ -167,9 +171,9 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
         return errf_usage("no input images");
     struct stat st;
     if (c->output && !(stat(c->output, &st) == 0 && S_ISDIR(st.st_mode)) &&
-        img_format_from_path(c->output) == IMG_UNKNOWN)
-        return errf_usage("-o %s: the output must end in .png, .jpg/.jpeg or "
-                          ".pnm/.ppm/.pgm/.pam", c->output);
+        !img_format_writable(img_format_from_path(c->output)))
+        return errf_usage("-o %s: the output must end in .png, .jpg/.jpeg, "
+                          ".pnm/.ppm/.pgm/.pam, .tif/.tiff or .webp", c->output);
     return 0;
 }
 
@@ -197,6 +201,7 @@ static int describe_input(const struct cmdline *c, const char *input, const stru
 {
     m->source = *info;
     m->source_format = info->format;
+    m->source_page = c->o.page;
     if (!realpath(input, m->source_path))
         snprintf(m->source_path, sizeof m->source_path, "%s", input);
     if (hash_file(input, &m->source_hash, &m->source_size, err) < 0)
@@ -356,7 +361,7 @@ static int open_input(const struct cmdline *c, const struct chain *user, const c
     if (status == EXIT_OK && describe_input(c, input, info, m, err) < 0)
         status = EXIT_INPUT;
     if (status == EXIT_OK) {
-        struct img_open_opts oo = {c->o.max_pixels, !c->o.depth8, info->shrink};
+        struct img_open_opts oo = {c->o.max_pixels, !c->o.depth8, info->shrink, c->o.page};
         struct img_info again;
         FILE *f = spool_fopen_input(input, err);
         *r = f ? img_open_opts_fp(f, input, &oo, &again, err) : NULL;
@@ -469,6 +474,7 @@ int main(int argc, char **argv)
     snprintf(m->chain_text, sizeof m->chain_text, "%s", c.chain_text);
     m->output_opts = c.o.out_opts;
     m->keep_done = c.o.keep_done;
+    m->strip = c.strip;
     int status = EXIT_OK;
     for (int i = 0; i < c.ninputs; i++) {
         int s = spool_input(&c, &chain, c.inputs[i], m);

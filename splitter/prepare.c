@@ -131,7 +131,7 @@ static int resolve(const struct split_opts *o, const struct chain *c,
 static int read_info(const struct split_opts *o, const char *input, int shrink,
                      struct img_info *info, char *err)
 {
-    struct img_open_opts oo = {o->max_pixels, !o->depth8, shrink};
+    struct img_open_opts oo = {o->max_pixels, !o->depth8, shrink, o->page};
     FILE *f = spool_fopen_input(input, err);
     img_reader *r = f ? img_open_opts_fp(f, input, &oo, info, err) : NULL;
     img_close(r);

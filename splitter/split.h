@@ -17,6 +17,7 @@ struct split_opts {
     int quiet;
     int depth8;             /* --depth 8: 16-bit inputs decoded to 8 bits */
     int autorotate;         /* apply the EXIF orientation (default) */
+    uint32_t page;          /* --page N: the page of a multi-page input, 0 the first */
     struct img_write_opts out_opts;
 };
 

@@ -48,6 +48,7 @@ struct img_reader {
     char *name;
     uint32_t height, next_row;
     int failed;
+    struct img_meta meta;
 };
 
 struct img_writer {
@@ -65,6 +66,14 @@ void img_default_opts(struct img_write_opts *o)
     o->png_filter = -1;
     o->jpeg_quality = 90;
     o->jpeg_progressive = 0;
+    o->jpeg_optimize = 0;
+    o->jpeg_subsample = 0;
+    o->webp_quality = 75;
+    o->webp_lossless = 0;
+    o->tiff_compression = IMG_TIFF_NONE;
+    o->tiff_tile = 0;
+    o->bigtiff = 0;
+    o->meta = NULL;
     o->depth = 8;
 }
 
@@ -75,6 +84,9 @@ const char *img_format_name(enum img_format f)
     case IMG_PNG: return "png";
     case IMG_JPEG: return "jpeg";
     case IMG_PNM: return "pnm";
+    case IMG_TIFF: return "tiff";
+    case IMG_WEBP: return "webp";
+    case IMG_GIF: return "gif";
     default: return "unknown";
     }
 }
@@ -85,7 +97,8 @@ enum img_format img_format_from_path(const char *path)
     static const struct { const char *ext; enum img_format fmt; } map[] = {
         { ".png", IMG_PNG }, { ".jpg", IMG_JPEG }, { ".jpeg", IMG_JPEG },
         { ".pnm", IMG_PNM }, { ".pgm", IMG_PNM }, { ".ppm", IMG_PNM },
-        { ".pam", IMG_PNM },
+        { ".pam", IMG_PNM }, { ".tif", IMG_TIFF }, { ".tiff", IMG_TIFF },
+        { ".webp", IMG_WEBP }, { ".gif", IMG_GIF },
     };
     const char *dot = strrchr(path, '.');
     const char *slash = strrchr(path, '/');
@@ -94,6 +107,20 @@ enum img_format img_format_from_path(const char *path)
         return IMG_UNKNOWN;
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcasecmp(dot, map[i].ext) == 0)
+            return map[i].fmt;
+    return IMG_UNKNOWN;
+}
+
+/* img_format_from_name - returns the format a --format word names. */
+enum img_format img_format_from_name(const char *word)
+{
+    static const struct { const char *word; enum img_format fmt; } map[] = {
+        { "png", IMG_PNG }, { "jpeg", IMG_JPEG }, { "jpg", IMG_JPEG }, { "pnm", IMG_PNM },
+        { "ppm", IMG_PNM }, { "pgm", IMG_PNM }, { "pam", IMG_PNM }, { "tiff", IMG_TIFF },
+        { "tif", IMG_TIFF }, { "webp", IMG_WEBP }, { "gif", IMG_GIF },
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcasecmp(word, map[i].word) == 0)
             return map[i].fmt;
     return IMG_UNKNOWN;
 }
@@ -118,8 +145,54 @@ static const struct img_codec *codec_for(enum img_format fmt)
     case IMG_PNG: return &img_png_codec;
     case IMG_JPEG: return &img_jpeg_codec;
     case IMG_PNM: return &img_pnm_codec;
+    case IMG_TIFF: return &img_tiff_codec;
+    case IMG_WEBP: return &img_webp_codec;
+    case IMG_GIF: return &img_gif_codec;
     default: return NULL;
     }
+}
+
+/* img_format_writable - returns 1 if fmt has an encoder. */
+int img_format_writable(enum img_format fmt)
+{
+    const struct img_codec *c = codec_for(fmt);
+    return c != NULL && c->create != NULL;
+}
+
+/* img_meta_free - returns nothing; m is zeroed. */
+void img_meta_free(struct img_meta *m)
+{
+    if (m == NULL)
+        return;
+    free(m->icc);
+    free(m->exif);
+    free(m->xmp);
+    memset(m, 0, sizeof *m);
+}
+
+/* img_meta_set - returns 0 once *block holds a copy of data, or -1. */
+int img_meta_set(uint8_t **block, uint32_t *len, const void *data, size_t n,
+                 const char *name, const char *what, char *err)
+{
+    uint8_t *copy;
+
+    if (n > IMG_META_MAX)
+        return errf(err, "%s: %s of %zu bytes is over the limit of %u bytes", name, what, n,
+                    IMG_META_MAX);
+    if ((copy = malloc(n ? n : 1)) == NULL)
+        return errf(err, "%s: out of memory for the %s (%zu bytes)", name, what, n);
+    if (n)
+        memcpy(copy, data, n);
+    free(*block);
+    *block = copy;
+    *len = (uint32_t)n;
+    return 0;
+}
+
+/* img_reader_meta - returns the reader's metadata (zeroed if none). */
+const struct img_meta *img_reader_meta(const img_reader *r)
+{
+    return &r->meta;
 }
 
 /* sniff - returns the format named by f's magic bytes and rewinds f;
@@ -141,8 +214,17 @@ static enum img_format sniff(FILE *f, const char *name, char *err)
         fmt = IMG_JPEG;
     else if (n >= 2 && m[0] == 'P' && m[1] >= '1' && m[1] <= '7')
         fmt = IMG_PNM;
+    else if (n >= 4 && ((m[0] == 'I' && m[1] == 'I' && (m[2] == 42 || m[2] == 43) && m[3] == 0)
+                        || (m[0] == 'M' && m[1] == 'M' && m[2] == 0
+                            && (m[3] == 42 || m[3] == 43))))
+        fmt = IMG_TIFF;
+    else if (n >= 4 && memcmp(m, "RIFF", 4) == 0)
+        fmt = IMG_WEBP;         /* the codec checks "WEBP" at offset 8 */
+    else if (n >= 6 && (memcmp(m, "GIF87a", 6) == 0 || memcmp(m, "GIF89a", 6) == 0))
+        fmt = IMG_GIF;
     else
-        return errf(err, "%s: not a PNG, JPEG or netpbm image", name), IMG_UNKNOWN;
+        return errf(err, "%s: not a PNG, JPEG, netpbm, TIFF, WebP or GIF image",
+                    name), IMG_UNKNOWN;
     if (fseeko(f, 0, SEEK_SET) != 0)
         return errf_sys(err, "%s: cannot rewind (input must be a regular file)",
                         name), IMG_UNKNOWN;
@@ -153,7 +235,7 @@ static enum img_format sniff(FILE *f, const char *name, char *err)
 img_reader *img_open(const char *path, uint64_t max_pixels,
                      struct img_info *info, char *err)
 {
-    struct img_open_opts o = { max_pixels, 0, 0 };
+    struct img_open_opts o = { .max_pixels = max_pixels };
 
     return img_open_opts_path(path, &o, info, err);
 }
@@ -163,7 +245,7 @@ img_reader *img_open(const char *path, uint64_t max_pixels,
 img_reader *img_open_fp(FILE *f, const char *path, uint64_t max_pixels,
                         struct img_info *info, char *err)
 {
-    struct img_open_opts o = { max_pixels, 0, 0 };
+    struct img_open_opts o = { .max_pixels = max_pixels };
 
     return img_open_opts_fp(f, path, &o, info, err);
 }
@@ -230,7 +312,7 @@ img_reader *img_open_opts_fp(FILE *f, const char *path, const struct img_open_op
     memset(info, 0, sizeof *info);
     info->format = fmt;
     r->codec = codec_for(fmt);
-    r->state = r->codec->open(r->f, r->name, o, info, err);
+    r->state = r->codec->open(r->f, r->name, o, info, &r->meta, err);
     if (r->state == NULL || fill_defaults(info, path, err) < 0)
         goto fail;
     /* codecs already checked; repeated so no format can forget it */
@@ -281,6 +363,7 @@ void img_close(img_reader *r)
         r->codec->close(r->state);
     if (r->f != NULL)
         fclose(r->f);
+    img_meta_free(&r->meta);
     free(r->name);
     free(r);
 }
@@ -294,6 +377,17 @@ static int check_opts(const char *name, const struct img_write_opts *o, char *er
         return errf(err, "%s: png filter %d is not -1 or 0-4", name, o->png_filter);
     if (o->jpeg_quality < 1 || o->jpeg_quality > 100)
         return errf(err, "%s: jpeg quality %d is not 1-100", name, o->jpeg_quality);
+    if (o->jpeg_subsample != 0 && o->jpeg_subsample != 444 && o->jpeg_subsample != 422
+        && o->jpeg_subsample != 420)
+        return errf(err, "%s: jpeg subsampling %d is not 444, 422 or 420", name,
+                    o->jpeg_subsample);
+    if (o->webp_quality < 0 || o->webp_quality > 100)
+        return errf(err, "%s: webp quality %d is not 0-100", name, o->webp_quality);
+    if (o->tiff_compression < IMG_TIFF_NONE || o->tiff_compression > IMG_TIFF_ZSTD)
+        return errf(err, "%s: tiff compression %d is unknown", name, o->tiff_compression);
+    if (o->tiff_tile < 0 || o->tiff_tile % 16 != 0 || o->tiff_tile > 32768)
+        return errf(err, "%s: tiff tile %d is not 0 or a multiple of 16 up to 32768", name,
+                    o->tiff_tile);
     if (o->depth != 0 && o->depth != 8 && o->depth != 16)
         return errf(err, "%s: sample depth %d is not 8 or 16", name, o->depth);
     return 0;
@@ -303,7 +397,7 @@ static int check_opts(const char *name, const struct img_write_opts *o, char *er
 static int check_shape(const char *name, enum img_format fmt, uint32_t width,
                        uint32_t height, int channels, char *err)
 {
-    if (codec_for(fmt) == NULL)
+    if (!img_format_writable(fmt))
         return errf(err, "%s: cannot write format %s", name, img_format_name(fmt));
     if (width == 0 || height == 0)
         return errf(err, "%s: cannot write a %" PRIu32 "x%" PRIu32 " image",

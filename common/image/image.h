@@ -1,5 +1,6 @@
 /*
- * image.h - streaming image decoders and encoders: PNG, JPEG and netpbm.
+ * image.h - streaming image decoders and encoders: PNG, JPEG, netpbm,
+ * TIFF (and BigTIFF), WebP, and GIF (read only).
  *
  * Pixel layout, fixed for the whole project: 8 bits per sample, samples
  * interleaved, rows top to bottom, no padding between rows.  `channels` is
@@ -23,7 +24,26 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum img_format { IMG_UNKNOWN = 0, IMG_PNG, IMG_JPEG, IMG_PNM };
+enum img_format { IMG_UNKNOWN = 0, IMG_PNG, IMG_JPEG, IMG_PNM, IMG_TIFF, IMG_WEBP, IMG_GIF };
+
+/* struct img_meta - what an image says about itself beside its pixels.
+ * A reader fills it from what the file holds before its pixel data; a
+ * writer writes what its format can hold.  Each block is owned by the
+ * struct (img_meta_free); NULL/0 means absent. */
+struct img_meta {
+    uint8_t *icc;  uint32_t icc_len;    /* ICC profile, whole */
+    uint8_t *exif; uint32_t exif_len;   /* Exif as a TIFF structure: "II*\0" or "MM\0*"
+                                         * first, never JPEG's "Exif\0\0" prefix */
+    uint8_t *xmp;  uint32_t xmp_len;    /* the XMP packet, UTF-8 text, no NUL */
+    double xres, yres;                  /* resolution in pixels per inch; 0 = not said */
+};
+
+/* the largest metadata block kept; a larger one is an error, not dropped */
+#define IMG_META_MAX (16u << 20)
+
+/* what --tiff-compression names */
+enum img_tiff_compression { IMG_TIFF_NONE = 0, IMG_TIFF_DEFLATE, IMG_TIFF_LZW, IMG_TIFF_JPEG,
+                            IMG_TIFF_ZSTD };
 
 struct img_info {
     uint32_t width, height;
@@ -45,6 +65,8 @@ struct img_open_opts {
     uint64_t max_pixels;    /* limit on the stored width*height; 0 = none */
     int keep16;             /* 1: 16-bit PNG and netpbm maxval > 255 decode to depth 16 */
     int jpeg_shrink;        /* 0/1, 2, 4 or 8: decode a JPEG at 1/N (DCT scaling) */
+    uint32_t page;          /* multi-page TIFF (and animated GIF/WebP: frame): which
+                             * page, 0 the first; a page that is not there is an error */
 };
 
 struct img_write_opts {
@@ -52,6 +74,14 @@ struct img_write_opts {
     int png_filter;         /* -1 = libpng's adaptive choice, else 0-4 (none..paeth) */
     int jpeg_quality;       /* 1-100; default 90 */
     int jpeg_progressive;   /* 0 or 1 */
+    int jpeg_optimize;      /* 0 or 1: optimised Huffman tables (a second pass) */
+    int jpeg_subsample;     /* 444, 422 or 420; 0 = 444 at quality >= 90, else 420 */
+    int webp_quality;       /* 0-100 for lossy WebP; default 75 */
+    int webp_lossless;      /* 0 or 1 */
+    int tiff_compression;   /* enum img_tiff_compression; default none */
+    int tiff_tile;          /* 0: strips; else tiles of N x N, N a multiple of 16 */
+    int bigtiff;            /* 0: BigTIFF only when the file could pass 4 GiB; 1: always */
+    const struct img_meta *meta; /* written where the format can hold it; NULL = none */
     int depth;              /* 8 (default; 0 means 8 too) or 16: the rows' sample size.
                              * PNG and netpbm store 16 bits; JPEG reduces each sample
                              * to (v*255 + 32767) / 65535 */
@@ -63,12 +93,65 @@ typedef struct img_writer img_writer;
 /* img_default_opts - fill o with the defaults above. */
 void img_default_opts(struct img_write_opts *o);
 
-/* img_format_name - "png", "jpeg", "pnm" or "unknown". */
+/* img_format_name - "png", "jpeg", "pnm", "tiff", "webp", "gif" or "unknown". */
 const char *img_format_name(enum img_format f);
 
 /* img_format_from_path - format implied by the file name's extension
- * (.png; .jpg/.jpeg; .pnm/.pgm/.ppm/.pam), IMG_UNKNOWN otherwise. */
+ * (.png; .jpg/.jpeg; .pnm/.pgm/.ppm/.pam; .tif/.tiff; .webp; .gif),
+ * IMG_UNKNOWN otherwise. */
 enum img_format img_format_from_path(const char *path);
+
+/* img_format_from_name - the format a --format word names ("png", "jpeg"
+ * or "jpg", "pnm", "ppm", "pgm", "pam", "tiff" or "tif", "webp", "gif"),
+ * IMG_UNKNOWN otherwise. */
+enum img_format img_format_from_name(const char *word);
+
+/* img_format_writable - 1 if img_create can write fmt. */
+int img_format_writable(enum img_format fmt);
+
+/* img_write_opt - set the write option named `option` (a long option
+ * without its dashes: "png-level", "jpeg-quality", "jpeg-subsample",
+ * "jpeg-progressive", "jpeg-optimize", "webp-quality", "webp-lossless",
+ * "tiff-compression", "tiff-tile", "bigtiff") from its text (NULL for the
+ * flags).  Both the splitter and the assembler parse their output
+ * options here.  Returns 1 if set, 0 if `option` is not a write option,
+ * -1 with err filled if its value is bad. */
+int img_write_opt(struct img_write_opts *o, const char *option, const char *value, char *err);
+
+/* IMG_WRITE_OPTIONS - img_write_opt's options as getopt_long entries, all
+ * returning val (the option's name is then lo[longindex].name). */
+#define IMG_WRITE_OPTIONS(val) \
+    {"png-level", 1, 0, (val)}, {"jpeg-quality", 1, 0, (val)}, \
+    {"jpeg-subsample", 1, 0, (val)}, {"jpeg-progressive", 0, 0, (val)}, \
+    {"jpeg-optimize", 0, 0, (val)}, {"webp-quality", 1, 0, (val)}, \
+    {"webp-lossless", 0, 0, (val)}, {"tiff-compression", 1, 0, (val)}, \
+    {"tiff-tile", 1, 0, (val)}, {"bigtiff", 0, 0, (val)}
+
+/* IMG_WRITE_OPTIONS_HELP - their lines in a --help text */
+#define IMG_WRITE_OPTIONS_HELP \
+    "      --png-level N      PNG zlib level 0-9 (default 6)\n" \
+    "      --jpeg-quality N   JPEG quality 1-100 (default 90)\n" \
+    "      --jpeg-subsample S 444, 422 or 420 (default 444 at quality 90 and up, else 420)\n" \
+    "      --jpeg-progressive progressive JPEG\n" \
+    "      --jpeg-optimize    optimised Huffman tables (smaller JPEG, slower)\n" \
+    "      --webp-quality N   lossy WebP quality 0-100 (default 75)\n" \
+    "      --webp-lossless    lossless WebP\n" \
+    "      --tiff-compression C  none (default), deflate, lzw, jpeg or zstd\n" \
+    "      --tiff-tile N      tiled TIFF, N x N tiles (N a multiple of 16; default strips)\n" \
+    "      --bigtiff          always BigTIFF (default: when the file could pass 4 GiB)\n"
+
+/* img_meta_free - free m's blocks and zero it; NULL is fine. */
+void img_meta_free(struct img_meta *m);
+
+/* img_meta_set - replace one block of a struct img_meta (*block, *len)
+ * with a copy of n bytes of data.  Returns 0, or -1 with err filled
+ * ("NAME: WHAT of N bytes is over the limit ...") when n > IMG_META_MAX
+ * or memory runs out. */
+int img_meta_set(uint8_t **block, uint32_t *len, const void *data, size_t n,
+                 const char *name, const char *what, char *err);
+
+/* img_reader_meta - the metadata the reader found; valid until img_close. */
+const struct img_meta *img_reader_meta(const img_reader *r);
 
 /* img_open - open path, sniffing the format from its magic bytes (not the
  * name), and read the header into *info.  Refuses images whose

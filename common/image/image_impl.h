@@ -25,9 +25,11 @@ struct img_codec {
     /* open - read the header from f (at offset 0) into *info; NULL on
      * error.  o is never NULL; info arrives zeroed and the codec fills
      * what it knows (depth, orientation, shrink, full size: image.c
-     * fills in 8, 1, 1 and width/height where the codec left 0). */
+     * fills in 8, 1, 1 and width/height where the codec left 0).  meta
+     * arrives zeroed, owned by image.c: the codec fills (img_meta_set)
+     * the blocks it finds before the pixel data. */
     void *(*open)(FILE *f, const char *name, const struct img_open_opts *o,
-                  struct img_info *info, char *err);
+                  struct img_info *info, struct img_meta *meta, char *err);
     /* read - decode the next nrows rows into buf; 0 or -1 */
     int (*read)(void *st, uint8_t *buf, uint32_t nrows, char *err);
     /* close - free everything, never touching the FILE */
@@ -47,6 +49,9 @@ struct img_codec {
 extern const struct img_codec img_png_codec;
 extern const struct img_codec img_jpeg_codec;
 extern const struct img_codec img_pnm_codec;
+extern const struct img_codec img_tiff_codec;
+extern const struct img_codec img_webp_codec;
+extern const struct img_codec img_gif_codec;     /* read only: create is NULL */
 
 /* img_check_pixels - 0 if width*height <= max_pixels (0 = no limit),
  * else -1 with the one pixel-limit message every codec uses. */

@@ -355,8 +355,9 @@ static int read_header(struct jpegr *st, FILE *f, const struct img_open_opts *o,
 
 /* jpegr_open - returns a JPEG reader with *info filled, or NULL. */
 static void *jpegr_open(FILE *f, const char *name, const struct img_open_opts *o,
-                        struct img_info *info, char *err)
+                        struct img_info *info, struct img_meta *meta, char *err)
 {
+    (void)meta;   /* filled below where the format holds any */
     struct jpegr *st = calloc(1, sizeof *st);
 
     if (st == NULL) {

@@ -258,8 +258,9 @@ static int read_header(struct pngr *st, const struct img_open_opts *o,
 
 /* pngr_open - returns a PNG reader with *info filled, or NULL. */
 static void *pngr_open(FILE *f, const char *name, const struct img_open_opts *o,
-                       struct img_info *info, char *err)
+                       struct img_info *info, struct img_meta *meta, char *err)
 {
+    (void)meta;   /* filled below where the format holds any */
     struct pngr *st = calloc(1, sizeof *st);
 
     if (st == NULL) {

@@ -113,8 +113,9 @@ static int passes_through(const struct pnmr *st)
 
 /* pnmr_open - returns a netpbm reader with *info filled, or NULL. */
 static void *pnmr_open(FILE *f, const char *name, const struct img_open_opts *o,
-                       struct img_info *info, char *err)
+                       struct img_info *info, struct img_meta *meta, char *err)
 {
+    (void)meta;   /* filled below where the format holds any */
     struct pnmr *st = calloc(1, sizeof *st);
 
     if (st == NULL) {

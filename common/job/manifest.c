@@ -22,6 +22,7 @@ int manifest_key(const struct manifest *m, struct hash *key, char *err)
     if (hash_begin(&c, "tilespool job key", err) < 0)
         return -1;
     hash_add(&c, m->source_hash.b, HASH_BYTES);
+    hash_add(&c, &m->source_page, sizeof m->source_page);
     hash_add(&c, &m->tile_size, sizeof m->tile_size);
     hash_add_str(&c, tile_format_name(m->tile_format));
     /* the images through the chain: covers --depth, shrink-on-load and
@@ -111,6 +112,7 @@ static cJSON *source_json(const struct manifest *m)
     cJSON_AddNumberToObject(s, "depth", m->source.depth);
     cJSON_AddNumberToObject(s, "orientation", m->source.orientation);
     cJSON_AddNumberToObject(s, "shrink", m->source.shrink);
+    cJSON_AddNumberToObject(s, "page", m->source_page);
     if (m->source.metadata[0])
         cJSON_AddStringToObject(s, "metadata", m->source.metadata);
     add_hex(s, "hash", &m->source_hash);
@@ -205,6 +207,14 @@ static cJSON *output_json(const struct manifest *m)
     cJSON_AddNumberToObject(o, "png_filter", m->output_opts.png_filter);
     cJSON_AddNumberToObject(o, "jpeg_quality", m->output_opts.jpeg_quality);
     cJSON_AddBoolToObject(o, "jpeg_progressive", m->output_opts.jpeg_progressive);
+    cJSON_AddBoolToObject(o, "jpeg_optimize", m->output_opts.jpeg_optimize);
+    cJSON_AddNumberToObject(o, "jpeg_subsample", m->output_opts.jpeg_subsample);
+    cJSON_AddNumberToObject(o, "webp_quality", m->output_opts.webp_quality);
+    cJSON_AddBoolToObject(o, "webp_lossless", m->output_opts.webp_lossless);
+    cJSON_AddNumberToObject(o, "tiff_compression", m->output_opts.tiff_compression);
+    cJSON_AddNumberToObject(o, "tiff_tile", m->output_opts.tiff_tile);
+    cJSON_AddBoolToObject(o, "bigtiff", m->output_opts.bigtiff);
+    cJSON_AddBoolToObject(o, "strip", m->strip);
     return o;
 }
 
@@ -313,11 +323,11 @@ static void read_source(struct rd *r, cJSON *root, struct manifest *m)
     char fmt[16] = "";
     get_str(r, s, "source", "path", m->source_path, sizeof m->source_path);
     get_str(r, s, "source", "format", fmt, sizeof fmt);
-    m->source_format = strcmp(fmt, "png") == 0 ? IMG_PNG : strcmp(fmt, "jpeg") == 0 ? IMG_JPEG
-                       : strcmp(fmt, "pnm") == 0 ? IMG_PNM : IMG_UNKNOWN;
+    m->source_format = img_format_from_name(fmt);
     m->source.format = m->source_format;
     if (!r->failed && m->source_format == IMG_UNKNOWN) {
-        errf(r->err, "%s: field 'source.format' must be \"png\", \"jpeg\" or \"pnm\"", r->file);
+        errf(r->err, "%s: field 'source.format' must be \"png\", \"jpeg\", \"pnm\", "
+             "\"tiff\", \"webp\" or \"gif\"", r->file);
         r->failed = 1;
     }
     m->source.width = (uint32_t)get_int(r, s, "source", "width", 1, UINT32_MAX);
@@ -329,6 +339,7 @@ static void read_source(struct rd *r, cJSON *root, struct manifest *m)
     m->source.depth = (int)get_int(r, s, "source", "depth", 8, 16);
     m->source.orientation = (int)get_int(r, s, "source", "orientation", 1, 8);
     m->source.shrink = (int)get_int(r, s, "source", "shrink", 1, 8);
+    m->source_page = (uint32_t)get_int(r, s, "source", "page", 0, UINT32_MAX);
     /* optional: what the input had that outputs do not carry */
     cJSON *meta = cJSON_GetObjectItemCaseSensitive(s, "metadata");
     if (cJSON_IsString(meta))
@@ -570,6 +581,16 @@ static void read_output(struct rd *r, cJSON *root, struct manifest *m)
     m->output_opts.png_filter = (int)get_int(r, o, "output", "png_filter", -1, 4);
     m->output_opts.jpeg_quality = (int)get_int(r, o, "output", "jpeg_quality", 1, 100);
     m->output_opts.jpeg_progressive = get_bool(r, o, "output", "jpeg_progressive");
+    m->output_opts.jpeg_optimize = get_bool(r, o, "output", "jpeg_optimize");
+    m->output_opts.jpeg_subsample = (int)get_int(r, o, "output", "jpeg_subsample", 0, 444);
+    m->output_opts.webp_quality = (int)get_int(r, o, "output", "webp_quality", 0, 100);
+    m->output_opts.webp_lossless = get_bool(r, o, "output", "webp_lossless");
+    m->output_opts.tiff_compression = (int)get_int(r, o, "output", "tiff_compression",
+                                                   IMG_TIFF_NONE, IMG_TIFF_ZSTD);
+    m->output_opts.tiff_tile = (int)get_int(r, o, "output", "tiff_tile", 0, 32768);
+    m->output_opts.bigtiff = get_bool(r, o, "output", "bigtiff");
+    m->output_opts.meta = NULL;
+    m->strip = get_bool(r, o, "output", "strip");
 }
 
 int manifest_job_id_ok(const char *s)

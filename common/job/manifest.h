@@ -15,7 +15,7 @@
 #include <limits.h>
 #include <stdint.h>
 
-#define MANIFEST_VERSION 3
+#define MANIFEST_VERSION 4
 #define MANIFEST_JOB_ID_MAX 96     /* with its NUL */
 
 enum tile_format { TILE_PNM = 0, TILE_PNG = 1 };
@@ -28,6 +28,7 @@ struct manifest {
 
     char source_path[PATH_MAX];
     enum img_format source_format;
+    uint32_t source_page;           /* the page (TIFF) or frame decoded, 0 the first */
     struct img_info source;         /* width, height, channels, depth, colour */
     struct hash source_hash;        /* of the file's content */
     uint64_t source_size;
@@ -45,7 +46,8 @@ struct manifest {
     struct stage_spec stages[CHAIN_MAX_STAGES];
 
     char output_path[PATH_MAX];     /* may be empty: given to the assembler */
-    struct img_write_opts output_opts;
+    struct img_write_opts output_opts;  /* .meta is always NULL here */
+    int strip;                      /* --strip: write no metadata into the output */
     int keep_done;                  /* keep processed input tiles in done/ */
 };
 

@@ -30,7 +30,7 @@ SAN          := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 FUZZ_CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O1 -g \
                 -Wall -Wextra -Werror -ffp-contract=off $(SAN) -fsanitize=fuzzer-no-link \
                 -Icommon $(patsubst %,-Icommon/%,util image job spool sandbox) -I/usr/share/wabt/wasm2c -MMD -MP
-LIBS         := -lpng -ljpeg -lexif -lcjson -lz -lm -lsodium
+LIBS         := -lpng -ljpeg -lexif -lcjson -lz -lm -lsodium -ltiff -lwebpmux -lwebpdemux -lwebp -lgif
 
 FUZZ_COMMON  := chain err hash image image_exif image_jpeg image_png image_pnm manifest manifest_file plan \
                 netpbm spool spool_fs stage tile toolrun wasm_check wasm_check_read \

@@ -142,11 +142,11 @@ static void test_sniff(void)
     CHECK(r == NULL && strcmp(err, want) == 0, "zero-byte file", "%s", err);
     put_file(tpath("text.png"), "hello, world\n", 13);
     r = img_open(tpath("text.png"), 0, &info, err);
-    snprintf(want, sizeof want, "%s: not a PNG, JPEG or netpbm image", tpath("text.png"));
+    snprintf(want, sizeof want, "%s: not a PNG, JPEG, netpbm, TIFF, WebP or GIF image", tpath("text.png"));
     CHECK(r == NULL && strcmp(err, want) == 0, "wrong magic", "%s", err);
     put_file(tpath("short.png"), "\x89PNG", 4);
     r = img_open(tpath("short.png"), 0, &info, err);
-    CHECK(r == NULL && has(err, "not a PNG, JPEG or netpbm image"), "4-byte png prefix", "%s", err);
+    CHECK(r == NULL && has(err, "not a PNG, JPEG, netpbm, TIFF, WebP or GIF image"), "4-byte png prefix", "%s", err);
     r = img_open(tpath("missing.png"), 0, &info, err);
     CHECK(r == NULL && has(err, "missing.png: No such file or directory"), "missing file", "%s", err);
     r = img_open(dir, 0, &info, err);
@@ -262,7 +262,9 @@ static void test_names(void)
           && img_format_from_path("b.JPEG") == IMG_JPEG
           && img_format_from_path("c.pgm") == IMG_PNM && img_format_from_path("c.ppm") == IMG_PNM
           && img_format_from_path("c.pam") == IMG_PNM && img_format_from_path("c.pnm") == IMG_PNM
-          && img_format_from_path("d.gif") == IMG_UNKNOWN
+          && img_format_from_path("d.gif") == IMG_GIF && img_format_from_path("e.TIF") == IMG_TIFF
+          && img_format_from_path("e.tiff") == IMG_TIFF && img_format_from_path("f.webp") == IMG_WEBP
+          && img_format_from_path("g.bmp") == IMG_UNKNOWN
           && img_format_from_path("png") == IMG_UNKNOWN
           && img_format_from_path("dir.png/file") == IMG_UNKNOWN,
           "img_format_from_path", "mismatch");

@@ -122,7 +122,7 @@ static int plain_png_be(const char *path, const uint16_t *pix, uint32_t w, uint3
  * without keep16 the rounded 8-bit values. */
 static void test_png16_roundtrip(void)
 {
-    static const struct img_open_opts keep = { 0, 1, 0 };
+    static const struct img_open_opts keep = { .keep16 = 1 };
     char err[ERR_MAX] = "", name[80];
 
     for (int ch = 1; ch <= 4; ch++) {
@@ -200,7 +200,7 @@ static int png_trns16(const char *path, int type, int interlace, const uint16_t 
  * 65535, also in an interlaced file (decoded whole, then handed out). */
 static void test_png16_trns(void)
 {
-    static const struct img_open_opts keep = { 0, 1, 0 };
+    static const struct img_open_opts keep = { .keep16 = 1 };
     static const int types[2] = { PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_RGB };
     char err[ERR_MAX] = "", name[80];
 
@@ -234,7 +234,7 @@ static void test_png16_trns(void)
 /* test_keep16_8bit_sources - keep16 leaves 8-bit and palette files at 8 bits. */
 static void test_keep16_8bit_sources(void)
 {
-    static const struct img_open_opts keep = { 0, 1, 0 };
+    static const struct img_open_opts keep = { .keep16 = 1 };
     char err[ERR_MAX] = "";
     uint8_t *pix = noise((size_t)6 * 5 * 3), *got = NULL;
     struct img_info info;
@@ -258,7 +258,7 @@ static void test_keep16_8bit_sources(void)
 /* test_pnm16_roundtrip - 1-4 channels exact, maxval 65535, big-endian bytes. */
 static void test_pnm16_roundtrip(void)
 {
-    static const struct img_open_opts keep = { 0, 1, 0 };
+    static const struct img_open_opts keep = { .keep16 = 1 };
     static const char *heads[5] = { NULL, "P5\n11 6\n65535\n",
         "P7\nWIDTH 11\nHEIGHT 6\nDEPTH 2\nMAXVAL 65535\nTUPLTYPE GRAYSCALE_ALPHA\nENDHDR\n",
         "P6\n11 6\n65535\n",
@@ -296,7 +296,7 @@ static void test_pnm16_roundtrip(void)
  * before without; maxval 200 stays 8 bits under keep16. */
 static void test_pnm_maxval16(void)
 {
-    static const struct img_open_opts keep = { 0, 1, 0 };
+    static const struct img_open_opts keep = { .keep16 = 1 };
     static const uint16_t v[4] = { 0, 1, 999, 1000 };
     static const uint8_t head[] = "P5\n4 1\n1000\n";
     uint8_t file[sizeof head - 1 + 8], *got = NULL;

@@ -324,7 +324,7 @@ static int box(const uint8_t *p, uint32_t w, uint32_t h, int ch, uint32_t bx, ui
 /* shrunk - reads path at 1/n; returns 0 or -1 with *pix (caller frees). */
 static int shrunk(const char *path, int n, struct img_info *info, uint8_t **pix, char *err)
 {
-    struct img_open_opts o = { 0, 0, n };
+    struct img_open_opts o = { .jpeg_shrink = n };
     img_reader *r = img_open_opts_path(path, &o, info, err);
     size_t stride;
     int rc = 0;
@@ -395,7 +395,8 @@ static void test_shrink(void)
  * limit applies to the stored size; a tiny image shrinks to ceil sizes. */
 static void test_shrink_other(void)
 {
-    struct img_open_opts o = { 0, 0, 4 }, three = { 0, 0, 3 }, lim = { 10, 0, 8 };
+    struct img_open_opts o = { .jpeg_shrink = 4 }, three = { .jpeg_shrink = 3 },
+                          lim = { .max_pixels = 10, .jpeg_shrink = 8 };
     uint8_t *pix = smooth(13, 5, 3);
     char err[ERR_MAX] = "";
     struct img_info info;
@@ -410,7 +411,7 @@ static void test_shrink_other(void)
           && has(err, "shrink 3"), "jpeg shrink 3 is refused", "%s", err);
     CHECK(open_info(tpath("s2.jpg"), &lim, &info, err) == -1 && has(err, "65 pixels"),
           "pixel limit counts the stored size under shrink", "%s", err);
-    rc = open_info(tpath("s2.jpg"), &(struct img_open_opts){ 0, 0, 8 }, &info, err);
+    rc = open_info(tpath("s2.jpg"), &(struct img_open_opts){ .jpeg_shrink = 8 }, &info, err);
     CHECK(rc == 0 && info.width == 2 && info.height == 1 && info.full_width == 13,
           "jpeg 13x5 at 1/8 is 2x1", "rc %d %s %ux%u", rc, err, info.width, info.height);
     rc = open_info(tpath("s2.jpg"), NULL, &info, err);

@@ -407,7 +407,8 @@ static void test_fields(void)
         double num;
         const char *str, *name, *test;
     } values[] = {
-        {"", "version", SET_NUMBER, 4, NULL, "version", "version 4"},
+        {"", "version", SET_NUMBER, 5, NULL, "version", "version 5"},
+        {"", "version", SET_NUMBER, 3, NULL, "older tilespool", "version 3 (no encoder options)"},
         {"", "version", SET_NUMBER, 2, NULL, "older tilespool", "version 2 (no plan)"},
         {"source", "depth", SET_NUMBER, 17, NULL, "source.depth", "source depth 17"},
         {"source", "orientation", SET_NUMBER, 9, NULL, "source.orientation", "orientation 9"},
