@@ -10,6 +10,7 @@
 #include "progress.h"
 #include "tile.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -181,51 +182,83 @@ static int pnm_name_mismatch(const char *output, int ch)
     return 0;
 }
 
+/* copy_out - the finished image in sf's temporary onto standard output.
+ * SIGPIPE is ignored (main.c): a reader that went away is EPIPE, an
+ * error like a full disk.  Returns 0 or -1. */
+static int copy_out(struct spool_file *sf, char *err)
+{
+    static char buf[1 << 16];
+    if (fflush(sf->f) != 0)
+        return errf_sys(err, "%s: write", sf->tmp);
+    FILE *in = spool_fopen(sf->tmp, err);
+    if (!in)
+        return -1;
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        for (size_t done = 0; rc == 0 && done < n;) {
+            ssize_t k = write(STDOUT_FILENO, buf + done, n - done);
+            if (k < 0 && errno != EINTR)
+                rc = errf_sys(err, "standard output: write");
+            done += k > 0 ? (size_t)k : 0;
+        }
+    if (rc == 0 && ferror(in))
+        rc = errf_sys(err, "%s: read", sf->tmp);
+    fclose(in);
+    return rc;
+}
+
 int assemble_job(const struct manifest *m, const char *jobdir, const char *output,
                  const struct assemble_opts *o, char *err)
 {
-    char list[2048];
+    char list[2048], typed[24];
+    /* standard output has no extension: the --format word plays its part */
+    int to_stdout = strcmp(output, "-") == 0;
+    if (to_stdout && snprintf(typed, sizeof typed, ".%s", o->format) >= (int)sizeof typed)
+        return errf(err, "--format: no such format '%s'", o->format), EXIT_USAGE;
+    const char *named = to_stdout ? typed : output;
+    const char *shown = to_stdout ? "standard output" : output;
     int missing = check_complete(m, jobdir, list, sizeof list, err);
     if (missing < 0)
         return missing == -2 ? EXIT_INPUT : EXIT_SPOOL;
     if (missing > 0 && o->allow_partial && !fillable(m))
         return errf(err, "%d of %u tiles missing, not writing %s: the chain changes the "
                     "image's size, channels or depth, so --allow-partial cannot fill them "
-                    "from the source: %s%s", missing, m->rows * m->cols, output, list,
+                    "from the source: %s%s", missing, m->rows * m->cols, shown, list,
                     missing > LIST_MAX ? ", ..." : ""), EXIT_TILES_FAILED;
     if (missing > 0 && !o->allow_partial)
         return errf(err, "%d of %u tiles missing, not writing %s: %s%s", missing,
-                    m->rows * m->cols, output, list, missing > LIST_MAX ? ", ..." : ""),
+                    m->rows * m->cols, shown, list, missing > LIST_MAX ? ", ..." : ""),
                EXIT_TILES_FAILED;
-    enum img_format fmt = img_format_from_path(output);
+    enum img_format fmt = img_format_from_path(named);
     if (!img_format_writable(fmt))
         return errf(err, "%s: output must end in .png, .jpg/.jpeg, .pnm/.ppm/.pgm/.pam, "
                     ".tif/.tiff or .webp", output), EXIT_USAGE;
     const struct plan_image *im = &m->plan.img[m->nstages];
     int ch = im->ch;
-    const char *dot = strrchr(output, '.');
+    const char *dot = strrchr(named, '.');
     int out_ch = fmt == IMG_JPEG && (ch == 2 || ch == 4) ? ch - 1 : ch;
     if (fmt == IMG_PNM && ch == 1 && dot && strcasecmp(dot, ".ppm") == 0)
         out_ch = 3;
-    if (fmt == IMG_PNM && pnm_name_mismatch(output, ch))
-        return errf(err, "%s: a %s file cannot hold %s pixels: name it .pam%s", output,
-                    strrchr(output, '.'), ch == 1 ? "gray" : ch == 2 ? "gray+alpha"
+    if (fmt == IMG_PNM && pnm_name_mismatch(named, ch))
+        return errf(err, "%s: a %s file cannot hold %s pixels: name it .pam%s", shown,
+                    strrchr(named, '.'), ch == 1 ? "gray" : ch == 2 ? "gray+alpha"
                     : ch == 3 ? "RGB" : "RGBA", ch == 1 ? ", .pgm or .pnm" : ch == 3
                     ? ", .ppm or .pnm" : " or .pnm"), EXIT_USAGE;
     if (m->source.metadata[0])
         msg_info("job %s: the input's %s %s not written to %s", m->job, m->source.metadata,
-                 strchr(m->source.metadata, ',') ? "are" : "is", output);
+                 strchr(m->source.metadata, ',') ? "are" : "is", shown);
     if (im->depth > 8 && fmt == IMG_JPEG)
         msg_info("job %s: JPEG holds 8 bits per sample: the 16-bit result is reduced to 8 "
-                 "in %s", m->job, output);
+                 "in %s", m->job, shown);
     if (missing > 0)
         msg_info("job %s: %d tile(s) missing, filled from the unprocessed source: %s", m->job,
                  missing, list);
     if (out_ch < ch)
-        msg_info("job %s: JPEG has no alpha channel: alpha dropped in %s", m->job, output);
+        msg_info("job %s: JPEG has no alpha channel: alpha dropped in %s", m->job, shown);
     if (out_ch > ch)
         msg_info("job %s: a .ppm file holds RGB: the gray result is written as R = G = B to "
-                 "%s (.pgm or .png keep one channel)", m->job, output);
+                 "%s (.pgm or .png keep one channel)", m->job, shown);
     struct img_write_opts wo = m->output_opts;
     wo.depth = im->depth;
     for (int i = 0; i < o->nwopts; i++)
@@ -236,22 +269,27 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
     char e2[ERR_MAX];
     /* an assembler killed while writing left .OUT.tmp@...: remove it now
      * that its writer is gone (a live one's is left alone) */
-    if (spool_tmp_clean_at(output, &garbage, e2) < 0)
+    if (!to_stdout && spool_tmp_clean_at(output, &garbage, e2) < 0)
         msg_warn("job %s: %s", m->job, e2);
     else if (garbage > 0)
         msg_info("job %s: removed %d partial output(s) of dead writers beside %s", m->job,
                  garbage, output);
-    if (spool_file_begin_at(&sf, output, err) < 0)
+    /* standard output: a temporary of the job's (TIFF's encoder seeks), never
+     * committed; one left by a dead assembler goes with recovery or the job */
+    if ((to_stdout ? spool_file_begin(&sf, jobdir, NULL, "stdout", err)
+                   : spool_file_begin_at(&sf, output, err)) < 0)
         return EXIT_SPOOL;
-    img_writer *w = img_create(sf.f, output, fmt, im->w, im->h, out_ch, &wo, err);
+    img_writer *w = img_create(sf.f, shown, fmt, im->w, im->h, out_ch, &wo, err);
     int rc = w ? encode(m, jobdir, o, w, out_ch, err) : -1;
     if (rc == 0) {
         rc = img_finish(w, err);
         w = NULL;
     }
     img_abandon(w);
-    if (rc == 0 && spool_file_commit(&sf, err) == 0)
+    if (rc == 0 && to_stdout)
+        rc = copy_out(&sf, err);
+    else if (rc == 0 && spool_file_commit(&sf, err) == 0)
         return EXIT_OK;
     spool_file_abort(&sf);
-    return EXIT_SPOOL;
+    return rc == 0 && to_stdout ? EXIT_OK : EXIT_SPOOL;
 }

@@ -3,6 +3,7 @@
  *
  * SYNOPSIS
  *     assembler --spool DIR --job ID [-o OUT] [--allow-partial]
+ *     assembler --spool DIR --job ID -o - --format F
  *     assembler --spool DIR --all [--outdir DIR] [--allow-partial]
  *
  * DESCRIPTION
@@ -11,7 +12,9 @@
  *     renamed into place only when complete: the output appears whole or
  *     not at all.  If tiles are missing or failed it refuses, listing
  *     them; --allow-partial fills them from the unprocessed source tiles
- *     and says so.
+ *     and says so.  With -o - the image goes to standard output in the
+ *     --format given, copied from a temporary in the job's tmp/ once
+ *     whole: a failed job writes nothing there.
  *
  * DIAGNOSTICS
  *     Exit 0 written, 1 tiles missing or failed (nothing written), 2 usage,
@@ -22,12 +25,13 @@
 #include "jobref.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 struct cmdline {
-    const char *spool, *job, *output, *outdir;
+    const char *spool, *job, *output, *outdir, *format;
     int all;
     struct assemble_opts a;
 };
@@ -41,7 +45,9 @@ static void usage(FILE *f)
         "  -s, --spool DIR       spool directory (default $TILESPOOL_SPOOL or ./spool)\n"
         "  -j, --job ID          the job to assemble (or a unique prefix of its id or\n"
         "                        of its input file's name)\n"
-        "  -o, --output PATH     output file (default: the path given to the splitter)\n"
+        "  -o, --output PATH     output file (default: the path given to the splitter);\n"
+        "                        - for standard output, with --format\n"
+        "      --format F        with -o -: png, jpeg, pnm, ppm, pgm, pam, tiff or webp\n"
         "      --all             every complete job in the spool\n"
         "      --outdir DIR      with --all: write DIR/<output or input file name>\n"
         "      --allow-partial   fill missing or failed tiles from the source tiles\n"
@@ -57,13 +63,13 @@ static void usage(FILE *f)
 
 static int parse_cmdline(int argc, char **argv, struct cmdline *c)
 {
-    enum { O_ALL = 256, O_OUTDIR, O_PARTIAL, O_WOPT, O_STRIP, O_DURABLE, O_VERSION };
+    enum { O_ALL = 256, O_OUTDIR, O_PARTIAL, O_WOPT, O_STRIP, O_DURABLE, O_VERSION, O_FORMAT };
     static const struct option lo[] = {
         {"spool", 1, 0, 's'}, {"job", 1, 0, 'j'}, {"output", 1, 0, 'o'},
         {"all", 0, 0, O_ALL}, {"outdir", 1, 0, O_OUTDIR}, {"allow-partial", 0, 0, O_PARTIAL},
         IMG_WRITE_OPTIONS(O_WOPT), {"strip", 0, 0, O_STRIP},
         {"durable", 0, 0, O_DURABLE}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'},
-        {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
+        {"version", 0, 0, O_VERSION}, {"format", 1, 0, O_FORMAT}, {0, 0, 0, 0}};
     memset(c, 0, sizeof *c);
     c->spool = jobref_default_spool();
     int opt, at;
@@ -90,6 +96,7 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
             c->a.wopt_value[c->a.nwopts++] = optarg;
             break;
         case O_STRIP: c->a.strip = 1; break;
+        case O_FORMAT: c->format = c->a.format = optarg; break;
         case 'h': usage(stdout); exit(EXIT_OK);
         case O_VERSION: printf("assembler (tilespool) %s\n", TS_VERSION); exit(EXIT_OK);
         default: return bad_option(argv);
@@ -103,6 +110,16 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
         return errf_usage("--job: '%s' is not a job id or name", c->job);
     if (c->all && c->output)
         return errf_usage("-o goes with --job; use --outdir with --all");
+    int to_stdout = c->output && strcmp(c->output, "-") == 0;
+    if (to_stdout && !c->format)
+        return errf_usage("-o -: give the format of standard output with --format "
+                          "(png, jpeg, pnm, tiff or webp)");
+    if (c->format && !to_stdout)
+        return errf_usage("--format goes with -o - (standard output); a file's format is its "
+                          "extension");
+    if (c->format && !img_format_writable(img_format_from_name(c->format)))
+        return errf_usage("--format: cannot write '%s' (png, jpeg, pnm, ppm, pgm, pam, tiff "
+                          "or webp)", c->format);
     return 0;
 }
 
@@ -110,6 +127,9 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
 static int output_in_dir(const char *outdir, const struct manifest *m, char *out, char *err)
 {
     const char *p = m->output_path[0] ? m->output_path : m->source_path;
+    if (strcmp(p, MANIFEST_STDIN) == 0)
+        return errf(err, "read from standard input, it has no file name to write in %s: "
+                    "assemble it with --job %s -o OUT", outdir, m->job);
     const char *base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
     if (snprintf(out, PATH_MAX, "%s/%s", outdir, base) >= PATH_MAX)
         return errf(err, "%s: path too long", outdir);
@@ -158,6 +178,9 @@ int main(int argc, char **argv)
     if (parse_cmdline(argc, argv, &c) < 0)
         return EXIT_USAGE;
     msg_set_quiet(c.a.quiet);
+    /* a reader that goes away is a write error (EPIPE), said and exit 4 */
+    if (c.format)
+        signal(SIGPIPE, SIG_IGN);
     char **names, err[ERR_MAX], id[SPOOL_JOB_ID_MAX];
     if (c.job) {
         int rc = jobref_resolve(c.spool, c.job, id, err);

@@ -98,7 +98,7 @@ int job_new_id(const char *spool, const struct manifest *m, char *id, char *err)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-    stem_of(m->source_path, stem);
+    stem_of(strcmp(m->source_path, MANIFEST_STDIN) == 0 ? "stdin" : m->source_path, stem);
     key_suffix(&m->key, suffix);
     for (int k = 1; k < 1000; k++) {
         if (k == 1)

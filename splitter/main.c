@@ -44,6 +44,7 @@ struct cmdline {
     const char *chain_text;
     const char *output;
     int list_filters, json, durable, print_input, prune, strip;
+    int read_stdin;         /* an input is "-" */
     char **inputs;
     int ninputs;
 };
@@ -54,11 +55,13 @@ static void usage(FILE *f)
         "usage: splitter --spool DIR -f CHAIN [options] IN...\n"
         "       splitter --list-filters [--json]\n"
         "Cut images into tile files in a spool job; print one job id per input.\n"
+        "IN may be - (standard input, alone, with -o OUT or -o -).\n"
         "  -s, --spool DIR        spool directory (default $TILESPOOL_SPOOL or ./spool)\n"
         "  -f, --filter CHAIN     name[:param=value...][,name...]\n"
         "  -t, --tile-size N      tile edge in pixels (default 256)\n"
         "      --tile-format F    pnm (default) or png\n"
-        "  -o, --output PATH      output file (one input) or directory (several)\n"
+        "  -o, --output PATH      output file (one input) or directory (several);\n"
+        "                         - records none (the assembler's -o - --format F)\n"
         "      --max-pixels N     refuse larger images (default 268435456)\n"
         "      --depth 8          decode 16-bit inputs to 8 bits (else 16-bit stays 16)\n"
         "      --no-autorotate    keep pixels as stored, ignoring the EXIF orientation\n"
@@ -84,6 +87,34 @@ static long long parse_uint(const char *s, long long lo, long long hi)
     char *end;
     long long v = strtoll(s, &end, 10);
     return end != s && *end == '\0' && v >= lo && v <= hi ? v : -1;
+}
+
+/* check_stdin - "-" (standard input) at most once, alone, with -o FILE
+ * or -o -: it has no name to derive an output from; and -o - (standard
+ * output, through the assembler) with one input.  Returns 0 or -1, said. */
+static int check_stdin(struct cmdline *c)
+{
+    struct stat st;
+    int dashes = 0, to_stdout = c->output && strcmp(c->output, "-") == 0;
+    for (int i = 0; i < c->ninputs; i++)
+        dashes += strcmp(c->inputs[i], "-") == 0;
+    if (to_stdout && c->ninputs > 1)
+        return errf_usage("-o -: standard output takes one image, not %d", c->ninputs);
+    if (dashes > 1)
+        return errf_usage("'-' (standard input) is given %d times: it can be read once", dashes);
+    if (dashes && c->ninputs > 1)
+        return errf_usage("'-' (standard input) goes alone: split the other inputs with "
+                          "another command");
+    if (dashes && !c->output)
+        return errf_usage("-: an image from standard input has no file name to derive the "
+                          "output's from: give -o OUT (or -o -)");
+    if (dashes && !to_stdout && stat(c->output, &st) == 0 && S_ISDIR(st.st_mode))
+        return errf_usage("-o %s: an image from standard input has no file name to write "
+                          "in a directory: give -o FILE", c->output);
+    if (dashes && isatty(STDIN_FILENO))
+        return errf_usage("-: standard input is a terminal: pipe or redirect an image into it");
+    c->read_stdin = dashes;
+    return 0;
 }
 
 static int parse_cmdline(int argc, char **argv, struct cmdline *c)
@@ -169,8 +200,11 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
         return errf_usage("no filter chain: give -f CHAIN (e.g. -f grayscale)");
     if (c->ninputs == 0)
         return errf_usage("no input images");
+    if (check_stdin(c) < 0)
+        return -1;
     struct stat st;
-    if (c->output && !(stat(c->output, &st) == 0 && S_ISDIR(st.st_mode)) &&
+    if (c->output && strcmp(c->output, "-") != 0 &&
+        !(stat(c->output, &st) == 0 && S_ISDIR(st.st_mode)) &&
         !img_format_writable(img_format_from_path(c->output)))
         return errf_usage("-o %s: the output must end in .png, .jpg/.jpeg, "
                           ".pnm/.ppm/.pgm/.pam, .tif/.tiff or .webp", c->output);
@@ -181,8 +215,8 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
 static int output_for(const struct cmdline *c, const char *input, char *out, char *err)
 {
     out[0] = '\0';
-    if (!c->output)
-        return 0;
+    if (!c->output || strcmp(c->output, "-") == 0)
+        return 0;       /* -o -: the assembler is given -o - and --format */
     struct stat st;
     int is_dir = stat(c->output, &st) == 0 && S_ISDIR(st.st_mode);
     if (c->ninputs > 1 && !is_dir)
@@ -202,9 +236,9 @@ static int describe_input(const struct cmdline *c, const char *input, const stru
     m->source = *info;
     m->source_format = info->format;
     m->source_page = c->o.page;
-    if (!realpath(input, m->source_path))
-        snprintf(m->source_path, sizeof m->source_path, "%s", input);
-    if (hash_file(input, &m->source_hash, &m->source_size, err) < 0)
+    if (strcmp(input, "-") == 0 || !realpath(input, m->source_path))
+        snprintf(m->source_path, sizeof m->source_path, "%s", stdin_name(input));
+    if (hash_file(stdin_path(&c->o, input), &m->source_hash, &m->source_size, err) < 0)
         return -1;
     m->tile_size = c->o.tile_size;
     m->tile_format = c->o.tile_format;
@@ -260,7 +294,8 @@ static int open_job(const struct cmdline *c, const char *input, struct manifest 
         close(spoolfd);
         if (found != 2)
             return found;
-        msg_info("job %s: another splitter is splitting %s, waiting for it", m->job, input);
+        msg_info("job %s: another splitter is splitting %s, waiting for it", m->job,
+                 stdin_name(input));
         if (spool_path(jobdir, c->o.spool, m->job, NULL, err) < 0 ||
             (r = spool_lock(jobdir, 1, &spoolfd, err)) < 0)
             return -1;
@@ -363,13 +398,14 @@ static int open_input(const struct cmdline *c, const struct chain *user, const c
     if (status == EXIT_OK) {
         struct img_open_opts oo = {c->o.max_pixels, !c->o.depth8, info->shrink, c->o.page};
         struct img_info again;
-        FILE *f = spool_fopen_input(input, err);
-        *r = f ? img_open_opts_fp(f, input, &oo, &again, err) : NULL;
+        FILE *f = spool_fopen_input(stdin_path(&c->o, input), err);
+        *r = f ? img_open_opts_fp(f, stdin_name(input), &oo, &again, err) : NULL;
         if (!*r)
             status = EXIT_INPUT;
         else if (again.width != info->width || again.height != info->height ||
                  again.channels != info->channels || again.depth != info->depth)
-            status = (errf(err, "%s: changed while being split", input), EXIT_INPUT);
+            status = (errf(err, "%s: changed while being split", stdin_name(input)),
+                      EXIT_INPUT);
     }
     if (status != EXIT_OK) {
         img_close(*r);
@@ -475,12 +511,20 @@ int main(int argc, char **argv)
     m->output_opts = c.o.out_opts;
     m->keep_done = c.o.keep_done;
     m->strip = c.strip;
-    int status = EXIT_OK;
+    int status = EXIT_OK, rc;
+    struct spool_file in_copy = {0};
+    if (c.read_stdin && (rc = stdin_copy(c.o.spool, &in_copy, err)) < 0) {
+        msg_warn("%s", err);
+        free(m);
+        return exit_status_of(rc);
+    }
+    c.o.stdin_copy = c.read_stdin ? in_copy.tmp : NULL;
     for (int i = 0; i < c.ninputs; i++) {
         int s = spool_input(&c, &chain, c.inputs[i], m);
         if (status == EXIT_OK)
             status = s;
     }
+    spool_file_abort(&in_copy);     /* read: the job has the tiles */
     free(m);
     return status;
 }

@@ -132,8 +132,8 @@ static int read_info(const struct split_opts *o, const char *input, int shrink,
                      struct img_info *info, char *err)
 {
     struct img_open_opts oo = {o->max_pixels, !o->depth8, shrink, o->page};
-    FILE *f = spool_fopen_input(input, err);
-    img_reader *r = f ? img_open_opts_fp(f, input, &oo, info, err) : NULL;
+    FILE *f = spool_fopen_input(stdin_path(o, input), err);
+    img_reader *r = f ? img_open_opts_fp(f, stdin_name(input), &oo, info, err) : NULL;
     img_close(r);
     return r ? 0 : -1;
 }

@@ -19,6 +19,7 @@ struct split_opts {
     int autorotate;         /* apply the EXIF orientation (default) */
     uint32_t page;          /* --page N: the page of a multi-page input, 0 the first */
     struct img_write_opts out_opts;
+    const char *stdin_copy; /* input "-": the spool's copy of standard input (stdin.c) */
 };
 
 /* job_find - look in the spool for a complete job with m->key.  Removes
@@ -48,5 +49,19 @@ int cut_tiles(img_reader *r, const struct manifest *m, const struct plan_rect *f
 int prepare_input(const struct split_opts *o, const struct chain *user, const char *input,
                   struct img_info *info, struct manifest *m, struct plan_rect **first,
                   char *err);
+
+/* stdin_copy - copy standard input into a new temporary of the spool
+ * (stdin.c), sf->tmp its path; the caller removes it with
+ * spool_file_abort.  Returns 0, ERR_BAD_INPUT (unreadable, or over
+ * TILESPOOL_STDIN_MAX bytes) or ERR_SYSTEM (a full disk), with err and
+ * nothing left behind. */
+int stdin_copy(const char *spool, struct spool_file *sf, char *err);
+
+/* stdin_path - the file to read for input: the copy for "-", else input. */
+const char *stdin_path(const struct split_opts *o, const char *input);
+
+/* stdin_name - input as messages and job.json name it: MANIFEST_STDIN
+ * for "-". */
+const char *stdin_name(const char *input);
 
 #endif

@@ -17,6 +17,7 @@
 
 #define MANIFEST_VERSION 4
 #define MANIFEST_JOB_ID_MAX 96     /* with its NUL */
+#define MANIFEST_STDIN "(stdin)"   /* source_path of an input read from standard input */
 
 enum tile_format { TILE_PNM = 0, TILE_PNG = 1 };
 
