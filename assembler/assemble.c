@@ -279,7 +279,12 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
     if ((to_stdout ? spool_file_begin(&sf, jobdir, NULL, "stdout", err)
                    : spool_file_begin_at(&sf, output, err)) < 0)
         return EXIT_SPOOL;
-    img_writer *w = img_create(sf.f, shown, fmt, im->w, im->h, out_ch, &wo, err);
+    /* the writer's name keeps the word's extension: a netpbm writer makes
+     * a .pam name P7 */
+    char wname[48];
+    snprintf(wname, sizeof wname, "standard output%s", typed);
+    img_writer *w = img_create(sf.f, to_stdout ? wname : output, fmt, im->w, im->h, out_ch,
+                               &wo, err);
     int rc = w ? encode(m, jobdir, o, w, out_ch, err) : -1;
     if (rc == 0) {
         rc = img_finish(w, err);
