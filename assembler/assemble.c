@@ -211,9 +211,11 @@ static int copy_out(struct spool_file *sf, char *err)
 int assemble_job(const struct manifest *m, const char *jobdir, const char *output,
                  const struct assemble_opts *o, char *err)
 {
-    char list[2048], typed[24];
+    char list[2048], typed[24] = "";
     /* standard output has no extension: the --format word plays its part */
     int to_stdout = strcmp(output, "-") == 0;
+    if (to_stdout && !o->format)
+        return errf(err, "standard output: no --format given"), EXIT_USAGE;
     if (to_stdout && snprintf(typed, sizeof typed, ".%s", o->format) >= (int)sizeof typed)
         return errf(err, "--format: no such format '%s'", o->format), EXIT_USAGE;
     const char *named = to_stdout ? typed : output;
