@@ -214,10 +214,13 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
     char list[2048], typed[24] = "";
     /* standard output has no extension: the --format word plays its part */
     int to_stdout = strcmp(output, "-") == 0;
-    if (to_stdout && !o->format)
-        return errf(err, "standard output: no --format given"), EXIT_USAGE;
-    if (to_stdout && snprintf(typed, sizeof typed, ".%s", o->format) >= (int)sizeof typed)
-        return errf(err, "--format: no such format '%s'", o->format), EXIT_USAGE;
+    /* without --format, the input's format where it can be written, else
+     * PNG (a GIF input): what `cmd < in > out` users expect */
+    const char *word = o->format ? o->format
+                       : img_format_writable(m->source_format) ? img_format_name(m->source_format)
+                       : "png";
+    if (to_stdout && snprintf(typed, sizeof typed, ".%s", word) >= (int)sizeof typed)
+        return errf(err, "--format: no such format '%s'", word), EXIT_USAGE;
     const char *named = to_stdout ? typed : output;
     const char *shown = to_stdout ? "standard output" : output;
     int missing = check_complete(m, jobdir, list, sizeof list, err);

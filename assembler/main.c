@@ -46,8 +46,9 @@ static void usage(FILE *f)
         "  -j, --job ID          the job to assemble (or a unique prefix of its id or\n"
         "                        of its input file's name)\n"
         "  -o, --output PATH     output file (default: the path given to the splitter);\n"
-        "                        - for standard output, with --format\n"
+        "                        - for standard output\n"
         "      --format F        with -o -: png, jpeg, pnm, ppm, pgm, pam, tiff or webp\n"
+        "                        (default: the input's format; PNG for a GIF input)\n"
         "      --all             every complete job in the spool\n"
         "      --outdir DIR      with --all: write DIR/<output or input file name>\n"
         "      --allow-partial   fill missing or failed tiles from the source tiles\n"
@@ -111,9 +112,6 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
     if (c->all && c->output)
         return errf_usage("-o goes with --job; use --outdir with --all");
     int to_stdout = c->output && strcmp(c->output, "-") == 0;
-    if (to_stdout && !c->format)
-        return errf_usage("-o -: give the format of standard output with --format "
-                          "(png, jpeg, pnm, tiff or webp)");
     if (c->format && !to_stdout)
         return errf_usage("--format goes with -o - (standard output); a file's format is its "
                           "extension");
@@ -179,7 +177,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     msg_set_quiet(c.a.quiet);
     /* a reader that goes away is a write error (EPIPE), said and exit 4 */
-    if (c.format)
+    if (c.output && strcmp(c.output, "-") == 0)
         signal(SIGPIPE, SIG_IGN);
     char **names, err[ERR_MAX], id[SPOOL_JOB_ID_MAX];
     if (c.job) {

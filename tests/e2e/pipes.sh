@@ -3,7 +3,7 @@
 # byte-identical to the file form for PNG, JPEG and PAM outputs, in a
 # shell pipeline; the same bytes on standard input find the same job;
 # nothing is left in the spool after a run, a clean or a refusal; usage
-# errors for '-' twice, -o - without --format, --format with a file, '-'
+# errors for '-' twice, --format with a file, '-'
 # in a batch; failed tiles write nothing to standard output (exit 1); a
 # closed pipe is exit 4 with one clear line; the TILESPOOL_STDIN_MAX cap;
 # a full disk (on a small tmpfs, when one can be mounted); two runs
@@ -37,6 +37,12 @@ for fmt in png jpeg pam; do
     is "run - - --format $fmt: exit 0" "$?" 0
     same_bytes "run - - --format $fmt: the file form's bytes" "pipe.$fmt" "file.$fmt"
 done
+"$TS" run -q -s "$S" -t 64 -f invert - - <in.png >plain.png
+same_bytes "run - - < in.png > out.png: PNG like the input, the file form's bytes" plain.png file.png
+"$TS" run -q -s "$S" -t 64 -f invert in.png file-jpeg.jpg 2>/dev/null
+"$TS" run -q -s "$S" -t 64 -f invert - - <file-jpeg.jpg >plain.jpg
+"$TS" run -q -s "$S" -t 64 -f invert file-jpeg.jpg file2.jpg
+same_bytes "run - - < in.jpg: JPEG like the input, the file form's bytes" plain.jpg file2.jpg
 # shellcheck disable=SC2002  # the pipeline is the point
 cat in.png | "$TS" run -q -s "$S" -t 64 -f invert --format png - - | cat >cat.png
 same_bytes "cat | run - - | cat: the file form's bytes" cat.png file.png
@@ -56,8 +62,8 @@ is "assembler -o -: its temporary is gone from the job's tmp/" "$(names "$S/$job
 if grep -q '"path":[[:space:]]*"(stdin)"' "$S/$job/job.json"; then ok "job.json: source.path is (stdin)"
 else notok "job.json: source.path is (stdin)" "$(grep '"path"' "$S/$job/job.json")"; fi
 case $job in *-stdin-*) ok "the job id's stem is stdin" ;; *) notok "the job id's stem is stdin" "$job" ;; esac
-check_fails "assembler -o - without --format: exit 2, one line" 2 \
-    "$BIN/assembler" -q --spool "$S" --job "$job" -o -
+"$BIN/assembler" -q --spool "$S" --job "$job" -o - >asm-default.png
+same_bytes "assembler -o - without --format: the input's format (PNG)" asm-default.png file.png
 check_fails "assembler --format with a file: exit 2, one line" 2 \
     "$BIN/assembler" -q --spool "$S" --job "$job" -o x.png --format png
 check_fails "assembler --format gif: exit 2, one line" 2 \
@@ -91,8 +97,6 @@ check_fails "splitter - without -o: exit 2, one line" 2 \
     "$BIN/splitter" -q --spool "$S" -f invert - <in.png
 check_fails "splitter - with another input: exit 2, one line" 2 \
     "$BIN/splitter" -q --spool "$S" -f invert -o x.png in.png - <in2.png
-check_fails "run - - without --format: exit 2, one line" 2 \
-    "$TS" run -q -s "$S" -f invert - - <in.png
 check_fails "run --format with a file output: exit 2, one line" 2 \
     "$TS" run -q -s "$S" -f invert --format png - x.png <in.png
 check_fails "run --format gif: exit 2, one line" 2 \
