@@ -39,7 +39,8 @@
  *	IDAT, where writers put it; one after the image data is read past
  *	but ignored, since the orientation must be known when img_open
  *	returns, before any row is decoded.  A malformed one gives
- *	orientation 1 and "malformed Exif" in info.metadata.
+ *	orientation 1 and "malformed Exif" in info.metadata, and is not kept
+ *	in the reader's metadata.
  *
  *	Writing produces 8-bit (16-bit for depth 16, stored big-endian by
  *	libpng's swap), non-interlaced PNG with colour type gray,
