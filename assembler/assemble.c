@@ -1,11 +1,14 @@
 /*
  * assemble.c - check that a job is complete, then stream out/ into the
  * output image a row of tiles at a time, via a temporary file renamed into
- * place only when the image is whole.
+ * place only when the image is whole.  The input's metadata (jobmeta.h)
+ * goes with it where the output's format can hold it, and a note says
+ * once what is left behind.
  */
 #include "assemble.h"
 #include "err.h"
 #include "failrec.h"
+#include "jobmeta.h"
 #include "tilestate.h"
 #include "progress.h"
 #include "tile.h"
@@ -169,6 +172,70 @@ static int encode(const struct manifest *m, const char *jobdir, const struct ass
     return rc;
 }
 
+/* icc_fits - 1 if an ICC profile describes colour data of out_ch
+ * channels: its header's data colour space (bytes 16-19) is "GRAY" for
+ * gray (+alpha) and "RGB " for RGB(A).  A CMYK input's profile, or an RGB
+ * one after grayscale, would make a viewer misread every pixel. */
+static int icc_fits(const struct img_meta *meta, int out_ch)
+{
+    if (meta->icc_len < 20)
+        return 0;
+    return memcmp(meta->icc + 16, out_ch <= 2 ? "GRAY" : "RGB ", 4) == 0;
+}
+
+/* add_word - append ", word" (or word) to list (n bytes); returns nothing. */
+static void add_word(char *list, size_t n, const char *word)
+{
+    size_t used = strlen(list);
+    snprintf(list + used, n - used, "%s%s", used ? ", " : "", word);
+}
+
+/* output_meta - the job's metadata that goes into output (fmt, out_ch
+ * channels) into *meta (the caller frees it; empty with --strip),
+ * saying once what is left behind.  Returns 0, or an exit status with
+ * err when a meta/ file is missing, unsafe or changed (3) or unreadable
+ * (4). */
+static int output_meta(const struct manifest *m, const char *jobdir, const char *output,
+                       enum img_format fmt, int out_ch, const struct assemble_opts *o,
+                       struct img_meta *meta, char *err)
+{
+    char left[128] = "";
+    memset(meta, 0, sizeof *meta);
+    if (m->strip || o->strip)
+        return 0;
+    int rc = jobmeta_load(jobdir, &m->source_meta, meta, err);
+    if (rc < 0)
+        return rc == ERR_BAD_INPUT ? EXIT_INPUT : EXIT_SPOOL;
+    if (meta->icc && fmt != IMG_PNM && !icc_fits(meta, out_ch)) {
+        msg_info("job %s: the input's ICC profile is not for %s pixels: not written to %s",
+                 m->job, out_ch <= 2 ? "gray" : "RGB", output);
+        free(meta->icc);
+        meta->icc = NULL;
+        meta->icc_len = 0;
+    }
+    if (fmt == IMG_PNM) {
+        if (meta->icc)
+            add_word(left, sizeof left, "ICC profile");
+        if (meta->exif)
+            add_word(left, sizeof left, "Exif");
+        if (meta->xmp)
+            add_word(left, sizeof left, "XMP");
+        if (meta->xres > 0)
+            add_word(left, sizeof left, "resolution");
+        img_meta_free(meta);
+    }
+    /* a JPEG comment and PNG text chunks are never carried */
+    if (strstr(m->source.metadata, "comment"))
+        add_word(left, sizeof left, "comment");
+    if (strstr(m->source.metadata, "text"))
+        add_word(left, sizeof left, "text");
+    if (left[0])
+        msg_info("job %s: the input's %s %s not written to %s%s", m->job, left,
+                 strchr(left, ',') ? "are" : "is", output,
+                 fmt == IMG_PNM ? ": netpbm holds no metadata" : "");
+    return 0;
+}
+
 /* pnm_name_mismatch - 1 if a netpbm output's extension names another
  * kind of file than its pixels make: .ppm is P6 (RGB) and .pgm P5 (gray)
  * only; .pnm and .pam take what the pixels need (P5, P6 or P7). */
@@ -206,6 +273,50 @@ static int copy_out(struct spool_file *sf, char *err)
         rc = errf_sys(err, "%s: read", sf->tmp);
     fclose(in);
     return rc;
+}
+
+/* write_output - encode the job into output through a temporary beside
+ * it, or, for standard output, through a temporary of the job's (TIFF's
+ * encoder seeks) copied out once whole and never committed; one left by
+ * a dead assembler goes with recovery or the job.  typed is the --format
+ * word as an extension (".png"), kept in the writer's name so that a
+ * netpbm writer makes ".pam" a P7.  Returns an exit status. */
+static int write_output(const struct manifest *m, const char *jobdir, const char *output,
+                        const char *typed, enum img_format fmt, int out_ch,
+                        const struct assemble_opts *o, const struct img_write_opts *wo,
+                        char *err)
+{
+    const struct plan_image *im = &m->plan.img[m->nstages];
+    int to_stdout = strcmp(output, "-") == 0;
+    struct spool_file sf;
+    int garbage = 0;
+    char e2[ERR_MAX];
+    /* an assembler killed while writing left .OUT.tmp@...: remove it now
+     * that its writer is gone (a live one's is left alone) */
+    if (!to_stdout && spool_tmp_clean_at(output, &garbage, e2) < 0)
+        msg_warn("job %s: %s", m->job, e2);
+    else if (garbage > 0)
+        msg_info("job %s: removed %d partial output(s) of dead writers beside %s", m->job,
+                 garbage, output);
+    if ((to_stdout ? spool_file_begin(&sf, jobdir, NULL, "stdout", err)
+                   : spool_file_begin_at(&sf, output, err)) < 0)
+        return EXIT_SPOOL;
+    char wname[48];
+    snprintf(wname, sizeof wname, "standard output%s", typed);
+    img_writer *w = img_create(sf.f, to_stdout ? wname : output, fmt, im->w, im->h, out_ch,
+                               wo, err);
+    int rc = w ? encode(m, jobdir, o, w, out_ch, err) : -1;
+    if (rc == 0) {
+        rc = img_finish(w, err);
+        w = NULL;
+    }
+    img_abandon(w);
+    if (rc == 0 && to_stdout)
+        rc = copy_out(&sf, err);
+    else if (rc == 0 && spool_file_commit(&sf, err) == 0)
+        return EXIT_OK;
+    spool_file_abort(&sf);
+    return rc == 0 && to_stdout ? EXIT_OK : EXIT_SPOOL;
 }
 
 int assemble_job(const struct manifest *m, const char *jobdir, const char *output,
@@ -250,9 +361,6 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
                     strrchr(named, '.'), ch == 1 ? "gray" : ch == 2 ? "gray+alpha"
                     : ch == 3 ? "RGB" : "RGBA", ch == 1 ? ", .pgm or .pnm" : ch == 3
                     ? ", .ppm or .pnm" : " or .pnm"), EXIT_USAGE;
-    if (m->source.metadata[0])
-        msg_info("job %s: the input's %s %s not written to %s", m->job, m->source.metadata,
-                 strchr(m->source.metadata, ',') ? "are" : "is", shown);
     if (im->depth > 8 && fmt == IMG_JPEG)
         msg_info("job %s: JPEG holds 8 bits per sample: the 16-bit result is reduced to 8 "
                  "in %s", m->job, shown);
@@ -269,37 +377,13 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
     for (int i = 0; i < o->nwopts; i++)
         if (img_write_opt(&wo, o->wopt_name[i], o->wopt_value[i], err) < 0)
             return EXIT_USAGE;
-    struct spool_file sf;
-    int garbage = 0;
-    char e2[ERR_MAX];
-    /* an assembler killed while writing left .OUT.tmp@...: remove it now
-     * that its writer is gone (a live one's is left alone) */
-    if (!to_stdout && spool_tmp_clean_at(output, &garbage, e2) < 0)
-        msg_warn("job %s: %s", m->job, e2);
-    else if (garbage > 0)
-        msg_info("job %s: removed %d partial output(s) of dead writers beside %s", m->job,
-                 garbage, output);
-    /* standard output: a temporary of the job's (TIFF's encoder seeks), never
-     * committed; one left by a dead assembler goes with recovery or the job */
-    if ((to_stdout ? spool_file_begin(&sf, jobdir, NULL, "stdout", err)
-                   : spool_file_begin_at(&sf, output, err)) < 0)
-        return EXIT_SPOOL;
-    /* the writer's name keeps the word's extension: a netpbm writer makes
-     * a .pam name P7 */
-    char wname[48];
-    snprintf(wname, sizeof wname, "standard output%s", typed);
-    img_writer *w = img_create(sf.f, to_stdout ? wname : output, fmt, im->w, im->h, out_ch,
-                               &wo, err);
-    int rc = w ? encode(m, jobdir, o, w, out_ch, err) : -1;
-    if (rc == 0) {
-        rc = img_finish(w, err);
-        w = NULL;
-    }
-    img_abandon(w);
-    if (rc == 0 && to_stdout)
-        rc = copy_out(&sf, err);
-    else if (rc == 0 && spool_file_commit(&sf, err) == 0)
-        return EXIT_OK;
-    spool_file_abort(&sf);
-    return rc == 0 && to_stdout ? EXIT_OK : EXIT_SPOOL;
+    struct img_meta meta;
+    int status = output_meta(m, jobdir, shown, fmt, out_ch, o, &meta, err);
+    if (status != EXIT_OK)
+        return status;
+    if (meta.icc || meta.exif || meta.xmp || meta.xres > 0)
+        wo.meta = &meta;
+    status = write_output(m, jobdir, output, typed, fmt, out_ch, o, &wo, err);
+    img_meta_free(&meta);
+    return status;
 }

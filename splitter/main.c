@@ -9,9 +9,9 @@
  *     For each input, resolves and plans the filter chain (in a child
  *     process: that runs filter code), creates SPOOL/<job>/ with one tile
  *     file per output tile (the part of the source it needs through the
- *     chain, replicate-padded at the image edge) and writes job.json
- *     last.  A JPEG or PNG's EXIF orientation becomes stages at the start
- *     of the chain; a JPEG shrunk 4x or more by a first resize or
+ *     chain, replicate-padded at the image edge), the input's metadata
+ *     into meta/ (jobmeta.h), and job.json last.  A JPEG or PNG's EXIF
+ *     orientation becomes stages at the start of the chain; a JPEG shrunk 4x or more by a first resize or
  *     thumbnail is decoded at 1/2, 1/4 or 1/8 size (docs/cli.md).  Prints one job id per input on stdout.  An
  *     input already spooled with the same content, chain and tiling is
  *     not split again: its job id is printed (--new forces a fresh job).
@@ -25,6 +25,7 @@
 #include "global.h"
 #include "global_stats.h"
 #include "hash.h"
+#include "jobmeta.h"
 #include "jobref.h"
 #include "netpbm.h"
 #include "resolve.h"
@@ -451,6 +452,10 @@ static int spool_input(const struct cmdline *c, const struct chain *user, const 
         status = exit_status_of(rc);
     else if ((rc = reference_stats(m, jobdir, err)) < 0)
         status = exit_status_of(rc);
+    /* the pixels are turned upright: the Exif must not turn them again */
+    else if (jobmeta_save(jobdir, img_reader_meta(r), c->o.autorotate && info.orientation != 1,
+                          &m->source_meta, err) < 0)
+        status = EXIT_SPOOL;
     else if (manifest_save(m, jobdir, err) < 0)
         status = EXIT_SPOOL;
     img_close(r);

@@ -52,7 +52,8 @@ struct img_info {
     int src_depth;          /* bits per sample in the file: 1,2,4,8,16 */
     char src_color[32];     /* what the file said, e.g. "palette+tRNS", "cmyk" */
     int interlaced;         /* PNG Adam7 or progressive JPEG */
-    char metadata[48];      /* what outputs do not carry: "ICC profile, Exif/XMP", or "" */
+    char metadata[64];      /* what the file holds besides pixels: "ICC profile, Exif,
+                             * XMP, resolution" (and "comment", "text"), or "" */
     int depth;              /* bits per sample in the row buffers: 8, or 16 (keep16) */
     int orientation;        /* EXIF orientation 1-8 (JPEG: first APP1 Exif; PNG: eXIf
                              * before IDAT); 1 when absent or malformed */
@@ -149,6 +150,12 @@ void img_meta_free(struct img_meta *m);
  * or memory runs out. */
 int img_meta_set(uint8_t **block, uint32_t *len, const void *data, size_t n,
                  const char *name, const char *what, char *err);
+
+/* img_exif_set_orientation - set IFD0's Orientation tag of an Exif block
+ * (a TIFF structure, as struct img_meta holds it) to o (1-8), in place.
+ * Returns 1 if set, 0 if the block has no such tag, -1 if it is
+ * malformed (unchanged then). */
+int img_exif_set_orientation(uint8_t *tiff, size_t len, int o);
 
 /* img_reader_meta - the metadata the reader found; valid until img_close. */
 const struct img_meta *img_reader_meta(const img_reader *r);

@@ -3,12 +3,17 @@
  *
  * NAME
  *	img_exif_orientation - parse an Exif block with libexif
+ *	img_exif_set_orientation - set its IFD0 orientation, in place
  * SUMMARY
  *	The readers hand over the raw block: a JPEG APP1 payload starts with
  *	"Exif\0\0" and then the TIFF structure; a PNG eXIf chunk holds the
  *	TIFF structure alone, so the prefix libexif expects is put in front.
- *	Only IFD0's Orientation tag is looked at; nothing else of the block
- *	is used, and outputs never carry it.
+ *	Only IFD0's Orientation tag is looked at; the block itself is carried
+ *	to the output by the codecs (struct img_meta), and once the splitter
+ *	has turned the pixels upright it sets that tag to 1 with
+ *	img_exif_set_orientation, which rewrites the tag's two bytes in place
+ *	rather than re-saving the block through libexif, so that nothing
+ *	else of it (maker notes, offsets, tags libexif does not know) moves.
  * DESCRIPTION
  *	libexif reports damage only through its log, and a block cut inside
  *	IFD0 only as a debug message, so two checks decide: the TIFF header
@@ -144,4 +149,35 @@ int img_exif_orientation(const uint8_t *data, size_t len, int tiff_only)
         free(copy);
     }
     return rc == 0 ? 1 : rc;
+}
+
+/* img_exif_set_orientation - returns 1 once IFD0's Orientation is o, 0
+ * if the block has no such tag, -1 if it is malformed. */
+int img_exif_set_orientation(uint8_t *tiff, size_t len, int o)
+{
+    int mm;
+    uint32_t off, n;
+
+    assert(o >= 1 && o <= 8);
+    if (!ifd0_fits(tiff, len))
+        return -1;
+    mm = tiff[0] == 'M';
+    off = mm ? get16(tiff + 4, 1) << 16 | get16(tiff + 6, 1)
+             : get16(tiff + 6, 0) << 16 | get16(tiff + 4, 0);
+    n = get16(tiff + off, mm);
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t *e = tiff + off + 2 + 12 * i;
+        uint32_t count = mm ? get16(e + 4, 1) << 16 | get16(e + 6, 1)
+                            : get16(e + 6, 0) << 16 | get16(e + 4, 0);
+
+        if (get16(e, mm) != 0x0112)
+            continue;
+        /* one SHORT lies in the first two bytes of the value field */
+        if (get16(e + 2, mm) != 3 || count != 1)
+            return -1;
+        e[8 + !mm] = 0;
+        e[8 + mm] = (uint8_t)o;
+        return 1;
+    }
+    return 0;
 }

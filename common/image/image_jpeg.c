@@ -14,7 +14,11 @@
  *	are taken as plain ink amounts.  EXIF orientation is not applied:
  *	pixels are returned as stored, and the first APP1 Exif block's
  *	orientation is reported in info (malformed: 1, and "malformed Exif"
- *	in info.metadata).  ICC profiles are ignored.
+ *	in info.metadata).  The ICC profile is not applied either: it is
+ *	read, with the Exif and XMP blocks and the JFIF density, into the
+ *	reader's struct img_meta (image_jpeg_meta.c), and info.metadata
+ *	names what the file holds ("ICC profile, Exif, XMP, resolution",
+ *	"comment").
  *
  *	Shrink-on-load: with img_open_opts.jpeg_shrink N of 2, 4 or 8 the
  *	image is decoded at 1/N by libjpeg's DCT scaling (scale_num 1,
@@ -31,14 +35,19 @@
  *	with more than MAX_SCANS scans is refused, since each scan costs a
  *	pass over the coefficient buffer.
  *
- *	Writing: 1 channel as JCS_GRAYSCALE, 3 as JCS_RGB (stored as YCbCr
- *	4:2:0, libjpeg's default); 16-bit rows (depth 16) are reduced to 8
- *	bits first, (v*255 + 32767) / 65535 a sample, through a one-row
- *	buffer; quality and progressive from img_write_opts, a JFIF header
+ *	Writing: 1 channel as JCS_GRAYSCALE, 3 as JCS_RGB stored as YCbCr
+ *	with the chroma subsampling of img_write_opts: 4:4:4, 4:2:2 or
+ *	4:2:0, and by default 4:4:4 at quality 90 and up (at that quality
+ *	halved chroma is the visible loss: coloured edges and fine red
+ *	detail), 4:2:0 below, as libvips chooses.  16-bit rows (depth 16)
+ *	are reduced to 8 bits first, (v*255 + 32767) / 65535 a sample,
+ *	through a one-row buffer; quality from img_write_opts, a JFIF header
  *	and no timestamps, so output is deterministic.  Huffman tables are
- *	the standard ones for baseline output (optimising them would buffer
- *	the image); progressive output buffers the whole image's
- *	coefficients, like progressive reading.
+ *	the standard ones unless jpeg_optimize; optimised tables (a second
+ *	pass) and progressive output both buffer the whole image's
+ *	coefficients, about 2 bytes a stored sample, like progressive
+ *	reading.  The metadata of img_write_opts.meta follows the JFIF
+ *	marker (image_jpeg_meta.c).
  *	libjpeg's stdio destination fflush()es f at the end but never closes it.
  * DESCRIPTION
  *	libjpeg errors reach on_error_exit(), which formats the message into
@@ -51,13 +60,16 @@
  *	reads up to EOI, so a file cut anywhere is an error.
  *
  *	APP1 markers are read by our own marker processor, not saved by
- *	libjpeg: only the first Exif block is kept, and only while its
- *	orientation is parsed, so a file of many large APP1 markers costs
- *	one marker's memory at a time.
+ *	libjpeg: one marker at a time is read into memory and only the first
+ *	Exif block and XMP packet are kept, so a file of many large APP1
+ *	markers costs two markers' memory.  APP2 markers are saved whole by
+ *	libjpeg for jpeg_read_icc_profile: their memory is bounded by the
+ *	file's size.
  * DIAGNOSTICS
  *	"NAME: jpeg: MESSAGE", MESSAGE being libjpeg's text or ours.
  */
 #include "image_impl.h"
+#include "image_jpeg_meta.h"
 #include "err.h"
 
 #include <inttypes.h>
@@ -85,8 +97,8 @@ struct jpegr {
     struct jpeg_progress_mgr progress;
     uint8_t *cmyk;              /* CMYK/YCCK only: one row of CMYK pixels */
     int inverted;               /* CMYK stored inverted (Adobe marker) */
-    int exif, xmp;              /* APP1 blocks seen; exif -1 = first one malformed */
-    int orientation;            /* of the first Exif block; 0 = none */
+    struct jpeg_meta_seen seen; /* what the APP1 markers said */
+    struct img_meta *meta;      /* the reader's, filled as markers are read */
     size_t stride;
     uint32_t width, height, next;
 };
@@ -181,55 +193,29 @@ static unsigned next_byte(j_decompress_ptr ci)
     return *src->next_input_byte++;
 }
 
-/* read_exif - reads the rest (len bytes) of an Exif APP1 whose 6-byte
- * prefix is in head, and parses its orientation; returns nothing.
- * libjpeg errors longjmp. */
-static void read_exif(struct jpegr *st, const uint8_t head[6], unsigned len)
-{
-    j_decompress_ptr ci = &st->cinfo;
-    uint8_t *data = malloc((size_t)len + 6);
-    int o;
-
-    if (data == NULL) {
-        errf(st->jerr.err, "%s: jpeg: out of memory", st->jerr.name);
-        longjmp(st->jerr.jb, 1);
-    }
-    memcpy(data, head, 6);
-    for (unsigned i = 0; i < len; i++)
-        data[6 + i] = (uint8_t)next_byte(ci);
-    o = img_exif_orientation(data, (size_t)len + 6, 0);
-    free(data);
-    st->exif = o > 0 ? 1 : -1;
-    st->orientation = o > 0 ? o : 1;
-}
-
-/* on_app1 - libjpeg marker processor for APP1: notes Exif and XMP and
- * reads the first Exif block's orientation; returns TRUE (read). */
+/* on_app1 - libjpeg marker processor for APP1: reads the marker whole
+ * and hands it to jpeg_meta_app1; returns TRUE (read).  Errors longjmp. */
 static boolean on_app1(j_decompress_ptr ci)
 {
-    static const uint8_t prefix[6] = { 'E', 'x', 'i', 'f', 0, 0 };
     struct jpegr *st = (struct jpegr *)ci;
-    uint8_t head[6];
-    unsigned len = next_byte(ci) << 8, n;
+    unsigned len = next_byte(ci) << 8;
+    uint8_t *data;
+    int rc;
 
     len |= next_byte(ci);
     if (len < 2)
         ERREXIT(ci, JERR_BAD_LENGTH);
     len -= 2;
-    n = len < 6 ? len : 6;
-    for (unsigned i = 0; i < n; i++)
-        head[i] = (uint8_t)next_byte(ci);
-    if (n == 6 && memcmp(head, prefix, 6) == 0 && st->exif == 0) {
-        read_exif(st, head, len - 6);
-        return TRUE;
+    if ((data = malloc(len ? len : 1)) == NULL) {
+        errf(st->jerr.err, "%s: jpeg: out of memory", st->jerr.name);
+        longjmp(st->jerr.jb, 1);
     }
-    /* a later Exif block counts as Exif, like the first */
-    if (n >= 4 && memcmp(head, prefix, 4) == 0)
-        st->exif = st->exif != 0 ? st->exif : 1;
-    else
-        st->xmp = 1;
-    if (len > n)
-        ci->src->skip_input_data(ci, (long)(len - n));
+    for (unsigned i = 0; i < len; i++)
+        data[i] = (uint8_t)next_byte(ci);
+    rc = jpeg_meta_app1(&st->seen, st->meta, data, len, st->jerr.name, st->jerr.err);
+    free(data);
+    if (rc < 0)
+        longjmp(st->jerr.jb, 1);
     return TRUE;
 }
 
@@ -274,19 +260,17 @@ static void note_metadata(const struct jpegr *st, struct img_info *info)
 {
     const struct jpeg_decompress_struct *ci = &st->cinfo;
 
-    /* outputs carry pixels only: the assembler says what is left behind */
-    int icc = 0, com = 0;
-    for (jpeg_saved_marker_ptr mk = ci->marker_list; mk; mk = mk->next) {
-        icc |= mk->marker == JPEG_APP0 + 2 && mk->data_length >= 11 &&
-               memcmp(mk->data, "ICC_PROFILE", 11) == 0;
+    int com = 0;
+    for (jpeg_saved_marker_ptr mk = ci->marker_list; mk; mk = mk->next)
         com |= mk->marker == JPEG_COM;
-    }
-    snprintf(info->metadata, sizeof info->metadata, "%s%s%s%s", icc ? "ICC profile, " : "",
-             st->exif > 0 ? "Exif, " : st->exif < 0 ? "malformed Exif, " : "",
-             st->xmp ? "XMP, " : "", com ? "comment, " : "");
+    snprintf(info->metadata, sizeof info->metadata, "%s%s%s%s%s",
+             st->meta->icc ? "ICC profile, " : "",
+             st->seen.exif > 0 ? "Exif, " : st->seen.exif < 0 ? "malformed Exif, " : "",
+             st->seen.xmp ? "XMP, " : "", st->meta->xres > 0 ? "resolution, " : "",
+             com ? "comment, " : "");
     if (info->metadata[0])
         info->metadata[strlen(info->metadata) - 2] = '\0';
-    info->orientation = st->orientation > 0 ? st->orientation : 1;
+    info->orientation = st->seen.orientation > 0 ? st->seen.orientation : 1;
 }
 
 /* start_output - starts decompression and checks its shape; returns 0 or
@@ -334,14 +318,16 @@ static int read_header(struct jpegr *st, FILE *f, const struct img_open_opts *o,
     st->progress.progress_monitor = on_progress;
     st->cinfo.progress = &st->progress;
     jpeg_stdio_src(&st->cinfo, f);
-    /* their first bytes only (a limit of 0 would skip them): enough to
-     * say which ones the outputs lack */
     jpeg_set_marker_processor(&st->cinfo, JPEG_APP0 + 1, on_app1);
-    jpeg_save_markers(&st->cinfo, JPEG_APP0 + 2, 16);
+    /* whole, for jpeg_read_icc_profile */
+    jpeg_save_markers(&st->cinfo, JPEG_APP0 + 2, 0xffff);
+    /* their first bytes only (a limit of 0 would skip them): enough to
+     * say that the file has a comment */
     jpeg_save_markers(&st->cinfo, JPEG_COM, 16);
     jpeg_read_header(&st->cinfo, TRUE);
     if (img_check_pixels(st->jerr.name, st->cinfo.image_width,
                          st->cinfo.image_height, o->max_pixels, err) < 0
+        || jpeg_meta_read(&st->cinfo, st->meta, st->jerr.name, err) < 0
         || choose_output(st, info, err) < 0)
         return -1;
     info->shrink = o->jpeg_shrink > 1 ? o->jpeg_shrink : 1;
@@ -357,13 +343,13 @@ static int read_header(struct jpegr *st, FILE *f, const struct img_open_opts *o,
 static void *jpegr_open(FILE *f, const char *name, const struct img_open_opts *o,
                         struct img_info *info, struct img_meta *meta, char *err)
 {
-    (void)meta;   /* filled below where the format holds any */
     struct jpegr *st = calloc(1, sizeof *st);
 
     if (st == NULL) {
         errf(err, "%s: jpeg: out of memory", name);
         return NULL;
     }
+    st->meta = meta;
     st->cinfo.err = init_jerr(&st->jerr, name, err);
     if (read_header(st, f, o, info, err) < 0) {
         jpegr_close(st);
@@ -413,6 +399,18 @@ static void jpegw_abandon(void *p)
     free(st);
 }
 
+/* set_sampling - sets the luma sampling factors for o's chroma
+ * subsampling (chroma stays 1x1); returns nothing. */
+static void set_sampling(struct jpeg_compress_struct *ci, const struct img_write_opts *o)
+{
+    int ss = o->jpeg_subsample != 0 ? o->jpeg_subsample : o->jpeg_quality >= 90 ? 444 : 420;
+
+    if (ci->num_components != 3)
+        return;
+    ci->comp_info[0].h_samp_factor = ss == 444 ? 1 : 2;
+    ci->comp_info[0].v_samp_factor = ss == 420 ? 2 : 1;
+}
+
 /* start_file - sets the parameters and writes the headers; returns 0 or -1. */
 static int start_file(struct jpegw *st, FILE *f, uint32_t width, uint32_t height,
                       int channels, const struct img_write_opts *o)
@@ -429,9 +427,15 @@ static int start_file(struct jpegw *st, FILE *f, uint32_t width, uint32_t height
     ci->in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
     jpeg_set_defaults(ci);
     jpeg_set_quality(ci, o->jpeg_quality, TRUE);
+    set_sampling(ci, o);
+    ci->optimize_coding = o->jpeg_optimize ? TRUE : FALSE;
     if (o->jpeg_progressive)
         jpeg_simple_progression(ci);
+    if (o->meta != NULL && jpeg_meta_prepare(ci, o->meta, st->jerr.name, st->jerr.err) < 0)
+        return -1;
     jpeg_start_compress(ci, TRUE);
+    if (o->meta != NULL)
+        jpeg_meta_write(ci, o->meta);
     return 0;
 }
 

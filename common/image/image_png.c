@@ -16,8 +16,18 @@
  *	which becomes a 16-bit alpha) stay 16-bit instead, swapped by libpng
  *	from PNG's big-endian to host order (info.depth 16); palette and
  *	lower depths still give 8 bits, since they hold no more than that.
- *	gAMA, sRGB, iCCP, cHRM and sBIT are ignored: samples are passed on as
+ *	gAMA, sRGB, cHRM and sBIT are ignored: samples are passed on as
  *	stored, without colour management.
+ *
+ *	Metadata (struct img_meta) is what png_read_info() has seen, that is
+ *	the chunks before the first IDAT, where writers put them: the iCCP
+ *	profile (which libpng checks, dropping one it finds broken), the
+ *	eXIf block, the XMP packet of the iTXt chunk "XML:com.adobe.xmp",
+ *	and pHYs when its unit is the metre (pixels per metre * 0.0254 is
+ *	pixels per inch; a pHYs without unit gives only an aspect ratio and
+ *	counts as no resolution).  Chunks after the image data are read past
+ *	and not kept.  info.metadata names what the file holds: "ICC
+ *	profile, Exif, XMP, resolution", and "text" for other text chunks.
  *
  *	Non-interlaced images are streamed: each img_read_rows() call decodes
  *	just the rows asked for.  Adam7-interlaced images cannot be streamed,
@@ -29,13 +39,20 @@
  *	IDAT, where writers put it; one after the image data is read past
  *	but ignored, since the orientation must be known when img_open
  *	returns, before any row is decoded.  A malformed one gives
- *	orientation 1 and "malformed Exif" in info.metadata.
+ *	orientation 1 and "malformed Exif" in info.metadata, and is not kept
+ *	in the reader's metadata.
  *
  *	Writing produces 8-bit (16-bit for depth 16, stored big-endian by
  *	libpng's swap), non-interlaced PNG with colour type gray,
  *	gray+alpha, RGB or RGBA for 1-4 channels, using the zlib level and
- *	filter of img_write_opts.  Nothing time-dependent (tIME, text) is
- *	written, so equal pixels and options give equal bytes.
+ *	filter of img_write_opts.  Nothing time-dependent (tIME) is
+ *	written, so equal pixels and options give equal bytes.  The blocks of
+ *	img_write_opts.meta go before IDAT: iCCP (named "icc", compressed as
+ *	PNG requires), eXIf, XMP as an uncompressed iTXt, and pHYs in pixels
+ *	per metre, round(ppi / 0.0254).  libpng checks an ICC profile before
+ *	writing it; one it refuses (a broken header, a colour space that is
+ *	not the image's) is one error naming the profile, never a file
+ *	written without it.
  * DESCRIPTION
  *	libpng reports errors through on_error(), which formats the message
  *	into the caller's err and longjmps back to the setjmp() in the entry
@@ -59,6 +76,7 @@
 #include "image_impl.h"
 #include "err.h"
 
+#include <math.h>
 #include <png.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -88,6 +106,7 @@ struct pngw {
     png_structp png;
     png_infop info;
     size_t stride;
+    char *xmp_text;         /* the XMP packet with its NUL, for png_set_text */
 };
 
 /* on_error - libpng error callback: fills err and longjmps; never returns. */
@@ -161,20 +180,79 @@ static int host_le(void)
     return *(const uint8_t *)&one == 1;
 }
 
-/* read_exif - sets info->orientation from an eXIf chunk read so far;
- * returns the metadata word for it: "Exif", "malformed Exif" or "". */
-static const char *read_exif(png_structp png, png_infop pi, struct img_info *info)
+/* read_exif - sets info->orientation from an eXIf chunk read so far and
+ * keeps a well-formed one in meta; returns 1 if it is there, -1 if
+ * malformed, 0 if none, -2 (err filled) when it cannot be kept. */
+static int read_exif(struct pngr *st, struct img_info *info, struct img_meta *meta, char *err)
 {
     png_uint_32 len = 0;
     png_bytep data = NULL;
     int o;
 
-    if (!png_get_valid(png, pi, PNG_INFO_eXIf)
-        || png_get_eXIf_1(png, pi, &len, &data) == 0 || data == NULL)
-        return "";
+    if (!png_get_valid(st->png, st->info, PNG_INFO_eXIf)
+        || png_get_eXIf_1(st->png, st->info, &len, &data) == 0 || data == NULL)
+        return 0;
     o = img_exif_orientation(data, len, 1);
     info->orientation = o > 0 ? o : 1;
-    return o > 0 ? "Exif, " : "malformed Exif, ";
+    if (o < 0)
+        return -1;
+    return img_meta_set(&meta->exif, &meta->exif_len, data, len, st->ctx.name,
+                        "png: Exif block", err) < 0 ? -2 : 1;
+}
+
+/* read_xmp - keeps the XMP packet of the iTXt chunk "XML:com.adobe.xmp"
+ * in meta; returns 1 if there is one, 0 if not, -1 with err; *other
+ * counts the other text chunks. */
+static int read_xmp(struct pngr *st, struct img_meta *meta, int *other, char *err)
+{
+    png_textp text;
+    int n = 0, found = 0;
+
+    png_get_text(st->png, st->info, &text, &n);
+    *other = 0;
+    for (int i = 0; i < n; i++) {
+        if (strcmp(text[i].key, "XML:com.adobe.xmp") != 0 || found) {
+            ++*other;
+            continue;
+        }
+        found = 1;
+        if (img_meta_set(&meta->xmp, &meta->xmp_len, text[i].text,
+                         text[i].text ? strlen(text[i].text) : 0, st->ctx.name,
+                         "png: XMP packet", err) < 0)
+            return -1;
+    }
+    return found;
+}
+
+/* read_meta - fills meta, info->metadata and info->orientation from the
+ * chunks before IDAT; returns 0 or -1 (a block over IMG_META_MAX). */
+static int read_meta(struct pngr *st, struct img_info *info, struct img_meta *meta, char *err)
+{
+    png_charp name;
+    png_bytep icc;
+    png_uint_32 icc_len, xppm, yppm;
+    int kind, unit, other, exif, xmp;
+
+    if (png_get_iCCP(st->png, st->info, &name, &kind, &icc, &icc_len) == PNG_INFO_iCCP
+        && img_meta_set(&meta->icc, &meta->icc_len, icc, icc_len, st->ctx.name,
+                        "png: ICC profile", err) < 0)
+        return -1;
+    if ((exif = read_exif(st, info, meta, err)) == -2 || (xmp = read_xmp(st, meta, &other,
+                                                                          err)) < 0)
+        return -1;
+    if (png_get_pHYs(st->png, st->info, &xppm, &yppm, &unit) == PNG_INFO_pHYs
+        && unit == PNG_RESOLUTION_METER && xppm > 0 && yppm > 0) {
+        meta->xres = xppm * 0.0254;
+        meta->yres = yppm * 0.0254;
+    }
+    snprintf(info->metadata, sizeof info->metadata, "%s%s%s%s%s",
+             meta->icc ? "ICC profile, " : "",
+             exif > 0 ? "Exif, " : exif < 0 ? "malformed Exif, " : "",
+             xmp ? "XMP, " : "", meta->xres > 0 ? "resolution, " : "",
+             other > 0 ? "text, " : "");
+    if (info->metadata[0])
+        info->metadata[strlen(info->metadata) - 2] = '\0';
+    return 0;
 }
 
 /* set_transforms - asks libpng for the layout of image.h and fills info;
@@ -189,15 +267,6 @@ static int set_transforms(struct pngr *st, struct img_info *info, char *err)
 
     describe(info->src_color, type, trns);
     info->src_depth = depth;
-    /* outputs carry pixels only: the assembler says what is left behind */
-    png_textp text;
-    int ntext = 0;
-    png_get_text(png, pi, &text, &ntext);
-    snprintf(info->metadata, sizeof info->metadata, "%s%s%s",
-             png_get_valid(png, pi, PNG_INFO_iCCP) ? "ICC profile, " : "",
-             read_exif(png, pi, info), ntext > 0 ? "text, " : "");
-    if (info->metadata[0])
-        info->metadata[strlen(info->metadata) - 2] = '\0';
     if (type == PNG_COLOR_TYPE_PALETTE)
         png_set_palette_to_rgb(png);
     if (type == PNG_COLOR_TYPE_GRAY && depth < 8)
@@ -241,7 +310,7 @@ static void pngr_close(void *p)
 
 /* read_header - reads the header and sets up decoding; returns 0 or -1. */
 static int read_header(struct pngr *st, const struct img_open_opts *o,
-                       struct img_info *info, char *err)
+                       struct img_info *info, struct img_meta *meta, char *err)
 {
     if (setjmp(png_jmpbuf(st->png)))
         return -1;
@@ -253,6 +322,8 @@ static int read_header(struct pngr *st, const struct img_open_opts *o,
                          o->max_pixels, err) < 0)
         return -1;
     st->keep16 = o->keep16;
+    if (read_meta(st, info, meta, err) < 0)
+        return -1;
     return set_transforms(st, info, err);
 }
 
@@ -260,7 +331,6 @@ static int read_header(struct pngr *st, const struct img_open_opts *o,
 static void *pngr_open(FILE *f, const char *name, const struct img_open_opts *o,
                        struct img_info *info, struct img_meta *meta, char *err)
 {
-    (void)meta;   /* filled below where the format holds any */
     struct pngr *st = calloc(1, sizeof *st);
 
     if (st == NULL) {
@@ -276,7 +346,7 @@ static void *pngr_open(FILE *f, const char *name, const struct img_open_opts *o,
         errf(err, "%s: png: cannot create decoder", name);
         goto fail;
     }
-    if (read_header(st, o, info, err) < 0)
+    if (read_header(st, o, info, meta, err) < 0)
         goto fail;
     return st;
 
@@ -341,7 +411,57 @@ static void pngw_abandon(void *p)
     if (st == NULL)
         return;
     png_destroy_write_struct(&st->png, &st->info);
+    free(st->xmp_text);
     free(st);
+}
+
+/* write_icc - sets the iCCP chunk; returns 0, or -1 with err when
+ * libpng refuses the profile.  libpng's checks of a profile are "app
+ * errors"; made warnings here (dropped), the refusal is seen as a chunk
+ * that was not set, and said once in our words. */
+static int write_icc(struct pngw *st, const struct img_meta *m)
+{
+    png_set_option(st->png, PNG_SKIP_sRGB_CHECK_PROFILE, PNG_OPTION_ON);
+    png_set_benign_errors(st->png, 1);
+    png_set_iCCP(st->png, st->info, "icc", PNG_COMPRESSION_TYPE_BASE, m->icc, m->icc_len);
+    if (!png_get_valid(st->png, st->info, PNG_INFO_iCCP))
+        return errf(st->ctx.err, "%s: png: the ICC profile (%u bytes) is broken or not for"
+                    " this image's colour type; --strip writes no metadata", st->ctx.name,
+                    m->icc_len);
+    return 0;
+}
+
+/* write_meta - sets the chunks of m to go before IDAT; returns 0 or -1
+ * with err.  libpng errors longjmp. */
+static int write_meta(struct pngw *st, const struct img_meta *m)
+{
+    if (m->icc != NULL && write_icc(st, m) < 0)
+        return -1;
+    if (m->exif != NULL)
+        png_set_eXIf_1(st->png, st->info, m->exif_len, m->exif);
+    if (m->xmp != NULL) {
+        png_text t;
+
+        if (memchr(m->xmp, 0, m->xmp_len) != NULL)
+            return errf(st->ctx.err, "%s: png: the XMP packet holds a NUL byte, which a PNG"
+                        " text cannot", st->ctx.name);
+        if ((st->xmp_text = malloc((size_t)m->xmp_len + 1)) == NULL)
+            return errf(st->ctx.err, "%s: png: out of memory", st->ctx.name);
+        memcpy(st->xmp_text, m->xmp, m->xmp_len);
+        st->xmp_text[m->xmp_len] = '\0';
+        memset(&t, 0, sizeof t);
+        t.compression = PNG_ITXT_COMPRESSION_NONE;
+        t.key = "XML:com.adobe.xmp";
+        t.text = st->xmp_text;
+        t.lang = "";
+        t.lang_key = "";
+        png_set_text(st->png, st->info, &t, 1);
+    }
+    /* 1,000,000 ppi bounds the chunk's numbers far below 2^31 */
+    if (m->xres > 0 && m->yres > 0 && m->xres <= 1e6 && m->yres <= 1e6)
+        png_set_pHYs(st->png, st->info, (png_uint_32)lround(m->xres / 0.0254),
+                     (png_uint_32)lround(m->yres / 0.0254), PNG_RESOLUTION_METER);
+    return 0;
 }
 
 /* start_file - sets the options and writes the header; returns 0 or -1. */
@@ -363,6 +483,8 @@ static int start_file(struct pngw *st, uint32_t width, uint32_t height,
     png_set_IHDR(st->png, st->info, width, height, o->depth, types[channels],
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                  PNG_FILTER_TYPE_DEFAULT);
+    if (o->meta != NULL && write_meta(st, o->meta) < 0)
+        return -1;
     png_write_info(st->png, st->info);
     if (o->depth == 16 && host_le())
         png_set_swap(st->png);

@@ -98,6 +98,26 @@ static void add_hex(cJSON *o, const char *key, const struct hash *v)
     cJSON_AddStringToObject(o, key, hex);
 }
 
+/* meta_json - source.meta: the hashes of meta/'s files and the
+ * resolution; NULL when the input had none. */
+static cJSON *meta_json(const struct manifest_meta *mm)
+{
+    if (!mm->has_icc && !mm->has_exif && !mm->has_xmp && mm->xres <= 0)
+        return NULL;
+    cJSON *o = cJSON_CreateObject();
+    if (mm->has_icc)
+        add_hex(o, "icc", &mm->icc);
+    if (mm->has_exif)
+        add_hex(o, "exif", &mm->exif);
+    if (mm->has_xmp)
+        add_hex(o, "xmp", &mm->xmp);
+    if (mm->xres > 0) {
+        cJSON_AddNumberToObject(o, "xres", mm->xres);
+        cJSON_AddNumberToObject(o, "yres", mm->yres);
+    }
+    return o;
+}
+
 static cJSON *source_json(const struct manifest *m)
 {
     cJSON *s = cJSON_CreateObject();
@@ -117,6 +137,9 @@ static cJSON *source_json(const struct manifest *m)
         cJSON_AddStringToObject(s, "metadata", m->source.metadata);
     add_hex(s, "hash", &m->source_hash);
     cJSON_AddNumberToObject(s, "size", (double)m->source_size);
+    cJSON *meta = meta_json(&m->source_meta);
+    if (meta)
+        cJSON_AddItemToObject(s, "meta", meta);
     return s;
 }
 
@@ -317,6 +340,37 @@ static int get_bool(struct rd *r, cJSON *o, const char *path, const char *key)
     return v ? cJSON_IsTrue(v) : 0;
 }
 
+/* get_res - a resolution in pixels per inch: a number in (0, 1e6]. */
+static double get_res(struct rd *r, cJSON *o, const char *key)
+{
+    cJSON *v = field(r, o, "source.meta", key, cJSON_Number);
+    if (v && !(v->valuedouble > 0 && v->valuedouble <= 1e6)) {
+        errf(r->err, "%s: field 'source.meta.%s' = %g is not a resolution in (0, 1000000]",
+             r->file, key, v->valuedouble);
+        r->failed = 1;
+    }
+    return v && !r->failed ? v->valuedouble : 0;
+}
+
+/* read_meta - the optional source.meta into *mm (zeroed when absent). */
+static void read_meta(struct rd *r, cJSON *s, struct manifest_meta *mm)
+{
+    memset(mm, 0, sizeof *mm);
+    if (r->failed || !cJSON_GetObjectItemCaseSensitive(s, "meta"))
+        return;
+    cJSON *o = field(r, s, "source", "meta", cJSON_Object);
+    if ((mm->has_icc = cJSON_GetObjectItemCaseSensitive(o, "icc") != NULL))
+        mm->icc = get_hex(r, o, "source.meta", "icc");
+    if ((mm->has_exif = cJSON_GetObjectItemCaseSensitive(o, "exif") != NULL))
+        mm->exif = get_hex(r, o, "source.meta", "exif");
+    if ((mm->has_xmp = cJSON_GetObjectItemCaseSensitive(o, "xmp") != NULL))
+        mm->xmp = get_hex(r, o, "source.meta", "xmp");
+    if (cJSON_GetObjectItemCaseSensitive(o, "xres") || cJSON_GetObjectItemCaseSensitive(o, "yres")) {
+        mm->xres = get_res(r, o, "xres");
+        mm->yres = get_res(r, o, "yres");
+    }
+}
+
 static void read_source(struct rd *r, cJSON *root, struct manifest *m)
 {
     cJSON *s = field(r, root, "", "source", cJSON_Object);
@@ -340,7 +394,7 @@ static void read_source(struct rd *r, cJSON *root, struct manifest *m)
     m->source.orientation = (int)get_int(r, s, "source", "orientation", 1, 8);
     m->source.shrink = (int)get_int(r, s, "source", "shrink", 1, 8);
     m->source_page = (uint32_t)get_int(r, s, "source", "page", 0, UINT32_MAX);
-    /* optional: what the input had that outputs do not carry */
+    /* optional: what the input held besides pixels ("ICC profile, Exif, ...") */
     cJSON *meta = cJSON_GetObjectItemCaseSensitive(s, "metadata");
     if (cJSON_IsString(meta))
         snprintf(m->source.metadata, sizeof m->source.metadata, "%s", meta->valuestring);
@@ -348,6 +402,7 @@ static void read_source(struct rd *r, cJSON *root, struct manifest *m)
     /* cJSON writes numbers with 15 significant digits whenever that reads
      * back within an ulp, so larger integers would not survive a save. */
     m->source_size = (uint64_t)get_int(r, s, "source", "size", 0, 999999999999999LL);
+    read_meta(r, s, &m->source_meta);
 }
 
 static void read_tiles(struct rd *r, cJSON *root, struct manifest *m)

@@ -21,6 +21,15 @@
 
 enum tile_format { TILE_PNM = 0, TILE_PNG = 1 };
 
+/* The input's metadata as the spool keeps it (jobmeta.h): which files of
+ * SPOOL/<job>/meta/ exist and their content hashes, and the resolution
+ * (pixels per inch; 0 = not said). */
+struct manifest_meta {
+    int has_icc, has_exif, has_xmp;
+    struct hash icc, exif, xmp;
+    double xres, yres;
+};
+
 struct manifest {
     int version;
     char job[MANIFEST_JOB_ID_MAX];
@@ -33,6 +42,7 @@ struct manifest {
     struct img_info source;         /* width, height, channels, depth, colour */
     struct hash source_hash;        /* of the file's content */
     uint64_t source_size;
+    struct manifest_meta source_meta;   /* source.meta: optional */
 
     uint32_t tile_size;             /* core edge, in the output image */
     int halo;                       /* sum of the chain's halos (not stored: derived) */

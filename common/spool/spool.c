@@ -22,10 +22,12 @@
  * that every later file can be written through it). */
 static const char *const job_subdirs[] = {SPOOL_TMP, SPOOL_TILES, SPOOL_CLAIMED,
                                           SPOOL_DONE, SPOOL_OUT, SPOOL_FAILED,
-                                          SPOOL_STATS, SPOOL_MID};
+                                          SPOOL_STATS, SPOOL_MID, SPOOL_META};
 #define NSUBS (sizeof job_subdirs / sizeof job_subdirs[0])
-/* every job has the first ones; stats/ and mid/ only a global chain's */
+/* every job has the first ones; stats/ and mid/ only a global chain's,
+ * meta/ only one whose input has metadata */
 #define NSUBS_ALWAYS 6
+#define NSUBS_GLOBAL 8
 
 static int durable;
 static unsigned tmp_serial;
@@ -232,9 +234,17 @@ int spool_job_create(const char *spool, const char *id, char *err)
 int spool_job_create_global(const char *jobdir, char *err)
 {
     char path[PATH_MAX];
-    for (size_t i = NSUBS_ALWAYS; i < NSUBS; i++)
+    for (size_t i = NSUBS_ALWAYS; i < NSUBS_GLOBAL; i++)
         if (spool_path(path, jobdir, job_subdirs[i], NULL, err) < 0 || make_dir(path, err) < 0)
             return -1;
+    return 0;
+}
+
+int spool_job_create_meta(const char *jobdir, char *err)
+{
+    char path[PATH_MAX];
+    if (spool_path(path, jobdir, SPOOL_META, NULL, err) < 0 || make_dir(path, err) < 0)
+        return -1;
     return 0;
 }
 

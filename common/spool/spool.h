@@ -10,6 +10,7 @@
  *   SPOOL/<job>/tmp/         partial writes; garbage after a crash
  *   SPOOL/<job>/stats/       global chains only: statistics per tile, merged, reference
  *   SPOOL/<job>/mid/T        global chains only: T after the stages before the global one
+ *   SPOOL/<job>/meta/        the input's ICC profile, Exif and XMP, when it has any
  *   SPOOL/<job>/log          one line per processed tile (append)
  *
  * Every file appears under its final name by rename(2) from tmp/.  See
@@ -54,6 +55,7 @@
 #define SPOOL_TMP "tmp"
 #define SPOOL_STATS "stats"     /* global filters: statistics (global.h) */
 #define SPOOL_MID "mid"         /* global filters: tiles after the stages before it */
+#define SPOOL_META "meta"       /* the input's metadata blocks (jobmeta.h) */
 #define SPOOL_MANIFEST "job.json"
 #define SPOOL_LOG "log"
 
@@ -92,6 +94,10 @@ int spool_job_create(const char *spool, const char *id, char *err);
 /* spool_job_create_global - add stats/ and mid/ to a job whose chain has
  * a global stage; returns 0 or -1. */
 int spool_job_create_global(const char *jobdir, char *err);
+
+/* spool_job_create_meta - add meta/ to a job whose input has metadata;
+ * returns 0 or -1. */
+int spool_job_create_meta(const char *jobdir, char *err);
 
 /* spool_job_check - jobdir and each protocol subdirectory that exists must
  * be a real directory, not a symbolic link (which could send reads and

@@ -32,7 +32,7 @@ FUZZ_CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O1 -g \
                 -Icommon $(patsubst %,-Icommon/%,util image job spool sandbox) -I/usr/share/wabt/wasm2c -MMD -MP
 LIBS         := -lpng -ljpeg -lexif -lcjson -lz -lm -lsodium -ltiff -lwebpmux -lwebpdemux -lwebp -lgif
 
-FUZZ_COMMON  := chain err hash image image_exif image_jpeg image_png image_pnm manifest manifest_file plan \
+FUZZ_COMMON  := chain err hash image image_exif image_jpeg image_jpeg_meta image_png image_pnm manifest manifest_file plan \
                 netpbm spool spool_fs stage tile toolrun wasm_check wasm_check_read \
                 wasm_check_sec
 # each module's object follows its source, wherever in common/'s layers it is

@@ -1,7 +1,8 @@
 /*
  * test_image_exif.c - unit tests for what img_open_opts_fp() reports beyond
  * pixels: the EXIF orientation of JPEG (APP1) and PNG (eXIf) files, and
- * JPEG shrink-on-load (image.h).
+ * JPEG shrink-on-load (image.h); and img_exif_set_orientation, which
+ * patches the tag in place, on blocks of both byte orders.
  *
  * Exif blocks are built here with libexif, and the JPEG and PNG files
  * carrying them are written with plain libjpeg and libpng, so the reader
@@ -15,6 +16,7 @@
  */
 #include "check.h"
 #include "imagetest.h"
+#include "image_impl.h"
 
 #include <jpeglib.h>
 #include <libexif/exif-data.h>
@@ -277,6 +279,49 @@ static void test_jpeg_damaged(void)
     free(d);
 }
 
+/* test_set_orientation - img_exif_set_orientation on blocks of both byte
+ * orders, without the tag, and cut short; returns nothing. */
+static void test_set_orientation(void)
+{
+    static const ExifByteOrder orders[2] = { EXIF_BYTE_ORDER_INTEL, EXIF_BYTE_ORDER_MOTOROLA };
+    static const char *const names[2] = { "little-endian", "big-endian" };
+    char name[128];
+
+    for (int i = 0; i < 2; i++) {
+        size_t len = 0;
+        uint8_t *b = exif_block(6, orders[i], &len);
+        int rc;
+
+        if (b == NULL || len < 14) {
+            CHECK(0, "set orientation: build a block", "libexif failed");
+            free(b);
+            continue;
+        }
+        /* the TIFF structure after "Exif\0\0", as struct img_meta holds it */
+        rc = img_exif_set_orientation(b + 6, len - 6, 1);
+        snprintf(name, sizeof name, "set orientation: %s 6 becomes 1", names[i]);
+        CHECK(rc == 1 && img_exif_orientation(b + 6, len - 6, 1) == 1, name, "rc %d, reads %d",
+              rc, img_exif_orientation(b + 6, len - 6, 1));
+        rc = img_exif_set_orientation(b + 6, len - 6, 8);
+        snprintf(name, sizeof name, "set orientation: %s 1 becomes 8", names[i]);
+        CHECK(rc == 1 && img_exif_orientation(b + 6, len - 6, 1) == 8, name, "rc %d", rc);
+        snprintf(name, sizeof name, "set orientation: %s block cut short is malformed",
+                 names[i]);
+        CHECK(img_exif_set_orientation(b + 6, 12, 1) == -1, name, "not refused");
+        free(b);
+    }
+    {
+        /* a TIFF header and an IFD0 of one entry, ImageWidth: no orientation */
+        uint8_t t[26] = { 'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0, 0, 1, 3, 0, 1, 0, 0, 0,
+                          64, 0, 0, 0, 0, 0, 0, 0 };
+        uint8_t before[26];
+
+        memcpy(before, t, sizeof t);
+        CHECK(img_exif_set_orientation(t, sizeof t, 1) == 0 && memcmp(t, before, sizeof t) == 0,
+              "set orientation: a block without the tag is left as it is", "changed");
+    }
+}
+
 /* test_png_orientation - eXIf before IDAT gives it; after IDAT is ignored. */
 static void test_png_orientation(void)
 {
@@ -430,6 +475,7 @@ int main(void)
     test_jpeg_malformed();
     test_jpeg_damaged();
     test_png_orientation();
+    test_set_orientation();
     test_shrink();
     test_shrink_other();
     cleanup();
