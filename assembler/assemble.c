@@ -202,6 +202,9 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
         return errf(err, "%s: output must end in .png, .jpg/.jpeg, .pnm/.ppm/.pgm/.pam, "
                     ".tif/.tiff or .webp", output), EXIT_USAGE;
     const struct plan_image *im = &m->plan.img[m->nstages];
+    if (fmt == IMG_WEBP && (im->w > IMG_WEBP_SIDE_MAX || im->h > IMG_WEBP_SIDE_MAX))
+        return errf(err, "%s: webp: %ux%u is over WebP's limit of %d pixels a side: write PNG "
+                    "or TIFF", output, im->w, im->h, IMG_WEBP_SIDE_MAX), EXIT_USAGE;
     int ch = im->ch;
     const char *dot = strrchr(output, '.');
     int out_ch = fmt == IMG_JPEG && (ch == 2 || ch == 4) ? ch - 1 : ch;
@@ -215,9 +218,9 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
     if (m->source.metadata[0])
         msg_info("job %s: the input's %s %s not written to %s", m->job, m->source.metadata,
                  strchr(m->source.metadata, ',') ? "are" : "is", output);
-    if (im->depth > 8 && fmt == IMG_JPEG)
-        msg_info("job %s: JPEG holds 8 bits per sample: the 16-bit result is reduced to 8 "
-                 "in %s", m->job, output);
+    if (im->depth > 8 && (fmt == IMG_JPEG || fmt == IMG_WEBP))
+        msg_info("job %s: JPEG and WebP hold 8 bits per sample: the 16-bit result is reduced "
+                 "to 8 in %s", m->job, output);
     if (missing > 0)
         msg_info("job %s: %d tile(s) missing, filled from the unprocessed source: %s", m->job,
                  missing, list);
