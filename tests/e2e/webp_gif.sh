@@ -13,7 +13,8 @@
 #    in the job is not what it reports; a 16-bit result gets a note;
 #  - GIF: transparency (RGBA, alpha 0 exactly where ImageMagick says) and
 #    interlacing decode as ImageMagick decodes them; a batch of a .gif and
-#    a .png writes a .png for the .gif, and so does scripts/batch.mk;
+#    a .png writes a .png for the .gif, and so do scripts/batch.mk and the
+#    assembler's --all --outdir;
 #  - hostile WebP and GIF files, generated here with python3: each ends in
 #    one line naming the file, exit 3, within `timeout 20`, and the
 #    plain build's peak RSS stays small.
@@ -164,6 +165,13 @@ if make -s -f "$TOP/scripts/batch.mk" IN=folder OUT=mout FILTER=identity TILESPO
     >"$T/out" 2>&1; then ok "batch.mk over the folder: exit 0"
 else notok "batch.mk over the folder: exit 0" "$(head -c 300 "$T/out")"; fi
 is "batch.mk: the .gif gives a.png" "$(names mout | tr '\n' ' ')" "a.png b.png "
+rm -rf "$T/sp" aout
+mkdir aout
+if "$BIN/splitter" -q --spool "$T/sp" -f identity folder/a.gif >/dev/null 2>"$T/err" &&
+    "$BIN/worker" -q -w 2 --spool "$T/sp" 2>>"$T/err" &&
+    "$BIN/assembler" -q --spool "$T/sp" --all --outdir aout 2>>"$T/err"; then
+    is "assembler --all --outdir: the .gif gives a.png" "$(names aout | tr '\n' ' ')" "a.png "
+else notok "assembler --all --outdir: the .gif gives a.png" "$(cat "$T/err")"; fi
 
 # ---- hostile files ---------------------------------------------------------------
 cwebp -quiet -lossless photo.png -o good.webp
