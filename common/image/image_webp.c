@@ -406,7 +406,9 @@ static int webpw_finish(void *p, char *err)
         rc = add_meta(st, &file, &body, err);
         file = body;
     }
-    if (rc == 0 && (fwrite(file.bytes, 1, file.size, st->f) != file.size || ferror(st->f)))
+    /* flushed here so that a full disk is this message, not the caller's */
+    if (rc == 0 && (fwrite(file.bytes, 1, file.size, st->f) != file.size
+                    || fflush(st->f) != 0 || ferror(st->f)))
         rc = errf(err, "%s: webp: write error", st->name);
     WebPDataClear(&body);
     WebPMemoryWriterClear(&mem);

@@ -300,6 +300,14 @@ static void test_webp_refused(void)
     if (f)
         fclose(f);
     CHECK(img_format_writable(IMG_WEBP), "webp: writable", "img_format_writable says 0");
+    uint8_t px[3 * 8 * 8] = { 0 };
+    FILE *full = fopen("/dev/full", "wb");
+    w = full ? img_create(full, "full.webp", IMG_WEBP, 8, 8, 3, NULL, err) : NULL;
+    CHECK(w && img_write_rows(w, px, 8, err) == 0 && img_finish(w, err) < 0
+          && has(err, "full.webp: webp: write error"), "webp: a full disk is a write error",
+          "%s", full ? err : "no /dev/full");
+    if (full)
+        fclose(full);
 
     uint8_t *src = smooth(64, 48, 4);
     struct img_write_opts o;
