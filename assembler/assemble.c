@@ -351,6 +351,9 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
         return errf(err, "%s: output must end in .png, .jpg/.jpeg, .pnm/.ppm/.pgm/.pam, "
                     ".tif/.tiff or .webp", output), EXIT_USAGE;
     const struct plan_image *im = &m->plan.img[m->nstages];
+    if (fmt == IMG_WEBP && (im->w > IMG_WEBP_SIDE_MAX || im->h > IMG_WEBP_SIDE_MAX))
+        return errf(err, "%s: webp: %ux%u is over WebP's limit of %d pixels a side: write PNG "
+                    "or TIFF", shown, im->w, im->h, IMG_WEBP_SIDE_MAX), EXIT_USAGE;
     int ch = im->ch;
     const char *dot = strrchr(named, '.');
     int out_ch = fmt == IMG_JPEG && (ch == 2 || ch == 4) ? ch - 1 : ch;
@@ -361,9 +364,9 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
                     strrchr(named, '.'), ch == 1 ? "gray" : ch == 2 ? "gray+alpha"
                     : ch == 3 ? "RGB" : "RGBA", ch == 1 ? ", .pgm or .pnm" : ch == 3
                     ? ", .ppm or .pnm" : " or .pnm"), EXIT_USAGE;
-    if (im->depth > 8 && fmt == IMG_JPEG)
-        msg_info("job %s: JPEG holds 8 bits per sample: the 16-bit result is reduced to 8 "
-                 "in %s", m->job, shown);
+    if (im->depth > 8 && (fmt == IMG_JPEG || fmt == IMG_WEBP))
+        msg_info("job %s: JPEG and WebP hold 8 bits per sample: the 16-bit result is reduced "
+                 "to 8 in %s", m->job, shown);
     if (missing > 0)
         msg_info("job %s: %d tile(s) missing, filled from the unprocessed source: %s", m->job,
                  missing, list);

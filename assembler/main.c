@@ -129,7 +129,11 @@ static int output_in_dir(const char *outdir, const struct manifest *m, char *out
         return errf(err, "read from standard input, it has no file name to write in %s: "
                     "assemble it with --job %s -o OUT", outdir, m->job);
     const char *base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
-    if (snprintf(out, PATH_MAX, "%s/%s", outdir, base) >= PATH_MAX)
+    /* GIF is read only: a .gif source's result is written as .png */
+    int gif = img_format_from_path(base) == IMG_GIF;
+    if ((gif ? snprintf(out, PATH_MAX, "%s/%.*s.png", outdir, (int)(strrchr(base, '.') - base),
+                        base)
+             : snprintf(out, PATH_MAX, "%s/%s", outdir, base)) >= PATH_MAX)
         return errf(err, "%s: path too long", outdir);
     return 0;
 }

@@ -17,8 +17,10 @@ endif
 
 TILESPOOL ?= tilespool
 SPOOL     ?= $(OUT)/.spool
-INPUTS    := $(wildcard $(IN)/*.png $(IN)/*.jpg $(IN)/*.jpeg $(IN)/*.PNG $(IN)/*.JPG)
+INPUTS    := $(wildcard $(IN)/*.png $(IN)/*.jpg $(IN)/*.jpeg $(IN)/*.PNG $(IN)/*.JPG $(IN)/*.webp)
 OUTPUTS   := $(patsubst $(IN)/%,$(OUT)/%,$(INPUTS))
+# GIF is read only: a .gif input gives a .png output
+OUTPUTS   += $(patsubst $(IN)/%.gif,$(OUT)/%.png,$(wildcard $(IN)/*.gif))
 STAMP     := $(OUT)/.tilespool-chain
 
 .PHONY: all FORCE
@@ -29,5 +31,9 @@ $(STAMP): FORCE
 	@printf '%s\n' '$(FILTER)' | cmp -s - $@ || printf '%s\n' '$(FILTER)' > $@
 
 $(OUT)/%: $(IN)/% $(STAMP)
+	@echo tilespool run -f '$(FILTER)' '$<' '$@'
+	@$(TILESPOOL) run -q --spool '$(SPOOL)' -f '$(FILTER)' $(if $(WORKERS),-w $(WORKERS)) '$<' '$@'
+
+$(OUT)/%.png: $(IN)/%.gif $(STAMP)
 	@echo tilespool run -f '$(FILTER)' '$<' '$@'
 	@$(TILESPOOL) run -q --spool '$(SPOOL)' -f '$(FILTER)' $(if $(WORKERS),-w $(WORKERS)) '$<' '$@'

@@ -224,7 +224,11 @@ static int output_for(const struct cmdline *c, const char *input, char *out, cha
         return errf(err, "-o %s: with several inputs, -o must be an existing directory",
                     c->output);
     const char *base = strrchr(input, '/') ? strrchr(input, '/') + 1 : input;
-    int n = is_dir ? snprintf(out, PATH_MAX, "%s/%s", c->output, base)
+    /* GIF is read only: a .gif input's result is written as .png */
+    int gif = img_format_from_path(base) == IMG_GIF;
+    int n = is_dir && gif ? snprintf(out, PATH_MAX, "%s/%.*s.png", c->output,
+                                     (int)(strrchr(base, '.') - base), base)
+            : is_dir ? snprintf(out, PATH_MAX, "%s/%s", c->output, base)
                    : snprintf(out, PATH_MAX, "%s", c->output);
     return n < PATH_MAX ? 0 : errf(err, "%s: path too long", c->output);
 }

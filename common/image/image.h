@@ -38,6 +38,9 @@ struct img_meta {
     double xres, yres;                  /* resolution in pixels per inch; 0 = not said */
 };
 
+/* WebP's limit on width and height: a larger image cannot be written as WebP */
+#define IMG_WEBP_SIDE_MAX 16383
+
 /* the largest metadata block kept; a larger one is an error, not dropped */
 #define IMG_META_MAX (16u << 20)
 

@@ -21,6 +21,7 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 F            := build/fuzz
 TARGETS      := netpbm manifest chain wasm_check describe exif
+TARGETS      += webp gif
 BINS         := $(TARGETS:%=$(F)/fuzz_%)
 
 # -fno-sanitize-recover: a UBSan finding must end the run like an ASan one,
@@ -35,6 +36,8 @@ LIBS         := -lpng -ljpeg -lexif -lcjson -lz -lm -lsodium -ltiff -lwebpmux -l
 FUZZ_COMMON  := chain err hash image image_exif image_jpeg image_jpeg_meta image_png image_pnm manifest manifest_file plan \
                 netpbm spool spool_fs stage tile toolrun wasm_check wasm_check_read \
                 wasm_check_sec
+# image.c's codec table names every format's codec
+FUZZ_COMMON  += image_gif image_tiff image_webp
 # each module's object follows its source, wherever in common/'s layers it is
 COMMON_OBJ   := $(foreach m,$(FUZZ_COMMON),$(patsubst %.c,$(F)/obj/%.o,$(wildcard common/*/$(m).c)))
 

@@ -4,7 +4,7 @@
 #   sh tests/fuzz/seeds.sh DIR
 #
 # Writes DIR/netpbm, DIR/manifest, DIR/chain, DIR/wasm_check,
-# DIR/describe and DIR/exif.  Seeds are made from the real programs wherever they can
+# DIR/describe, DIR/exif, DIR/webp and DIR/gif.  Seeds are made from the real programs wherever they can
 # be: tiles and job.json files from the splitter run on tiny generated
 # images, the filters' .wasm files, the describe JSON `splitter
 # --list-filters --json` prints.  Every seed has a fixed name, so running
@@ -16,7 +16,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$1
 B=$top/build
 mkdir -p "$out/netpbm" "$out/manifest" "$out/chain" "$out/wasm_check" "$out/describe" \
-    "$out/exif" || exit 2
+    "$out/exif" "$out/webp" "$out/gif" || exit 2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tilespool-seeds.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 export TILESPOOL_FILTER_PATH="$B/filters"
@@ -147,6 +147,29 @@ tiff_ii '\377\000\022\001\003\000\001\000\000\000\003\000' >"$e/ii-count-past-en
 # two entries (Make as ASCII at an offset, then Orientation) and a next IFD (IFD1)
 tiff_ii '\002\000\017\001\002\000\006\000\000\000\046\000\000\000\022\001\003\000\001\000\000\000\003\000\000\000\054\000\000\000Maker\000\000\000' >"$e/ii-two-entries"
 printf 'http://ns.adobe.com/xap/1.0/\000<x:xmpmeta/>' >"$e/xmp"
+
+# ---- WebP and GIF files, tiny, from libwebp's tools and ImageMagick -----------
+w=$out/webp g=$out/gif
+if convert -size 9x7 gradient:red-blue "$tmp/grad.png" &&
+    convert -size 9x7 xc:none -fill red -draw 'rectangle 2,2 5,4' "$tmp/alpha.png" &&
+    convert -size 9x7 xc:white -fill blue -draw 'rectangle 1,1 3,5' "$tmp/box.png"; then
+    cwebp -quiet "$tmp/grad.png" -o "$w/lossy" || warn "cwebp lossy failed"
+    cwebp -quiet -lossless "$tmp/grad.png" -o "$w/lossless" || warn "cwebp lossless failed"
+    cwebp -quiet -q 50 "$tmp/alpha.png" -o "$w/lossy-alpha" || warn "cwebp alpha failed"
+    cwebp -quiet -lossless -exact "$tmp/alpha.png" -o "$w/lossless-alpha" ||
+        warn "cwebp lossless alpha failed"
+    printf 'II*\000\010\000\000\000\000\000' >"$tmp/exif"
+    webpmux -set exif "$tmp/exif" "$w/lossless" -o "$w/with-exif" >/dev/null 2>&1 ||
+        warn "webpmux exif failed"
+    convert "$tmp/grad.png" "$g/plain.gif" || warn "convert gif failed"
+    convert "$tmp/alpha.png" "$g/transparent.gif" || warn "convert transparent gif failed"
+    convert "$tmp/grad.png" -interlace GIF "$g/interlaced.gif" || warn "convert interlaced gif failed"
+    convert -delay 10 "$tmp/grad.png" "$tmp/box.png" "$tmp/alpha.png" -loop 0 "$g/animated.gif" ||
+        warn "convert animated gif failed"
+    gif2webp -quiet "$g/animated.gif" -o "$w/animated" 2>/dev/null || warn "gif2webp failed"
+else
+    warn "ImageMagick's convert failed: WebP and GIF seeds skipped"
+fi
 
 # ---- describe JSON, NUL, a stage using the declared params ---------------------
 d=$out/describe
