@@ -16,7 +16,9 @@
  * replicates the edge pixels into it.
  *
  * |S| < 9 * 255 * 65535 + 32767 < 2^28, so sums fit an int32 and the
- * division is a multiply by a reciprocal that is exact below 2^28.
+ * division is a multiply by a reciprocal that is exact below 2^28, on
+ * |S + floor(d / 2)| with the sign put back, without branches.  A row is
+ * done a channel at a time, the 3x3 window moving along in locals.
  */
 #include "tsf.h"
 
@@ -79,43 +81,50 @@ static void conv_make(struct conv *cv, const float *p, int32_t max)
 /* conv_out - the output sample for weighted sum s: divided, offset, clamped. */
 static inline int32_t conv_out(const struct conv *cv, int32_t s)
 {
-    int32_t x = s + cv->half, q;
-    if (x >= 0)
-        q = (int32_t)(((uint64_t)x * cv->mul) >> cv->shift);
-    else
-        q = -(int32_t)(((uint64_t)-x * cv->mul) >> cv->shift);
-    q += cv->offset;
+    int32_t x = s + cv->half;
+    /* trunc(x / d) = sign(x) floor(|x| / d), without a branch: m is 0 or -1 */
+    uint32_t m = 0u - ((uint32_t)x >> 31), ax = ((uint32_t)x ^ m) - m;
+    uint32_t qa = (uint32_t)(((uint64_t)ax * cv->mul) >> cv->shift);
+    int32_t q = (int32_t)((qa ^ m) - m) + cv->offset;
     return q < 0 ? 0 : q > cv->max ? cv->max : q;
 }
 
 /*
- * conv_row - n output samples from the three input rows a, b, c, each
- * starting one pixel (ch samples) left of the output's first.
+ * conv_chan - one channel of an output row of w pixels: a, b and c are
+ * that channel's sample one pixel left of the first output pixel in the
+ * three input rows, samples of a pixel ch apart.  The window's columns
+ * move along in locals, so each step loads three samples, not nine.
  */
-static void conv_row(const struct conv *cv, const uint8_t *a, const uint8_t *b,
-                     const uint8_t *c, uint8_t *d, uint32_t n, uint32_t ch)
+static void conv_chan(const struct conv *cv, const uint8_t *a, const uint8_t *b,
+                      const uint8_t *c, uint8_t *d, uint32_t w, uint32_t ch)
 {
     const int32_t *k = cv->k;
     int32_t k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5];
     int32_t k6 = k[6], k7 = k[7], k8 = k[8];
-    for (uint32_t j = 0; j < n; j++) {
-        int32_t s = k0 * a[j] + k1 * a[j + ch] + k2 * a[j + 2 * ch] + k3 * b[j] +
-                    k4 * b[j + ch] + k5 * b[j + 2 * ch] + k6 * c[j] + k7 * c[j + ch] +
-                    k8 * c[j + 2 * ch];
-        d[j] = (uint8_t)conv_out(cv, s);
+    int32_t a0 = a[0], a1 = a[ch], b0 = b[0], b1 = b[ch], c0 = c[0], c1 = c[ch];
+    for (uint32_t x = 0; x < w; x++) {
+        size_t i = (size_t)(x + 2) * ch;
+        int32_t a2 = a[i], b2 = b[i], c2 = c[i];
+        int32_t s = k0 * a0 + k1 * a1 + k2 * a2 + k3 * b0 + k4 * b1 + k5 * b2 + k6 * c0 +
+                    k7 * c1 + k8 * c2;
+        d[(size_t)x * ch] = (uint8_t)conv_out(cv, s);
+        a0 = a1, a1 = a2, b0 = b1, b1 = b2, c0 = c1, c1 = c2;
     }
 }
 
-/* conv_row16 - conv_row for 16-bit samples. */
-static void conv_row16(const struct conv *cv, const uint16_t *a, const uint16_t *b,
-                       const uint16_t *c, uint16_t *d, uint32_t n, uint32_t ch)
+/* conv_chan16 - conv_chan for 16-bit samples. */
+static void conv_chan16(const struct conv *cv, const uint16_t *a, const uint16_t *b,
+                        const uint16_t *c, uint16_t *d, uint32_t w, uint32_t ch)
 {
     const int32_t *k = cv->k;
-    for (uint32_t j = 0; j < n; j++) {
-        int32_t s = k[0] * a[j] + k[1] * a[j + ch] + k[2] * a[j + 2 * ch] + k[3] * b[j] +
-                    k[4] * b[j + ch] + k[5] * b[j + 2 * ch] + k[6] * c[j] +
-                    k[7] * c[j + ch] + k[8] * c[j + 2 * ch];
-        d[j] = (uint16_t)conv_out(cv, s);
+    int32_t a0 = a[0], a1 = a[ch], b0 = b[0], b1 = b[ch], c0 = c[0], c1 = c[ch];
+    for (uint32_t x = 0; x < w; x++) {
+        size_t i = (size_t)(x + 2) * ch;
+        int32_t a2 = a[i], b2 = b[i], c2 = c[i];
+        int32_t s = k[0] * a0 + k[1] * a1 + k[2] * a2 + k[3] * b0 + k[4] * b1 + k[5] * b2 +
+                    k[6] * c0 + k[7] * c1 + k[8] * c2;
+        d[(size_t)x * ch] = (uint16_t)conv_out(cv, s);
+        a0 = a1, a1 = a2, b0 = b1, b1 = b2, c0 = c1, c1 = c2;
     }
 }
 
@@ -124,15 +133,17 @@ static int32_t filter_process(const struct tsf_call *c)
     struct conv cv;
     uint32_t ch = c->ch, n = c->out_w * ch, stride = c->in_w * ch;
     conv_make(&cv, c->p, (int32_t)tsf_sample_max(c->depth));
-    for (uint32_t y = 0; y < c->out_h; y++) {
-        if (c->depth == 16) {
-            const uint16_t *r = tsf_in16(c) + (size_t)y * stride;
-            conv_row16(&cv, r, r + stride, r + 2 * stride,
-                       tsf_out16(c) + (size_t)y * n, n, ch);
-        } else {
-            const uint8_t *r = c->in + (size_t)y * stride;
-            conv_row(&cv, r, r + stride, r + 2 * stride, c->out + (size_t)y * n, n, ch);
+    for (uint32_t y = 0; y < c->out_h; y++)
+        for (uint32_t k = 0; k < ch; k++) {
+            if (c->depth == 16) {
+                const uint16_t *r = tsf_in16(c) + (size_t)y * stride + k;
+                conv_chan16(&cv, r, r + stride, r + 2 * stride,
+                            tsf_out16(c) + (size_t)y * n + k, c->out_w, ch);
+            } else {
+                const uint8_t *r = c->in + (size_t)y * stride + k;
+                conv_chan(&cv, r, r + stride, r + 2 * stride, c->out + (size_t)y * n + k,
+                          c->out_w, ch);
+            }
         }
-    }
     return TSF_OK;
 }
