@@ -19,10 +19,12 @@
  *	times include every waited-for descendant.
  *
  *	-s adds self_kib=N, the peak resident set of CMD's own process
- *	alone (VmHWM of /proc/PID/status, read every 10 ms while it runs,
- *	the largest reading kept): a supervisor's own figure, apart from
- *	the children it forks.  Growth in the last 10 ms of its life can be
- *	missed; the peak of a long-lived process is not.
+ *	alone (VmHWM of /proc/PID/status, read every 10 ms while it runs;
+ *	the high-water mark only grows, so the last reading is kept, which
+ *	is also the program's own and not runstat's before the exec): a
+ *	supervisor's own figure, apart from the children it forks.  Growth
+ *	in the last 10 ms of its life can be missed; the peak of a
+ *	long-lived process is not.
  *
  * DIAGNOSTICS
  *	Exits with CMD's status (128+N if a signal N ended it), 127 if CMD
@@ -71,7 +73,7 @@ static long hwm_kib(pid_t pid)
 
 /*
  * wait_sampling - wait4 for pid, reading its VmHWM every 10 ms into
- * *self (the largest).  A pidfd ends the wait as soon as pid exits; where
+ * *self (the last reading).  A pidfd ends the wait as soon as pid exits; where
  * there is none, the last sleep may add up to 10 ms to the wall time.
  * Returns wait4's result.
  */
@@ -86,7 +88,7 @@ static pid_t wait_sampling(pid_t pid, int *status, struct rusage *ru, long *self
             return r;
         }
         long kib = hwm_kib(pid);
-        *self = kib > *self ? kib : *self;
+        *self = kib > 0 ? kib : *self;
         if (fd >= 0) {
             struct pollfd p = {fd, POLLIN, 0};
             poll(&p, 1, 10);
