@@ -90,6 +90,8 @@ TOOL_SRC   := $(wildcard tests/tools/*.c)
 TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 # the benchmark's programs (bench/): the in-process floor and its probes
 BENCH_BIN  := $(B)/tools/floor $(B)/tools/tileprobe $(B)/tools/runstat
+# libvips as one process, the speedmem case's peer: built by `make bench` alone
+VIPS_PEER  := $(B)/tools/vips_speedmem
 
 .PHONY: all deps programs filters tools test check demo bench batch fuzz crashtest install uninstall clean
 .SUFFIXES:
@@ -145,6 +147,11 @@ $(B)/tools/%: $(B)/obj/tests/tools/%.o $(LIBS_ALL)
 $(BENCH_BIN): $(B)/tools/%: $(B)/obj/bench/%.o $(B)/obj/bench/whole.o $(LIBS_ALL)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(WASMRT) $(LIBS) -lpthread
+
+$(VIPS_PEER): bench/vips_speedmem.c | build/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(OPT) $(SANFLAGS) $$(pkg-config --cflags vips) -o $@ $< \
+	    $$(pkg-config --libs vips)
 
 # ---- filters: C or WAT -> .wasm -> wasm2c C -> shared object ----------------
 # Filters are built once, without sanitizers, and shared by both host builds.
@@ -239,6 +246,8 @@ crashtest: all
 
 bench: all
 	@TILESPOOL_BENCH_DEPS=1 sh scripts/install-deps
+	@if pkg-config --exists vips; then $(MAKE) --no-print-directory $(VIPS_PEER); \
+	 else echo "bench: no libvips-dev (pkg-config vips): the speedmem case runs without its libvips C peer"; fi
 	sh bench/run $(if $(QUICK),--quick)
 
 batch: all

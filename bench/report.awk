@@ -13,7 +13,9 @@
 #     hm BACKEND ROUND MS                    histogram_match alone (runfilter)
 #     load JOB L1 L5 L15                     load average before a case
 #     bytes JOB VARIANT ROUND BYTES          size of a batch run's outputs
-# Variables (-v): out, cores, nimages, ntiles, large_w, large_h, runs, quick,
+#     smsetup N FORMAT NOTE / smdim V WxH / smchild ROUND KIB / smmissing V
+#                                            the speedmem case (bench/speedmem)
+# Variables (-v): out, cores, nimages, ntiles, large_w, large_h, runs, quick, only,
 # corpus, cg, machine and tool descriptions, when, cmd, plotrel.
 
 function kv(s, key,    n, i, a) {
@@ -124,12 +126,86 @@ function target_value(text, m, lo, hi, goal, op, unit,    met) {
                      jstr(text), jnum(m), jnum(lo), jnum(hi), goal, jstr(op), m == "" ? "null" : (met == "met" ? "true" : "false"))
 }
 
+# ---- speedmem: libvips' speed-and-memory task (bench/speedmem)
+function smlabel(v) {
+    if (v == "ts-run") return "tilespool run, " cores " workers"
+    if (v == "vips-c") return "libvips, C API, one pipeline (bench/vips_speedmem)"
+    if (v == "vips-cli") return "libvips, vips CLI through .v files"
+    if (v == "im") return "ImageMagick convert " im_v
+    if (v == "gm") return "GraphicsMagick gm convert " gm_v
+    return v
+}
+
+# smbase - the libvips row the others are divided by: the C API's when it ran
+function smbase() { return ("speedmem", "vips-c") in seen ? "vips-c" : "vips-cli" }
+
+# smself - a by-hand tilespool program's own peak RSS in KiB (round 1)
+function smself(v) { return ("speedmem", v, 1) in selfk ? selfk["speedmem", v, 1] : "" }
+
+function speedmem_report(    n, i, v, vs, b, ob, r, rr, c, m, a3) {
+    if (!("speedmem" in groups)) return
+    split(smsetup, a3, " ")
+    printf "## Speed and memory: libvips' task on a %sx%s %s image (load average before: %s)\n\n", a3[1], a3[1], toupper(a3[2]), loadavg["speedmem"]
+    if (a3[3] != "as") printf "**%s.**\n\n", substr(smsetup, length(a3[1]) + length(a3[2]) + 3)
+    print "Cut 100 pixels off every edge, shrink by 10% with a linear kernel, sharpen with the integer mask [-1 -1 -1; -1 16 -1; -1 -1 -1] / 8, write the same format with each program's defaults (TIFF uncompressed). tilespool `crop`, `resize:scale=0.9:kernel=linear`, `convolve:...:divisor=8`, the spool on " shmdir "; libvips `crop`, `reduce 1/0.9 --kernel linear`, `conv --precision integer` (its default, vector path for 8-bit); ImageMagick `-crop -filter Triangle -resize 90% -morphology Convolve` with `convolve:scale=0.125`; GraphicsMagick `-crop -filter Triangle -resize 90% -convolve`. Wall: median of the rounds; ratios round by round; peak RSS: the largest process of the command's tree."
+    print ""
+    b = smbase()
+    printf "| program | wall s | min–max | CPU s | peak RSS MiB | ÷ %s | min–max | output KiB | output |\n", smlabel(b)
+    print "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+    n = split("ts-run vips-c vips-cli im gm", vs, " ")
+    for (i = 1; i <= n; i++) {
+        v = vs[i]
+        if (!(("speedmem", v) in seen)) {
+            if (v in smmissing) printf "| %s | missing (`make bench` builds it with libvips-dev) | | | | | | | |\n", smlabel(v)
+            continue
+        }
+        cpustats("speedmem", v); c = M
+        ratio("speedmem", v, "speedmem", b, 1); r = v == b || M == "" ? "—" : f2(M); rr = v == b ? "—" : range2()
+        vstats("speedmem", v)
+        ob = ("speedmem", v) in obytes ? obytes["speedmem", v] : ""
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", smlabel(v), f3(M), range3(), f3(c),
+               mib(peakrss("speedmem", v)), r, rr, ob == "" ? "—" : f1(ob / 1024), v in smdim ? smdim[v] : "—"
+        nsm++
+        smj[nsm] = sprintf("{\"program\": %s, \"label\": %s, \"median_s\": %s, \"min_s\": %s, \"max_s\": %s, \"cpu_median_s\": %s, \"peak_rss_kib\": %s, \"output_bytes\": %s, \"output_size\": %s}",
+                           jstr(v), jstr(smlabel(v)), jnum(M), jnum(LO), jnum(HI), jnum(c), peakrss("speedmem", v), jnum(ob), jstr(v in smdim ? smdim[v] : ""))
+    }
+    print ""
+    print "Every tilespool process, round 1, the same job run by hand (splitter, worker, assembler in turn, `-w " cores "`): a program's own peak RSS (VmHWM, read every 10 ms by `runstat -s`) and, for the worker's children, the largest `peak_rss_kb` of the job's log."
+    print ""
+    print "| tilespool process | wall s | peak RSS MiB |"
+    print "|---|---:|---:|"
+    smrss["split"] = smself("ts-split"); smrss["super"] = smself("ts-work")
+    smrss["child"] = 1 in smchild ? smchild[1] : ""; smrss["asm"] = smself("ts-asm")
+    printf "| splitter | %s | %s |\n", f3(wall["speedmem", "ts-split", 1]), mib(smrss["split"])
+    printf "| worker supervisor (itself) | %s | %s |\n", f3(wall["speedmem", "ts-work", 1]), mib(smrss["super"])
+    printf "| worker children (the largest) | | %s |\n", mib(smrss["child"])
+    printf "| assembler | %s | %s |\n", f3(wall["speedmem", "ts-asm", 1]), mib(smrss["asm"])
+    m = ("speedmem", "ts-asm", 1) in wall ? wall["speedmem", "ts-split", 1] + wall["speedmem", "ts-work", 1] + wall["speedmem", "ts-asm", 1] : ""
+    printf "| the three in turn | %s | |\n", f3(m)
+    print ""
+}
+
+# smmib - KiB to MiB, "" kept
+function smmib(k) { return k == "" ? "" : k / 1024 }
+
+function speedmem_targets(    b) {
+    if (!("speedmem" in groups)) return
+    b = smbase()
+    target("speedmem: tilespool run ÷ " smlabel(b), "speedmem", "ts-run", "speedmem", b, 1, 1.0, "<=")
+    target("speedmem: ImageMagick ÷ tilespool run", "speedmem", "im", "speedmem", "ts-run", 1, 3, ">=")
+    target_value("speedmem: peak RSS, tilespool splitter (MiB)", smmib(smrss["split"]), smmib(smrss["split"]), smmib(smrss["split"]), 100, "<=", " MiB")
+    target_value("speedmem: peak RSS, tilespool worker supervisor (MiB)", smmib(smrss["super"]), smmib(smrss["super"]), smmib(smrss["super"]), 100, "<=", " MiB")
+    target_value("speedmem: peak RSS, largest tilespool worker child (MiB)", smmib(smrss["child"]), smmib(smrss["child"]), smmib(smrss["child"]), 100, "<=", " MiB")
+    target_value("speedmem: peak RSS, tilespool assembler (MiB)", smmib(smrss["asm"]), smmib(smrss["asm"]), smmib(smrss["asm"]), 100, "<=", " MiB")
+}
+
 FILENAME ~ /raw\.txt$/ {
     g = $1; v = $2; k = $3 + 0
     wall[g, v, k] = kv($0, "wall_s")
     cput[g, v, k] = kv($0, "user_s") + kv($0, "sys_s")
     rss[g, v, k] = kv($0, "maxrss_kib")
     st[g, v, k] = kv($0, "status")
+    if (index($0, " self_kib=")) selfk[g, v, k] = kv($0, "self_kib")
     if (!((g, v) in seen)) { seen[g, v] = 1; order[g] = order[g] " " v; groups[g] = 1 }
     next
 }
@@ -141,8 +217,22 @@ $1 == "check" { check[$2] = $3; next }
 $1 == "hm" { hm[$2, $3 + 0] = $4; next }
 $1 == "load" { loadavg[$2] = $3 " " $4 " " $5; next }
 $1 == "bytes" { obytes[$2, $3] = $5; next }
+$1 == "smsetup" { smsetup = substr($0, 9); next }
+$1 == "smdim" { smdim[$2] = $3; next }
+$1 == "smchild" { smchild[$2] = $3; next }
+$1 == "smmissing" { smmissing[$2] = 1; next }
 
 END {
+    if (only == "speedmem") {
+        printf "* Run: %s, `%s`, %d round%s.\n", when, cmd, bigruns, (bigruns > 1 ? "s" : "")
+        printf "* CPU: %s, %d cores; memory %s; kernel %s.\n* Tools: %s; libvips %s; ImageMagick %s; GraphicsMagick %s.\n\n", cpu, cores, mem, kernel, cc_v, vips_v, im_v, gm_v
+        speedmem_report()
+        fnd = out "/findings.md"
+        printf "Computed by bench/run from the run above (%s, `%s`).\n\n| target | measured (median) | min–max | goal | |\n|---|---:|---:|---:|---|\n", when, cmd > fnd
+        speedmem_targets()
+        close(fnd)
+        exit
+    }
     print "## Machine and settings"
     print ""
     printf "* Run: %s, `%s`, %d round%s per case%s.\n", when, cmd, runs, (runs > 1 ? "s" : ""),
@@ -386,6 +476,8 @@ END {
     printf "End-to-end output equal to the filter run alone: %s.\n", check["histmatch"] == "" ? "not checked" : check["histmatch"]
     print ""
 
+    speedmem_report()
+
     # ---- targets, into their own block of the document
     fnd = out "/findings.md"
     printf "" > fnd
@@ -411,6 +503,7 @@ END {
     split("split work asm", rl, " ")
     for (i = 1; i <= 3; i++)
         target_value("peak RSS on the large image: " ll[rl[i]] " (MiB)", lrss[rl[i]] / 1024, lrss[rl[i]] / 1024, lrss[rl[i]] / 1024, 64, "<=", " MiB")
+    speedmem_targets()
     print "" > fnd
     print "Where the time goes, 2 workers or threads (round by round; no target): the sandbox's share is the wasm2c floor ÷ the native floor, the spool's share the pipeline ÷ the wasm2c floor." > fnd
     print "" > fnd
@@ -446,7 +539,10 @@ END {
     for (i = 1; i <= 8; i++) printf "    %s%s\n", lj[i], (i < 8 ? "," : "") > js
     printf "  ],\n  \"histmatch\": [\n" > js
     for (i = 1; i <= 4; i++) printf "    %s%s\n", hmj[i], (i < 4 ? "," : "") > js
-    printf "  ],\n  \"targets\": [\n" > js
+    printf "  ],\n  \"speedmem\": [\n" > js
+    for (i = 1; i <= nsm; i++) printf "    %s%s\n", smj[i], (i < nsm ? "," : "") > js
+    printf "  ],\n  \"speedmem_rss_kib\": {\"splitter\": %s, \"worker_supervisor\": %s, \"worker_child\": %s, \"assembler\": %s},\n", jnum(smrss["split"]), jnum(smrss["super"]), jnum(smrss["child"]), jnum(smrss["asm"]) > js
+    printf "  \"targets\": [\n" > js
     for (i = 1; i <= nt; i++) printf "    %s%s\n", tj[i], (i < nt ? "," : "") > js
     printf "  ]\n}\n" > js
     close(js)

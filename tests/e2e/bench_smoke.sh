@@ -41,10 +41,13 @@ c_filters=$(for f in "$TOP"/filters/*.c; do fn=${f##*/} fn=${fn%.c}; tile_local 
 all_filters=$(for f in "$FILTERS"/*.wasm; do wn=${f##*/} wn=${wn%.wasm}; tile_local "$wn" && printf '%s ' "$wn"; done)
 # (instruction counts: when valgrind is there to count them)
 cg=0; command -v valgrind >/dev/null && cg=1
-if ! python3 - "$o/results.json" "$c_filters" "$all_filters" "$cg" >"$T/json.out" 2>&1 <<'EOF'
+# (the speedmem case's libvips C peer: when `make bench` built it)
+vipsc=0; [ -x "$TOOLS/vips_speedmem" ] && vipsc=1
+if ! python3 - "$o/results.json" "$c_filters" "$all_filters" "$cg" "$vipsc" >"$T/json.out" 2>&1 <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
 c_filters, all_filters, cg = sys.argv[2].split(), sys.argv[3].split(), sys.argv[4] == "1"
+vipsc = sys.argv[5] == "1"
 def pos(what, x):
     print(("ok - " if isinstance(x, (int, float)) and x > 0 else "not ok - ") +
           "results.json: " + what + ("" if isinstance(x, (int, float)) and x > 0 else ": %r" % (x,)))
@@ -77,6 +80,16 @@ lg = {l["program"]: l for l in r["large"]}
 for p in ("split", "work", "asm", "total", "floor", "vips", "im"):
     pos("large %s wall" % p, lg.get(p, {}).get("median_s"))
     pos("large %s peak RSS" % p, lg.get(p, {}).get("peak_rss_kib"))
+sm = {s["program"]: s for s in r["speedmem"]}
+for p in ("ts-run", "vips-cli", "im", "gm") + (("vips-c",) if vipsc else ()):
+    pos("speedmem %s wall" % p, sm.get(p, {}).get("median_s"))
+    pos("speedmem %s peak RSS" % p, sm.get(p, {}).get("peak_rss_kib"))
+    pos("speedmem %s output bytes" % p, sm.get(p, {}).get("output_bytes"))
+sizes = set(s.get("output_size") for s in sm.values())
+print(("ok - " if len(sizes) == 1 and "" not in sizes else "not ok - ") +
+      "results.json: speedmem outputs all of one size: %s" % sorted(sizes))
+for k in ("splitter", "worker_supervisor", "worker_child", "assembler"):
+    pos("speedmem peak RSS of the tilespool %s" % k, r["speedmem_rss_kib"].get(k))
 hm = {h["what"]: h for h in r["histmatch"]}
 for w in ("ts-png", "ts-pnm", "filter-wasm", "filter-native"):
     pos("histmatch %s" % w, hm.get(w, {}).get("median_ms"))
@@ -123,6 +136,10 @@ for f in $all_filters; do
     if [ "$n" -eq 2 ]; then ok "filter rows: $f"
     else notok "filter rows: $f" "$n rows with numbers"; fi
 done
+row "speedmem: tilespool run" "tilespool run, [0-9]* workers"
+row "speedmem: libvips CLI" "libvips, vips CLI through .v files"
+row "speedmem: worker children" "worker children (the largest) |"
+check "speedmem targets in the findings" sh -c "grep -c '^| speedmem: ' '$md' | grep -qx 6"
 check "findings block filled" sh -c "sed -n '/^<!-- findings:begin/,/^<!-- findings:end/p' '$md' |
     grep -q '^| parallel efficiency at 2 workers, gray, raw tiles | [0-9]'"
 check "pipeline and floor give the same pixels" sh -c "! grep -q DIFFERENT '$o/filters.txt'"

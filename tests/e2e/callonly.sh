@@ -35,7 +35,7 @@ call_case() {
 
 for f in identity invert grayscale:standard=709 brightness_contrast:brightness=25 sepia \
     threshold:level=90 gaussian_blur:sigma=2.2 box_blur:radius=3 \
-    sharpen:amount=1.5:threshold=4 sobel median median:radius=3; do
+    sharpen:amount=1.5:threshold=4 sobel median median:radius=3 convolve:k1=-1:k4=6:divisor=4; do
     call_case "$f" "$T/in.pam"
     call_case "$f" "$T/in.pam" --native
 done

@@ -53,6 +53,7 @@ add_alpha: value
 autolevels: low high
 box_blur: radius
 brightness_contrast: brightness contrast
+convolve: k0 k1 k2 k3 k4 k5 k6 k7 k8 divisor offset
 crop: x y width height gravity
 equalize: mode
 flatten: background
@@ -80,8 +81,8 @@ else notok "tilespool filters: exit 0" "$(cat "$T/err")"; fi
 awk '/^[^ \t]/ { if (n) print line; line = $1 ":"; n = 1; next }
      /^[ \t]/  { line = line " " $1 }
      END       { if (n) print line }' "$T/filters" | sort >"$T/got"
-if cmp -s "$T/want" "$T/got"; then ok "tilespool filters: the 23 filters with their params"
-else notok "tilespool filters: the 23 filters with their params" "$(diff "$T/want" "$T/got" | tr '\n' ' ')"; fi
+if cmp -s "$T/want" "$T/got"; then ok "tilespool filters: the 24 filters with their params"
+else notok "tilespool filters: the 24 filters with their params" "$(diff "$T/want" "$T/got" | tr '\n' ' ')"; fi
 # each parameter line gives a default and a range (a path: that it is one)
 if awk '/^[ \t]/ && !(/default/ && (/range/ || / one of /)) && !/path of an image/ { bad = 1 } END { exit bad }' "$T/filters"; then
     ok "tilespool filters: each param with its default and range"

@@ -22,7 +22,7 @@
 unset TILESPOOL_FILTER_PATH
 cd "$T" || exit 2
 R=$T/root
-FILTER_LIST="add_alpha autolevels box_blur brightness_contrast crop equalize flatten flip gaussian_blur grayscale histogram_match identity invert median posterize resize rotate sepia sharpen sobel threshold thumbnail transpose"
+FILTER_LIST="add_alpha autolevels box_blur brightness_contrast convolve crop equalize flatten flip gaussian_blur grayscale histogram_match identity invert median posterize resize rotate sepia sharpen sobel threshold thumbnail transpose"
 PAGES="man1/tilespool.1 man1/splitter.1 man1/worker.1 man1/assembler.1 man7/tilespool-filter.7"
 
 # make_ TARGET - make in the source tree with the test's DESTDIR and PREFIX,

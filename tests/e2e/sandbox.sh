@@ -47,7 +47,7 @@ sandbox_case() {
 for f in identity invert grayscale:standard=709 \
     brightness_contrast:brightness=25:contrast=-40 threshold:level=90 \
     gaussian_blur:sigma=2.2 box_blur:radius=3 sharpen:amount=1.5:sigma=1.3:threshold=4 \
-    sobel median:radius=3; do
+    sobel median:radius=3 convolve:k0=2:k4=5:k8=-3:divisor=3:offset=-7; do
     for t in gray graya rgb rgba; do
         sandbox_case "$f" "$t"
     done

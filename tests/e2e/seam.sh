@@ -36,7 +36,7 @@ seam_case() {
 for f in identity invert grayscale grayscale:standard=709 \
     brightness_contrast:brightness=-30:contrast=45 threshold:level=100 \
     gaussian_blur:sigma=2.5 box_blur:radius=4 sharpen:amount=1.2:threshold=3 sobel \
-    median:radius=2 posterize:levels=3; do
+    median:radius=2 posterize:levels=3 convolve:k0=-1:k2=2:k4=7:k7=-3:divisor=0:offset=9; do
     for t in gray graya rgb rgba; do
         seam_case "$f on $t" "$f" "$T/in_$t.png" 97 61
     done
