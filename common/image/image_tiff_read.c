@@ -241,10 +241,15 @@ void tiff_read_close(void *p)
 /* select_page - makes `page` the current directory; returns 0 or -1. */
 static int select_page(struct tiffr *st, uint32_t page)
 {
-    tdir_t n = TIFFNumberOfDirectories(st->tif);
+    tdir_t n;
 
+    /* libtiff stops at a loop in the IFD chain with a warning */
+    st->io.warning[0] = '\0';
+    n = TIFFNumberOfDirectories(st->tif);
     if (st->io.failed)
         return -1;
+    if (strstr(st->io.warning, "loop"))
+        return tiff_io_fail(&st->io, "%s", st->io.warning);
     if (page >= n)
         return tiff_io_fail(&st->io, "page %" PRIu32 " asked for, the file has %u page%s",
                             page, (unsigned)n, n == 1 ? "" : "s");

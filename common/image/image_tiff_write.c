@@ -49,7 +49,9 @@ struct tiffw {
     size_t pixel;           /* bytes of a pixel */
     uint32_t tile;          /* tile side, or 0 for strips */
     uint8_t *band;          /* tiles: tile rows of the image */
-    uint8_t *tilebuf;       /* tiles: one tile */
+    uint8_t *tilebuf;       /* tiles: one tile; strips: one row (libtiff's
+                             * predictor and byte swapping change the
+                             * buffer they are given) */
     uint32_t band_rows;     /* rows gathered in band */
 };
 
@@ -177,6 +179,8 @@ static int start(struct tiffw *st, int channels, const struct img_write_opts *o)
         if (st->band == NULL || st->tilebuf == NULL)
             return tiff_io_fail(&st->io, "out of memory for a row of tiles (%zu bytes)",
                                 st->stride * st->tile);
+    } else if ((st->tilebuf = malloc(st->stride)) == NULL) {
+        return tiff_io_fail(&st->io, "out of memory for a row (%zu bytes)", st->stride);
     }
     return 0;
 }
@@ -236,8 +240,8 @@ int tiff_write_rows(void *p, const uint8_t *buf, uint32_t nrows, char *err)
         const uint8_t *row = buf + i * st->stride;
 
         if (st->tile == 0) {
-            /* libtiff takes a non-const buffer but reads it only */
-            if (TIFFWriteScanline(st->tif, (void *)(uintptr_t)row, st->next, 0) < 0
+            memcpy(st->tilebuf, row, st->stride);
+            if (TIFFWriteScanline(st->tif, st->tilebuf, st->next, 0) < 0
                 || st->io.failed)
                 return tiff_io_fail(&st->io, "cannot write row %" PRIu32, st->next);
             st->next++;
