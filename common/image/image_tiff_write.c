@@ -26,7 +26,7 @@
  * DESCRIPTION
  *	The FILE is the caller's (write-only, never read back); libtiff
  *	writes the image's directory at TIFFClose, which finish() calls
- *	without closing the FILE.
+ *	without closing the FILE, and leaves it at the end of the file.
  * DIAGNOSTICS
  *	"NAME: tiff: MESSAGE", MESSAGE being libtiff's text, strerror(errno)
  *	of a failed write, or ours.
@@ -269,7 +269,9 @@ int tiff_write_finish(void *p, char *err)
         TIFFClose(st->tif);
     if (rc == 0)
         st->tif = NULL;
-    if (rc == 0 && fflush(st->io.f) != 0)
+    /* libtiff last wrote the header's first-IFD offset: leave the FILE at
+     * the end, where a caller's stream (open_memstream) takes its size */
+    if (rc == 0 && (fseeko(st->io.f, 0, SEEK_END) != 0 || fflush(st->io.f) != 0))
         rc = errf_sys(err, "%s: tiff: write", st->io.name);
     tiff_write_abandon(st);
     return rc;
