@@ -10,8 +10,9 @@
  *	about 256 KiB (the default) or in tiles of tiff_tile x tiff_tile.
  *	Compression is none, deflate, lzw, jpeg or zstd, with the horizontal
  *	predictor for the three lossless ones; JPEG takes jpeg_quality, only
- *	8-bit samples, and stores RGB as YCbCr (subsampled 2x2, 2x1 with
- *	--jpeg-subsample 422, not at all with 444).  BigTIFF is written when
+ *	8-bit samples, and stores RGB as YCbCr, subsampled as jpeg_subsample
+ *	says (its default as in the JPEG writer: 444 at quality 90 and up,
+ *	else 420).  BigTIFF is written when
  *	asked (bigtiff) or when the samples, uncompressed, with room for a
  *	compressor's worst case, could pass 4 GiB.
  *
@@ -107,9 +108,10 @@ static int set_layout(struct tiffw *st, int channels, const struct img_write_opt
     if (channels == 2 || channels == 4)
         TIFFSetField(tif, TIFFTAG_EXTRASAMPLES, 1, &extra);
     TIFFSetField(tif, TIFFTAG_COMPRESSION, scheme);
-    if (jpeg && channels == 3 && o->jpeg_subsample != 444) {
+    if (jpeg && channels == 3) {
+        int sub = o->jpeg_subsample ? o->jpeg_subsample : o->jpeg_quality >= 90 ? 444 : 420;
         TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_YCBCR);
-        TIFFSetField(tif, TIFFTAG_YCBCRSUBSAMPLING, 2, o->jpeg_subsample == 422 ? 1 : 2);
+        TIFFSetField(tif, TIFFTAG_YCBCRSUBSAMPLING, sub == 444 ? 1 : 2, sub == 420 ? 2 : 1);
         TIFFSetField(tif, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
     } else {
         TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, color ? PHOTOMETRIC_RGB : PHOTOMETRIC_MINISBLACK);
