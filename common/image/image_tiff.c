@@ -17,6 +17,8 @@
  *	The size procedure seeks to the end and back instead of fstat(), so
  *	a FILE without a descriptor works too.  A failed fwrite() fills err
  *	with strerror(errno) at once, before libtiff's own vaguer message.
+ *	libtiff's own messages sometimes begin with the file name: it is
+ *	taken off, since ours begin with it.
  * DIAGNOSTICS
  *	"NAME: tiff: MESSAGE", MESSAGE being libtiff's text or ours.
  */
@@ -101,15 +103,16 @@ static void on_unmap(thandle_t h, void *base, toff_t size)
 static int on_error(TIFF *tif, void *user, const char *module, const char *fmt, va_list ap)
 {
     struct tiff_io *io = user;
-    char msg[ERR_MAX / 2];
+    size_t n = strlen(io->name);
 
     (void)tif;
     (void)module;
-    if (io->failed)
+    if (io->said[0] != '\0')
         return 1;
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    errf(io->err, "%s: tiff: %s", io->name, msg);
-    io->failed = 1;
+    vsnprintf(io->said, sizeof io->said, fmt, ap);
+    /* some messages start with the file's name, which ours already has */
+    if (strncmp(io->said, io->name, n) == 0 && strncmp(io->said + n, ": ", 2) == 0)
+        memmove(io->said, io->said + n + 2, strlen(io->said + n + 2) + 1);
     return 1;
 }
 
@@ -125,6 +128,12 @@ static int on_warning(TIFF *tif, void *user, const char *module, const char *fmt
     return 1;
 }
 
+/* tiff_io_erred - returns 1 after a libtiff error or a failed write, else 0. */
+int tiff_io_erred(const struct tiff_io *io)
+{
+    return io->failed || io->said[0] != '\0';
+}
+
 /* tiff_io_fail - returns -1 with io->err filled unless already filled. */
 int tiff_io_fail(struct tiff_io *io, const char *fmt, ...)
 {
@@ -136,7 +145,7 @@ int tiff_io_fail(struct tiff_io *io, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    errf(io->err, "%s: tiff: %s", io->name, msg);
+    errf(io->err, "%s: tiff: %s%s%s", io->name, msg, io->said[0] ? ": " : "", io->said);
     io->failed = 1;
     return -1;
 }
@@ -159,8 +168,10 @@ TIFF *tiff_io_open(struct tiff_io *io, const char *mode)
     tif = TIFFClientOpenExt(io->name, m, (thandle_t)io, on_read, on_write, on_seek,
                             on_close, on_size, on_map, on_unmap, opts);
     TIFFOpenOptionsFree(opts);
+    if (tif == NULL && io->said[0] == '\0')
+        snprintf(io->said, sizeof io->said, "%s", io->warning);
     if (tif == NULL)
-        tiff_io_fail(io, "cannot open%s%s", io->warning[0] ? ": " : "", io->warning);
+        tiff_io_fail(io, "cannot open");
     return tif;
 }
 

@@ -6,11 +6,11 @@
  *	tiff_io - one TIFF handle's I/O and error context
  * SUMMARY
  *	tiff_io_open() opens libtiff (TIFFClientOpenExt) on a FILE that stays
- *	the caller's: the close procedure never closes it.  libtiff's errors
- *	go to the err of the entry point running (io->err), the first one
- *	kept, as "NAME: tiff: MESSAGE"; warnings are kept apart (the first
- *	one) and never printed, since libtiff's default handlers would write
- *	to stderr.
+ *	the caller's: the close procedure never closes it.  libtiff's first
+ *	error is kept (io->said) and ends the message of the step that failed,
+ *	"NAME: tiff: cannot read row 7: MESSAGE", in the err of the entry
+ *	point running (io->err); the first warning is kept apart.  Neither is
+ *	ever printed, as libtiff's default handlers would (to stderr).
  */
 #ifndef TS_IMAGE_TIFF_H
 #define TS_IMAGE_TIFF_H
@@ -27,6 +27,7 @@ struct tiff_io {
     const char *name;
     char *err;              /* the err of the current entry point */
     int failed;             /* an error is in err: later ones are dropped */
+    char said[160];         /* libtiff's first error since cleared, or "" */
     char warning[160];      /* libtiff's first warning, or "" */
 };
 
@@ -34,8 +35,12 @@ struct tiff_io {
  * "w8" for BigTIFF), or NULL with io->err filled. */
 TIFF *tiff_io_open(struct tiff_io *io, const char *mode);
 
-/* tiff_io_fail - returns -1; fills io->err with "NAME: tiff: ..." unless
- * an error (libtiff's, more precise) is already there. */
+/* tiff_io_erred - returns 1 if libtiff has reported an error (or a write
+ * failed) since io->said was last cleared, else 0. */
+int tiff_io_erred(const struct tiff_io *io);
+
+/* tiff_io_fail - returns -1; fills io->err with "NAME: tiff: WHAT" and
+ * libtiff's error after a colon, unless an error is already there. */
 int tiff_io_fail(struct tiff_io *io, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

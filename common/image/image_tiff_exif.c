@@ -208,11 +208,11 @@ int tiff_exif_read(TIFF *tif, struct tiff_io *io, uint32_t page, struct img_meta
         && (e = add_entry(ed, EXIF_IFD_0, EXIF_TAG_ORIENTATION, EXIF_FORMAT_SHORT, 1)))
         exif_set_short(e->data, exif_data_get_byte_order(ed), orient);
     if (TIFFGetField(tif, TIFFTAG_EXIFIFD, &off) && off != 0) {
-        if (TIFFReadEXIFDirectory(tif, off) && !io->failed)
+        if (TIFFReadEXIFDirectory(tif, off) && !tiff_io_erred(io))
             for (size_t i = 0; i < sizeof exif_tags / sizeof exif_tags[0]; i++)
                 copy_tag(tif, ed, EXIF_IFD_EXIF, exif_tags[i]);
-        io->failed = 0;     /* a damaged sub-IFD is left out, not fatal */
-        if (!TIFFSetDirectory(tif, (tdir_t)page) || io->failed)
+        io->said[0] = '\0';    /* a damaged sub-IFD is left out, not fatal */
+        if (!TIFFSetDirectory(tif, (tdir_t)page) || tiff_io_erred(io))
             rc = tiff_io_fail(io, "cannot return to page %u after its Exif", (unsigned)page);
     }
     if (rc == 0 && (ed->ifd[EXIF_IFD_0]->count > 0 || ed->ifd[EXIF_IFD_EXIF]->count > 0))
@@ -325,7 +325,7 @@ int tiff_exif_write(TIFF *tif, struct tiff_io *io, const uint8_t *exif, uint32_t
             return exif_data_unref(ed), tiff_io_fail(io, "cannot create the EXIF directory");
         if (set_listed(tif, ed->ifd[EXIF_IFD_EXIF], bo, exif_tags,
                        sizeof exif_tags / sizeof exif_tags[0]) > 0
-            && (!TIFFWriteCustomDirectory(tif, &off) || io->failed))
+            && (!TIFFWriteCustomDirectory(tif, &off) || tiff_io_erred(io)))
             return exif_data_unref(ed), tiff_io_fail(io, "cannot write the EXIF directory");
         TIFFFreeDirectory(tif);
         TIFFCreateDirectory(tif);

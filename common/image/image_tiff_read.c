@@ -155,7 +155,7 @@ static int read_strips(struct tiffr *st, uint32_t y0, uint32_t rows)
 {
     if (!st->separate) {
         assert(st->band_h == 1);
-        return TIFFReadScanline(st->tif, st->band, y0, 0) < 0 || st->io.failed
+        return TIFFReadScanline(st->tif, st->band, y0, 0) < 0 || tiff_io_erred(&st->io)
                ? tiff_io_fail(&st->io, "cannot read row %" PRIu32, y0) : 0;
     }
     for (uint16_t p = 0; p < st->nc + (st->alpha ? 1 : 0); p++) {
@@ -163,7 +163,7 @@ static int read_strips(struct tiffr *st, uint32_t y0, uint32_t rows)
         tmsize_t n = TIFFReadEncodedStrip(st->tif, TIFFComputeStrip(st->tif, y0, p),
                                           st->band + (size_t)p * st->band_h * st->plane_row,
                                           need);
-        if (n < 0 || st->io.failed)
+        if (n < 0 || tiff_io_erred(&st->io))
             return tiff_io_fail(&st->io, "cannot read the strip of row %" PRIu32, y0);
         if (n < need)
             return tiff_io_fail(&st->io, "the strip of row %" PRIu32 " is short (%lld of "
@@ -189,7 +189,7 @@ static int read_tiles(struct tiffr *st, uint32_t y0, uint32_t rows)
             tmsize_t n = TIFFReadEncodedTile(st->tif,
                                              TIFFComputeTile(st->tif, x, y0, 0, (uint16_t)p),
                                              st->tile, st->tile_size);
-            if (n < 0 || st->io.failed)
+            if (n < 0 || tiff_io_erred(&st->io))
                 return tiff_io_fail(&st->io, "cannot read the tile at %" PRIu32 ",%" PRIu32,
                                     x, y0);
             if ((size_t)n < (rows - 1) * tile_row + len)
@@ -246,14 +246,14 @@ static int select_page(struct tiffr *st, uint32_t page)
     /* libtiff stops at a loop in the IFD chain with a warning */
     st->io.warning[0] = '\0';
     n = TIFFNumberOfDirectories(st->tif);
-    if (st->io.failed)
-        return -1;
+    if (tiff_io_erred(&st->io))
+        return tiff_io_fail(&st->io, "cannot walk the chain of pages");
     if (strstr(st->io.warning, "loop"))
-        return tiff_io_fail(&st->io, "%s", st->io.warning);
+        return tiff_io_fail(&st->io, "the chain of pages loops (%s)", st->io.warning);
     if (page >= n)
         return tiff_io_fail(&st->io, "page %" PRIu32 " asked for, the file has %u page%s",
                             page, (unsigned)n, n == 1 ? "" : "s");
-    if (!TIFFSetDirectory(st->tif, (tdir_t)page) || st->io.failed)
+    if (!TIFFSetDirectory(st->tif, (tdir_t)page) || tiff_io_erred(&st->io))
         return tiff_io_fail(&st->io, "cannot read page %" PRIu32, page);
     return 0;
 }
@@ -381,7 +381,7 @@ static int plan_band(struct tiffr *st)
         uint64_t ts = TIFFTileSize64(st->tif);
         if (!TIFFGetField(st->tif, TIFFTAG_TILEWIDTH, &st->tw)
             || !TIFFGetField(st->tif, TIFFTAG_TILELENGTH, &st->th) || st->tw == 0 || st->th == 0
-            || ts == 0 || st->io.failed)
+            || ts == 0 || tiff_io_erred(&st->io))
             return tiff_io_fail(&st->io, "bad tile size");
         if (ts > TIFF_MAX_BAND || (st->tw * bits) % 8 != 0
             || ts < (st->tw * bits / 8) * st->th)

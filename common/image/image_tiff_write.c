@@ -131,7 +131,7 @@ static int set_layout(struct tiffw *st, int channels, const struct img_write_opt
             rps = (rps + 15) / 16 * 16;
         TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, rps > st->height ? st->height : rps);
     }
-    return st->io.failed ? -1 : 0;
+    return tiff_io_erred(&st->io) ? tiff_io_fail(&st->io, "cannot set the image's tags") : 0;
 }
 
 /* set_meta - sets the tags of o->meta that TIFF holds; returns 0 or -1. */
@@ -146,7 +146,7 @@ static int set_meta(struct tiffw *st, const struct img_meta *m)
         TIFFSetField(st->tif, TIFFTAG_YRESOLUTION, m->yres);
         TIFFSetField(st->tif, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH);
     }
-    return st->io.failed ? -1 : 0;
+    return tiff_io_erred(&st->io) ? tiff_io_fail(&st->io, "cannot set the metadata tags") : 0;
 }
 
 /* needs_big - returns 1 if the image could make a classic TIFF pass 4 GiB. */
@@ -224,7 +224,7 @@ static int flush_tiles(struct tiffw *st)
         for (uint32_t r = 0; r < st->band_rows; r++)
             memcpy(st->tilebuf + r * tile_row, st->band + r * st->stride + x * st->pixel,
                    cols * st->pixel);
-        if (TIFFWriteTile(st->tif, st->tilebuf, x, y0, 0, 0) < 0 || st->io.failed)
+        if (TIFFWriteTile(st->tif, st->tilebuf, x, y0, 0, 0) < 0 || tiff_io_erred(&st->io))
             return tiff_io_fail(&st->io, "cannot write the tile at %" PRIu32 ",%" PRIu32,
                                 x, y0);
     }
@@ -244,7 +244,7 @@ int tiff_write_rows(void *p, const uint8_t *buf, uint32_t nrows, char *err)
         if (st->tile == 0) {
             memcpy(st->tilebuf, row, st->stride);
             if (TIFFWriteScanline(st->tif, st->tilebuf, st->next, 0) < 0
-                || st->io.failed)
+                || tiff_io_erred(&st->io))
                 return tiff_io_fail(&st->io, "cannot write row %" PRIu32, st->next);
             st->next++;
             continue;
@@ -264,7 +264,7 @@ int tiff_write_finish(void *p, char *err)
     int rc;
 
     st->io.err = err;
-    rc = TIFFWriteDirectory(st->tif) && !st->io.failed ? 0 : -1;
+    rc = TIFFWriteDirectory(st->tif) && !tiff_io_erred(&st->io) ? 0 : -1;
     if (rc < 0)
         tiff_io_fail(&st->io, "cannot write the directory");
     else

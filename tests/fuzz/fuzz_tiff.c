@@ -2,7 +2,7 @@
  * fuzz_tiff.c - libFuzzer target: the TIFF reader (image_tiff_read.c),
  * and the writer on what it decodes.
  *
- * Each input is opened from memory (fmemopen) through img_open_opts_fp(),
+ * Each input that starts as a TIFF does is opened from memory (fmemopen) through img_open_opts_fp(),
  * as the splitter opens its input, with a pixel limit of 2^16 so that no
  * input makes the target allocate much, at page 0 or (by the input's
  * last byte) page 1, with keep16 or not; all rows are read, a few at a
@@ -136,8 +136,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *pix;
     FILE *f;
 
-    /* fmemopen refuses a zero-length buffer on some C libraries */
-    if (size == 0 || (f = fmemopen((void *)data, size, "rb")) == NULL)
+    /* TIFF inputs only: the other readers have targets of their own */
+    if (size < 4 || !((data[0] == 'I' && data[1] == 'I' && (data[2] == 42 || data[2] == 43)
+                       && data[3] == 0)
+                      || (data[0] == 'M' && data[1] == 'M' && data[2] == 0
+                          && (data[3] == 42 || data[3] == 43))))
+        return 0;
+    if ((f = fmemopen((void *)data, size, "rb")) == NULL)
         return 0;
     o.page = data[size - 1] == 1;
     o.keep16 = data[size - 1] & 2;
