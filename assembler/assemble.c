@@ -380,6 +380,10 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
     for (int i = 0; i < o->nwopts; i++)
         if (img_write_opt(&wo, o->wopt_name[i], o->wopt_value[i], err) < 0)
             return EXIT_USAGE;
+    if (fmt == IMG_TIFF && wo.tiff_compression == IMG_TIFF_JPEG && wo.depth > 8)
+        return errf(err, "%s: tiff: JPEG compression holds 8-bit samples only and the result "
+                    "is 16-bit: choose --tiff-compression deflate, lzw or zstd", shown),
+               EXIT_USAGE;
     struct img_meta meta;
     int status = output_meta(m, jobdir, shown, fmt, out_ch, o, &meta, err);
     if (status != EXIT_OK)

@@ -33,6 +33,7 @@
 #include "usercache.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -476,6 +477,30 @@ static int spool_input(const struct cmdline *c, const struct chain *user, const 
     return status;
 }
 
+/* page_suffix - for an input "FILE[page=N]" that does not exist as
+ * named: FILE in path and N in *page (else path is arg, *page kept).
+ * Returns 0, or -1 with err filled if the name is too long. */
+static int page_suffix(const char *arg, char *path, uint32_t *page, char *err)
+{
+    const char *open = strrchr(arg, '[');
+    size_t n = strlen(arg);
+    struct stat st;
+    char *end;
+
+    if (n >= PATH_MAX)
+        return errf(err, "%.64s...: name too long", arg);
+    memcpy(path, arg, n + 1);
+    if (open == NULL || n < 8 || arg[n - 1] != ']' || strncmp(open, "[page=", 6) != 0
+        || !isdigit((unsigned char)open[6]) || stat(arg, &st) == 0)
+        return 0;
+    unsigned long v = strtoul(open + 6, &end, 10);
+    if (end != arg + n - 1 || v > UINT32_MAX)
+        return 0;
+    path[open - arg] = '\0';
+    *page = (uint32_t)v;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct cmdline c;
@@ -529,7 +554,10 @@ int main(int argc, char **argv)
     }
     c.o.stdin_copy = c.read_stdin ? in_copy.tmp : NULL;
     for (int i = 0; i < c.ninputs; i++) {
-        int s = spool_input(&c, &chain, c.inputs[i], m);
+        struct cmdline one = c;
+        char path[PATH_MAX];
+        int s = page_suffix(c.inputs[i], path, &one.o.page, err) < 0
+                ? (msg_warn("%s", err), EXIT_USAGE) : spool_input(&one, &chain, path, m);
         if (status == EXIT_OK)
             status = s;
     }

@@ -2,7 +2,8 @@
 # fuzz - a short libFuzzer run of every parser target: the netpbm header
 # and tile reader, job.json, the filter chain, the .wasm check, the
 # describe JSON with parameter binding, Exif orientation in the JPEG and
-# PNG readers, and the WebP and GIF readers (tests/fuzz/fuzz_*.c, whose
+# PNG readers, the TIFF reader and writer, and the WebP and GIF readers
+# (tests/fuzz/fuzz_*.c, whose
 # comments list the invariants each checks).  The targets are built with
 # clang into build/fuzz (make reuses them while they are up to date) and
 # each runs TILESPOOL_FUZZ_SECONDS (default 5) seconds from the seed
@@ -23,4 +24,4 @@ else
         "$(grep -m 3 -E 'error|Error' "$T/build.log" | tr '\n' ' ' | cut -c 1-400)"
     exit 1
 fi
-sh tests/fuzz/run.sh --scratch "$T/new" "$secs" netpbm manifest chain wasm_check describe exif webp gif
+sh tests/fuzz/run.sh --scratch "$T/new" "$secs" netpbm manifest chain wasm_check describe exif tiff webp gif

@@ -21,7 +21,7 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 F            := build/fuzz
 TARGETS      := netpbm manifest chain wasm_check describe exif
-TARGETS      += webp gif
+TARGETS      += tiff webp gif
 BINS         := $(TARGETS:%=$(F)/fuzz_%)
 
 # -fno-sanitize-recover: a UBSan finding must end the run like an ASan one,
@@ -34,6 +34,7 @@ FUZZ_CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O1 -g \
 LIBS         := -lpng -ljpeg -lexif -lcjson -lz -lm -lsodium -ltiff -lwebpmux -lwebpdemux -lwebp -lgif
 
 FUZZ_COMMON  := chain err hash image image_exif image_jpeg image_jpeg_meta image_png image_pnm manifest manifest_file plan \
+                image_opts image_tiff_read image_tiff_write image_tiff_exif \
                 netpbm spool spool_fs stage tile toolrun wasm_check wasm_check_read \
                 wasm_check_sec
 # image.c's codec table names every format's codec

@@ -4,7 +4,7 @@
 #   sh tests/fuzz/seeds.sh DIR
 #
 # Writes DIR/netpbm, DIR/manifest, DIR/chain, DIR/wasm_check,
-# DIR/describe, DIR/exif, DIR/webp and DIR/gif.  Seeds are made from the real programs wherever they can
+# DIR/describe, DIR/exif, DIR/tiff, DIR/webp and DIR/gif.  Seeds are made from the real programs wherever they can
 # be: tiles and job.json files from the splitter run on tiny generated
 # images, the filters' .wasm files, the describe JSON `splitter
 # --list-filters --json` prints.  Every seed has a fixed name, so running
@@ -16,7 +16,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$1
 B=$top/build
 mkdir -p "$out/netpbm" "$out/manifest" "$out/chain" "$out/wasm_check" "$out/describe" \
-    "$out/exif" "$out/webp" "$out/gif" || exit 2
+    "$out/exif" "$out/tiff" "$out/webp" "$out/gif" || exit 2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tilespool-seeds.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 export TILESPOOL_FILTER_PATH="$B/filters"
@@ -147,6 +147,28 @@ tiff_ii '\377\000\022\001\003\000\001\000\000\000\003\000' >"$e/ii-count-past-en
 # two entries (Make as ASCII at an offset, then Orientation) and a next IFD (IFD1)
 tiff_ii '\002\000\017\001\002\000\006\000\000\000\046\000\000\000\022\001\003\000\001\000\000\000\003\000\000\000\054\000\000\000Maker\000\000\000' >"$e/ii-two-entries"
 printf 'http://ns.adobe.com/xap/1.0/\000<x:xmpmeta/>' >"$e/xmp"
+
+# ---- TIFF files: small, of many layouts, made by vips and tiffcp ------------
+t=$out/tiff
+if command -v vips >/dev/null && command -v tiffcp >/dev/null &&
+    vips black "$tmp/b.v" 13 9 --bands 3 && vips linear "$tmp/b.v" "$tmp/rgb.v" "1 2 3" "10 60 120" --uchar; then
+    export VIPS_CONCURRENCY=1
+    vips tiffsave "$tmp/rgb.v" "$t/strips"
+    vips tiffsave "$tmp/rgb.v" "$t/tiles-deflate" --tile --tile-width 16 --tile-height 16 --compression deflate
+    vips tiffsave "$tmp/rgb.v" "$t/lzw-predictor" --compression lzw --predictor horizontal
+    vips tiffsave "$tmp/rgb.v" "$t/bigtiff" --bigtiff
+    vips colourspace "$tmp/rgb.v" "$tmp/g.v" b-w && vips tiffsave "$tmp/g.v" "$t/gray-1bit" --bitdepth 1
+    vips tiffsave "$tmp/g.v" "$t/miniswhite" --miniswhite
+    vips cast "$tmp/rgb.v" "$tmp/u.v" ushort && vips tiffsave "$tmp/u.v" "$t/rgb16"
+    vips bandjoin "$tmp/rgb.v $tmp/g.v" "$tmp/a.v" && vips tiffsave "$tmp/a.v" "$t/rgba-premultiplied" --premultiply
+    tiffcp -p separate "$t/strips" "$t/separate"
+    tiffcp -c jpeg -r 16 "$t/strips" "$t/ycbcr-jpeg"
+    tiffcp "$t/strips" "$t/miniswhite" "$t/two-pages"
+    printf '\001' >>"$t/two-pages"         # the target reads page 1
+    for f in "$t"/*; do case $f in *.tif) ;; *) [ -s "$f" ] || rm -f "$f" ;; esac; done
+else
+    warn "no vips or tiffcp: TIFF seeds skipped"
+fi
 
 # ---- WebP and GIF files, tiny, from libwebp's tools and ImageMagick -----------
 w=$out/webp g=$out/gif
