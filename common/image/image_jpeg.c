@@ -206,14 +206,13 @@ static boolean on_app1(j_decompress_ptr ci)
     if (len < 2)
         ERREXIT(ci, JERR_BAD_LENGTH);
     len -= 2;
-    if ((data = malloc(len ? len : 1)) == NULL) {
-        errf(st->jerr.err, "%s: jpeg: out of memory", st->jerr.name);
-        longjmp(st->jerr.jb, 1);
-    }
+    /* from libjpeg's image pool, not malloc: a file cut off inside the
+     * marker longjmps out of next_byte, and jpeg_destroy frees the pool
+     * (a marker is at most 64 KiB, and the file bounds their number) */
+    data = (*ci->mem->alloc_large)((j_common_ptr)ci, JPOOL_IMAGE, len ? len : 1);
     for (unsigned i = 0; i < len; i++)
         data[i] = (uint8_t)next_byte(ci);
     rc = jpeg_meta_app1(&st->seen, st->meta, data, len, st->jerr.name, st->jerr.err);
-    free(data);
     if (rc < 0)
         longjmp(st->jerr.jb, 1);
     return TRUE;
