@@ -1,5 +1,5 @@
 /*
- * splitter - decode PNG, JPEG or netpbm images and spool them as tiles.
+ * splitter - decode images (PNG, JPEG, netpbm, TIFF, WebP, GIF) and spool them as tiles.
  *
  * SYNOPSIS
  *     splitter --spool DIR -f CHAIN [-t SIZE] [--tile-format pnm|png] [-o OUT] IN...
