@@ -314,11 +314,21 @@ static inline uint8_t *tsf_rs_weights(const struct tsf_rs_axis *a, int64_t o, ui
     return (uint8_t *)(wt->w + (size_t)n * wt->taps);
 }
 
+/*
+ * tsf__rs_slots - rows of the horizontal pass tsf_rs_run keeps: twice the
+ * most a window reads and some, so that sliding them down is rare.
+ */
+static inline uint64_t tsf__rs_slots(const struct tsf_rs_call *c)
+{
+    uint64_t k = 2 * (uint64_t)tsf_rs_maxtaps(&c->ay) + 16;
+    return k < c->in_h ? k : c->in_h;
+}
+
 /* tsf_rs_scratch - scratch bytes tsf_rs_run needs for this call. */
 static inline uint64_t tsf_rs_scratch(const struct tsf_rs_call *c)
 {
     return tsf_rs_weights_bytes(&c->ax, c->out_w) + tsf_rs_weights_bytes(&c->ay, c->out_h) +
-           (uint64_t)c->in_h * c->out_w * c->ch * 4 + 64;
+           tsf__rs_slots(c) * c->out_w * c->ch * 4 + 64;
 }
 
 /*
@@ -455,10 +465,29 @@ static inline int64_t tsf__rs_out(int64_t s, int64_t max)
 TSF__RS_VDEF(tsf__rs_v8, uint8_t, 255)
 TSF__RS_VDEF(tsf__rs_v16, uint16_t, 65535)
 
+/* tsf__rs_hrow - the horizontal pass of input row r (from the input's top) into t. */
+static inline void tsf__rs_hrow(const struct tsf_rs_call *c, const struct tsf_rs_weights *h,
+                                uint32_t r, int32_t *t)
+{
+    size_t in_n = (size_t)c->in_w * c->ch;
+    if (c->depth == 16)
+        tsf__rs_h16((const uint16_t *)(const void *)c->in + r * in_n, h, c->out_w, c->ch, t);
+    else if (h->wabs <= 2 * (int64_t)TSF_RS_ONE)
+        tsf__rs_h8(c->in + r * in_n, h, c->out_w, c->ch, t);
+    else
+        tsf__rs_h8w(c->in + r * in_n, h, c->out_w, c->ch, t);
+}
+
 /*
  * tsf_rs_run - resample c->in into c->out with scratch of tsf_rs_scratch(c)
  * bytes.  Returns 0, or -1 if the input buffer does not hold
  * every tap (the caller's region was wrong).
+ *
+ * Output rows are made in turn, each input row filtered horizontally just
+ * before the first window that reads it, into a buffer of tsf__rs_slots
+ * rows (input row base in its first): the rows stay in the cache between
+ * the passes, and rows no window reads are skipped.  A window fits the
+ * buffer: v.taps is at most maxtaps and at most in_h.
  */
 static inline int tsf_rs_run(const struct tsf_rs_call *c, void *scratch)
 {
@@ -469,22 +498,19 @@ static inline int tsf_rs_run(const struct tsf_rs_call *c, void *scratch)
     if (!s)
         return -1;
     int32_t *t = (int32_t *)(void *)(((uintptr_t)s + 7) & ~(uintptr_t)7);
-    /* the input rows the windows read: v.at is ascending */
-    uint32_t y0 = v.at[0], y1 = v.at[c->out_h - 1] + v.taps;
-    size_t n = (size_t)c->out_w * c->ch, in_n = (size_t)c->in_w * c->ch;
-    for (uint32_t r = y0; r < y1; r++) {
-        int32_t *tr = t + (size_t)(r - y0) * n;
-        if (c->depth == 16)
-            tsf__rs_h16((const uint16_t *)(const void *)c->in + r * in_n, &h, c->out_w, c->ch,
-                        tr);
-        else if (h.wabs <= 2 * (int64_t)TSF_RS_ONE)
-            tsf__rs_h8(c->in + r * in_n, &h, c->out_w, c->ch, tr);
-        else
-            tsf__rs_h8w(c->in + r * in_n, &h, c->out_w, c->ch, tr);
-    }
+    uint32_t slots = (uint32_t)tsf__rs_slots(c), base = v.at[0], next = v.at[0];
+    size_t n = (size_t)c->out_w * c->ch;
     for (uint32_t y = 0; y < c->out_h; y++) {
-        const int32_t *r = t + (size_t)(v.at[y] - y0) * n;
-        const int32_t *w = v.w + (size_t)y * v.taps;
+        uint32_t a = v.at[y], e = a + v.taps; /* v.at is ascending */
+        next = next > a ? next : a;
+        if (e - base > slots) {
+            for (size_t i = 0; i < (next - a) * n; i++)
+                t[i] = t[(a - base) * n + i];
+            base = a;
+        }
+        for (; next < e; next++)
+            tsf__rs_hrow(c, &h, next, t + (size_t)(next - base) * n);
+        const int32_t *w = v.w + (size_t)y * v.taps, *r = t + (size_t)(a - base) * n;
         if (c->depth == 16)
             tsf__rs_v16(r, n, w, v.taps, (uint16_t *)(void *)c->out + (size_t)y * n);
         else
