@@ -46,7 +46,8 @@
  *	    t = round(sum w_i v_i / 2^14)       (v * 2^8, overshoot kept)
  *	vertical:
  *	    out = clamp(round(sum w_j t_j / 2^30), 0, 255 or 65535)
- *	round(x / 2^k) = floor((x + 2^(k-1)) / 2^k), in 64-bit integers.
+ *	round(x / 2^k) = floor((x + 2^(k-1)) / 2^k), in 64-bit integers
+ *	(32-bit in the horizontal pass of 8-bit samples where that is exact).
  *	With 16-bit samples and weights whose magnitudes sum to under 2^6
  *	times 2^22 (lanczos3's sum to about 1.3 times), t fits 31 bits and
  *	every sum 63: no step overflows.  22 bits of weight keep 16-bit
