@@ -213,6 +213,9 @@ build/native/thumbnail.so: filters/tsf_resample.h
 build/filters/crop.wasm build/filters/rotate.wasm build/filters/flip.wasm \
 build/filters/transpose.wasm build/native/crop.so build/native/rotate.so build/native/flip.so \
 build/native/transpose.so: filters/tsf_geometry.h
+build/native-best/resize.so build/native-best/thumbnail.so: filters/tsf_resample.h
+build/native-best/crop.so build/native-best/rotate.so build/native-best/flip.so \
+build/native-best/transpose.so: filters/tsf_geometry.h
 
 # The unsandboxed best, built only for comparison by bench/filterperf.
 build/native-best/%.so: filters/%.c filters/tsf.h filters/tsf_filter.h filters/tsf_plan.h filters/tsf_kernels.h | build/.deps-ok

@@ -90,13 +90,40 @@ static inline int32_t conv_out(const struct conv *cv, int32_t s)
 }
 
 /*
+ * conv_lut - a table of conv_out over every sum 8-bit samples can give,
+ * indexed by the sum, or NULL when it would have more entries than
+ * CONV_LUT_MAX or than the call has samples.  The clamp is a branch after
+ * translation, and a sharpening kernel on a noisy image clips about as
+ * often as not: one load beats the division, the clamp and a
+ * mispredicted branch.
+ */
+#define CONV_LUT_MAX 32768
+
+static const uint8_t *conv_lut(const struct conv *cv, uint64_t samples)
+{
+    int32_t lo = 0, hi = 0;
+    for (int i = 0; i < 9; i++)
+        if (cv->k[i] < 0)
+            lo += 255 * cv->k[i];
+        else
+            hi += 255 * cv->k[i];
+    uint64_t n = (uint64_t)(hi - lo) + 1;
+    uint8_t *t = n <= CONV_LUT_MAX && n <= samples ? tsf_alloc_ptr(n) : NULL;
+    if (!t)
+        return NULL;
+    for (int32_t s = lo; s <= hi; s++)
+        t[s - lo] = (uint8_t)conv_out(cv, s);
+    return t - lo;
+}
+
+/*
  * conv_chan - one channel of an output row of w pixels: a, b and c are
  * that channel's sample one pixel left of the first output pixel in the
  * three input rows, samples of a pixel ch apart.  The window's columns
  * move along in locals, so each step loads three samples, not nine.
  */
-static void conv_chan(const struct conv *cv, const uint8_t *a, const uint8_t *b,
-                      const uint8_t *c, uint8_t *d, uint32_t w, uint32_t ch)
+static void conv_chan(const struct conv *cv, const uint8_t *lut, const uint8_t *a,
+                      const uint8_t *b, const uint8_t *c, uint8_t *d, uint32_t w, uint32_t ch)
 {
     const int32_t *k = cv->k;
     int32_t k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5];
@@ -107,9 +134,39 @@ static void conv_chan(const struct conv *cv, const uint8_t *a, const uint8_t *b,
         int32_t a2 = a[i], b2 = b[i], c2 = c[i];
         int32_t s = k0 * a0 + k1 * a1 + k2 * a2 + k3 * b0 + k4 * b1 + k5 * b2 + k6 * c0 +
                     k7 * c1 + k8 * c2;
-        d[(size_t)x * ch] = (uint8_t)conv_out(cv, s);
+        d[(size_t)x * ch] = lut ? lut[s] : (uint8_t)conv_out(cv, s);
         a0 = a1, a1 = a2, b0 = b1, b1 = b2, c0 = c1, c1 = c2;
     }
+}
+
+/*
+ * conv_chan_sym - conv_chan for a kernel symmetric under the square's
+ * rotations and mirrors (corners alike, edge middles alike: sharpen, box,
+ * Laplacian): S = corner (a0 + a2 + c0 + c2) + edge (a1 + b0 + b2 + c1) +
+ * centre b1, the same integer as the nine products, from three.  Each
+ * column's top plus bottom is kept, so a step adds up little.
+ */
+static void conv_chan_sym(const struct conv *cv, const uint8_t *lut, const uint8_t *a,
+                          const uint8_t *b, const uint8_t *c, uint8_t *d, uint32_t w,
+                          uint32_t ch)
+{
+    int32_t kc = cv->k[0], ke = cv->k[1], k4 = cv->k[4];
+    int32_t p0 = a[0] + c[0], p1 = a[ch] + c[ch], b0 = b[0], b1 = b[ch];
+    for (uint32_t x = 0; x < w; x++) {
+        size_t i = (size_t)(x + 2) * ch;
+        int32_t p2 = a[i] + c[i], b2 = b[i];
+        int32_t s = kc * (p0 + p2) + ke * (p1 + b0 + b2) + k4 * b1;
+        d[(size_t)x * ch] = lut ? lut[s] : (uint8_t)conv_out(cv, s);
+        p0 = p1, p1 = p2, b0 = b1, b1 = b2;
+    }
+}
+
+/* conv_sym - whether the kernel has the symmetry conv_chan_sym needs. */
+static int conv_sym(const struct conv *cv)
+{
+    const int32_t *k = cv->k;
+    return k[2] == k[0] && k[6] == k[0] && k[8] == k[0] && k[3] == k[1] && k[5] == k[1] &&
+           k[7] == k[1];
 }
 
 /* conv_chan16 - conv_chan for 16-bit samples. */
@@ -133,15 +190,21 @@ static int32_t filter_process(const struct tsf_call *c)
     struct conv cv;
     uint32_t ch = c->ch, n = c->out_w * ch, stride = c->in_w * ch;
     conv_make(&cv, c->p, (int32_t)tsf_sample_max(c->depth));
+    int sym = conv_sym(&cv);
+    const uint8_t *lut = c->depth == 8 ? conv_lut(&cv, (uint64_t)n * c->out_h) : NULL;
     for (uint32_t y = 0; y < c->out_h; y++)
         for (uint32_t k = 0; k < ch; k++) {
             if (c->depth == 16) {
                 const uint16_t *r = tsf_in16(c) + (size_t)y * stride + k;
                 conv_chan16(&cv, r, r + stride, r + 2 * stride,
                             tsf_out16(c) + (size_t)y * n + k, c->out_w, ch);
+            } else if (sym) {
+                const uint8_t *r = c->in + (size_t)y * stride + k;
+                conv_chan_sym(&cv, lut, r, r + stride, r + 2 * stride,
+                              c->out + (size_t)y * n + k, c->out_w, ch);
             } else {
                 const uint8_t *r = c->in + (size_t)y * stride + k;
-                conv_chan(&cv, r, r + stride, r + 2 * stride, c->out + (size_t)y * n + k,
+                conv_chan(&cv, lut, r, r + stride, r + 2 * stride, c->out + (size_t)y * n + k,
                           c->out_w, ch);
             }
         }

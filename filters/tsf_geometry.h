@@ -48,7 +48,8 @@ static inline int32_t tsf_remap_region(const struct tsf_remap *m,
 /*
  * tsf_remap_copy - fill c->out through the map m.  Each output row is a
  * walk through the input with a fixed step, so the loop is one load and
- * one store of a pixel's bytes per pixel.  Returns TSF_OK.
+ * one store of a pixel's bytes per pixel, or, where the step is one pixel
+ * (a crop), a copy of the row.  Returns TSF_OK.
  */
 static inline int32_t tsf_remap_copy(const struct tsf_call *c, const struct tsf_remap *m)
 {
@@ -60,6 +61,10 @@ static inline int32_t tsf_remap_copy(const struct tsf_call *c, const struct tsf_
         int64_t v = m->ay * X + m->by * Y + m->cy - c->in_rect.y;
         const uint8_t *s = c->in + (v * (int64_t)c->in_w + u) * (int64_t)b;
         uint8_t *d = c->out + (size_t)j * c->out_w * b;
+        if (step == (int64_t)b) {
+            memcpy(d, s, (size_t)c->out_w * b); /* a crop's rows: one bulk copy */
+            continue;
+        }
         for (uint32_t i = 0; i < c->out_w; i++, s += step, d += b)
             for (size_t k = 0; k < b; k++)
                 d[k] = s[k];

@@ -46,7 +46,8 @@
  *	    t = round(sum w_i v_i / 2^14)       (v * 2^8, overshoot kept)
  *	vertical:
  *	    out = clamp(round(sum w_j t_j / 2^30), 0, 255 or 65535)
- *	round(x / 2^k) = floor((x + 2^(k-1)) / 2^k), in 64-bit integers.
+ *	round(x / 2^k) = floor((x + 2^(k-1)) / 2^k), in 64-bit integers
+ *	(32-bit in the horizontal pass of 8-bit samples where that is exact).
  *	With 16-bit samples and weights whose magnitudes sum to under 2^6
  *	times 2^22 (lanczos3's sum to about 1.3 times), t fits 31 bits and
  *	every sum 63: no step overflows.  22 bits of weight keep 16-bit
@@ -77,12 +78,21 @@ struct tsf_rs_axis {
     int kernel;
 };
 
-/* Weights of a run of output pixels on one axis. */
+/*
+ * Weights of a run of output pixels on one axis.  Every pixel gets the same
+ * number of taps, the most any of them has: its own taps sit in a window
+ * of that many input pixels, at[i] from the input's start, and the rest
+ * of the window has weight 0 (adding 0 changes no sum), so the passes
+ * run loops of a length fixed for the call.
+ */
 struct tsf_rs_weights {
     int64_t *first;     /* absolute index of each pixel's first tap */
     uint32_t *count;    /* its number of taps */
-    int32_t *w;         /* maxtaps weights per pixel */
-    uint32_t maxtaps;
+    uint32_t *at;       /* its window's start, from the input's start */
+    int32_t *w;         /* taps weights per pixel, the window's */
+    uint32_t maxtaps;   /* a bound of taps, for scratch */
+    uint32_t taps;      /* the window's length: the most taps of a pixel */
+    int64_t wabs;       /* the largest sum of |w| of a pixel */
 };
 
 /* What tsf_rs_run resamples: in and out buffers at absolute positions. */
@@ -221,7 +231,7 @@ static inline uint32_t tsf_rs_maxtaps(const struct tsf_rs_axis *a)
 static inline uint64_t tsf_rs_weights_bytes(const struct tsf_rs_axis *a, uint64_t n)
 {
     uint64_t t = tsf_rs_maxtaps(a);
-    return n * (8 + 4 + 4 * t) + 8 * t + 16;
+    return n * (8 + 4 + 4 + 4 * t) + 8 * t + 16;
 }
 
 /*
@@ -261,102 +271,252 @@ static inline void tsf_rs_pixel_weights(const struct tsf_rs_axis *a, int64_t o, 
 
 /*
  * tsf_rs_weights - weights of output pixels [o, o + n) carved from scratch
- * (tsf_rs_weights_bytes(a, n) bytes); returns the next free byte.
+ * (tsf_rs_weights_bytes(a, n) bytes), their windows in the input range
+ * [lo, lo + len); returns the next free byte, or NULL if a tap lies
+ * outside that range.
  */
 static inline uint8_t *tsf_rs_weights(const struct tsf_rs_axis *a, int64_t o, uint32_t n,
-                                      struct tsf_rs_weights *wt, uint8_t *scratch)
+                                      int64_t lo, int64_t len, struct tsf_rs_weights *wt,
+                                      uint8_t *scratch)
 {
     uint32_t t = tsf_rs_maxtaps(a);
     scratch = (uint8_t *)(((uintptr_t)scratch + 7) & ~(uintptr_t)7);
     double *k = (double *)(void *)scratch;
     wt->first = (int64_t *)(void *)(scratch + 8 * (size_t)t);
     wt->count = (uint32_t *)(void *)(wt->first + n);
-    wt->w = (int32_t *)(void *)(wt->count + n);
+    wt->at = wt->count + n;
+    wt->w = (int32_t *)(void *)(wt->at + n);
     wt->maxtaps = t;
+    wt->taps = 1;
+    wt->wabs = 0;
     for (uint32_t i = 0; i < n; i++) {
         int64_t f, l;
         tsf_rs_taps(a, o + i, &f, &l);
+        if (f < lo || l >= lo + len)
+            return NULL;
         wt->first[i] = f;
         wt->count[i] = (uint32_t)(l - f + 1);
-        tsf_rs_pixel_weights(a, o + i, f, wt->count[i], wt->w + (size_t)i * t, k);
+        wt->taps = wt->count[i] > wt->taps ? wt->count[i] : wt->taps;
     }
-    return (uint8_t *)(wt->w + (size_t)n * t);
+    /* the longest pixel's taps are in range, so every window fits */
+    for (uint32_t i = 0; i < n; i++) {
+        int64_t at = wt->first[i] - lo, abs = 0;
+        at = at + wt->taps > len ? len - wt->taps : at;
+        int32_t *w = wt->w + (size_t)i * wt->taps;
+        for (uint32_t j = 0; j < wt->taps; j++)
+            w[j] = 0;
+        wt->at[i] = (uint32_t)at;
+        w += wt->first[i] - lo - at;
+        tsf_rs_pixel_weights(a, o + i, wt->first[i], wt->count[i], w, k);
+        for (uint32_t j = 0; j < wt->count[i]; j++)
+            abs += w[j] < 0 ? -(int64_t)w[j] : w[j];
+        wt->wabs = abs > wt->wabs ? abs : wt->wabs;
+    }
+    return (uint8_t *)(wt->w + (size_t)n * wt->taps);
+}
+
+/*
+ * tsf__rs_slots - rows of the horizontal pass tsf_rs_run keeps: twice the
+ * most a window reads and some, so that sliding them down is rare.
+ */
+static inline uint64_t tsf__rs_slots(const struct tsf_rs_call *c)
+{
+    uint64_t k = 2 * (uint64_t)tsf_rs_maxtaps(&c->ay) + 16;
+    return k < c->in_h ? k : c->in_h;
 }
 
 /* tsf_rs_scratch - scratch bytes tsf_rs_run needs for this call. */
 static inline uint64_t tsf_rs_scratch(const struct tsf_rs_call *c)
 {
     return tsf_rs_weights_bytes(&c->ax, c->out_w) + tsf_rs_weights_bytes(&c->ay, c->out_h) +
-           (uint64_t)c->in_h * c->out_w * c->ch * 4 + 64;
+           tsf__rs_slots(c) * c->out_w * c->ch * 4 + 64;
 }
 
-/* tsf__rs_row - the horizontal pass over one input row into t (out_w * ch). */
-static inline void tsf__rs_row(const struct tsf_rs_call *c, const struct tsf_rs_weights *h,
-                               uint32_t row, int32_t *t)
+/*
+ * tsf__rs_round32, tsf__rs_round64 - floor((x + 2^13) / 2^14), the
+ * horizontal pass's rounding, for x + 2^13 < 2^31 (2^63).  The bias makes
+ * the shift one of an unsigned number: >> of a negative int is
+ * implementation-defined in C.
+ */
+static inline int32_t tsf__rs_round32(int32_t x)
 {
-    uint32_t ch = c->ch;
-    size_t base = (size_t)row * c->in_w;
-    for (uint32_t x = 0; x < c->out_w; x++) {
-        const int32_t *w = h->w + (size_t)x * h->maxtaps;
-        size_t s = base + (size_t)(h->first[x] - c->in_x);
-        int64_t acc[4] = {0, 0, 0, 0};
-        if (c->depth == 16) {
-            const uint16_t *p = (const uint16_t *)(const void *)c->in + s * ch;
-            for (uint32_t k = 0; k < h->count[x]; k++, p += ch)
-                for (uint32_t j = 0; j < ch; j++)
-                    acc[j] += (int64_t)w[k] * p[j];
-        } else {
-            const uint8_t *p = c->in + s * ch;
-            for (uint32_t k = 0; k < h->count[x]; k++, p += ch)
-                for (uint32_t j = 0; j < ch; j++)
-                    acc[j] += (int64_t)w[k] * p[j];
-        }
-        for (uint32_t j = 0; j < ch; j++)
-            t[x * ch + j] = (int32_t)tsf_rs_round_shift(acc[j], TSF_RS_BITS - TSF_RS_EXTRA);
-    }
+    uint32_t b = (uint32_t)x + 0x80000000u + (1u << (TSF_RS_BITS - TSF_RS_EXTRA - 1));
+    return (int32_t)(b >> (TSF_RS_BITS - TSF_RS_EXTRA)) -
+           (int32_t)(1u << (31 - (TSF_RS_BITS - TSF_RS_EXTRA)));
 }
 
-/* tsf__rs_column - the vertical pass for output row y from the rows t. */
-static inline void tsf__rs_column(const struct tsf_rs_call *c, const struct tsf_rs_weights *v,
-                                  uint32_t y, const int32_t *t, size_t first)
+static inline int32_t tsf__rs_round64(int64_t x)
 {
-    uint32_t n = c->out_w * c->ch;
-    int64_t max = c->depth == 16 ? 65535 : 255;
-    const int32_t *w = v->w + (size_t)y * v->maxtaps;
-    const int32_t *rows = t + first * n;
-    for (uint32_t i = 0; i < n; i++) {
-        int64_t acc = 0;
-        for (uint32_t k = 0; k < v->count[y]; k++)
-            acc += (int64_t)w[k] * rows[(size_t)k * n + i];
-        int64_t r = tsf_rs_round_shift(acc, TSF_RS_BITS + TSF_RS_EXTRA);
-        r = r < 0 ? 0 : r > max ? max : r;
-        if (c->depth == 16)
-            ((uint16_t *)(void *)c->out)[(size_t)y * n + i] = (uint16_t)r;
-        else
-            c->out[(size_t)y * n + i] = (uint8_t)r;
+    uint64_t b = (uint64_t)x + 0x8000000000000000u + (1u << (TSF_RS_BITS - TSF_RS_EXTRA - 1));
+    return (int32_t)((int64_t)(b >> (TSF_RS_BITS - TSF_RS_EXTRA)) -
+                     ((int64_t)1 << (63 - (TSF_RS_BITS - TSF_RS_EXTRA))));
+}
+
+/*
+ * The horizontal pass, one function per sample type and accumulator,
+ * each with a loop per channel count and for 2 and 3 taps (the linear
+ * kernel's), so that the loops over channels and taps unroll.
+ *
+ * 8-bit samples may sum in 32 bits when a pixel's |w| sum to at most
+ * 2^23: |sum w v| + 2^13 <= 255 * 2^23 + 2^13 < 2^31, and every partial
+ * sum is bounded alike.  Nearest and linear always do (weights >= 0
+ * summing to 2^22), and so do cubic (sum |w| at most about 1.2 times
+ * 2^22) and lanczos3 (about 1.3); the check is made on each call's
+ * weights all the same.  16-bit samples (65535 * 2^22 > 2^31) sum in 64.
+ */
+#define TSF__RS_HLOOP(T, ACC, RND, CH, K)                                 \
+    for (uint32_t x = 0; x < out_w; x++, t += (CH)) {                     \
+        const T *p = row + (size_t)h->at[x] * (CH);                       \
+        const int32_t *w = h->w + (size_t)x * (K);                        \
+        ACC a0 = 0, a1 = 0, a2 = 0, a3 = 0;                               \
+        for (uint32_t k = 0; k < (K); k++, p += (CH)) {                   \
+            ACC wk = w[k];                                                \
+            a0 += wk * p[0];                                              \
+            if ((CH) > 1)                                                 \
+                a1 += wk * p[1];                                          \
+            if ((CH) > 2)                                                 \
+                a2 += wk * p[2];                                          \
+            if ((CH) > 3)                                                 \
+                a3 += wk * p[3];                                          \
+        }                                                                 \
+        t[0] = RND(a0);                                                   \
+        if ((CH) > 1)                                                     \
+            t[1] = RND(a1);                                               \
+        if ((CH) > 2)                                                     \
+            t[2] = RND(a2);                                               \
+        if ((CH) > 3)                                                     \
+            t[3] = RND(a3);                                               \
     }
+
+#define TSF__RS_HTAPS(T, ACC, RND, CH)                                    \
+    if (taps == 2) {                                                      \
+        TSF__RS_HLOOP(T, ACC, RND, CH, 2)                                 \
+    } else if (taps == 3) {                                               \
+        TSF__RS_HLOOP(T, ACC, RND, CH, 3)                                 \
+    } else {                                                              \
+        TSF__RS_HLOOP(T, ACC, RND, CH, taps)                              \
+    }
+
+#define TSF__RS_HDEF(NAME, T, ACC, RND)                                                     \
+    static void NAME(const T *row, const struct tsf_rs_weights *h, uint32_t out_w,          \
+                     uint32_t ch, int32_t *t)                                               \
+    {                                                                                       \
+        uint32_t taps = h->taps;                                                            \
+        switch (ch) {                                                                       \
+        case 1:                                                                             \
+            TSF__RS_HTAPS(T, ACC, RND, 1)                                                   \
+            break;                                                                          \
+        case 2:                                                                             \
+            TSF__RS_HTAPS(T, ACC, RND, 2)                                                   \
+            break;                                                                          \
+        case 3:                                                                             \
+            TSF__RS_HTAPS(T, ACC, RND, 3)                                                   \
+            break;                                                                          \
+        default:                                                                            \
+            TSF__RS_HTAPS(T, ACC, RND, 4)                                                   \
+            break;                                                                          \
+        }                                                                                   \
+    }
+
+/* tsf__rs_h8, tsf__rs_h8w, tsf__rs_h16 - a row of t (out_w * ch) from an input row. */
+TSF__RS_HDEF(tsf__rs_h8, uint8_t, int32_t, tsf__rs_round32)
+TSF__RS_HDEF(tsf__rs_h8w, uint8_t, int64_t, tsf__rs_round64)
+TSF__RS_HDEF(tsf__rs_h16, uint16_t, int64_t, tsf__rs_round64)
+
+/* tsf__rs_out - a vertical sum rounded, floor((s + 2^29) / 2^30), clamped to [0, max]. */
+static inline int64_t tsf__rs_out(int64_t s, int64_t max)
+{
+    int64_t y = s + ((int64_t)1 << (TSF_RS_BITS + TSF_RS_EXTRA - 1));
+    y = y < 0 ? 0 : y >> (TSF_RS_BITS + TSF_RS_EXTRA);
+    return y > max ? max : y;
+}
+
+/*
+ * The vertical pass: output row o (n samples) from the rows r of t, one
+ * loop for 1, 2 and 3 taps where the rows are pointers and the weights
+ * locals, and one for any number.  |t| < 2^17 (8-bit) or 2^25 (16-bit)
+ * times sum |w| / 2^22, so the sums need 64 bits.
+ */
+#define TSF__RS_VDEF(NAME, T, MAX)                                                          \
+    static void NAME(const int32_t *r, size_t n, const int32_t *w, uint32_t taps, T *o)     \
+    {                                                                                       \
+        int64_t w0 = w[0], w1 = taps > 1 ? w[1] : 0, w2 = taps > 2 ? w[2] : 0;              \
+        if (taps == 1) {                                                                    \
+            for (size_t i = 0; i < n; i++)                                                  \
+                o[i] = (T)tsf__rs_out(w0 * r[i], MAX);                                      \
+        } else if (taps == 2) {                                                             \
+            const int32_t *r1 = r + n;                                                      \
+            for (size_t i = 0; i < n; i++)                                                  \
+                o[i] = (T)tsf__rs_out(w0 * r[i] + w1 * r1[i], MAX);                         \
+        } else if (taps == 3) {                                                             \
+            const int32_t *r1 = r + n, *r2 = r + 2 * n;                                     \
+            for (size_t i = 0; i < n; i++)                                                  \
+                o[i] = (T)tsf__rs_out(w0 * r[i] + w1 * r1[i] + w2 * r2[i], MAX);            \
+        } else {                                                                            \
+            for (size_t i = 0; i < n; i++) {                                                \
+                int64_t s = 0;                                                              \
+                for (uint32_t k = 0; k < taps; k++)                                         \
+                    s += (int64_t)w[k] * r[k * n + i];                                      \
+                o[i] = (T)tsf__rs_out(s, MAX);                                              \
+            }                                                                               \
+        }                                                                                   \
+    }
+
+/* tsf__rs_v8, tsf__rs_v16 - an output row of 8- or 16-bit samples. */
+TSF__RS_VDEF(tsf__rs_v8, uint8_t, 255)
+TSF__RS_VDEF(tsf__rs_v16, uint16_t, 65535)
+
+/* tsf__rs_hrow - the horizontal pass of input row r (from the input's top) into t. */
+static inline void tsf__rs_hrow(const struct tsf_rs_call *c, const struct tsf_rs_weights *h,
+                                uint32_t r, int32_t *t)
+{
+    size_t in_n = (size_t)c->in_w * c->ch;
+    if (c->depth == 16)
+        tsf__rs_h16((const uint16_t *)(const void *)c->in + r * in_n, h, c->out_w, c->ch, t);
+    else if (h->wabs <= 2 * (int64_t)TSF_RS_ONE)
+        tsf__rs_h8(c->in + r * in_n, h, c->out_w, c->ch, t);
+    else
+        tsf__rs_h8w(c->in + r * in_n, h, c->out_w, c->ch, t);
 }
 
 /*
  * tsf_rs_run - resample c->in into c->out with scratch of tsf_rs_scratch(c)
  * bytes.  Returns 0, or -1 if the input buffer does not hold
  * every tap (the caller's region was wrong).
+ *
+ * Output rows are made in turn, each input row filtered horizontally just
+ * before the first window that reads it, into a buffer of tsf__rs_slots
+ * rows (input row base in its first): the rows stay in the cache between
+ * the passes, and rows no window reads are skipped.  A window fits the
+ * buffer: v.taps is at most maxtaps and at most in_h.
  */
 static inline int tsf_rs_run(const struct tsf_rs_call *c, void *scratch)
 {
     struct tsf_rs_weights h, v;
-    uint8_t *s = tsf_rs_weights(&c->ax, c->out_x, c->out_w, &h, scratch);
-    s = tsf_rs_weights(&c->ay, c->out_y, c->out_h, &v, s);
-    int32_t *t = (int32_t *)(void *)(((uintptr_t)s + 7) & ~(uintptr_t)7);
-    int64_t x0 = h.first[0], x1 = h.first[c->out_w - 1] + h.count[c->out_w - 1];
-    int64_t y0 = v.first[0], y1 = v.first[c->out_h - 1] + v.count[c->out_h - 1];
-    if (x0 < c->in_x || x1 > c->in_x + c->in_w || y0 < c->in_y || y1 > c->in_y + c->in_h)
+    uint8_t *s = tsf_rs_weights(&c->ax, c->out_x, c->out_w, c->in_x, c->in_w, &h, scratch);
+    if (s)
+        s = tsf_rs_weights(&c->ay, c->out_y, c->out_h, c->in_y, c->in_h, &v, s);
+    if (!s)
         return -1;
+    int32_t *t = (int32_t *)(void *)(((uintptr_t)s + 7) & ~(uintptr_t)7);
+    uint32_t slots = (uint32_t)tsf__rs_slots(c), base = v.at[0], next = v.at[0];
     size_t n = (size_t)c->out_w * c->ch;
-    for (int64_t r = y0; r < y1; r++)
-        tsf__rs_row(c, &h, (uint32_t)(r - c->in_y), t + (size_t)(r - y0) * n);
-    for (uint32_t y = 0; y < c->out_h; y++)
-        tsf__rs_column(c, &v, y, t, (size_t)(v.first[y] - y0));
+    for (uint32_t y = 0; y < c->out_h; y++) {
+        uint32_t a = v.at[y], e = a + v.taps; /* v.at is ascending */
+        next = next > a ? next : a;
+        if (e - base > slots) {
+            for (size_t i = 0; i < (next - a) * n; i++)
+                t[i] = t[(a - base) * n + i];
+            base = a;
+        }
+        for (; next < e; next++)
+            tsf__rs_hrow(c, &h, next, t + (size_t)(next - base) * n);
+        const int32_t *w = v.w + (size_t)y * v.taps, *r = t + (size_t)(a - base) * n;
+        if (c->depth == 16)
+            tsf__rs_v16(r, n, w, v.taps, (uint16_t *)(void *)c->out + (size_t)y * n);
+        else
+            tsf__rs_v8(r, n, w, v.taps, c->out + (size_t)y * n);
+    }
     return 0;
 }
 

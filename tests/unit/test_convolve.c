@@ -8,7 +8,8 @@
  * with the input replicate-padded at the image's edges.  Checked: the
  * describe JSON and halo, the default kernel as the identity, random
  * kernels, divisors (0 taking the kernel's sum) and offsets on random
- * images of every channel count at both depths, the largest sums without
+ * images of every channel count at both depths, kernels on images large
+ * enough for the 8-bit output table, the largest sums without
  * overflow, tiles equal to the whole image, and the version 1 call equal
  * to version 2.
  */
@@ -156,6 +157,37 @@ static void test_random(struct mod *m)
     }
 }
 
+/*
+ * test_table - 8-bit images with more samples than the kernel has sums,
+ * so that the filter tabulates its outputs: symmetric kernels (its three
+ * product path) and others, the sharpening kernel on random samples
+ * (clipped both ways), against expect().
+ */
+static void test_table(struct mod *m)
+{
+    static const int32_t divs[] = {1, 3, 8, 0};
+    static const float sharp[9] = {-1, -1, -1, -1, 16, -1, -1, -1, -1};
+    float p[NPARAMS];
+    for (int round = 0; round < 16; round++) {
+        int32_t ch = 1 + round % 4, corner = (int32_t)(rnd() % 5) - 2;
+        int32_t edge = (int32_t)(rnd() % 5) - 2, centre = (int32_t)(rnd() % 17) - 4;
+        for (int i = 0; i < 9; i++)
+            p[i] = round % 2 ? (float)((int32_t)(rnd() % 5) - 2)
+                   : (float)(i == 4 ? centre : i % 2 ? edge : corner);
+        if (round == 0)
+            memcpy(p, sharp, sizeof sharp);
+        p[P_DIV] = (float)(round == 0 ? 8 : divs[round % 4]);
+        p[P_OFF] = round < 4 ? 0 : (float)((int32_t)(rnd() % 601) - 300);
+        struct img src = img_new(113, 71, ch, 8, -1);
+        char name[128];
+        snprintf(name, sizeof name, "convolve: tabulated, %s kernel %d, %d channel(s), "
+                 "divisor %d, offset %d", round % 2 ? "any" : "symmetric", round, ch,
+                 (int)p[P_DIV], (int)p[P_OFF]);
+        same_as_expected(m, &src, p, name);
+        free(src.px);
+    }
+}
+
 /* test_extremes - the largest sums, both signs, and a kernel summing to 0 with divisor 0. */
 static void test_extremes(struct mod *m)
 {
@@ -247,6 +279,7 @@ int main(void)
     test_describe(&m);
     test_identity(&m);
     test_random(&m);
+    test_table(&m);
     test_extremes(&m);
     test_tiles(&m);
     mod_close(&m);
