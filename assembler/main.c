@@ -41,7 +41,8 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: assembler [--spool DIR] --job ID [-o OUT] [options]\n"
         "       assembler [--spool DIR] --all [--outdir DIR] [options]\n"
-        "Stitch processed tiles into the output image (its format by extension).\n"
+        "Stitch processed tiles into the output image (its format by extension:\n"
+        ".png, .jpg/.jpeg, .pnm/.ppm/.pgm/.pam, .tif/.tiff or .webp; GIF is not written).\n"
         "  -s, --spool DIR       spool directory (default $TILESPOOL_SPOOL or ./spool)\n"
         "  -j, --job ID          the job to assemble (or a unique prefix of its id or\n"
         "                        of its input file's name)\n"

@@ -57,6 +57,8 @@ static void usage(FILE *f)
         "usage: splitter --spool DIR -f CHAIN [options] IN...\n"
         "       splitter --list-filters [--json]\n"
         "Cut images into tile files in a spool job; print one job id per input.\n"
+        "Reads PNG, JPEG, netpbm, TIFF/BigTIFF, WebP and GIF; writes (-o) all but GIF,\n"
+        "which is read only (with -o DIR a .gif input's result is named .png).\n"
         "IN may be - (standard input, alone, with -o OUT or -o -).\n"
         "  -s, --spool DIR        spool directory (default $TILESPOOL_SPOOL or ./spool)\n"
         "  -f, --filter CHAIN     name[:param=value...][,name...]\n"
@@ -387,6 +389,23 @@ static int listable(const char *input)
     return 0;
 }
 
+/* check_webp_size - a .webp output larger than WebP's limit is refused
+ * now, before a tile is cut or filtered, not by the assembler at the end.
+ * Returns an exit status. */
+static int check_webp_size(const struct cmdline *c, const char *input,
+                           const struct manifest *m, char *err)
+{
+    char out[PATH_MAX];
+    const struct plan_image *im = &m->plan.img[m->nstages];
+    if (output_for(c, input, out, err) < 0)
+        return EXIT_USAGE;
+    if (img_format_from_path(out) != IMG_WEBP ||
+        (im->w <= IMG_WEBP_SIDE_MAX && im->h <= IMG_WEBP_SIDE_MAX))
+        return EXIT_OK;
+    return errf(err, "%s: webp: the result is %ux%u, over WebP's limit of %d pixels a side: "
+                "write PNG or TIFF", out, im->w, im->h, IMG_WEBP_SIDE_MAX), EXIT_USAGE;
+}
+
 /* open_input - the input's chain resolved and planned (prepare.c), then
  * the input opened for decoding at full size and depth (unless --depth 8
  * or shrink-on-load say otherwise).  Returns an exit status; on EXIT_OK
@@ -397,6 +416,8 @@ static int open_input(const struct cmdline *c, const struct chain *user, const c
 {
     *r = NULL;
     int status = prepare_input(&c->o, user, input, info, m, first, err);
+    if (status == EXIT_OK)
+        status = check_webp_size(c, input, m, err);
     if (status == EXIT_OK)
         status = check_global(m, err);
     if (status == EXIT_OK && describe_input(c, input, info, m, err) < 0)

@@ -120,7 +120,15 @@ done
 # ---- over WebP's 16383 a side; 16-bit results ---------------------------------
 mk --type rgb 16400 8 wide.png
 rm -rf "$T/spw"
-if ! "$BIN/splitter" -q --spool "$T/spw" -f identity -t 4096 -o "$T/wide.webp" wide.png \
+check_fails "16400x8 to .webp: the splitter refuses it before cutting a tile, exit 2" 2 \
+    "$BIN/splitter" -q --spool "$T/spw" -f identity -t 4096 -o "$T/wide.webp" wide.png
+has "16400x8 to .webp: the splitter says the limit" \
+    "wide.webp: webp: the result is 16400x8, over WebP's limit of 16383 pixels a side" "$T/.err"
+is "16400x8 to .webp: no job made" "$(names "$T/spw" 2>/dev/null | grep -c -- -wide-)" 0
+check_fails "16400x8 to .webp: tilespool run refuses it too, exit 2" 2 \
+    "$TS" run -q -w 2 --spool "$T/spw" -f identity wide.png "$T/wide.webp"
+# split for a PNG, then asked of the assembler as a WebP
+if ! "$BIN/splitter" -q --spool "$T/spw" -f identity -t 4096 -o "$T/wide.png" wide.png \
     >"$T/job" 2>"$T/err" || ! "$BIN/worker" -q -w 2 --spool "$T/spw" 2>>"$T/err"; then
     notok "16400x8: split and processed" "$(cat "$T/err")"
 fi
