@@ -6,7 +6,7 @@
 # (tests/fuzz/fuzz_*.c, whose
 # comments list the invariants each checks).  The targets are built with
 # clang into build/fuzz (make reuses them while they are up to date) and
-# each runs TILESPOOL_FUZZ_SECONDS (default 5) seconds from the seed
+# each runs TILESPOOL_FUZZ_SECONDS (default 3) seconds from the seed
 # corpus and whatever longer runs (`make fuzz`) have added to it; new
 # finds go to a temporary directory, so the corpus is only read.  A crash
 # or a broken invariant is a "not ok" naming the saved input in
@@ -15,7 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 
 cd "$TOP" || exit 2
-secs=${TILESPOOL_FUZZ_SECONDS:-5}
+secs=${TILESPOOL_FUZZ_SECONDS:-3}
 
 if make -s -j2 -f tests/fuzz/fuzz.mk all corpus >"$T/build.log" 2>&1; then
     ok "fuzz targets build with clang (libFuzzer, ASan, UBSan)"

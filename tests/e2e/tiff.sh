@@ -150,9 +150,17 @@ for src in gray8 rgb8 rgba8 gray16 rgb16 rgba16; do
         notok "outputs of $src" "$(head -c 300 "$T/err")"; continue
     fi
     bad=0 n=0
+    # every compression, each once in strips and once in tiles over the
+    # six sources (test_image_tiff writes the whole matrix in-process)
     for comp in none deflate lzw jpeg zstd; do
         case $src$comp in *16jpeg) continue ;; esac
         for tile in 0 64; do
+            case $src.$comp.$tile in
+            gray8.none.0|gray8.zstd.64|rgb8.*|rgba8.lzw.0|rgba8.deflate.64|rgba8.jpeg.64) ;;
+            gray16.deflate.0|gray16.none.64|rgb16.lzw.64|rgb16.zstd.0|rgba16.none.0) ;;
+            rgba16.deflate.64|gray8.jpeg.0) ;;
+            *) continue ;;
+            esac
             o=$T/w.tif n=$((n + 1))
             rm -f "$o"
             if ! "$BIN/assembler" -q --spool "$T/sp" --job "$job" -o "$o" \
@@ -184,7 +192,7 @@ for src in gray8 rgb8 rgba8 gray16 rgb16 rgba16; do
             fi
         done
     done
-    [ $bad -eq 0 ] && ok "$src: $n compression x strips/tiles outputs read back by vips as asked"
+    [ $bad -eq 0 ] && ok "$src: $n compression and strips/tiles outputs read back by vips as asked"
     if [ "$src" = rgb8 ]; then
         "$BIN/assembler" -q --spool "$T/sp" --job "$job" -o "$T/big.tif" --bigtiff 2>"$T/err"
         is "--bigtiff writes a BigTIFF (version 43)" "$(od -An -tu1 -j2 -N1 "$T/big.tif" | tr -d ' ')" 43
