@@ -385,9 +385,14 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
                     "is 16-bit: choose --tiff-compression deflate, lzw or zstd", shown),
                EXIT_USAGE;
     struct img_meta meta;
+    char dropped[256];
     int status = output_meta(m, jobdir, shown, fmt, out_ch, o, &meta, err);
     if (status != EXIT_OK)
         return status;
+    img_meta_trim(fmt, &meta, dropped, sizeof dropped);
+    if (dropped[0])
+        msg_info("job %s: the input's %s not written to %s: too large for the format "
+                 "(PNG and TIFF hold it)", m->job, dropped, shown);
     if (meta.icc || meta.exif || meta.xmp || meta.xres > 0)
         wo.meta = &meta;
     status = write_output(m, jobdir, output, typed, fmt, out_ch, o, &wo, err);

@@ -147,6 +147,14 @@ int img_write_opt(struct img_write_opts *o, const char *option, const char *valu
 /* img_meta_free - free m's blocks and zero it; NULL is fine. */
 void img_meta_free(struct img_meta *m);
 
+/* img_meta_trim - free the blocks of m that a fmt file cannot hold at
+ * their size (JPEG: Exif over one APP1 marker, XMP over standard XMP's
+ * one marker, ICC over 255 APP2 markers), naming each in dropped[n]
+ * ("XMP packet of 70000 bytes (JPEG holds 65502)", comma-separated; ""
+ * when none).  Writers refuse such blocks; callers that would rather
+ * write the image without them trim first and say so. */
+void img_meta_trim(enum img_format fmt, struct img_meta *m, char *dropped, size_t n);
+
 /* img_meta_set - replace one block of a struct img_meta (*block, *len)
  * with a copy of n bytes of data.  Returns 0, or -1 with err filled
  * ("NAME: WHAT of N bytes is over the limit ...") when n > IMG_META_MAX

@@ -92,6 +92,32 @@ int jpeg_meta_read(j_decompress_ptr ci, struct img_meta *meta, const char *name,
     return rc;
 }
 
+/* drop_block - frees a block over max, adding its line to dropped. */
+static void drop_block(uint8_t **block, uint32_t *len, uint32_t max, const char *what,
+                       char *dropped, size_t n)
+{
+    size_t used = strlen(dropped);
+
+    if (*block == NULL || (*len > 0 && *len <= max))
+        return;
+    snprintf(dropped + used, n - used, "%s%s of %u bytes (JPEG holds %u)", used ? ", " : "",
+             what, *len, max);
+    free(*block);
+    *block = NULL;
+    *len = 0;
+}
+
+/* img_meta_trim - see image.h; only JPEG has limits a block can pass. */
+void img_meta_trim(enum img_format fmt, struct img_meta *m, char *dropped, size_t n)
+{
+    dropped[0] = '\0';
+    if (fmt != IMG_JPEG)
+        return;
+    drop_block(&m->exif, &m->exif_len, JPEG_EXIF_MAX, "Exif block", dropped, n);
+    drop_block(&m->xmp, &m->xmp_len, JPEG_XMP_MAX, "XMP packet", dropped, n);
+    drop_block(&m->icc, &m->icc_len, JPEG_ICC_MAX, "ICC profile", dropped, n);
+}
+
 /* too_long - returns -1 with the one message for a block over its limit. */
 static int too_long(const char *name, const char *what, uint32_t len, unsigned max,
                     const char *where, char *err)

@@ -149,3 +149,19 @@ plain=$(wc -c <"$T/s444.jpg") opt=$(wc -c <"$T/opt.jpg")
 if [ "$opt" -lt "$plain" ]; then ok "--jpeg-optimize: a smaller file ($opt < $plain bytes)"
 else notok "--jpeg-optimize: a smaller file" "$opt vs $plain bytes"; fi
 same_pixels "--jpeg-optimize: the same pixels" "$T/s444.jpg" "$T/opt.jpg"
+
+# ---- a block too large for JPEG: the image is written without it, with a note
+mk 96 64 "$T/bigxmp.png"
+exiftool -q -overwrite_original "-ICC_Profile<=$T/srgb.icc" -EXIF:Make=Acme \
+    "-XMP-dc:Description=$(python3 -c 'print("x" * 70000)')" "$T/bigxmp.png" ||
+    notok "setup: exiftool writes a 70000-byte XMP" "failed"
+id=$(split_work "$T/bigxmp.png") || notok "big XMP: split and work" "failed"
+assemble "$id" "$T/bigxmp.jpg"
+is "big XMP to JPEG: written (exit 0)" "$?" 0
+if grep -q "XMP packet of [0-9]* bytes (JPEG holds 65502) not written to .*bigxmp.jpg" "$T/asm.err"; then
+    ok "big XMP to JPEG: a note names the XMP packet and JPEG's limit"
+else notok "big XMP to JPEG: a note names the XMP packet and JPEG's limit" "$(cat "$T/asm.err")"; fi
+is "big XMP to JPEG: no XMP in the output" "$(tag "$T/bigxmp.jpg" -XMP:all)" ""
+same_block "big XMP to JPEG: the ICC profile is kept" ICC_Profile "$T/bigxmp.png" "$T/bigxmp.jpg"
+assemble "$id" "$T/bigxmp-out.png"
+same_block "big XMP to PNG: the XMP is kept whole" XMP "$T/bigxmp.png" "$T/bigxmp-out.png"

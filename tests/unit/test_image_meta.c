@@ -227,6 +227,19 @@ static void test_refused(void)
     CHECK(expect_create_error(IMG_JPEG, 3, &m, "XMP packet of 65503 bytes is over"),
           "jpeg: an XMP packet over 65502 bytes is refused", "%s", err);
     img_meta_free(&m);
+    /* what the assembler does instead: trimmed with a note, the rest kept */
+    char dropped[256];
+    img_meta_set(&m.xmp, &m.xmp_len, big, 65503, "t", "XMP", err);
+    img_meta_set(&m.exif, &m.exif_len, "II*\0\010\0\0\0\0\0", 10, "t", "Exif", err);
+    img_meta_trim(IMG_PNG, &m, dropped, sizeof dropped);
+    CHECK(m.xmp != NULL && m.xmp_len == 65503 && dropped[0] == '\0',
+          "trim: PNG holds a 65503-byte XMP packet", "'%s'", dropped);
+    img_meta_trim(IMG_JPEG, &m, dropped, sizeof dropped);
+    CHECK(m.xmp == NULL && m.xmp_len == 0 && m.exif != NULL
+          && strcmp(dropped, "XMP packet of 65503 bytes (JPEG holds 65502)") == 0,
+          "trim: JPEG drops the XMP packet over 65502 bytes, keeps the Exif, names it",
+          "'%s'", dropped);
+    img_meta_free(&m);
     img_meta_set(&m.icc, &m.icc_len, icc, make_icc(icc, "GRAY"), "t", "ICC", err);
     CHECK(expect_create_error(IMG_PNG, 3, &m, "ICC profile"),
           "png: a gray ICC profile on an RGB image is refused", "%s", err);
