@@ -53,7 +53,7 @@ CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -ffp-contract=off $(SANFLAGS) $(LAYER_INC) -
 # The runtime must be exported so that filter objects loaded with dlopen
 # resolve wasm_rt_* against the one copy in the worker.
 WASMRT    := -rdynamic -Wl,--whole-archive -lwasm-rt-impl -Wl,--no-whole-archive
-LIBS_BASE := -lpng -ljpeg -lcjson -lz -lm -lgif \
+LIBS_BASE := -lpng -ljpeg -lcjson -lz -lm -lgif -pthread \
              $(shell pkg-config --libs libsodium libexif libtiff-4 libwebp libwebpmux libwebpdemux)
 LIBS      := $(LIBS_BASE) -ldl -lseccomp
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)

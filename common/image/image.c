@@ -64,6 +64,7 @@ void img_default_opts(struct img_write_opts *o)
 {
     o->png_level = 6;
     o->png_filter = -1;
+    o->png_threads = 0;
     o->jpeg_quality = 90;
     o->jpeg_progressive = 0;
     o->jpeg_optimize = 0;
@@ -375,6 +376,9 @@ static int check_opts(const char *name, const struct img_write_opts *o, char *er
         return errf(err, "%s: png level %d is not 0-9", name, o->png_level);
     if (o->png_filter < -1 || o->png_filter > 4)
         return errf(err, "%s: png filter %d is not -1 or 0-4", name, o->png_filter);
+    if (o->png_threads < 0 || o->png_threads > IMG_THREADS_MAX)
+        return errf(err, "%s: %d png threads is not 0-%d", name, o->png_threads,
+                    IMG_THREADS_MAX);
     if (o->jpeg_quality < 1 || o->jpeg_quality > 100)
         return errf(err, "%s: jpeg quality %d is not 1-100", name, o->jpeg_quality);
     if (o->jpeg_subsample != 0 && o->jpeg_subsample != 444 && o->jpeg_subsample != 422

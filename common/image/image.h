@@ -41,6 +41,9 @@ struct img_meta {
 /* WebP's limit on width and height: a larger image cannot be written as WebP */
 #define IMG_WEBP_SIDE_MAX 16383
 
+/* the most threads an encoder takes (img_write_opts.png_threads) */
+#define IMG_THREADS_MAX 256
+
 /* the largest metadata block kept; a larger one is an error, not dropped */
 #define IMG_META_MAX (16u << 20)
 
@@ -76,6 +79,9 @@ struct img_open_opts {
 struct img_write_opts {
     int png_level;          /* zlib level 0-9; default 6 */
     int png_filter;         /* -1 = libpng's adaptive choice, else 0-4 (none..paeth) */
+    int png_threads;        /* 0: one zlib stream by libpng; N > 0: the image data
+                             * deflated in bands on N threads (png_parallel.h),
+                             * the same bytes for every N */
     int jpeg_quality;       /* 1-100; default 90 */
     int jpeg_progressive;   /* 0 or 1 */
     int jpeg_optimize;      /* 0 or 1: optimised Huffman tables (a second pass) */

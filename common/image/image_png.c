@@ -53,6 +53,11 @@
  *	writing it; one it refuses (a broken header, a colour space that is
  *	not the image's) is one error naming the profile, never a file
  *	written without it.
+ *
+ *	With img_write_opts.png_threads N > 0, libpng writes the signature,
+ *	IHDR and the chunks above, and png_parallel.c the image data, in
+ *	bands deflated on N threads: the bytes differ from libpng's own
+ *	(one zlib stream) but are the same for every N.
  * DESCRIPTION
  *	libpng reports errors through on_error(), which formats the message
  *	into the caller's err and longjmps back to the setjmp() in the entry
@@ -75,6 +80,7 @@
  */
 #include "image_impl.h"
 #include "err.h"
+#include "png_parallel.h"
 
 #include <math.h>
 #include <png.h>
@@ -107,6 +113,7 @@ struct pngw {
     png_infop info;
     size_t stride;
     char *xmp_text;         /* the XMP packet with its NUL, for png_set_text */
+    pngp *par;              /* png_threads > 0: the image data's encoder */
 };
 
 /* on_error - libpng error callback: fills err and longjmps; never returns. */
@@ -410,6 +417,7 @@ static void pngw_abandon(void *p)
 
     if (st == NULL)
         return;
+    pngp_abandon(st->par);
     png_destroy_write_struct(&st->png, &st->info);
     free(st->xmp_text);
     free(st);
@@ -491,6 +499,18 @@ static int start_file(struct pngw *st, uint32_t width, uint32_t height,
     return 0;
 }
 
+/* start_parallel - hands the image data to png_parallel.c, libpng
+ * having written the chunks before it; returns 0 or -1. */
+static int start_parallel(struct pngw *st, uint32_t width, uint32_t height, int channels,
+                          const struct img_write_opts *o)
+{
+    struct pngp_shape s = { width, height, channels, o->depth, o->png_level,
+                            o->png_filter, o->png_threads, 0 };
+
+    st->par = pngp_create(st->ctx.f, st->ctx.name, &s, st->ctx.err);
+    return st->par == NULL ? -1 : 0;
+}
+
 /* pngw_create - returns a PNG writer with the header written, or NULL. */
 static void *pngw_create(FILE *f, const char *name, uint32_t width, uint32_t height,
                          int channels, const struct img_write_opts *o, char *err)
@@ -515,7 +535,8 @@ static void *pngw_create(FILE *f, const char *name, uint32_t width, uint32_t hei
         errf(err, "%s: png: cannot create encoder", name);
         goto fail;
     }
-    if (start_file(st, width, height, channels, o) < 0)
+    if (start_file(st, width, height, channels, o) < 0
+        || (o->png_threads > 0 && start_parallel(st, width, height, channels, o) < 0))
         goto fail;
     return st;
 
@@ -537,6 +558,8 @@ static int pngw_write(void *p, const uint8_t *buf, uint32_t nrows, char *err)
     struct pngw *st = p;
 
     st->ctx.err = err;
+    if (st->par != NULL)
+        return pngp_write(st->par, buf, nrows, err);
     if (setjmp(png_jmpbuf(st->png)))
         return -1;
     write_band(st, buf, nrows);
@@ -549,6 +572,13 @@ static int pngw_finish(void *p, char *err)
     struct pngw *st = p;
 
     st->ctx.err = err;
+    if (st->par != NULL) {
+        int rc = pngp_finish(st->par, err);
+
+        st->par = NULL;
+        pngw_abandon(st);
+        return rc;
+    }
     if (setjmp(png_jmpbuf(st->png))) {
         pngw_abandon(st);
         return -1;
