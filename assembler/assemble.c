@@ -377,6 +377,7 @@ int assemble_job(const struct manifest *m, const char *jobdir, const char *outpu
                  "%s (.pgm or .png keep one channel)", m->job, shown);
     struct img_write_opts wo = m->output_opts;
     wo.depth = im->depth;
+    wo.png_threads = o->threads;
     for (int i = 0; i < o->nwopts; i++)
         if (img_write_opt(&wo, o->wopt_name[i], o->wopt_value[i], err) < 0)
             return EXIT_USAGE;

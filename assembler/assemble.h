@@ -12,6 +12,7 @@ struct assemble_opts {
     int allow_partial;
     int quiet;
     int strip;           /* 1: no metadata in the output, whatever the job says */
+    int threads;         /* threads encoding a PNG (img_write_opts.png_threads) */
     const char *format;  /* output "-": the --format word (png, jpeg, ppm ...) */
     /* encoder options given on the command line, applied in order over
      * the job's (img_write_opt); the values were checked when parsed */

@@ -2,7 +2,7 @@
  * assembler - stitch a job's processed tiles into the output image.
  *
  * SYNOPSIS
- *     assembler --spool DIR --job ID [-o OUT] [--allow-partial]
+ *     assembler --spool DIR --job ID [-o OUT] [--allow-partial] [-w N]
  *     assembler --spool DIR --job ID -o - --format F
  *     assembler --spool DIR --all [--outdir DIR] [--allow-partial]
  *
@@ -12,7 +12,8 @@
  *     renamed into place only when complete: the output appears whole or
  *     not at all.  If tiles are missing or failed it refuses, listing
  *     them; --allow-partial fills them from the unprocessed source tiles
- *     and says so.  With -o - the image goes to standard output in the
+ *     and says so.  A PNG's image data is deflated in bands on -w
+ *     threads (png_parallel.c), the same bytes for any count.  With -o - the image goes to standard output in the
  *     --format given, copied from a temporary in the job's tmp/ once
  *     whole: a failed job writes nothing there.
  *
@@ -24,6 +25,7 @@
 #include "err.h"
 #include "jobref.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -54,6 +56,8 @@ static void usage(FILE *f)
         "      --outdir DIR      with --all: write DIR/<output or input file name>\n"
         "      --allow-partial   fill missing or failed tiles from the source tiles\n"
         "      --strip           write no metadata (ICC, Exif, XMP, resolution)\n"
+        "  -w, --threads N       threads encoding a PNG (default: number of CPUs);\n"
+        "                        the file is the same for any N\n"
         "Encoder options (default: the job's, given to the splitter):\n"
         IMG_WRITE_OPTIONS_HELP
         "      --durable         fsync the output and its directory\n"
@@ -61,6 +65,20 @@ static void usage(FILE *f)
         "  -h, --help, --version\n"
         "exit: 0 written, 1 tiles missing or failed, 2 usage, 3 invalid job,\n"
         "      4 spool or I/O error\n");
+}
+
+/* parse_threads - -w's value, 1 to IMG_THREADS_MAX; returns 0 or -1 (said). */
+static int parse_threads(const char *s, int *out)
+{
+    char *end;
+    long n;
+
+    errno = 0;
+    n = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || n < 1 || n > IMG_THREADS_MAX)
+        return errf_usage("-w: not a number of threads (1-%d): '%s'", IMG_THREADS_MAX, s);
+    *out = (int)n;
+    return 0;
 }
 
 static int parse_cmdline(int argc, char **argv, struct cmdline *c)
@@ -71,7 +89,8 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
         {"all", 0, 0, O_ALL}, {"outdir", 1, 0, O_OUTDIR}, {"allow-partial", 0, 0, O_PARTIAL},
         IMG_WRITE_OPTIONS(O_WOPT), {"strip", 0, 0, O_STRIP},
         {"durable", 0, 0, O_DURABLE}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'},
-        {"version", 0, 0, O_VERSION}, {"format", 1, 0, O_FORMAT}, {0, 0, 0, 0}};
+        {"version", 0, 0, O_VERSION}, {"format", 1, 0, O_FORMAT}, {"threads", 1, 0, 'w'},
+        {0, 0, 0, 0}};
     memset(c, 0, sizeof *c);
     c->spool = jobref_default_spool();
     int opt, at;
@@ -79,12 +98,18 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
     char err[ERR_MAX];
     struct img_write_opts scratch;
     img_default_opts(&scratch);
-    while ((opt = getopt_long(argc, argv, "s:j:o:qh", lo, &at)) != -1) {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    c->a.threads = cpus < 1 ? 1 : cpus > IMG_THREADS_MAX ? IMG_THREADS_MAX : (int)cpus;
+    while ((opt = getopt_long(argc, argv, "s:j:o:w:qh", lo, &at)) != -1) {
         switch (opt) {
         case 's': c->spool = optarg; break;
         case 'j': c->job = optarg; break;
         case 'o': c->output = optarg; break;
         case 'q': c->a.quiet = 1; break;
+        case 'w':
+            if (parse_threads(optarg, &c->a.threads) < 0)
+                return -1;
+            break;
         case O_ALL: c->all = 1; break;
         case O_OUTDIR: c->outdir = optarg; break;
         case O_PARTIAL: c->a.allow_partial = 1; break;
