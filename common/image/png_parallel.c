@@ -105,11 +105,12 @@ static uint8_t paeth(int a, int b, int c)
 }
 
 /* filter_row - writes filter `type` of row (prev the row above) to out,
- * filter byte first; returns nothing. */
+ * filter byte first; returns nothing.  The first pixel, which has no
+ * left neighbour, is done apart so that the main loops have no test. */
 static void filter_row(int type, const uint8_t *row, const uint8_t *prev, size_t n, int bpp,
                        uint8_t *out)
 {
-    size_t i;
+    size_t i, k = (size_t)bpp < n ? (size_t)bpp : n;
 
     *out++ = (uint8_t)type;
     switch (type) {
@@ -117,22 +118,25 @@ static void filter_row(int type, const uint8_t *row, const uint8_t *prev, size_t
         memcpy(out, row, n);
         break;
     case 1:
-        for (i = 0; i < n; i++)
-            out[i] = (uint8_t)(row[i] - (i >= (size_t)bpp ? row[i - bpp] : 0));
+        memcpy(out, row, k);
+        for (i = k; i < n; i++)
+            out[i] = (uint8_t)(row[i] - row[i - bpp]);
         break;
     case 2:
         for (i = 0; i < n; i++)
             out[i] = (uint8_t)(row[i] - prev[i]);
         break;
     case 3:
-        for (i = 0; i < n; i++)
-            out[i] = (uint8_t)(row[i] - (((i >= (size_t)bpp ? row[i - bpp] : 0) + prev[i]) >> 1));
+        for (i = 0; i < k; i++)
+            out[i] = (uint8_t)(row[i] - (prev[i] >> 1));
+        for (i = k; i < n; i++)
+            out[i] = (uint8_t)(row[i] - ((row[i - bpp] + prev[i]) >> 1));
         break;
     default:
-        for (i = 0; i < n; i++)
-            out[i] = (uint8_t)(row[i] - (i >= (size_t)bpp
-                                         ? paeth(row[i - bpp], prev[i], prev[i - bpp])
-                                         : paeth(0, prev[i], 0)));
+        for (i = 0; i < k; i++)
+            out[i] = (uint8_t)(row[i] - prev[i]);     /* paeth(0, b, 0) is b */
+        for (i = k; i < n; i++)
+            out[i] = (uint8_t)(row[i] - paeth(row[i - bpp], prev[i], prev[i - bpp]));
         break;
     }
 }
@@ -144,7 +148,7 @@ static uint64_t row_cost(const uint8_t *f, size_t n)
     uint64_t sum = 0;
 
     for (size_t i = 0; i < n; i++)
-        sum += f[i] < 128 ? f[i] : 256u - f[i];
+        sum += (unsigned)abs((int8_t)f[i]);
     return sum;
 }
 
