@@ -7,6 +7,7 @@
 #include "manifest_file.h"
 
 #define ASSEMBLE_WOPTS_MAX 32
+#define ASSEMBLE_THREADS_DEFAULT_MAX 8     /* -w's default: the CPUs online, at most this */
 
 struct assemble_opts {
     int allow_partial;

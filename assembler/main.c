@@ -56,7 +56,7 @@ static void usage(FILE *f)
         "      --outdir DIR      with --all: write DIR/<output or input file name>\n"
         "      --allow-partial   fill missing or failed tiles from the source tiles\n"
         "      --strip           write no metadata (ICC, Exif, XMP, resolution)\n"
-        "  -w, --threads N       threads encoding a PNG (default: number of CPUs);\n"
+        "  -w, --threads N       threads encoding a PNG (default: number of CPUs, at most 8);\n"
         "                        the file is the same for any N\n"
         "Encoder options (default: the job's, given to the splitter):\n"
         IMG_WRITE_OPTIONS_HELP
@@ -99,7 +99,11 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *c)
     struct img_write_opts scratch;
     img_default_opts(&scratch);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    c->a.threads = cpus < 1 ? 1 : cpus > IMG_THREADS_MAX ? IMG_THREADS_MAX : (int)cpus;
+    /* each thread holds two bands of about 4.5 MiB: past 8 threads the
+     * default would trade the assembler's small, fixed memory for speed
+     * on big machines; -w asks for more explicitly */
+    c->a.threads = cpus < 1 ? 1 : cpus > ASSEMBLE_THREADS_DEFAULT_MAX
+                   ? ASSEMBLE_THREADS_DEFAULT_MAX : (int)cpus;
     while ((opt = getopt_long(argc, argv, "s:j:o:w:qh", lo, &at)) != -1) {
         switch (opt) {
         case 's': c->spool = optarg; break;
