@@ -41,6 +41,7 @@ struct fill_ctx {
     const struct manifest *m;
     const struct plan_image *im;   /* the image the file belongs to */
     const char *path;
+    int fd;                        /* the claim's descriptor, or -1: read path */
 };
 
 struct loaded {
@@ -51,6 +52,7 @@ struct loaded {
     char err[ERR_MAX];
     uint64_t *stats, *ref; /* a global stage's merged and reference blocks, read once;
                               held until the process exits, like the modules */
+    int logfd;             /* the job's log, opened at the first line, or -1 */
 };
 
 /* check_abi - the module must speak ABI version 1 or 2; its start-up code runs
@@ -137,6 +139,8 @@ static enum outcome publish_out(const struct job *j, const struct claim *c,
 static int fill_from_tile(void *ctx, uint8_t *dst, uint32_t w, uint32_t h, char *err)
 {
     const struct fill_ctx *f = ctx;
+    if (f->fd >= 0)
+        return tile_read_fd(f->m, f->im, f->fd, f->path, dst, w, h, err);
     return tile_read(f->m, f->im, f->path, dst, w, h, err);
 }
 
@@ -147,7 +151,7 @@ static enum outcome process_tile(const struct worker_opts *o, const struct job *
                                  const struct plan_tile *t, int *limit, char *err)
 {
     const struct manifest *m = &j->m;
-    struct fill_ctx f = {m, &m->plan.img[0], c->path};
+    struct fill_ctx f = {m, &m->plan.img[0], c->path, c->fd};
     struct exec_out out;
     enum exec_result r = exec_chain(l->mods, m->stages, &m->plan, t, 0, m->nstages, NULL,
                                     o->max_memory, fill_from_tile, &f, &out, err);
@@ -218,7 +222,7 @@ static int fill_core(void *ctx, uint8_t *dst, uint32_t w, uint32_t h, char *err)
     const struct plan_image *im = &cf->m->plan.img[0];
     assert(w == cf->t->core.w && h == cf->t->core.h);
     uint8_t *px = malloc((size_t)in->w * in->h * plan_bytes_per_pixel(im)), *core = NULL;
-    int rc = px ? tile_read(cf->m, im, cf->c->path, px, in->w, in->h, err)
+    int rc = px ? tile_read_fd(cf->m, im, cf->c->fd, cf->c->path, px, in->w, in->h, err)
                 : errf(err, "out of memory");
     if (rc == 0 && !(core = core_of(&cf->m->plan, cf->t, 0, px, im->ch, err)))
         rc = -1;
@@ -243,7 +247,7 @@ static enum outcome analyze_tile(const struct worker_opts *o, const struct job *
     const struct plan_rect *in = &t->want[g];
     int ch = m->plan.img[g].ch;
     assert(m->plan.img[g].depth == 8);
-    struct fill_ctx f = {m, &m->plan.img[0], c->path};
+    struct fill_ctx f = {m, &m->plan.img[0], c->path, c->fd};
     struct exec_out out = {0};
     enum exec_result r = EXEC_FAILED;
     enum outcome res = TILE_OK;
@@ -294,7 +298,7 @@ static enum outcome apply_tile(const struct worker_opts *o, const struct job *j,
         return TILE_FAILED;
     if (g > 0 && spool_path(mid, j->dir, SPOOL_MID, c->tile, err) < 0)
         return TILE_SPOOL_ERROR;
-    struct fill_ctx f = {m, &m->plan.img[g], g > 0 ? mid : c->path};
+    struct fill_ctx f = {m, &m->plan.img[g], g > 0 ? mid : c->path, g > 0 ? -1 : c->fd};
     struct exec_stats gs = {l->stats, l->ref};
     struct exec_out out;
     enum exec_result r = exec_chain(l->mods, m->stages, &m->plan, t, g, m->nstages, &gs,
@@ -323,16 +327,23 @@ static enum exec_result plan_of(const struct worker_opts *o, const struct job *j
 }
 
 /* log_tile - one line in the job's log: tile, duration, this process's
- * peak RSS so far, result.  A log that cannot be written loses the line,
- * not the tile. */
-static void log_tile(const struct job *j, const char *tile, double t0, double t1,
-                     const char *result)
+ * peak RSS so far, result.  The log stays open for the job's next tiles
+ * (a line is still one write); a log that cannot be written loses the
+ * line, not the tile, and is opened again for the next. */
+static void log_tile(const struct job *j, struct loaded *l, const char *tile, double t0,
+                     double t1, const char *result)
 {
     char err[ERR_MAX];
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) < 0)
         ru.ru_maxrss = 0;
-    joblog_append(j->dir, tile, (long)getpid(), (t1 - t0) * 1e3, ru.ru_maxrss, result, err);
+    if (l->logfd < 0)
+        l->logfd = joblog_open(j->dir, err);
+    if (l->logfd >= 0 && joblog_append_fd(l->logfd, tile, (long)getpid(), (t1 - t0) * 1e3,
+                                          ru.ru_maxrss, result, err) < 0) {
+        close(l->logfd);
+        l->logfd = -1;
+    }
 }
 
 /* fail_kind - failed/T.json's kind for a tile that did not make it:
@@ -346,8 +357,8 @@ static const char *fail_kind(enum outcome res, int limit)
 
 /* settle - commit, fail or release the claim after processing.  Returns
  * the exit status to leave with, or -1 to carry on. */
-static int settle(const struct job *j, struct claim *c, enum outcome res, int limit,
-                  double t0, const char *why, int pass)
+static int settle(const struct job *j, struct loaded *l, struct claim *c, enum outcome res,
+                  int limit, double t0, const char *why, int pass)
 {
     char err[ERR_MAX];
     double t1 = now_seconds();
@@ -356,7 +367,7 @@ static int settle(const struct job *j, struct claim *c, enum outcome res, int li
     case TILE_OK:
         /* after pass 1 the tile goes back to tiles/ for pass 2 */
         rc = pass == 1 ? claim_release(c, err) : claim_commit(c, j->m.keep_done, err);
-        log_tile(j, c->tile, t0, t1, pass == 1 ? "analyzed" : "ok");
+        log_tile(j, l, c->tile, t0, t1, pass == 1 ? "analyzed" : "ok");
         break;
     case TILE_FAILED:
     case TILE_TRAPPED:
@@ -364,7 +375,7 @@ static int settle(const struct job *j, struct claim *c, enum outcome res, int li
         /* attempts: this one and those before a requeue (requeue.c) */
         rc = claim_fail(c, fail_kind(res, limit), why, 1 + requeue_prior(j, c->tile),
                         (long)getpid(), err);
-        log_tile(j, c->tile, t0, t1, res == TILE_TRAPPED ? "trap" : "failed");
+        log_tile(j, l, c->tile, t0, t1, res == TILE_TRAPPED ? "trap" : "failed");
         break;
     case TILE_SPOOL_ERROR:
         msg_warn("job %s: tile %s: %s", j->m.job, c->tile, why);
@@ -399,7 +410,7 @@ static void drop_mid(const struct job *j, const char *tile)
  * it alone, kind "spool", and carry on with the others.  Returns 1 when
  * it was settled here, 0 when another process was quicker, -1 on a spool
  * error. */
-static int refuse_tile(const struct job *j, const char *tile, const char *why)
+static int refuse_tile(const struct job *j, struct loaded *l, const char *tile, const char *why)
 {
     char err[ERR_MAX];
     double t0 = now_seconds();
@@ -410,7 +421,7 @@ static int refuse_tile(const struct job *j, const char *tile, const char *why)
     }
     if (r == 0) {
         msg_warn("job %s: tile %s: %s", j->m.job, tile, why);
-        log_tile(j, tile, t0, now_seconds(), "spool");
+        log_tile(j, l, tile, t0, now_seconds(), "spool");
     }
     return r == 0;
 }
@@ -449,7 +460,7 @@ static int run_claimed(const struct worker_opts *o, struct job *j, int jx, struc
     } else {
         res = process_tile(o, j, l, c, &t, &limit, err);
     }
-    int stop = settle(j, c, res, limit, me->start, err, pass);
+    int stop = settle(j, l, c, res, limit, me->start, err, pass);
     if (stop < 0 && pass == 2 && g > 0 && !j->m.keep_done)
         drop_mid(j, me->tile);
     atomic_store(&me->busy, 0);
@@ -491,7 +502,7 @@ static int work_job(const struct worker_opts *o, struct job *j, int jx, struct l
             continue;                /* waits for the merge */
         int r = claim_tile(j->dir, name, &c, err);
         if (r == 2) {
-            r = refuse_tile(j, name, err);
+            r = refuse_tile(j, l, name, err);
             if (r < 0)
                 stop = CHILD_SPOOL;
             done += r > 0;
@@ -556,6 +567,8 @@ void child_main(const struct worker_opts *o, struct job *jobs, int njobs, struct
     struct loaded *l = calloc((size_t)njobs, sizeof *l);
     if (!l)
         _exit(CHILD_SPOOL);
+    for (int jx = 0; jx < njobs; jx++)
+        l[jx].logfd = -1;
     close_inherited();
     char cerr[ERR_MAX];
     filter_runtime_init();

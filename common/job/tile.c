@@ -6,8 +6,10 @@
 #include "netpbm.h"
 #include "spool_fs.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void tile_geometry(const struct manifest *m, uint32_t row, uint32_t col, struct tile_geom *g)
 {
@@ -98,8 +100,8 @@ int tile_write(const struct manifest *m, const struct plan_image *im, FILE *f,
     return 0;
 }
 
-/* read_png_tile - decode a PNG tile and check its size. */
-static int read_png_tile(const struct plan_image *im, const char *path, uint8_t *dst,
+/* read_png_tile - decode a PNG tile from f (closed here) and check its size. */
+static int read_png_tile(const struct plan_image *im, FILE *f, const char *path, uint8_t *dst,
                          uint32_t w, uint32_t h, char *err)
 {
     struct img_info info;
@@ -107,7 +109,6 @@ static int read_png_tile(const struct plan_image *im, const char *path, uint8_t 
     /* a generous limit: a wrong size is reported below, with both sizes */
     o.max_pixels = (uint64_t)w * h * 4 + 4096;
     o.keep16 = im->depth == 16;
-    FILE *f = spool_fopen(path, err);
     img_reader *r = f ? img_open_opts_fp(f, path, &o, &info, err) : NULL;
     if (!r)
         return -1;
@@ -123,12 +124,13 @@ static int read_png_tile(const struct plan_image *im, const char *path, uint8_t 
     return rc;
 }
 
-int tile_read(const struct manifest *m, const struct plan_image *im, const char *path,
-              uint8_t *dst, uint32_t w, uint32_t h, char *err)
+/* read_tile - the tile in f (closed here, NULL after a failed open) into
+ * dst; path names it in messages.  Returns as tile_read. */
+static int read_tile(const struct manifest *m, const struct plan_image *im, FILE *f,
+                     const char *path, uint8_t *dst, uint32_t w, uint32_t h, char *err)
 {
     if (m->tile_format == TILE_PNG)
-        return read_png_tile(im, path, dst, w, h, err);
-    FILE *f = spool_fopen(path, err);
+        return read_png_tile(im, f, path, dst, w, h, err);
     if (!f)
         return -1;
     struct pnm_header hd;
@@ -148,4 +150,25 @@ int tile_read(const struct manifest *m, const struct plan_image *im, const char 
         pnm_swap16(dst, n / 2);
     fclose(f);
     return rc;
+}
+
+int tile_read(const struct manifest *m, const struct plan_image *im, const char *path,
+              uint8_t *dst, uint32_t w, uint32_t h, char *err)
+{
+    return read_tile(m, im, spool_fopen(path, err), path, dst, w, h, err);
+}
+
+int tile_read_fd(const struct manifest *m, const struct plan_image *im, int fd,
+                 const char *path, uint8_t *dst, uint32_t w, uint32_t h, char *err)
+{
+    /* a copy of the descriptor, so that closing the stream keeps fd and
+     * its lock; it shares fd's offset, so the read starts at the top */
+    int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    FILE *f = NULL;
+    if (copy < 0 || lseek(copy, 0, SEEK_SET) < 0 || !(f = fdopen(copy, "rb"))) {
+        errf_sys(err, "%s", path);
+        if (copy >= 0)
+            close(copy);
+    }
+    return read_tile(m, im, f, path, dst, w, h, err);
 }

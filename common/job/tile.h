@@ -47,4 +47,10 @@ int tile_write(const struct manifest *m, const struct plan_image *im, FILE *f,
 int tile_read(const struct manifest *m, const struct plan_image *im, const char *path,
               uint8_t *dst, uint32_t w, uint32_t h, char *err);
 
+/* tile_read_fd - the same from fd, an open regular file (a held claim:
+ * no second open of it by name), read from its start; fd stays open;
+ * path names it in messages.  Returns 0 or -1. */
+int tile_read_fd(const struct manifest *m, const struct plan_image *im, int fd,
+                 const char *path, uint8_t *dst, uint32_t w, uint32_t h, char *err);
+
 #endif

@@ -13,6 +13,7 @@
 #include "filter_glue.h"
 #include "hash.h"
 #include "wasm_check.h"
+#include "wasm_memory.h"
 #include "filter_impl.h"
 
 #include <dirent.h>
@@ -27,6 +28,7 @@
 void filter_runtime_init(void)
 {
     wasm_rt_init();
+    wasm_memory_init();     /* before the caller confines itself */
 }
 
 const char *filter_module_name(const struct filter_module *m) { return m->name; }

@@ -33,7 +33,9 @@ enum filter_backend { FILTER_WASM, FILTER_NATIVE };
 struct filter_module;
 struct filter_inst;
 
-/* filter_runtime_init - install the wasm2c runtime (its signal handler). */
+/* filter_runtime_init - install the wasm2c runtime (its signal handler) and
+ * open what clearing reused memories reads (wasm_memory_init): call it
+ * before confining the process. */
 void filter_runtime_init(void);
 
 /* filter_find - locate bundled filter `name`: fills so_path and wasm_path

@@ -10,7 +10,12 @@
  * cost more than the fresh mapping did, so mincore(2) splits the bytes:
  * resident pages are cleared with memset and stay; the others (never
  * touched, or swapped out, which would come back with their data) are
- * dropped with MADV_DONTNEED, after which they read as zeros.  Pages stay resident through
+ * dropped with MADV_DONTNEED, after which they read as zeros.  Where
+ * /proc/self/pagemap could be opened first (wasm_memory_init, before a
+ * child confines itself), it is read instead: it tells a page never
+ * touched (nothing to do) from one swapped out (dropped), and one read of
+ * it costs a fraction of mincore's walk plus the drops of untouched runs,
+ * which took most of an instance's making.  Pages stay resident through
  * mprotect, which is the point: the next instance finds them without a
  * fault.  The pool is per thread, so instances made on different threads
  * (the benchmark's in-process floor) never share a memory.
@@ -24,6 +29,7 @@
 #include "wasm_memory.h"
 
 #include <assert.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +39,9 @@
 
 #define POOL_MAX 4      /* a chain holds at most two instances at once */
 #define CHUNK_PAGES 4096
+#define MAP_CHUNK 512   /* pagemap entries read at once */
+#define PM_PRESENT (1ull << 63)
+#define PM_SWAPPED (1ull << 62)
 
 struct kept {
     uint8_t *base;
@@ -54,6 +63,22 @@ struct limits {
 };
 
 static _Thread_local struct limits lim;
+
+/* /proc/self/pagemap of process pagemap_pid, or -1.  A forked child does
+ * not use its parent's (it describes the parent's pages): it opens its
+ * own, or goes without. */
+static int pagemap = -1;
+static pid_t pagemap_pid;
+
+void wasm_memory_init(void)
+{
+    if (pagemap >= 0 && pagemap_pid == getpid())
+        return;
+    /* another process's descriptor is left alone: its number may be
+     * another file's by now */
+    pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    pagemap_pid = getpid();
+}
 
 /* refuse - note a refusal during instantiation (printf-style); the last
  * one is what the start-up code trapped on, if it did. */
@@ -109,6 +134,36 @@ static void zero_run(uint8_t *p, uint64_t n, int resident)
         memset(p, 0, n);
 }
 
+/* zero_mapped - zero_resident through the pagemap: present pages
+ * cleared, swapped ones dropped, the others left (they read as zeros).
+ * Returns 0, or -1 when the pagemap cannot be read (nothing done). */
+static int zero_mapped(uint8_t *base, uint64_t len, uint64_t page)
+{
+    static _Thread_local uint64_t e[MAP_CHUNK];
+    uint64_t pages = (len + page - 1) / page, first = (uint64_t)(uintptr_t)base / page;
+    if (pagemap < 0 || pagemap_pid != getpid())
+        return -1;
+    for (uint64_t at = 0; at < pages; at += MAP_CHUNK) {
+        uint64_t n = pages - at < MAP_CHUNK ? pages - at : MAP_CHUNK;
+        if (pread(pagemap, e, n * 8, (off_t)((first + at) * 8)) != (ssize_t)(n * 8)) {
+            if (at == 0)
+                return -1;
+            memset(base + at * page, 0, len - at * page);   /* the rest, the slow way */
+            return 0;
+        }
+        for (uint64_t i = 0; i < n;) {
+            uint64_t kind = e[i] & (PM_PRESENT | PM_SWAPPED), j = i + 1;
+            while (j < n && (e[j] & (PM_PRESENT | PM_SWAPPED)) == kind)
+                j++;
+            uint64_t from = (at + i) * page, to = (at + j) * page < len ? (at + j) * page : len;
+            if (kind)
+                zero_run(base + from, to - from, (kind & PM_PRESENT) != 0);
+            i = j;
+        }
+    }
+    return 0;
+}
+
 /* zero_resident - make [base, base+len) read as zeros, keeping the resident
  * pages resident; base is page-aligned.  Where mincore fails, everything
  * is cleared with memset. */
@@ -116,6 +171,8 @@ static void zero_resident(uint8_t *base, uint64_t len)
 {
     static _Thread_local unsigned char vec[CHUNK_PAGES];
     uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    if (zero_mapped(base, len, page) == 0)
+        return;
     for (uint64_t off = 0; off < len; off += CHUNK_PAGES * page) {
         uint64_t n = len - off < CHUNK_PAGES * page ? len - off : CHUNK_PAGES * page;
         uint64_t pages = (n + page - 1) / page;

@@ -78,6 +78,11 @@ uint64_t wasm_memory_table_entries(void);
  * leaves most of its reservation mapped; unmap it. */
 void wasm_memory_release_rest(wasm_rt_memory_t *mem);
 
+/* wasm_memory_init - open /proc/self/pagemap for this process, which
+ * makes clearing a kept memory cheaper; call before confining it.
+ * Without it (or in a forked child that did not call it) mincore is used. */
+void wasm_memory_init(void);
+
 /* wasm_memory_drop_pool - unmap every memory kept for reuse by this thread. */
 void wasm_memory_drop_pool(void);
 

@@ -38,6 +38,16 @@ struct job_log {
 int joblog_append(const char *jobdir, const char *tile, long pid, double ms, long peak_kb,
                   const char *result, char *err);
 
+/* joblog_open - jobdir/log opened for appending (created if missing), for
+ * a process that settles many tiles of the job; returns the descriptor
+ * or -1 with err. */
+int joblog_open(const char *jobdir, char *err);
+
+/* joblog_append_fd - joblog_append's line, written to fd from joblog_open
+ * with the same single write(2).  Returns 0 or -1. */
+int joblog_append_fd(int fd, const char *tile, long pid, double ms, long peak_kb,
+                     const char *result, char *err);
+
 /* joblog_read - read jobdir/log into l (a missing log is empty).
  * Returns 0 or -1 with err; call joblog_free afterwards either way. */
 int joblog_read(const char *jobdir, struct job_log *l, char *err);

@@ -14,6 +14,8 @@
 #     failed/T.json whose kind and reason name the trap or limit; the
 #     worker exits 1; a good job processed by the same worker invocation
 #     is complete; `tilespool run` writes no output unless --allow-partial;
+#   * snoop (fails a tile that finds what an earlier instance wrote in
+#     its memory): every tile of a job done by one child;
 #   * sometimes (traps on bright-cornered tiles): exactly the bright
 #     tiles fail, every dark one is done, with -w 2 and with -w 1 (where
 #     the trapping child is replaced after each trap);
@@ -151,6 +153,20 @@ for w in 2 1; do
     if [ "$pids" -ge 8 ]; then ok "sometimes -w $w: trapping children were replaced ($pids pids)"
     else notok "sometimes -w $w: trapping children were replaced" "$pids pids"; fi
 done
+
+# ---- no instance sees an earlier one's memory ---------------------------------
+
+# snoop fails a tile when its memory holds the mark an earlier instance of
+# it left (in its static data and in pages it grew): one child takes all
+# 64 tiles, reusing memories between them.
+SP=$T/sp_snoop
+job=$("$BIN/splitter" -q --spool "$SP" -t 16 -f snoop -o "$T/o.png" "$T/chk.png")
+timeout 120 "$BIN/worker" -q --spool "$SP" -w 1 2>"$T/err"
+is "snoop -w 1: worker exits 0" "$?" 0
+is "snoop -w 1: no tile saw an earlier tile's memory (16 done)" \
+    "$(names "$SP/$job/out" | grep -c .)" 16
+is "snoop -w 1: one child settled them all" \
+    "$(sed -n 's/.* pid=\([0-9]*\) .*/\1/p' "$SP/$job/log" | sort -u | grep -c .)" 1
 
 # ---- the memory cap bounds the child's RSS -----------------------------------
 

@@ -222,6 +222,24 @@ int main(void)
           "reused after sparse writes: every byte zero", "data %p", (void *)c.data);
     tsf_host_free_memory(&c);
 
+    /* the same through the pagemap, as a worker child clears (mincore above) */
+    wasm_memory_init();
+    tsf_host_allocate_memory(&c, 64, 66);
+    c.data[WASM_PAGE - 1] = 4;
+    c.data[17 * WASM_PAGE] = 5;
+    memset(c.data + 50 * WASM_PAGE, 0x77, 3 * WASM_PAGE);
+    c.data[64 * WASM_PAGE - 1] = 6;
+    CHECK(wasm_rt_grow_memory(&c, 2) == 64, "grow to 66 pages", "size %u", c.size);
+    c.data[65 * WASM_PAGE + 9] = 7;
+    tsf_host_free_memory(&c);
+    tsf_host_allocate_memory(&c, 64, 66);
+    CHECK(c.data == base && all_zero(c.data, c.size) && faults(c.data + c.size) == 1,
+          "pagemap: reused after sparse writes, every byte zero, the grown pages fault",
+          "data %p", (void *)c.data);
+    CHECK(wasm_rt_grow_memory(&c, 2) == 64 && all_zero(c.data, c.size),
+          "pagemap: growing again reaches zeroed pages only", "size %u", c.size);
+    tsf_host_free_memory(&c);
+
     /* more memories than the pool keeps: the extra ones are unmapped */
     wasm_rt_memory_t m[6];
     for (int i = 0; i < 6; i++) {
