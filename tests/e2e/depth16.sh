@@ -21,30 +21,6 @@ if ! command -v vips >/dev/null; then
     exit 0
 fi
 
-# header F - WIDTHxHEIGHTxBANDS/FORMAT as libvips reads F.
-header() {
-    echo "$(vipsheader -f width "$1")x$(vipsheader -f height "$1")x$(vipsheader -f bands "$1")/$(vipsheader -f format "$1")"
-}
-
-# exact NAME A B - same size, bands, sample format, and every sample equal
-# at the files' own depth.
-exact() {
-    ha=$(header "$2") hb=$(header "$3")
-    if [ "$ha" != "$hb" ]; then
-        notok "$1" "images differ: $ha vs $hb"
-        return
-    fi
-    if vips subtract "$2" "$3" "$T/d.v" 2>"$T/vips.err" && vips abs "$T/d.v" "$T/a.v" 2>>"$T/vips.err" &&
-        m=$(vips max "$T/a.v" 2>>"$T/vips.err"); then
-        case $m in
-        0 | 0.0*) ok "$1" ;;
-        *) notok "$1" "max difference $m ($ha)" ;;
-        esac
-    else
-        notok "$1" "vips: $(head -c 300 "$T/vips.err")"
-    fi
-}
-
 # is16 NAME F - libvips reads F as 16-bit samples.
 is16() {
     case $(vipsheader -f format "$2" 2>&1) in
@@ -69,7 +45,7 @@ for t in gray16 graya16 rgb16 rgba16; do
     mk --type "$t" $W $H "$T/$t.png"
     run_to "identity on $t PNG" identity "$T/$t.png" "$T/out.png" || continue
     is16 "identity on $t PNG: the output is 16-bit" "$T/out.png"
-    exact "identity on $t PNG: every 16-bit sample kept" "$T/$t.png" "$T/out.png"
+    vips_exact "identity on $t PNG: every 16-bit sample kept" "$T/$t.png" "$T/out.png"
 done
 
 mk --type gray16 $W $H "$T/p5.pgm"
@@ -80,17 +56,17 @@ for f in p5.pgm p6.ppm p7.pam; do
     if run_to "identity on 16-bit $f" identity "$T/$f" "$T/out.$ext"; then
         if head -c 300 "$T/out.$ext" | grep -qa '65535'; then ok "identity on 16-bit $f: maxval 65535"
         else notok "identity on 16-bit $f: maxval 65535" "$(head -c 60 "$T/out.$ext" | tr -c '[:print:]' ' ')"; fi
-        exact "identity on 16-bit $f to netpbm: every sample kept" "$T/$f" "$T/out.$ext"
+        vips_exact "identity on 16-bit $f to netpbm: every sample kept" "$T/$f" "$T/out.$ext"
     fi
     run_to "identity on 16-bit $f to PNG" identity "$T/$f" "$T/out.png" &&
-        exact "identity on 16-bit $f to PNG: every sample kept" "$T/$f" "$T/out.png"
+        vips_exact "identity on 16-bit $f to PNG: every sample kept" "$T/$f" "$T/out.png"
 done
 
 # invert is exact in 16 bits
 if run_to "invert on rgb16" invert "$T/rgb16.png" "$T/inv.png"; then
     if vips linear "$T/rgb16.png" "$T/l.v" -- -1 65535 2>"$T/vips.err" &&
         vips cast "$T/l.v" "$T/want.png" ushort 2>>"$T/vips.err"; then
-        exact "invert on rgb16 == 65535 - v" "$T/want.png" "$T/inv.png"
+        vips_exact "invert on rgb16 == 65535 - v" "$T/want.png" "$T/inv.png"
     else
         notok "vips linear" "$(cat "$T/vips.err")"
     fi
@@ -128,10 +104,10 @@ else notok "sepia on 16-bit input: no job in the spool" "$(names -a "$T/sp")"; f
 mk --type rgb $W $H "$T/rgb8.png"
 if run_to "sepia with --depth 8" identity,sepia "$T/rgb16.png" "$T/s16.png" --depth 8 &&
     run_to "sepia on 8-bit" identity,sepia "$T/rgb8.png" "$T/s8.png"; then
-    exact "sepia with --depth 8 on 16-bit == sepia on the 8-bit image" "$T/s8.png" "$T/s16.png"
+    vips_exact "sepia with --depth 8 on 16-bit == sepia on the 8-bit image" "$T/s8.png" "$T/s16.png"
 fi
 run_to "identity with --depth 8" identity "$T/rgb16.png" "$T/id8.png" --depth 8 &&
-    exact "identity with --depth 8 == the 8-bit image" "$T/rgb8.png" "$T/id8.png"
+    vips_exact "identity with --depth 8 == the 8-bit image" "$T/rgb8.png" "$T/id8.png"
 
 # 16 bits to JPEG: reduced with a note
 rm -rf "$T/sp"

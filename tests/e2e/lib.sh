@@ -131,3 +131,27 @@ nmatch() {
 
 # mk ARGS... - generate a test image with mkimage.
 mk() { "$TOOLS/mkimage" "$@" || { notok "mkimage $*" "could not generate"; exit 1; }; }
+
+# vips_header F - "WxHxBANDS/FORMAT" as libvips reads F.
+vips_header() {
+    echo "$(vipsheader -f width "$1")x$(vipsheader -f height "$1")x$(vipsheader -f bands "$1")/$(vipsheader -f format "$1")"
+}
+
+# vips_exact NAME A B - A and B read by libvips at their own depth have the
+# same size, bands and sample format, and no sample differs.
+vips_exact() {
+    lib_ha=$(vips_header "$2") lib_hb=$(vips_header "$3")
+    if [ "$lib_ha" != "$lib_hb" ]; then
+        notok "$1" "images differ: $lib_ha vs $lib_hb"
+        return
+    fi
+    if vips subtract "$2" "$3" "$T/d.v" 2>"$T/vips.err" && vips abs "$T/d.v" "$T/a.v" 2>>"$T/vips.err" &&
+        lib_m=$(vips max "$T/a.v" 2>>"$T/vips.err"); then
+        case $lib_m in
+        0 | 0.0*) ok "$1" ;;
+        *) notok "$1" "max difference $lib_m ($lib_ha)" ;;
+        esac
+    else
+        notok "$1" "vips: $(head -c 300 "$T/vips.err")"
+    fi
+}

@@ -18,21 +18,6 @@ for tool in pngcheck vips identify; do
     fi
 done
 
-# exact NAME A B - same shape and every sample equal at the files' depth.
-exact() {
-    if vips subtract "$2" "$3" "$T/d.v" 2>"$T/vips.err" && vips abs "$T/d.v" "$T/a.v" 2>>"$T/vips.err" &&
-        m=$(vips max "$T/a.v" 2>>"$T/vips.err") &&
-        [ "$(vipsheader -f width "$2")x$(vipsheader -f height "$2")x$(vipsheader -f bands "$2")" = \
-          "$(vipsheader -f width "$3")x$(vipsheader -f height "$3")x$(vipsheader -f bands "$3")" ]; then
-        case $m in
-        0 | 0.0*) ok "$1" ;;
-        *) notok "$1" "max difference $m" ;;
-        esac
-    else
-        notok "$1" "vips: $(head -c 300 "$T/vips.err")"
-    fi
-}
-
 # readers NAME F - pngcheck, libvips and ImageMagick all accept F.
 readers() {
     check "$1: pngcheck" pngcheck -q "$2"
@@ -79,7 +64,7 @@ for in in photo deep; do
     fi
     assemble_each "$in" "$T/$in.png" || continue
     readers "$in" "$T/out2.png"
-    exact "$in: the pixels are the input's" "$T/$in.png" "$T/out3.png"
+    vips_exact "$in: the pixels are the input's" "$T/$in.png" "$T/out3.png"
     if cmp -s "$T/run.png" "$T/out1.png"; then ok "$in: tilespool run -w 2 writes the same bytes"
     else notok "$in: tilespool run -w 2 writes the same bytes" "files differ"; fi
 done

@@ -37,29 +37,6 @@ done
 export VIPS_CONCURRENCY=1
 IMGCMP=$TOOLS/imgcmp
 
-# header F - WIDTHxHEIGHTxBANDS/FORMAT as libvips reads F.
-header() {
-    echo "$(vipsheader -f width "$1")x$(vipsheader -f height "$1")x$(vipsheader -f bands "$1")/$(vipsheader -f format "$1")"
-}
-
-# exact NAME A B - same shape and every sample equal at the files' depth.
-exact() {
-    ha=$(header "$2") hb=$(header "$3")
-    if [ "$ha" != "$hb" ]; then
-        notok "$1" "images differ: $ha vs $hb"
-        return
-    fi
-    if vips subtract "$2" "$3" "$T/d.v" 2>"$T/vips.err" && vips abs "$T/d.v" "$T/a.v" 2>>"$T/vips.err" &&
-        m=$(vips max "$T/a.v" 2>>"$T/vips.err"); then
-        case $m in
-        0 | 0.0*) ok "$1" ;;
-        *) notok "$1" "max difference $m ($ha)" ;;
-        esac
-    else
-        notok "$1" "vips: $(head -c 300 "$T/vips.err")"
-    fi
-}
-
 # same NAME MAXDIFF REF OUT - imgcmp of vips's PNG of REF with OUT
 # (vips's PNG of OUT when it is a TIFF).
 same() {
@@ -125,7 +102,7 @@ EOF_CASES
 vips tiffsave "$I/rgb16.v" "$I/rgb16.tif" --compression zstd --predictor horizontal
 for ext in tif png; do
     if run_to "$I/rgb16.tif" "$T/o16.$ext"; then
-        exact "16-bit input stays 16-bit and exact in .$ext" "$I/rgb16.tif" "$T/o16.$ext"
+        vips_exact "16-bit input stays 16-bit and exact in .$ext" "$I/rgb16.tif" "$T/o16.$ext"
     else notok "16-bit input to .$ext" "$(head -c 300 "$T/err")"; fi
 done
 
@@ -178,7 +155,7 @@ for src in gray8 rgb8 rgba8 gray16 rgb16 rgba16; do
             else
                 m=
                 if ! { vips subtract "$T/ref.v" "$T/got.v" "$T/d.v" && vips abs "$T/d.v" "$T/a.v" &&
-                       m=$(vips max "$T/a.v") && [ "$(header "$T/ref.v")" = "$(header "$T/got.v")" ] &&
+                       m=$(vips max "$T/a.v") && [ "$(vips_header "$T/ref.v")" = "$(vips_header "$T/got.v")" ] &&
                        [ "${m%%.*}" -le "$diff" ]; }; then
                     notok "$src as $comp tile $tile read back by vips" "max diff ${m:-?}"; bad=1
                 fi
@@ -230,7 +207,7 @@ if /usr/bin/time -f %M -o "$T/rss.split" "$PLAIN/splitter" -q --spool "$T/sp" -t
         -o "$T/huge_out.tif" --tiff-tile 256 --tiff-compression deflate --bigtiff 2>>"$T/err"; then
     below "splitter peak RSS on a 20000x3000 tiled BigTIFF" "$(tail -n 1 "$T/rss.split")" $LIMIT_KB
     below "assembler peak RSS writing a 20000x3000 tiled BigTIFF" "$(tail -n 1 "$T/rss.asm")" $LIMIT_KB
-    is "the big output is 20000x3000x3" "$(header "$T/huge_out.tif")" "20000x3000x3/((VipsBandFormat) VIPS_FORMAT_UCHAR)"
+    is "the big output is 20000x3000x3" "$(vips_header "$T/huge_out.tif")" "20000x3000x3/((VipsBandFormat) VIPS_FORMAT_UCHAR)"
     m=$(vips min "$T/huge_out.tif")
     is "the big output holds the input's pixels (min 30)" "${m%%.*}" 30
 else
