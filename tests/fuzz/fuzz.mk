@@ -31,10 +31,10 @@ SAN          := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 FUZZ_CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O1 -g \
                 -Wall -Wextra -Werror -ffp-contract=off $(SAN) -fsanitize=fuzzer-no-link \
                 -Icommon $(patsubst %,-Icommon/%,util image job spool sandbox) -I/usr/share/wabt/wasm2c -MMD -MP
-LIBS         := -lpng -ljpeg -lexif -lcjson -lz -lm -lsodium -ltiff -lwebpmux -lwebpdemux -lwebp -lgif
+LIBS         := -lpng -ljpeg -lexif -lcjson -lz -lm -lsodium -ltiff -lwebpmux -lwebpdemux -lwebp -lgif -pthread
 
 FUZZ_COMMON  := chain err hash image image_exif image_jpeg image_jpeg_meta image_png image_pnm manifest manifest_file plan \
-                image_opts image_tiff_read image_tiff_write image_tiff_exif \
+                image_opts image_tiff_read image_tiff_write image_tiff_exif png_parallel \
                 netpbm spool spool_fs stage tile toolrun wasm_check wasm_check_read \
                 wasm_check_sec
 # image.c's codec table names every format's codec
